@@ -1,0 +1,81 @@
+// Package config reads Taiwa's settings from TAIWA_* environment variables
+// and checks them at start, so a bad setting fails with a message that says
+// what to set rather than later with a puzzling error.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is every setting of the taiwa binary. The README lists them.
+type Config struct {
+	Addr             string        `env:"TAIWA_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL      string        `env:"TAIWA_DATABASE_URL"`
+	DatabaseAdminURL string        `env:"TAIWA_DATABASE_ADMIN_URL"`
+	BaseURL          string        `env:"TAIWA_BASE_URL"`
+	SMTPURL          string        `env:"TAIWA_SMTP_URL"`
+	MailFrom         string        `env:"TAIWA_MAIL_FROM" envDefault:"Taiwa <no-reply@taiwa.example>"`
+	SessionTTL       time.Duration `env:"TAIWA_SESSION_TTL" envDefault:"12h"`
+	CookieSecure     bool          `env:"TAIWA_COOKIE_SECURE" envDefault:"true"`
+	LoginMaxPerUser  int           `env:"TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT" envDefault:"10"`
+	LoginMaxPerAddr  int           `env:"TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS" envDefault:"100"`
+	LoginWindow      time.Duration `env:"TAIWA_LOGIN_WINDOW" envDefault:"15m"`
+	RunWorker        bool          `env:"TAIWA_WORKER" envDefault:"true"`
+	LogLevel         string        `env:"TAIWA_LOG_LEVEL" envDefault:"info"`
+	DevMode          bool          `env:"TAIWA_DEV" envDefault:"false"`
+}
+
+// Load reads the environment and validates it.
+func Load() (Config, error) {
+	var c Config
+	if err := env.Parse(&c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks the settings and fills derived defaults.
+func (c *Config) Validate() error {
+	var problems []string
+	if c.DatabaseURL == "" {
+		problems = append(problems, "set TAIWA_DATABASE_URL to a PostgreSQL URL (e.g. postgres://taiwa_app@localhost/taiwa), or use `taiwa dev` which starts a local database")
+	} else if _, err := url.Parse(c.DatabaseURL); err != nil {
+		problems = append(problems, "TAIWA_DATABASE_URL is not a URL: "+err.Error())
+	}
+	if c.DatabaseAdminURL == "" {
+		c.DatabaseAdminURL = c.DatabaseURL
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || u.Scheme == "" || u.Host == "" {
+		problems = append(problems, "TAIWA_BASE_URL must be an absolute URL such as https://taiwa.example")
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			problems = append(problems, "TAIWA_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
+		}
+	}
+	if c.SessionTTL < time.Minute {
+		problems = append(problems, "TAIWA_SESSION_TTL must be at least 1m")
+	}
+	if c.LoginMaxPerUser < 1 || c.LoginMaxPerAddr < 1 {
+		problems = append(problems, "TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT and TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be ≥ 1")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, "TAIWA_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if len(problems) > 0 {
+		return errors.New("config:\n  - " + strings.Join(problems, "\n  - "))
+	}
+	return nil
+}

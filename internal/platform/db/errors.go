@@ -1,0 +1,48 @@
+package db
+
+import (
+	"errors"
+
+	"github.com/lib/pq"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+)
+
+// MapError turns constraint violations into domain errors — the one place
+// where PostgreSQL's error codes become meaning. Errors that are already
+// domain errors, and unexpected ones, pass through unchanged.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	var pe *pq.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: "already_exists", Message: "it already exists", Err: err}
+	case "23P01": // exclusion_violation
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: "slot_unavailable", Message: "the time is no longer available", Err: err}
+	case "23503": // foreign_key_violation
+		return &apperr.Error{Code: apperr.CodeNotFound, Reason: "not_found", Message: "a referenced item does not exist", Err: err}
+	case "23514", "23502", "22001", "22P02", "22007", "22008", "22003": // check, not null, too long, bad text, bad datetime, out of range
+		return &apperr.Error{Code: apperr.CodeInvalid, Reason: "invalid_input", Message: "the input was refused: " + pe.Message, Err: err}
+	case "40001", "40P01": // serialization failure, deadlock
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: "conflict", Message: "a concurrent change interfered; try again", Err: err}
+	}
+	return err
+}
+
+// ConstraintName returns the violated constraint's name, if err is a
+// constraint violation; domain code uses it to name the offending field.
+func ConstraintName(err error) string {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Constraint
+	}
+	return ""
+}
