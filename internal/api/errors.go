@@ -1,0 +1,106 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+)
+
+// ErrorBody is the API's error envelope.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is what went wrong, in API.md's shape.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+var statusOf = map[apperr.Code]int{
+	apperr.CodeInvalid:       http.StatusBadRequest,
+	apperr.CodeUnauthorized:  http.StatusUnauthorized,
+	apperr.CodeForbidden:     http.StatusForbidden,
+	apperr.CodeNotFound:      http.StatusNotFound,
+	apperr.CodeConflict:      http.StatusConflict,
+	apperr.CodeUnprocessable: http.StatusUnprocessableEntity,
+	apperr.CodeRateLimited:   http.StatusTooManyRequests,
+}
+
+// Classify turns any error into a status and the detail a client may see.
+// Unexpected errors become a generic 500 that reveals nothing.
+func Classify(err error) (int, ErrorDetail) {
+	if e, ok := apperr.As(err); ok {
+		st, ok := statusOf[e.Code]
+		if !ok {
+			st = http.StatusInternalServerError
+		}
+		d := ErrorDetail{Code: e.APICode(), Message: e.Message}
+		if st == http.StatusBadRequest {
+			d.Fields = e.Fields
+		}
+		return st, d
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return he.Code, ErrorDetail{Code: "not_found", Message: "no such resource"}
+		case http.StatusMethodNotAllowed:
+			return he.Code, ErrorDetail{Code: "method_not_allowed", Message: "method not allowed"}
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, ErrorDetail{Code: "too_large", Message: "the request body is too large"}
+		case http.StatusUnsupportedMediaType:
+			return he.Code, ErrorDetail{Code: "unsupported_media_type", Message: "unsupported content type"}
+		case http.StatusForbidden:
+			return he.Code, ErrorDetail{Code: "forbidden", Message: "forbidden"}
+		case http.StatusBadRequest:
+			return he.Code, ErrorDetail{Code: "invalid_input", Message: "the request is malformed"}
+		case http.StatusTooManyRequests:
+			return he.Code, ErrorDetail{Code: "rate_limited", Message: "too many requests"}
+		}
+	}
+	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}
+}
+
+// HTMLErrorRenderer renders an error page for browser requests.
+type HTMLErrorRenderer func(c echo.Context, status int, d ErrorDetail) error
+
+// ErrorHandler is the one place where errors become responses: JSON under
+// /api and for API clients, an HTML page otherwise. Internal errors are
+// logged with the request id and never shown.
+func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, detail := Classify(err)
+		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		if status >= 500 {
+			log.Error("request failed", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
+		}
+		var werr error
+		switch {
+		case c.Request().Method == http.MethodHead:
+			werr = c.NoContent(status)
+		case html != nil && !IsAPIRequest(c):
+			werr = html(c, status, detail)
+		default:
+			werr = c.JSON(status, ErrorBody{Error: detail})
+		}
+		if werr != nil {
+			log.Error("writing error response", "request_id", rid, "err", werr)
+		}
+	}
+}
+
+// IsAPIRequest reports whether the request is for the JSON API.
+func IsAPIRequest(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return len(p) >= 4 && p[:4] == "/api" || p == "/healthz" || p == "/readyz"
+}

@@ -1,0 +1,111 @@
+// Package api is the JSON API of API.md under /api/v1: thin handlers that
+// parse, authorise through the route table, call a domain package and
+// render. Every route and the roles allowed on it are listed in routes().
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/company"
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+)
+
+// Server holds the domain services the handlers call.
+type Server struct {
+	Accounts   *account.Service
+	Companies  *company.Service
+	Counselors *counselor.Service
+	// Ready reports each dependency's state for /readyz; ok is false when
+	// the service cannot serve (PostgreSQL down).
+	Ready func(ctx context.Context) (deps map[string]string, ok bool)
+}
+
+// Route is one endpoint and who may call it: nil Roles means public.
+type Route struct {
+	Method  string
+	Path    string
+	Handler echo.HandlerFunc
+	Roles   []auth.Role
+}
+
+var (
+	anyone       []auth.Role
+	signedIn     = []auth.Role{auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator}
+	operator     = []auth.Role{auth.RoleOperator}
+	companyStaff = []auth.Role{auth.RoleCompanyAdmin, auth.RoleOperator}
+)
+
+// Routes lists every API endpoint with its permission.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{http.MethodGet, "/healthz", s.healthz, anyone},
+		{http.MethodGet, "/readyz", s.readyz, anyone},
+		{http.MethodGet, "/api/v1/openapi.json", s.openapi, anyone},
+
+		{http.MethodPost, "/api/v1/auth/login", s.login, anyone},
+		{http.MethodPost, "/api/v1/auth/logout", s.logout, signedIn},
+		{http.MethodPost, "/api/v1/auth/password-reset", s.requestReset, anyone},
+		{http.MethodPost, "/api/v1/auth/password", s.setPassword, anyone},
+		{http.MethodGet, "/api/v1/me", s.me, signedIn},
+
+		{http.MethodGet, "/api/v1/companies", s.companyList, operator},
+		{http.MethodPost, "/api/v1/companies", s.companyCreate, operator},
+		{http.MethodGet, "/api/v1/companies/:cid", s.companyGet, companyStaff},
+		{http.MethodPost, "/api/v1/companies/:cid/admins", s.companyAdminCreate, operator},
+		{http.MethodGet, "/api/v1/companies/:cid/departments", s.departmentList, companyStaff},
+		{http.MethodPost, "/api/v1/companies/:cid/employees/import", s.employeeImport, companyStaff},
+		{http.MethodGet, "/api/v1/companies/:cid/employees", s.employeeList, companyStaff},
+
+		{http.MethodPost, "/api/v1/counselors", s.counselorCreate, operator},
+	}
+}
+
+// Register adds every route to e, each wrapped with its permission check.
+func (s *Server) Register(e *echo.Echo) {
+	for _, r := range s.Routes() {
+		h := r.Handler
+		if r.Roles != nil {
+			h = s.requireRoles(r.Roles, h)
+		}
+		e.Add(r.Method, r.Path, h)
+	}
+}
+
+const principalKey = "taiwa.principal"
+
+// bearerToken returns the token of an "Authorization: Bearer …" header.
+func bearerToken(c echo.Context) string {
+	h := c.Request().Header.Get(echo.HeaderAuthorization)
+	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// requireRoles authenticates the bearer token and checks the role: 401
+// without a valid session, 403 for a role the route does not allow.
+func (s *Server) requireRoles(roles []auth.Role, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p, err := s.Accounts.Authenticate(c.Request().Context(), bearerToken(c))
+		if err != nil {
+			return err
+		}
+		if err := p.Require(roles...); err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+// principal is the authenticated caller; only routes with roles have one.
+func principal(c echo.Context) auth.Principal {
+	p, _ := c.Get(principalKey).(auth.Principal)
+	return p
+}

@@ -1,0 +1,145 @@
+// Package app assembles the taiwa server from configuration: database,
+// domain services, HTTP routes and the outbox worker. cmd/taiwa and the
+// end-to-end tests both boot it through New and Run.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/api"
+	"github.com/taiwa/taiwa/internal/company"
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
+	webui "github.com/taiwa/taiwa/internal/web"
+	"github.com/taiwa/taiwa/web"
+)
+
+// App is a configured taiwa server.
+type App struct {
+	Config     config.Config
+	Log        *slog.Logger
+	DB         *db.DB
+	Accounts   *account.Service
+	Companies  *company.Service
+	Counselors *counselor.Service
+	Worker     *outbox.Worker
+	Echo       *echo.Echo
+	Metrics    *prometheus.Registry
+}
+
+// New connects to the database, refuses a schema that is behind, and builds
+// the services and routes.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := db.CheckCurrent(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	mailFS, _ := fs.Sub(web.FS, "mail")
+	composer, err := mail.NewComposer(mailFS)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: log, DB: d, Metrics: prometheus.NewRegistry()}
+	a.Accounts = &account.Service{
+		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
+		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
+		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour,
+	}
+	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
+	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
+	a.Worker = &outbox.Worker{
+		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
+		Handlers: map[string]outbox.Handler{mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle},
+	}
+	if err := a.buildHTTP(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) buildHTTP() error {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Ready: a.ready}
+	ui, err := webui.New(webui.Deps{
+		Accounts: a.Accounts, Companies: a.Companies, DB: a.DB, Log: a.Log,
+		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
+	})
+	if err != nil {
+		return err
+	}
+	e.HTTPErrorHandler = api.ErrorHandler(a.Log, ui.RenderError)
+	a.middleware(e)
+	apiServer.Register(e)
+	ui.Register(e)
+	e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
+	a.Echo = e
+	return nil
+}
+
+// ready reports each dependency for /readyz.
+func (a *App) ready(ctx context.Context) (map[string]string, bool) {
+	deps := map[string]string{"postgres": "ok", "search": "degraded", "stripe": "disabled"}
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.DB.PingContext(pctx); err != nil {
+		deps["postgres"] = "down"
+		return deps, false
+	}
+	return deps, true
+}
+
+// Run serves HTTP (and the worker, unless disabled) until ctx ends, then
+// shuts down gracefully: in-flight requests finish, the worker stops between
+// rows.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	wctx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		if a.Config.RunWorker {
+			_ = a.Worker.Run(wctx)
+		}
+	}()
+	a.Log.Info("serving", "addr", ln.Addr().String(), "worker", a.Config.RunWorker)
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	stopWorker()
+	<-workerDone
+	return err
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,331 @@
+package company
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/audit"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
+)
+
+// ImportColumns is the roster CSV header of API.md.
+var ImportColumns = []string{"email", "name", "department", "age_band", "tenure_band", "job_family", "employee_code"}
+
+// MaxImportRows bounds one file.
+const MaxImportRows = 50_000
+
+// ImportResult reports what an import did. A bad line never stops the good
+// ones; each bad line says why.
+type ImportResult struct {
+	Created int           `json:"created"`
+	Updated int           `json:"updated"`
+	Errors  []ImportError `json:"errors"`
+}
+
+// ImportError is one refused line.
+type ImportError struct {
+	Line    int    `json:"line"`
+	Message string `json:"message"`
+}
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	Invite bool // mail new employees an invitation
+}
+
+type importRow struct {
+	line                    int
+	email, name             string
+	department              []string
+	ageBand, tenureBand     *string
+	jobFamily, employeeCode string
+}
+
+type existing struct {
+	UserID       uuid.UUID     `db:"user_id"`
+	Email        string        `db:"email"`
+	Name         string        `db:"name"`
+	DepartmentID uuid.NullUUID `db:"department_id"`
+	AgeBand      *string       `db:"age_band"`
+	TenureBand   *string       `db:"tenure_band"`
+	JobFamily    string        `db:"job_family"`
+	EmployeeCode string        `db:"employee_code"`
+}
+
+// ImportEmployees creates or updates the roster from CSV. It runs in one
+// transaction with a savepoint per line: a bad line is rolled back alone and
+// reported, good lines are kept, and a failure of the whole request leaves
+// nothing behind. Importing the same file again changes nothing.
+func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, companyID uuid.UUID, r io.Reader, opt ImportOptions) (ImportResult, error) {
+	if err := actor.Require(auth.RoleCompanyAdmin, auth.RoleOperator); err != nil {
+		return ImportResult{}, err
+	}
+	scope, err := actor.CompanyScope(companyID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rows, res, err := parseRoster(r)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	err = s.DB.InTx(ctx, scope, func(tx *sqlx.Tx) error {
+		c, err := getCompany(ctx, tx, companyID)
+		if err != nil {
+			return err
+		}
+		depts, err := loadDepartments(ctx, tx, companyID)
+		if err != nil {
+			return err
+		}
+		var current []existing
+		if err := tx.SelectContext(ctx, &current, `
+			SELECT e.user_id, u.email, u.name, e.department_id, e.age_band, e.tenure_band, e.job_family, e.employee_code
+			FROM employees e JOIN users u ON u.id = e.user_id WHERE e.company_id = $1`, companyID); err != nil {
+			return err
+		}
+		byEmail := make(map[string]existing, len(current))
+		for _, e := range current {
+			byEmail[e.Email] = e
+		}
+		for _, row := range rows {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
+				return err
+			}
+			created, updated, rerr := s.importRow(ctx, tx, c, depts, byEmail, row, opt)
+			if rerr != nil {
+				if _, ok := apperr.As(rerr); !ok {
+					if _, ok := apperr.As(db.MapError(rerr)); !ok {
+						return rerr // an unexpected failure aborts the whole import
+					}
+				}
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); err != nil {
+					return err
+				}
+				// The cache may hold departments created by the rolled-back line.
+				if depts, err = loadDepartments(ctx, tx, companyID); err != nil {
+					return err
+				}
+				res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(rerr)})
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); err != nil {
+				return err
+			}
+			if created {
+				res.Created++
+			}
+			if updated {
+				res.Updated++
+			}
+		}
+		return audit.Write(ctx, tx, actor, audit.Event{Action: "employee.import", CompanyID: companyID, TargetType: "company", TargetID: companyID.String(),
+			Details: map[string]any{"created": res.Created, "updated": res.Updated, "errors": len(res.Errors)}})
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	sortErrors(res.Errors)
+	return res, nil
+}
+
+func rowMessage(err error) string {
+	e, ok := apperr.As(db.MapError(err))
+	if !ok {
+		return "could not be saved"
+	}
+	if e.Reason == "already_exists" {
+		return "employee_code: is already used by another employee"
+	}
+	return e.Message
+}
+
+func sortErrors(errs []ImportError) {
+	for i := 1; i < len(errs); i++ {
+		for j := i; j > 0 && errs[j].Line < errs[j-1].Line; j-- {
+			errs[j], errs[j-1] = errs[j-1], errs[j]
+		}
+	}
+}
+
+func (s *Service) importRow(ctx context.Context, tx *sqlx.Tx, c Company, depts departmentCache, byEmail map[string]existing, row importRow, opt ImportOptions) (created, updated bool, err error) {
+	dept, err := depts.ensurePath(ctx, tx, c.ID, row.department)
+	if err != nil {
+		return false, false, err
+	}
+	if cur, ok := byEmail[row.email]; ok {
+		if cur.Name == row.name && cur.DepartmentID == dept && eqPtr(cur.AgeBand, row.ageBand) && eqPtr(cur.TenureBand, row.tenureBand) &&
+			cur.JobFamily == row.jobFamily && cur.EmployeeCode == row.employeeCode {
+			return false, false, nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET name = $2 WHERE id = $1 AND name <> $2`, cur.UserID, row.name); err != nil {
+			return false, false, err
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE employees SET department_id = $3, age_band = $4, tenure_band = $5, job_family = $6, employee_code = $7, updated_at = now()
+			WHERE company_id = $1 AND user_id = $2`, c.ID, cur.UserID, dept, row.ageBand, row.tenureBand, row.jobFamily, row.employeeCode); err != nil {
+			return false, false, err
+		}
+		return false, true, nil
+	}
+	u, err := account.CreateUser(ctx, tx, account.NewUser{CompanyID: c.ID, Email: row.email, Name: row.name, Role: auth.RoleEmployee})
+	if err != nil {
+		if apperr.Is(err, apperr.CodeConflict) {
+			return false, false, apperr.Field("email", "belongs to an account outside this company's roster")
+		}
+		return false, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO employees (company_id, user_id, department_id, age_band, tenure_band, job_family, employee_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, u.ID, dept, row.ageBand, row.tenureBand, row.jobFamily, row.employeeCode); err != nil {
+		return false, false, err
+	}
+	if opt.Invite {
+		if err := s.Accounts.SendInvitation(ctx, tx, u, c.Name); err != nil {
+			return false, false, err
+		}
+	}
+	return true, false, nil
+}
+
+func eqPtr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// parseRoster reads and validates the CSV. A bad header fails the whole
+// file (400); a bad line becomes an ImportError and the rest go on.
+func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
+	res := ImportResult{Errors: []ImportError{}}
+	data, err := io.ReadAll(io.LimitReader(r, 32<<20))
+	if err != nil {
+		return nil, res, apperr.Field("file", "could not be read")
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 BOM
+	if !utf8.Valid(data) {
+		return nil, res, apperr.Field("file", "must be UTF-8 text (save the CSV as UTF-8)")
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, res, apperr.Field("file", "is empty; the first line must be the header "+strings.Join(ImportColumns, ","))
+	}
+	if err != nil {
+		return nil, res, apperr.Field("file", "line 1: "+err.Error())
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if !oneOf(h, ImportColumns) {
+			return nil, res, apperr.Field("file", fmt.Sprintf("line 1: unknown column %q; the columns are %s", h, strings.Join(ImportColumns, ",")))
+		}
+		if _, dup := col[h]; dup {
+			return nil, res, apperr.Field("file", fmt.Sprintf("line 1: column %q appears twice", h))
+		}
+		col[h] = i
+	}
+	for _, req := range []string{"email", "name"} {
+		if _, ok := col[req]; !ok {
+			return nil, res, apperr.Field("file", "line 1: the header needs the column "+req)
+		}
+	}
+	seen := map[string]int{}
+	codes := map[string]int{}
+	var rows []importRow
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				res.Errors = append(res.Errors, ImportError{Line: pe.StartLine, Message: "not valid CSV: " + pe.Err.Error()})
+				continue
+			}
+			return nil, res, apperr.Field("file", err.Error())
+		}
+		if len(rows)+len(res.Errors) >= MaxImportRows {
+			return nil, res, apperr.Field("file", fmt.Sprintf("has more than %d lines; split it", MaxImportRows))
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		row, err := parseRow(rec, col, line)
+		if err == nil {
+			if first, dup := seen[row.email]; dup {
+				err = fmt.Errorf("email: appears already on line %d", first)
+			} else if first, dup := codes[row.employeeCode]; dup && row.employeeCode != "" {
+				err = fmt.Errorf("employee_code: appears already on line %d", first)
+			}
+		}
+		if err != nil {
+			res.Errors = append(res.Errors, ImportError{Line: line, Message: err.Error()})
+			continue
+		}
+		seen[row.email] = line
+		if row.employeeCode != "" {
+			codes[row.employeeCode] = line
+		}
+		rows = append(rows, row)
+	}
+	return rows, res, nil
+}
+
+func parseRow(rec []string, col map[string]int, line int) (importRow, error) {
+	get := func(name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	if len(rec) != len(col) {
+		return importRow{}, fmt.Errorf("has %d fields, the header has %d", len(rec), len(col))
+	}
+	row := importRow{line: line, jobFamily: get("job_family"), employeeCode: get("employee_code")}
+	var err error
+	if row.email, err = account.NormalizeEmail("email", get("email")); err != nil {
+		return row, errors.New(err.(*apperr.Error).Message)
+	}
+	if row.name, err = account.CheckName("name", get("name")); err != nil {
+		return row, errors.New(err.(*apperr.Error).Message)
+	}
+	if row.department, err = ParseDepartmentPath(get("department")); err != nil {
+		return row, errors.New(err.(*apperr.Error).Message)
+	}
+	if v := get("age_band"); v != "" {
+		if !oneOf(v, AgeBands) {
+			return row, fmt.Errorf("age_band: %q is not one of %s", v, strings.Join(AgeBands, ", "))
+		}
+		row.ageBand = &v
+	}
+	if v := get("tenure_band"); v != "" {
+		if !oneOf(v, TenureBands) {
+			return row, fmt.Errorf("tenure_band: %q is not one of %s", v, strings.Join(TenureBands, ", "))
+		}
+		row.tenureBand = &v
+	}
+	if utf8.RuneCountInString(row.jobFamily) > 100 {
+		return row, errors.New("job_family: must be at most 100 characters")
+	}
+	if utf8.RuneCountInString(row.employeeCode) > 64 {
+		return row, errors.New("employee_code: must be at most 64 characters")
+	}
+	return row, nil
+}
