@@ -4,15 +4,16 @@
 package web
 
 import (
+	"fmt"
+	"io/fs"
 	"log/slog"
-	"net/http"
 
-	"github.com/labstack/echo/v4"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/taiwa/taiwa/internal/account"
-	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	webfs "github.com/taiwa/taiwa/web"
 )
 
 // Deps are what the UI needs.
@@ -25,20 +26,40 @@ type Deps struct {
 	DevMode      bool
 }
 
-// Server renders the UI.
+// Server renders the UI. It holds only what is parsed once at start:
+// templates, catalogues and asset fingerprints.
 type Server struct {
 	Deps
+	pages   map[string]*pageTemplate
+	bundle  *i18n.Bundle
+	keys    map[string]bool // message ids present in every catalogue
+	static  fs.FS
+	assetV  map[string]string // static path → content fingerprint
+	session string            // session cookie name
 }
 
-// New parses the templates and catalogues once.
+// New parses the templates and catalogues once, so a missing template or a
+// catalogue out of step fails here rather than while serving.
 func New(d Deps) (*Server, error) {
-	return &Server{Deps: d}, nil
-}
-
-// Register adds the UI's routes.
-func (s *Server) Register(e *echo.Echo) {}
-
-// RenderError renders an error page.
-func (s *Server) RenderError(c echo.Context, status int, d api.ErrorDetail) error {
-	return c.String(status, http.StatusText(status)+": "+d.Message)
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{Deps: d, session: "taiwa_session"}
+	if d.CookieSecure {
+		s.session = "__Host-taiwa_session"
+	}
+	var err error
+	if s.bundle, s.keys, err = loadCatalogues(webfs.FS); err != nil {
+		return nil, fmt.Errorf("web: catalogues: %w", err)
+	}
+	if s.static, err = fs.Sub(webfs.FS, "static"); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if s.assetV, err = fingerprints(s.static); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if s.pages, err = parsePages(webfs.FS); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	return s, nil
 }

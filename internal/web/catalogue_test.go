@@ -1,0 +1,137 @@
+package web
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	webfs "github.com/taiwa/taiwa/web"
+)
+
+// notKeys are snake_case string literals in this package's Go code that are
+// not message ids (form fields, codes, cookie names, page names).
+var notKeys = map[string]bool{
+	"department_id": true, "plan_code": true, "min_group": true, "password_confirm": true,
+	"company_admin": true, "per_session": true, "per_seat": true, "csrf_failed": true,
+	"taiwa_csrf": true, "taiwa_flash": true, "taiwa_session": true,
+	"password_forgot": true, "password_set": true, "employee_home": true, "counselor_home": true,
+	"operator_companies": true, "operator_mail": true, "operator_mail_show": true,
+	"import_response": true,
+}
+
+var (
+	templateKey = regexp.MustCompile(`\.T "([a-z0-9_]+)"`)
+	goLiteral   = regexp.MustCompile(`"([a-z][a-z0-9]*(?:_[a-z0-9]+)+)"`)
+)
+
+func catalogueKeys(t *testing.T, lang string) map[string]bool {
+	t.Helper()
+	var m map[string]any
+	if _, err := toml.DecodeFS(webfs.FS, "i18n/"+lang+".toml", &m); err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{}
+	for k, v := range m {
+		if s, ok := v.(string); !ok || s == "" {
+			t.Errorf("%s.toml: %s is not a non-empty string", lang, k)
+		}
+		keys[k] = true
+	}
+	return keys
+}
+
+// usedKeys collects message ids from templates (.T "key") and from this
+// package's Go code (snake_case literals, minus notKeys).
+func usedKeys(t *testing.T) map[string]string {
+	t.Helper()
+	used := map[string]string{}
+	err := fs.WalkDir(webfs.FS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(webfs.FS, p)
+		for _, m := range templateKey.FindAllSubmatch(b, -1) {
+			used[string(m[1])] = p
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if filepath.Ext(f) == ".go" && len(f) > 8 && f[len(f)-8:] == "_test.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range goLiteral.FindAllSubmatch(b, -1) {
+			if !notKeys[string(m[1])] {
+				used[string(m[1])] = f
+			}
+		}
+	}
+	return used
+}
+
+// TestCatalogueHasEveryKeyInBothLanguages proves every message the UI asks
+// for exists in Japanese and English, and that no catalogue holds dead keys.
+func TestCatalogueHasEveryKeyInBothLanguages(t *testing.T) {
+	used := usedKeys(t)
+	if len(used) < 50 {
+		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
+	}
+	for _, lang := range Languages {
+		keys := catalogueKeys(t, lang)
+		var missing, unused []string
+		for k, where := range used {
+			if !keys[k] {
+				missing = append(missing, k+" ("+where+")")
+			}
+		}
+		for k := range keys {
+			if _, ok := used[k]; !ok {
+				unused = append(unused, k)
+			}
+		}
+		sort.Strings(missing)
+		sort.Strings(unused)
+		if len(missing) > 0 {
+			t.Errorf("%s.toml lacks %v", lang, missing)
+		}
+		if len(unused) > 0 {
+			t.Errorf("%s.toml has unused keys %v", lang, unused)
+		}
+	}
+	for _, m := range []map[string]string{planKeys, ageBandKeys, tenureBandKeys, statusKeys, roleKeys} {
+		for code, k := range m {
+			if _, ok := used[k]; !ok {
+				t.Errorf("label of %q: key %q not found by the scan", code, k)
+			}
+		}
+	}
+}
+
+// TestNewParsesEveryPage proves the templates and catalogues load, and that
+// the catalogue check refuses catalogues that differ.
+func TestNewParsesEveryPage(t *testing.T) {
+	s, err := New(Deps{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range pageNames {
+		if s.pages[name] == nil {
+			t.Errorf("page %s not parsed", name)
+		}
+	}
+	if d := keyDiff(map[string]bool{"a": true, "b": true}, map[string]bool{"a": true}); len(d) != 1 || d[0] != "b" {
+		t.Errorf("keyDiff = %v, want [b]", d)
+	}
+}

@@ -1,0 +1,36 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+)
+
+// formErrors maps a field name to the message id shown next to it; the
+// key "" is a message for the whole form.
+type formErrors map[string]string
+
+func (f formErrors) add(field, key string) {
+	if _, ok := f[field]; !ok {
+		f[field] = key
+	}
+}
+
+// Any reports whether there is at least one error.
+func (f formErrors) Any() bool { return len(f) > 0 }
+
+// required records field as missing when v is blank.
+func (f formErrors) required(field, v string) {
+	if strings.TrimSpace(v) == "" {
+		f.add(field, "field_required")
+	}
+}
+
+// intIn parses v as a whole number in [min, max], recording key otherwise.
+func (f formErrors) intIn(field, v string, min, max int, key string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < min || n > max {
+		f.add(field, key)
+		return 0
+	}
+	return n
+}

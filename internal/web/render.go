@@ -1,0 +1,218 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/platform/auth"
+)
+
+// pageTemplate is one page: the layout and partials with the page's own
+// "title" and "content" definitions.
+type pageTemplate struct {
+	t *template.Template
+}
+
+// Page names, each a file templates/pages/<name>.html. New refuses to start
+// when one is missing.
+const (
+	pageLogin          = "login"
+	pagePasswordForgot = "password_forgot"
+	pagePasswordSet    = "password_set"
+	pageEmployeeHome   = "employee_home"
+	pageCounselorHome  = "counselor_home"
+	pageCompany        = "company"
+	pageEmployees      = "employees"
+	pageCompanies      = "operator_companies"
+	pageMailList       = "operator_mail"
+	pageMailShow       = "operator_mail_show"
+	pageError          = "error"
+)
+
+var pageNames = []string{
+	pageLogin, pagePasswordForgot, pagePasswordSet, pageEmployeeHome, pageCounselorHome,
+	pageCompany, pageEmployees, pageCompanies, pageMailList, pageMailShow, pageError,
+}
+
+var templateFuncs = template.FuncMap{
+	"add": func(a, b int) int { return a + b },
+	"sub": func(a, b int) int { return a - b },
+	"deref": func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	},
+	"depth": func(p string) int { return strings.Count(p, "/") },
+	"indent": func(p string) string {
+		return strings.Repeat("\u3000", strings.Count(p, "/"))
+	},
+}
+
+// parsePages parses the layout and partials once, then each page on a clone.
+func parsePages(fsys fs.FS) (map[string]*pageTemplate, error) {
+	base, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").
+		ParseFS(fsys, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*pageTemplate{}
+	for _, name := range pageNames {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t, err = t.ParseFS(fsys, "templates/pages/"+name+".html"); err != nil {
+			return nil, err
+		}
+		for _, need := range []string{"layout", "title", "content"} {
+			if t.Lookup(need) == nil {
+				return nil, fmt.Errorf("page %s: no template %q", name, need)
+			}
+		}
+		pages[name] = &pageTemplate{t: t}
+	}
+	return pages, nil
+}
+
+// fingerprints hashes every static file so URLs change when content does
+// and can be cached for a year.
+func fingerprints(static fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		h := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(h[:6])
+		return nil
+	})
+	return out, err
+}
+
+// Flash is a one-time message shown after a redirect.
+type Flash struct {
+	Kind string // "success" or "error"
+	Key  string // message id
+}
+
+// View is what every page template receives. Page-specific values are in
+// Data; the methods give templates translations, assets and roles.
+type View struct {
+	translator
+	Lang    string
+	User    *auth.Principal
+	CSRF    string
+	Path    string // current path with query, for the language switch
+	Flash   *Flash
+	Data    any
+	DevMode bool
+	assets  map[string]string
+}
+
+// Asset is a static file's fingerprinted URL.
+func (v *View) Asset(name string) (string, error) {
+	h, ok := v.assets[name]
+	if !ok {
+		return "", fmt.Errorf("no static file %q", name)
+	}
+	return "/static/" + name + "?v=" + h, nil
+}
+
+// Is reports whether the signed-in user has role r.
+func (v *View) Is(r string) bool { return v.User != nil && string(v.User.Role) == r }
+
+// OtherLang is the language the switch offers.
+func (v *View) OtherLang() string {
+	if v.Lang == "ja" {
+		return "en"
+	}
+	return "ja"
+}
+
+// view builds the common part of a page for the current request.
+func (s *Server) view(c echo.Context, data any) *View {
+	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV}
+	locale := ""
+	if p, ok := principalOf(c); ok {
+		v.User = &p
+		locale = p.Locale
+	}
+	v.Lang = resolveLang(c, locale)
+	v.translator = s.translator(v.Lang)
+	if tok, ok := c.Get(csrfKey).(string); ok {
+		v.CSRF = tok
+	}
+	v.Flash = s.takeFlash(c)
+	return v
+}
+
+// render writes a whole page.
+func (s *Server) render(c echo.Context, status int, page string, data any) error {
+	v := s.view(c, data)
+	return s.execute(c, status, page, "layout", v)
+}
+
+// renderPartial writes one named template of a page (an htmx swap).
+func (s *Server) renderPartial(c echo.Context, status int, page, name string, data any) error {
+	return s.execute(c, status, page, name, s.view(c, data))
+}
+
+func (s *Server) execute(c echo.Context, status int, page, name string, v *View) error {
+	pt, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := pt.t.ExecuteTemplate(&buf, name, v); err != nil {
+		return fmt.Errorf("web: render %s/%s: %w", page, name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// serveStatic serves the embedded static folder with year-long caching:
+// pages link to fingerprinted URLs, so a change is a new URL.
+func (s *Server) serveStatic(c echo.Context) error {
+	name := path.Clean(strings.TrimPrefix(c.Param("*"), "/"))
+	if _, ok := s.assetV[name]; !ok {
+		return echo.ErrNotFound
+	}
+	b, err := fs.ReadFile(s.static, name)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	h.Set("ETag", `"`+s.assetV[name]+`"`)
+	ct := mimeOf(name)
+	return c.Blob(http.StatusOK, ct, b)
+}
+
+func mimeOf(name string) string {
+	switch path.Ext(name) {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	case ".ico":
+		return "image/x-icon"
+	}
+	return "text/plain; charset=utf-8"
+}

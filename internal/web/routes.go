@@ -1,0 +1,127 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+)
+
+const csrfKey = "csrf"
+
+// maxFormBody bounds any web form; the roster upload is the largest.
+const maxFormBody = "33M"
+
+// isWebRequest reports whether a path belongs to the UI (and so gets
+// sessions from the cookie and CSRF checks) rather than the API, health
+// checks, metrics or static files.
+func isWebRequest(c echo.Context) bool {
+	p := c.Request().URL.Path
+	switch {
+	case p == "/api" || strings.HasPrefix(p, "/api/"),
+		p == "/healthz", p == "/readyz", p == "/metrics",
+		strings.HasPrefix(p, "/static/"):
+		return false
+	}
+	return true
+}
+
+func skipNonWeb(c echo.Context) bool { return !isWebRequest(c) }
+
+// Register adds the UI's routes and the middleware of web requests. Every
+// route and the roles allowed on it are listed here.
+func (s *Server) Register(e *echo.Echo) {
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Skipper: skipNonWeb, Limit: maxFormBody}))
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := s.loadPrincipal(next)
+		return func(c echo.Context) error {
+			if !isWebRequest(c) {
+				return next(c)
+			}
+			return h(c)
+		}
+	})
+	e.Use(s.csrf())
+
+	e.GET("/static/*", s.serveStatic)
+
+	e.GET("/", s.home)
+	e.GET("/login", s.loginShow)
+	e.POST("/login", s.loginSubmit)
+	e.POST("/logout", s.logout)
+	e.POST("/lang", s.setLang)
+	e.GET("/password/forgot", s.passwordForgotShow)
+	e.POST("/password/forgot", s.passwordForgotSubmit)
+	e.GET("/password/set", s.passwordSetShow)
+	e.POST("/password/set", s.passwordSetSubmit)
+
+	employee := requireRoles(auth.RoleEmployee)
+	counselor := requireRoles(auth.RoleCounselor)
+	admin := requireRoles(auth.RoleCompanyAdmin)
+	operator := requireRoles(auth.RoleOperator)
+
+	e.GET("/employee", s.employeeHome, employee)
+	e.GET("/counselor", s.counselorHome, counselor)
+
+	e.GET("/company", s.companyShow, admin)
+	e.GET("/company/employees", s.employeeList, admin)
+	e.POST("/company/employees/import", s.employeeImport, admin)
+
+	e.GET("/operator/companies", s.companyList, operator)
+	e.POST("/operator/companies", s.companyCreate, operator)
+	e.POST("/operator/companies/:id/admins", s.companyAdminCreate, operator)
+	if s.DevMode {
+		e.GET("/operator/mail", s.mailList, operator)
+		e.GET("/operator/mail/:id", s.mailShow, operator)
+	}
+}
+
+// csrf is echo's CSRF middleware on web routes, with the token in the
+// `_csrf` form field or the X-CSRF-Token header (htmx). Echo would let a
+// same-origin Sec-Fetch-Site stand in for the token; we refuse cross-site
+// writes outright and otherwise always require the token, so every form
+// works the same in every browser.
+func (s *Server) csrf() echo.MiddlewareFunc {
+	cookie := "taiwa_csrf"
+	if s.CookieSecure {
+		cookie = "__Host-taiwa_csrf"
+	}
+	mw := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        skipNonWeb,
+		TokenLookup:    "header:" + echo.HeaderXCSRFToken + ",form:_csrf",
+		ContextKey:     csrfKey,
+		CookieName:     cookie,
+		CookiePath:     "/",
+		CookieMaxAge:   12 * 3600,
+		CookieSecure:   s.CookieSecure,
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return csrfFailed
+		},
+	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := mw(next)
+		return func(c echo.Context) error {
+			if !isWebRequest(c) {
+				return next(c)
+			}
+			r := c.Request()
+			if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" && !isSafeMethod(r.Method) {
+				return csrfFailed
+			}
+			r.Header.Del(echo.HeaderSecFetchSite)
+			return h(c)
+		}
+	}
+}
+
+var csrfFailed = &apperr.Error{Code: apperr.CodeForbidden, Reason: "csrf_failed", Message: "the form expired or came from another site"}
+
+func isSafeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
