@@ -92,7 +92,10 @@ func New(t testing.TB, opts ...Options) *Harness {
 
 type testWriter struct{ t testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(bytes.TrimSpace(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(bytes.TrimSpace(p)))
+	return len(p), nil
+}
 
 // DrainOutbox runs every due side effect now (mail reaches the sink).
 func (h *Harness) DrainOutbox() int {
@@ -131,6 +134,9 @@ type Client struct {
 	h     *Harness
 	Token string
 }
+
+// As is a client that sends token (which may be forged or empty).
+func (h *Harness) As(token string) *Client { return &Client{h: h, Token: token} }
 
 // Anonymous is a client with no token.
 func (h *Harness) Anonymous() *Client { return &Client{h: h} }

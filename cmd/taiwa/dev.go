@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/mail"
+)
+
+// devCmd is API.md's development environment: a private PostgreSQL under
+// the data folder, migrated and seeded, a real SMTP sink whose mail the
+// operator reads in the UI, and the server — all stopped together.
+func devCmd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	dataDir := fs.String("data-dir", ".data", "folder for the database and logs")
+	seed := fs.String("seed", "demo", "demo or none")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w\nusage: taiwa dev [--addr HOST:PORT] [--data-dir DIR] [--seed demo|none]", err)
+	}
+	if *seed != "demo" && *seed != "none" {
+		return errors.New("--seed must be demo or none")
+	}
+	cfg, err := devConfig(*addr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
+		return err
+	}
+	pg, err := devenv.StartPostgres(ctx, filepath.Join(*dataDir, "postgres"), devenv.PostgresOptions{Log: os.Stderr})
+	if err != nil {
+		return err
+	}
+	defer pg.Stop()
+	cfg.DatabaseURL, cfg.DatabaseAdminURL = pg.AppURL("taiwa"), pg.AdminURL("taiwa")
+	if err := os.WriteFile(filepath.Join(*dataDir, "database.url"), []byte(cfg.DatabaseURL+"\n"), 0o600); err != nil {
+		return err
+	}
+	m, err := db.NewMigrator(cfg.DatabaseAdminURL)
+	if err != nil {
+		return err
+	}
+	err = m.Up(ctx, os.Stderr)
+	m.Close()
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *seed == "demo" {
+		if err := seedDemo(ctx, d, log); err != nil {
+			return err
+		}
+	}
+	sink, err := mail.StartSink(ctx, "127.0.0.1:0", d, log)
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	cfg.SMTPURL = sink.URL()
+	fmt.Fprintf(os.Stderr, "\n  Taiwa is running: %s\n  Demo logins (password demo-pass-2026): operator@taiwa.example, hr@sample-shoji.example, emp0001@sample-shoji.example, counselor001@taiwa.example\n  Mail sent in development is caught and shown at %s/operator/mail\n  Database URL: %s\n\n", cfg.BaseURL, cfg.BaseURL, filepath.Join(*dataDir, "database.url"))
+	return serve(ctx, cfg)
+}
+
+// devConfig is the environment's configuration with development defaults:
+// plain HTTP on loopback (so cookies are not Secure) and dev mode on.
+func devConfig(addr string) (config.Config, error) {
+	os.Setenv("TAIWA_DATABASE_URL", "postgres://placeholder/taiwa") // replaced once the local cluster runs
+	os.Setenv("TAIWA_ADDR", addr)
+	if os.Getenv("TAIWA_COOKIE_SECURE") == "" {
+		os.Setenv("TAIWA_COOKIE_SECURE", "false")
+	}
+	os.Setenv("TAIWA_DEV", "true")
+	return config.Load()
+}

@@ -1,0 +1,63 @@
+// Command taiwa is the whole server: the web UI, the JSON API, the outbox
+// worker and the operator's tools, as subcommands of one binary.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `taiwa — outsourced workplace interviews (面談代行 / 社外1on1)
+
+Usage:
+  taiwa serve                      serve the web UI and API (and the outbox worker)
+  taiwa worker                     drain the outbox only
+  taiwa migrate up|down|status     manage the database schema
+  taiwa seed --demo | --scale N    load demo data, or N generated employees for benchmarks
+  taiwa user create --role R --email E --password P [--name N] [--company ID]
+  taiwa dev [--addr A] [--data-dir D] [--seed demo|none]
+                                   local PostgreSQL + SMTP sink + seed + serve, in one
+Configuration comes from TAIWA_* environment variables (see README.md).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cmds := map[string]func(context.Context, []string) error{
+		"serve":   serveCmd,
+		"worker":  workerCmd,
+		"migrate": migrateCmd,
+		"seed":    seedCmd,
+		"user":    userCmd,
+		"dev":     devCmd,
+	}
+	name := os.Args[1]
+	if name == "help" || name == "-h" || name == "--help" {
+		fmt.Print(usage)
+		return
+	}
+	run, ok := cmds[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "taiwa: unknown command %q\n\n%s", name, usage)
+		os.Exit(2)
+	}
+	if err := run(ctx, os.Args[2:]); err != nil {
+		fmt.Fprintln(os.Stderr, "taiwa "+name+":", err)
+		os.Exit(1)
+	}
+}
+
+// newLogger writes JSON logs to stderr at the configured level.
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

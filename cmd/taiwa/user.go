@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/audit"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/db"
+)
+
+func userCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: taiwa user create --role R --email E --password P [--name N] [--company ID]")
+	}
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	role := fs.String("role", "", "employee, counselor, company_admin or operator")
+	email := fs.String("email", "", "sign-in email")
+	password := fs.String("password", "", "password (at least 10 characters)")
+	name := fs.String("name", "", "display name (defaults to the email)")
+	companyID := fs.String("company", "", "company id (employees and company admins)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *name == "" {
+		*name = *email
+	}
+	var cid uuid.UUID
+	if *companyID != "" {
+		var err error
+		if cid, err = uuid.Parse(*companyID); err != nil {
+			return fmt.Errorf("--company: %w", err)
+		}
+	}
+	if *password == "" {
+		return errors.New("--password is required")
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		u, err := account.CreateUser(ctx, tx, account.NewUser{CompanyID: cid, Email: *email, Name: *name, Role: auth.Role(*role), Password: *password})
+		if err != nil {
+			return err
+		}
+		if u.Role == auth.RoleCounselor {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO counselors (user_id, display_name) VALUES ($1, $2)`, u.ID, u.Name); err != nil {
+				return err
+			}
+		}
+		if u.Role == auth.RoleEmployee {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, cid, u.ID); err != nil {
+				return err
+			}
+		}
+		fmt.Printf("created %s %s (%s)\n", u.Role, u.Email, u.ID)
+		return audit.Write(ctx, tx, auth.Principal{Role: "system"}, audit.Event{Action: "user.create_cli", CompanyID: cid, TargetType: "user", TargetID: u.ID.String()})
+	})
+}

@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/apptest"
+)
+
+func mustHash(t *testing.T, pw string) string {
+	t.Helper()
+	h, err := account.HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+const roster = "\ufeffemail,name,department,age_band,tenure_band,job_family,employee_code\n" +
+	"sato@a.example,佐藤 一郎,営業部/東京支店,30s,3-5y,営業,A-001\n" +
+	"suzuki@a.example,鈴木 花子,営業部/大阪支店,40s,11y+,営業,A-002\n" +
+	"not-an-email,高橋 次郎,営業部,20s,0-2y,企画,A-003\n" +
+	"tanaka@a.example,田中 三郎,開発本部/基盤部/SRE,50s,6-10y,エンジニア,A-004\n" +
+	"ito@a.example,伊藤 四郎,営業部,19s,0-2y,営業,A-005\n" +
+	"sato@a.example,佐藤 重複,営業部,30s,3-5y,営業,A-006\n" +
+	"watanabe@a.example,渡辺 五郎,営業部//東京,30s,3-5y,営業,A-007\n" +
+	"yamamoto@a.example,山本 六子,,,,,A-001\n" +
+	"kobayashi@a.example,小林 七海,広報室,60s,11y+,広報,\n"
+
+func TestImportKeepsGoodLinesAndNamesEachBadLine(t *testing.T) {
+	h := apptest.New(t)
+	op := h.Operator()
+	c, admin := newCompany(t, h, op, "A社", "hr@a.example")
+	st, res := importCSV(t, admin, c.ID, roster)
+	if st != 200 {
+		t.Fatalf("status %d", st)
+	}
+	if res.Created != 4 || res.Updated != 0 {
+		t.Fatalf("created %d updated %d, want 4 and 0 (errors %+v)", res.Created, res.Updated, res.Errors)
+	}
+	want := map[int]string{4: "email", 6: "age_band", 7: "line 2", 8: "department", 9: "employee_code"}
+	if len(res.Errors) != len(want) {
+		t.Fatalf("errors = %+v, want lines 4, 6, 7, 8, 9", res.Errors)
+	}
+	for _, e := range res.Errors {
+		if w, ok := want[e.Line]; !ok || !strings.Contains(e.Message, w) {
+			t.Errorf("line %d: %q, want a message mentioning %q", e.Line, e.Message, w)
+		}
+	}
+
+	var deps struct {
+		Items []struct {
+			Path      string `json:"path"`
+			Employees int    `json:"employees"`
+		} `json:"items"`
+	}
+	admin.Do("GET", "/api/v1/companies/"+c.ID+"/departments", nil, &deps)
+	var paths []string
+	for _, d := range deps.Items {
+		paths = append(paths, d.Path)
+	}
+	if got := strings.Join(paths, " | "); got != "営業部 | 営業部/大阪支店 | 営業部/東京支店 | 広報室 | 開発本部 | 開発本部/基盤部 | 開発本部/基盤部/SRE" {
+		t.Fatalf("department tree = %s", got)
+	}
+
+	// Importing the same file again changes nothing.
+	st, again := importCSV(t, admin, c.ID, roster)
+	if st != 200 || again.Created != 0 || again.Updated != 0 || len(again.Errors) != 5 {
+		t.Fatalf("re-import: %d %+v, want nothing created or updated", st, again)
+	}
+	// A changed line updates that employee only.
+	st, changed := importCSV(t, admin, c.ID, "email,name,department,age_band,tenure_band,job_family,employee_code\nsato@a.example,佐藤 一郎,開発本部,30s,3-5y,エンジニア,A-001\n")
+	if st != 200 || changed.Created != 0 || changed.Updated != 1 {
+		t.Fatalf("change: %d %+v, want 1 updated", st, changed)
+	}
+	var emps struct {
+		Total int `json:"total"`
+		Items []struct {
+			Email      string `json:"email"`
+			Department string `json:"department"`
+			Status     string `json:"status"`
+		} `json:"items"`
+	}
+	admin.Do("GET", "/api/v1/companies/"+c.ID+"/employees?q=sato", nil, &emps)
+	if emps.Total != 1 || emps.Items[0].Department != "開発本部" || emps.Items[0].Status != "invited" {
+		t.Fatalf("sato after change: %+v", emps)
+	}
+}
+
+func TestImportRefusesAFileWithABadHeaderAndWritesNothing(t *testing.T) {
+	h := apptest.New(t)
+	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
+	for name, csv := range map[string]string{
+		"empty":          "",
+		"unknown column": "email,name,salary\na@a.example,A,1\n",
+		"missing name":   "email,department\na@a.example,営業部\n",
+		"not UTF-8":      "email,name\na@a.example,\x82\xa0\n",
+	} {
+		st, _ := importCSV(t, admin, c.ID, csv)
+		if st != 400 {
+			t.Errorf("%s: status %d, want 400", name, st)
+		}
+	}
+	var emps struct {
+		Total int `json:"total"`
+	}
+	admin.Do("GET", "/api/v1/companies/"+c.ID+"/employees", nil, &emps)
+	if emps.Total != 0 {
+		t.Fatalf("refused files left %d employees", emps.Total)
+	}
+}
+
+func TestImportedEmployeesAreInvitedAndTheLinkWorksOnce(t *testing.T) {
+	h := apptest.New(t)
+	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
+	h.DrainOutbox() // the admin had a password: no invitation
+	if st, res := importCSV(t, admin, c.ID, "email,name\nsato@a.example,佐藤 一郎\n"); st != 200 || res.Created != 1 {
+		t.Fatalf("import: %d %+v", st, res)
+	}
+	if n := h.DrainOutbox(); n != 1 {
+		t.Fatalf("outbox sent %d messages, want 1 invitation", n)
+	}
+	link := invitationLink(t, h, "sato@a.example")
+	token := link[strings.Index(link, "token=")+len("token="):]
+
+	var e apptest.APIError
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "short"}, &e); st != 400 || e.Error.Fields["password"] == "" {
+		t.Fatalf("short password: %d %+v", st, e)
+	}
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "my-own-pass-2026"}, nil); st != 200 {
+		t.Fatalf("set password: %d", st)
+	}
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "another-pass-2026"}, &e); st != 422 || e.Error.Code != "invalid_link" {
+		t.Fatalf("second use: %d %+v, want 422 invalid_link", st, e)
+	}
+	emp := h.Login("sato@a.example", "my-own-pass-2026")
+	var me map[string]any
+	if st := emp.Do("GET", "/api/v1/me", nil, &me); st != 200 || me["role"] != "employee" || me["company_id"] != c.ID {
+		t.Fatalf("me: %d %v", st, me)
+	}
+	// Re-importing does not invite again.
+	importCSV(t, admin, c.ID, "email,name\nsato@a.example,佐藤 一郎\n")
+	if n := h.DrainOutbox(); n != 0 {
+		t.Fatalf("re-import queued %d messages, want 0", n)
+	}
+}
