@@ -1,0 +1,127 @@
+// Package demo fills a database with invented data: the demo environment
+// whose logins API.md lists, and generated volume for benchmarks. Every name
+// is built from lists of common Japanese surnames and given names; no real
+// person is described. The data is deterministic (a fixed random seed), so
+// the demo looks the same on every machine.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/audit"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
+)
+
+// Password is every demo account's password.
+const Password = "demo-pass-2026"
+
+// Demo logins and sizes.
+const (
+	OperatorEmail     = "operator@taiwa.example"
+	DemoCounselors    = 200
+	PendingCounselors = 5
+)
+
+var jst = time.FixedZone("Asia/Tokyo", 9*60*60)
+
+// seed is the fixed seed of the demo's random choices.
+const seed = 2026
+
+// SeedDemo creates the demo environment: the operator, サンプル商事 and
+// みなと物流 with their admins and rosters, 200 verified counsellors, five
+// pending ones and one whose credential is about to expire. It does nothing
+// when the operator already exists, so it is safe to run at every start.
+func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	started := time.Now()
+	var exists bool
+	if err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`, OperatorEmail)
+	}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if exists {
+		log.Info("demo data already present; nothing to seed")
+		return nil
+	}
+	hash, err := account.HashPassword(Password) // once: argon2id is slow on purpose
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	r := rand.New(rand.NewPCG(seed, seed))
+	today := time.Now().In(jst)
+	now := time.Now()
+	counts := map[string]any{}
+	err = d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		ops, err := insertUsers(ctx, tx, []userRow{{id: uuid.New(), email: OperatorEmail, name: "運営 管理者", role: "operator"}}, hash)
+		if err != nil {
+			return err
+		}
+		operator, ok := ops[OperatorEmail]
+		if !ok {
+			return fmt.Errorf("operator already exists") // a concurrent seed won the race
+		}
+		for _, c := range []companySpec{sampleShoji, minatoLogistics} {
+			n, err := seedCompany(ctx, tx, r, c, hash, today)
+			if err != nil {
+				return err
+			}
+			counts[c.domain] = n
+		}
+		specs := demoCounselors(r, today)
+		if err := seedCounselors(ctx, tx, specs, hash, operator, now); err != nil {
+			return err
+		}
+		counts["counselors"] = len(specs)
+		return audit.Write(ctx, tx, auth.Principal{UserID: operator, Role: auth.Role(db.RoleSystem)}, audit.Event{Action: "demo.seed", Details: counts})
+	})
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	log.Info("demo data seeded", "companies", 2, "employees", counts, "elapsed", time.Since(started).Round(time.Millisecond))
+	return nil
+}
+
+// demoCounselors generates counselor001 … counselor200 (verified; one with a
+// credential expiring within 30 days) and pending01 … pending05.
+func demoCounselors(r *rand.Rand, today time.Time) []counselorSpec {
+	seen := map[string]bool{}
+	var specs []counselorSpec
+	for i := 1; i <= DemoCounselors; i++ {
+		gender := []string{"female", "male"}[weighted(r, []int{55, 45})]
+		c := newCounselor(r, i, fmt.Sprintf("counselor%03d@taiwa.example", i), uniquePerson(r, gender, seen), today, true)
+		specs = append(specs, c)
+	}
+	// counselor008 must renew soon: the operator's expiry reminder has work.
+	exp := &specs[7]
+	exp.credentials = []credentialSpec{{kind: "career_consultant", number: "21004817", status: "verified",
+		issuedOn: today.AddDate(-5, 0, 21), expiresOn: today.AddDate(0, 0, 21)}}
+	exp.themes = chooseThemes(r, []string{"career_consultant"})
+	exp.bio = newBio(r, "career_consultant", exp.yearsExperience, exp.themes)
+	for i := 1; i <= PendingCounselors; i++ {
+		gender := []string{"female", "male"}[r.IntN(2)]
+		specs = append(specs, newCounselor(r, 0, fmt.Sprintf("pending%02d@taiwa.example", i), uniquePerson(r, gender, seen), today, false))
+	}
+	return specs
+}
+
+// seedCounselors inserts counsellors' accounts, profiles and credentials.
+func seedCounselors(ctx context.Context, tx *sqlx.Tx, specs []counselorSpec, hash string, verifier uuid.UUID, now time.Time) error {
+	users := make([]userRow, len(specs))
+	for i, c := range specs {
+		users[i] = userRow{id: uuid.New(), email: c.email, name: c.name, role: "counselor"}
+	}
+	ids, err := insertUsers(ctx, tx, users, hash)
+	if err != nil {
+		return err
+	}
+	return insertCounselors(ctx, tx, specs, ids, verifier, now)
+}
