@@ -1,0 +1,234 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/taiwa/taiwa/internal/apptest"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// newChrome starts a headless Chromium for one test, or skips (fails on CI)
+// when the machine has none. The browser starts on a context without a
+// deadline (chromedp's rule); the returned context bounds the journey.
+func newChrome(t *testing.T) context.Context {
+	t.Helper()
+	path := chromiumPath
+	if _, err := os.Stat(path); err != nil {
+		if p, err := exec.LookPath("chromium"); err == nil {
+			path = p
+		} else if os.Getenv("CI") == "true" {
+			t.Fatal("no chromium: install chromium (apt-get install chromium)")
+		} else {
+			t.Skip("no chromium: install chromium (apt-get install chromium) to run the browser tests")
+		}
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "ja-JP"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// artifactDir is test-artifacts/ at the repository root (gitignored).
+func artifactDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../test-artifacts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// screenshot saves a full-page PNG for a person to look at.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	path := filepath.Join(artifactDir(t), name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", path)
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, css string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return s
+}
+
+func location(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func browserLogin(h *apptest.Harness, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(h.URL+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+	)
+}
+
+// TestBrowserAdminImportsRoster is the company admin's journey: sign in,
+// land on the company page, open the roster, upload a CSV with three good
+// lines and one bad one, and see both the line error and the new people.
+func TestBrowserAdminImportsRoster(t *testing.T) {
+	ctx := newChrome(t)
+	h := apptest.New(t)
+	f := newCompany(t, h)
+	csvPath := filepath.Join(t.TempDir(), "roster.csv")
+	if err := os.WriteFile(csvPath, []byte(rosterCSV), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	do(t, ctx, browserLogin(h, f.AdminEmail, f.AdminPass), chromedp.WaitVisible(chromedp.CSS(`.stat-grid`)))
+	if u, h1 := location(t, ctx), text(t, ctx, "h1"); !strings.HasSuffix(u, "/company") || h1 != "テスト商事" {
+		t.Fatalf("after sign-in: %s, heading %q", u, h1)
+	}
+	screenshot(t, ctx, "company.png")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`nav a[href="/company/employees"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{csvPath}),
+		chromedp.Click(chromedp.CSS(`.import-card button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#import-result .result`)),
+		chromedp.WaitVisible(chromedp.CSS(`#roster table`)),
+	)
+	result, roster := text(t, ctx, "#import-result"), text(t, ctx, "#roster")
+	for _, want := range []string{"新規 3 名", "2 行目：", "email:"} {
+		if !strings.Contains(result, want) {
+			t.Errorf("import result lacks %q:\n%s", want, result)
+		}
+	}
+	for _, want := range []string{"佐藤 健", "鈴木 美咲", "田中 一郎", "営業部 / 東京支店", "3 名"} {
+		if !strings.Contains(roster, want) {
+			t.Errorf("roster lacks %q:\n%s", want, roster)
+		}
+	}
+	if strings.Contains(roster, "不正 太郎") {
+		t.Error("the bad line was saved")
+	}
+	if u := location(t, ctx); !strings.HasSuffix(u, "/company/employees") {
+		t.Errorf("htmx upload navigated to %s", u)
+	}
+	screenshot(t, ctx, "roster-import.png")
+
+	// Search through htmx narrows the table and updates the address.
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), "鈴木"),
+		chromedp.Submit(chromedp.CSS(`input[name="q"]`)),
+		chromedp.WaitNotPresent(chromedp.Search(`//td[text()="佐藤 健"]`)),
+	)
+	roster = text(t, ctx, "#roster")
+	if u := location(t, ctx); !strings.Contains(roster, "鈴木 美咲") || strings.Contains(roster, "田中 一郎") || !strings.Contains(u, "q=") {
+		t.Errorf("search: %s\n%s", u, roster)
+	}
+}
+
+// TestBrowserLanguageSwitch switches to English and back in the browser.
+func TestBrowserLanguageSwitch(t *testing.T) {
+	ctx := newChrome(t)
+	h := apptest.New(t)
+	f := newCompany(t, h)
+	do(t, ctx,
+		browserLogin(h, f.AdminEmail, f.AdminPass),
+		chromedp.WaitVisible(chromedp.CSS(`.stat-grid`)),
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] .stat-grid`)),
+	)
+	if nav := text(t, ctx, ".nav-links"); !strings.Contains(nav, "Employees") || strings.Contains(nav, "従業員名簿") {
+		t.Errorf("English navigation: %q", nav)
+	}
+	screenshot(t, ctx, "company-en.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] .stat-grid`)),
+	)
+	if nav := text(t, ctx, ".nav-links"); !strings.Contains(nav, "従業員名簿") {
+		t.Errorf("Japanese navigation: %q", nav)
+	}
+}
+
+// TestBrowserAccessControl: anonymous users are sent to sign in; an
+// employee opening an operator page sees the 403 page.
+func TestBrowserAccessControl(t *testing.T) {
+	ctx := newChrome(t)
+	h := apptest.New(t)
+	f := newCompany(t, h)
+	f.employee("emp1@test-shoji.example")
+	do(t, ctx, chromedp.Navigate(h.URL+"/company/employees"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	if u := location(t, ctx); !strings.Contains(u, "/login?next=") {
+		t.Errorf("anonymous roster went to %s", u)
+	}
+	screenshot(t, ctx, "login.png")
+	do(t, ctx, browserLogin(h, "emp1@test-shoji.example", "employee-pass-2026"), chromedp.WaitVisible(chromedp.CSS(`.hero`)))
+	screenshot(t, ctx, "employee-home.png")
+	do(t, ctx, chromedp.Navigate(h.URL+"/operator/companies"), chromedp.WaitVisible(chromedp.CSS(`.error-card`)))
+	if title := text(t, ctx, ".error-card h1"); title != "アクセス権限がありません" {
+		t.Errorf("403 page title %q", title)
+	}
+}
+
+// TestBrowserOperatorPages takes screenshots of the operator's pages.
+func TestBrowserOperatorPages(t *testing.T) {
+	ctx := newChrome(t)
+	h := apptest.New(t)
+	newCompany(t, h)
+	do(t, ctx, browserLogin(h, "operator@taiwa.example", "operator-pass-2026"), chromedp.WaitVisible(chromedp.CSS(`.companies-table`)))
+	if s := text(t, ctx, ".companies-table"); !strings.Contains(s, "テスト商事") {
+		t.Errorf("companies table: %q", s)
+	}
+	screenshot(t, ctx, "operator-companies.png")
+}
