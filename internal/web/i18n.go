@@ -62,22 +62,14 @@ func keyDiff(a, b map[string]bool) []string {
 }
 
 // resolveLang picks the language of a request: the lang cookie, then the
-// signed-in user's locale, then Accept-Language, then Japanese.
+// signed-in user's locale, then Japanese. The UI is Japanese first: a
+// browser's Accept-Language does not switch it, the language switch does.
 func resolveLang(c echo.Context, userLocale string) string {
 	if ck, err := c.Cookie(langCookie); err == nil && slices.Contains(Languages, ck.Value) {
 		return ck.Value
 	}
 	if slices.Contains(Languages, userLocale) {
 		return userLocale
-	}
-	tags, _, err := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
-	if err == nil {
-		for _, t := range tags {
-			base, _ := t.Base()
-			if slices.Contains(Languages, base.String()) {
-				return base.String()
-			}
-		}
 	}
 	return Languages[0]
 }
