@@ -84,3 +84,13 @@ func BenchmarkAuthenticateParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHashPassword measures argon2id alone with the real parameters,
+// the part of BenchmarkLogin that is deliberately slow.
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := account.HashPassword(benchPassword); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

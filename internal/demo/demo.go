@@ -24,12 +24,14 @@ import (
 // Password is every demo account's password.
 const Password = "demo-pass-2026"
 
-// Demo logins and sizes.
-const (
-	OperatorEmail     = "operator@taiwa.example"
-	DemoCounselors    = 200
-	PendingCounselors = 5
-)
+// OperatorEmail is the demo operator's login; its presence marks a seeded database.
+const OperatorEmail = "operator@taiwa.example"
+
+// DemoCounselors is how many verified counsellors API.md promises (counselor001 …).
+const DemoCounselors = 200
+
+// PendingCounselors is how many counsellors wait in the verification queue (pending01 …).
+const PendingCounselors = 5
 
 var jst = time.FixedZone("Asia/Tokyo", 9*60*60)
 
@@ -86,7 +88,7 @@ func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	log.Info("demo data seeded", "companies", 2, "employees", counts, "elapsed", time.Since(started).Round(time.Millisecond))
+	log.Info("demo data seeded", "counts", counts, "elapsed", time.Since(started).Round(time.Millisecond))
 	return nil
 }
 
