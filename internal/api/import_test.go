@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -143,5 +144,51 @@ func TestImportedEmployeesAreInvitedAndTheLinkWorksOnce(t *testing.T) {
 	importCSV(t, admin, c.ID, "email,name\nsato@a.example,佐藤 一郎\n")
 	if n := h.DrainOutbox(); n != 0 {
 		t.Fatalf("re-import queued %d messages, want 0", n)
+	}
+}
+
+// TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment
+// crosses the import's batch size with rules refusing rows in the middle.
+func TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment(t *testing.T) {
+	h := apptest.New(t)
+	op := h.Operator()
+	b, adminB := newCompany(t, h, op, "B社", "hr@b.example")
+	importCSV(t, adminB, b.ID, "email,name,employee_code\ntaken@b.example,他社 社員,B-1\n")
+	c, admin := newCompany(t, h, op, "A社", "hr@a.example")
+	importCSV(t, admin, c.ID, "email,name,employee_code\nfirst@a.example,先行 社員,A-00007\n")
+	if n := h.DrainOutbox(); n != 2 {
+		t.Fatalf("%d invitations for the first two imports, want 2", n)
+	}
+
+	var sb strings.Builder
+	sb.WriteString("email,name,department,employee_code\n")
+	for i := 1; i <= 2500; i++ {
+		fmt.Fprintf(&sb, "e%05d@a.example,社員 %d,本部%d/課%d,A-%05d\n", i, i, i%3, i%7, i)
+	}
+	sb.WriteString("taken@b.example,横取り,孤立部,A-99999\n") // line 2502: another company's account
+	st, res := importCSV(t, admin, c.ID, sb.String())
+	if st != 200 || res.Created != 2499 {
+		t.Fatalf("status %d created %d, want 2499 (errors %+v)", st, res.Created, res.Errors)
+	}
+	if len(res.Errors) != 2 || res.Errors[0].Line != 8 || !strings.Contains(res.Errors[0].Message, "employee_code") ||
+		res.Errors[1].Line != 2502 || !strings.Contains(res.Errors[1].Message, "email") {
+		t.Fatalf("errors = %+v, want line 8 (code A-00007 taken) and line 2502 (email taken)", res.Errors)
+	}
+	var deps struct {
+		Items []struct {
+			Path string `json:"path"`
+		} `json:"items"`
+	}
+	admin.Do("GET", "/api/v1/companies/"+c.ID+"/departments", nil, &deps)
+	for _, d := range deps.Items {
+		if d.Path == "孤立部" {
+			t.Fatal("a refused row left its department behind")
+		}
+	}
+	if len(deps.Items) != 3+21 {
+		t.Fatalf("%d departments, want 24", len(deps.Items))
+	}
+	if n := h.DrainOutbox(); n != 2499 {
+		t.Fatalf("%d invitations sent, want 2499", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
@@ -99,35 +100,21 @@ func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, com
 		for _, e := range current {
 			byEmail[e.Email] = e
 		}
+		// Changed employees one by one (rare), then new ones in batches.
+		var fresh []importRow
 		for _, row := range rows {
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
-				return err
-			}
-			created, updated, rerr := s.importRow(ctx, tx, c, depts, byEmail, row, opt)
-			if rerr != nil {
-				if _, ok := apperr.As(rerr); !ok {
-					if _, ok := apperr.As(db.MapError(rerr)); !ok {
-						return rerr // an unexpected failure aborts the whole import
-					}
-				}
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); err != nil {
-					return err
-				}
-				// The cache may hold departments created by the rolled-back line.
-				if depts, err = loadDepartments(ctx, tx, companyID); err != nil {
-					return err
-				}
-				res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(rerr)})
+			if _, ok := byEmail[row.email]; !ok {
+				fresh = append(fresh, row)
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); err != nil {
+			if err := s.importOne(ctx, tx, c, &depts, byEmail, row, opt, &res); err != nil {
 				return err
 			}
-			if created {
-				res.Created++
-			}
-			if updated {
-				res.Updated++
+		}
+		for start := 0; start < len(fresh); start += importBatch {
+			chunk := fresh[start:min(start+importBatch, len(fresh))]
+			if err := s.importFresh(ctx, tx, c, &depts, byEmail, chunk, opt, &res); err != nil {
+				return err
 			}
 		}
 		return audit.Write(ctx, tx, actor, audit.Event{Action: "employee.import", CompanyID: companyID, TargetType: "company", TargetID: companyID.String(),
@@ -138,6 +125,144 @@ func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, com
 	}
 	sortErrors(res.Errors)
 	return res, nil
+}
+
+// importBatch is how many new employees go in with one statement per table.
+const importBatch = 1000
+
+// importOne imports a row under its own savepoint: a refused row is rolled
+// back alone and reported. Only unexpected errors abort the import.
+func (s *Service) importOne(ctx context.Context, tx *sqlx.Tx, c Company, depts *departmentCache, byEmail map[string]existing, row importRow, opt ImportOptions, res *ImportResult) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
+		return err
+	}
+	created, updated, rerr := s.importRow(ctx, tx, c, *depts, byEmail, row, opt)
+	if rerr != nil {
+		if _, ok := apperr.As(db.MapError(rerr)); !ok {
+			return rerr
+		}
+		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); err != nil {
+			return err
+		}
+		// The cache may hold departments created by the rolled-back row.
+		var err error
+		if *depts, err = loadDepartments(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(rerr)})
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); err != nil {
+		return err
+	}
+	if created {
+		res.Created++
+	}
+	if updated {
+		res.Updated++
+	}
+	return nil
+}
+
+// importFresh inserts new employees with one statement per table. Rows the
+// rules refuse (a taken email or employee code) are reported; if the
+// database refuses the batch for any other reason, it is rolled back and its
+// rows go one by one, so the per-row messages are exact.
+func (s *Service) importFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts *departmentCache, byEmail map[string]existing, rows []importRow, opt ImportOptions, res *ImportResult) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_batch`); err != nil {
+		return err
+	}
+	created, lineErrs, berr := s.insertFresh(ctx, tx, c, *depts, rows, opt)
+	if berr == nil {
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_batch`); err != nil {
+			return err
+		}
+		res.Created += created
+		res.Errors = append(res.Errors, lineErrs...)
+		return nil
+	}
+	if _, ok := apperr.As(db.MapError(berr)); !ok {
+		return berr
+	}
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_batch`); err != nil {
+		return err
+	}
+	var err error
+	if *depts, err = loadDepartments(ctx, tx, c.ID); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		if err := s.importOne(ctx, tx, c, depts, byEmail, row, opt, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) insertFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts departmentCache, rows []importRow, opt ImportOptions) (int, []ImportError, error) {
+	var used []string
+	if err := tx.SelectContext(ctx, &used, `SELECT employee_code FROM employees WHERE company_id = $1 AND employee_code <> ''`, c.ID); err != nil {
+		return 0, nil, err
+	}
+	codeTaken := make(map[string]bool, len(used))
+	for _, code := range used {
+		codeTaken[code] = true
+	}
+	var lineErrs []ImportError
+	byEmail := make(map[string]importRow, len(rows))
+	deptOf := make(map[string]uuid.NullUUID, len(rows))
+	var emails, names []string
+	for _, row := range rows {
+		if row.employeeCode != "" && codeTaken[row.employeeCode] {
+			lineErrs = append(lineErrs, ImportError{Line: row.line, Message: "employee_code: is already used by another employee"})
+			continue
+		}
+		byEmail[row.email] = row
+		emails, names = append(emails, row.email), append(names, row.name)
+	}
+	users, taken, err := account.CreateInvitedUsers(ctx, tx, c.ID, auth.RoleEmployee, emails, names)
+	if err != nil {
+		return 0, nil, err
+	}
+	for e := range taken {
+		lineErrs = append(lineErrs, ImportError{Line: byEmail[e].line, Message: "email: belongs to an account outside this company's roster"})
+	}
+	// Departments only for rows that were kept: a refused row leaves nothing.
+	for _, u := range users {
+		dept, err := depts.ensurePath(ctx, tx, c.ID, byEmail[u.Email].department)
+		if err != nil {
+			return 0, nil, err
+		}
+		deptOf[u.Email] = dept
+	}
+	n := len(users)
+	ids, deptIDs, ages, tenures, jobs, codes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, u := range users {
+		row := byEmail[u.Email]
+		ids[i], jobs[i], codes[i] = u.ID.String(), row.jobFamily, row.employeeCode
+		if d := deptOf[u.Email]; d.Valid {
+			deptIDs[i] = d.UUID.String()
+		}
+		if row.ageBand != nil {
+			ages[i] = *row.ageBand
+		}
+		if row.tenureBand != nil {
+			tenures[i] = *row.tenureBand
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO employees (company_id, user_id, department_id, age_band, tenure_band, job_family, employee_code)
+		SELECT $1, u::uuid, NULLIF(d, '')::uuid, NULLIF(a, ''), NULLIF(t, ''), j, k
+		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(u, d, a, t, j, k)`,
+		c.ID, pq.Array(ids), pq.Array(deptIDs), pq.Array(ages), pq.Array(tenures), pq.Array(jobs), pq.Array(codes)); err != nil {
+		return 0, nil, err
+	}
+	if opt.Invite {
+		if err := s.Accounts.SendInvitations(ctx, tx, users, c.Name); err != nil {
+			return 0, nil, err
+		}
+	}
+	return n, lineErrs, nil
 }
 
 func rowMessage(err error) string {
