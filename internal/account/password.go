@@ -10,7 +10,8 @@ import (
 )
 
 // Params are the argon2id parameters of new hashes (RFC 9106's second
-// recommended option, 64 MiB): about 50 ms per hash on this machine.
+// recommended option, 64 MiB): about 125 ms per hash on a 2-core machine,
+// which bounds sign-ins to roughly 8 per second per 2 cores (docs/benchmarks.md).
 var Params = &argon2id.Params{Memory: 64 * 1024, Iterations: 3, Parallelism: uint8(min(runtime.NumCPU(), 4)), SaltLength: 16, KeyLength: 32}
 
 // Password limits: long enough to resist guessing, bounded so a huge input
