@@ -30,6 +30,7 @@ func devCmd(ctx context.Context, args []string) error {
 	if *seed != "demo" && *seed != "none" {
 		return errors.New("--seed must be demo or none")
 	}
+	external := os.Getenv("TAIWA_DATABASE_URL") != ""
 	cfg, err := devConfig(*addr)
 	if err != nil {
 		return err
@@ -38,12 +39,16 @@ func devCmd(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		return err
 	}
-	pg, err := devenv.StartPostgres(ctx, filepath.Join(*dataDir, "postgres"), devenv.PostgresOptions{Log: os.Stderr})
-	if err != nil {
-		return err
+	if external {
+		fmt.Fprintln(os.Stderr, "postgres: using TAIWA_DATABASE_URL instead of a local cluster")
+	} else {
+		pg, err := devenv.StartPostgres(ctx, filepath.Join(*dataDir, "postgres"), devenv.PostgresOptions{Log: os.Stderr})
+		if err != nil {
+			return err
+		}
+		defer pg.Stop()
+		cfg.DatabaseURL, cfg.DatabaseAdminURL = pg.AppURL("taiwa"), pg.AdminURL("taiwa")
 	}
-	defer pg.Stop()
-	cfg.DatabaseURL, cfg.DatabaseAdminURL = pg.AppURL("taiwa"), pg.AdminURL("taiwa")
 	if err := os.WriteFile(filepath.Join(*dataDir, "database.url"), []byte(cfg.DatabaseURL+"\n"), 0o600); err != nil {
 		return err
 	}
@@ -77,9 +82,12 @@ func devCmd(ctx context.Context, args []string) error {
 }
 
 // devConfig is the environment's configuration with development defaults:
-// plain HTTP on loopback (so cookies are not Secure) and dev mode on.
+// plain HTTP on loopback (so cookies are not Secure) and dev mode on. Without
+// TAIWA_DATABASE_URL the local cluster's URLs are filled in once it runs.
 func devConfig(addr string) (config.Config, error) {
-	os.Setenv("TAIWA_DATABASE_URL", "postgres://placeholder/taiwa") // replaced once the local cluster runs
+	if os.Getenv("TAIWA_DATABASE_URL") == "" {
+		os.Setenv("TAIWA_DATABASE_URL", "postgres://placeholder/taiwa")
+	}
 	os.Setenv("TAIWA_ADDR", addr)
 	if os.Getenv("TAIWA_COOKIE_SECURE") == "" {
 		os.Setenv("TAIWA_COOKIE_SECURE", "false")

@@ -9,6 +9,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/config"
 )
 
 func TestLoginAnswersTokenAndUserAndMeAgrees(t *testing.T) {
@@ -152,5 +153,34 @@ func TestSignInsAreAuditedWithoutPasswords(t *testing.T) {
 		if strings.Contains(r.Details, "horse") || strings.Contains(r.Details, "wrong-password") {
 			t.Fatalf("audit details hold a password: %s", r.Details)
 		}
+	}
+}
+
+func TestLoginIsRateLimitedPerAddressAcrossAccounts(t *testing.T) {
+	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.LoginMaxPerAddr = 3 }})
+	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
+	for i, email := range []string{"x@taiwa.example", "y@taiwa.example", "z@taiwa.example"} {
+		if st := h.Anonymous().Do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "guess-guess-1"}, nil); st != 401 {
+			t.Fatalf("attempt %d: %d, want 401", i+1, st)
+		}
+	}
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/login", map[string]string{"email": "a@taiwa.example", "password": "correct-horse-2026"}, nil); st != 429 {
+		t.Fatalf("fourth attempt from one address: %d, want 429", st)
+	}
+}
+
+func TestExpiredInvitationLinkIsRefused(t *testing.T) {
+	h := apptest.New(t)
+	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
+	importCSV(t, admin, c.ID, "email,name\nsato@a.example,佐藤 一郎\n")
+	h.DrainOutbox()
+	link := invitationLink(t, h, "sato@a.example")
+	token := link[strings.Index(link, "token=")+6:]
+	if _, err := ownerDB(t, h).Exec(`UPDATE auth_tokens SET expires_at = now() - interval '1 second'`); err != nil {
+		t.Fatal(err)
+	}
+	var e apptest.APIError
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "my-own-pass-2026"}, &e); st != 422 || e.Error.Code != "invalid_link" {
+		t.Fatalf("expired link: %d %+v, want 422 invalid_link", st, e)
 	}
 }

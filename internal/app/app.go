@@ -124,6 +124,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	go func() {
 		defer close(workerDone)
 		if a.Config.RunWorker {
+			go a.housekeepLoop(wctx)
 			_ = a.Worker.Run(wctx)
 		}
 	}()

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/taiwa/taiwa/internal/app"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/config"
@@ -78,5 +80,36 @@ func TestUnknownRoutesAndMethodsAreCleanErrors(t *testing.T) {
 	}
 	if r := c.Raw("DELETE", "/api/v1/auth/login", "", nil); r.Status != 405 && r.Status != 404 {
 		t.Fatalf("wrong method: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestHousekeepingDeletesOnlyWhatHasNoFurtherUse(t *testing.T) {
+	h := apptest.New(t)
+	op := h.Operator() // one live session
+	ctx := context.Background()
+	exec := func(q string) {
+		t.Helper()
+		err := h.Env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error { _, err := tx.Exec(q); return err })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO rate_limits (key, window_start, hits) VALUES ('old', now() - interval '2 days', 1), ('new', now(), 1)`)
+	exec(`INSERT INTO auth_sessions (token_hash, user_id, expires_at) SELECT '\x01', id, now() - interval '1 minute' FROM users LIMIT 1`)
+	if err := h.App.Housekeep(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var limits, sessions int
+	err := h.Env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if err := tx.Get(&limits, `SELECT count(*) FROM rate_limits WHERE key IN ('old', 'new')`); err != nil {
+			return err
+		}
+		return tx.Get(&sessions, `SELECT count(*) FROM auth_sessions`)
+	})
+	if err != nil || limits != 1 || sessions != 1 {
+		t.Fatalf("rate windows %d sessions %d (%v), want the current window and the live session kept", limits, sessions, err)
+	}
+	if st := op.Do("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Fatalf("the live session was deleted: %d", st)
 	}
 }

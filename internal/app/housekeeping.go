@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/ratelimit"
+)
+
+// Housekeep deletes what has no further use: ended rate-limit windows,
+// expired sessions, and sign-in links that are used or expired for a day.
+// Nothing here is a record anyone may need (the audit log keeps the events).
+func (a *App) Housekeep(ctx context.Context, now time.Time) error {
+	return a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE expires_at < $1`, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM auth_tokens WHERE COALESCE(used_at, expires_at) < $1`, now.Add(-24*time.Hour))
+		return err
+	})
+}
+
+// housekeepLoop runs Housekeep hourly until ctx ends.
+func (a *App) housekeepLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := a.Housekeep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.Log.Warn("housekeeping", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
