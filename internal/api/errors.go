@@ -32,6 +32,17 @@ var statusOf = map[apperr.Code]int{
 	apperr.CodeRateLimited:   http.StatusTooManyRequests,
 }
 
+// echoErrors are the framework's own errors (no route, body too large, …).
+var echoErrors = map[int]ErrorDetail{
+	http.StatusBadRequest:            {Code: "invalid_input", Message: "the request is malformed"},
+	http.StatusForbidden:             {Code: "forbidden", Message: "forbidden"},
+	http.StatusNotFound:              {Code: "not_found", Message: "no such resource"},
+	http.StatusMethodNotAllowed:      {Code: "method_not_allowed", Message: "method not allowed"},
+	http.StatusRequestEntityTooLarge: {Code: "too_large", Message: "the request body is too large"},
+	http.StatusUnsupportedMediaType:  {Code: "unsupported_media_type", Message: "unsupported content type"},
+	http.StatusTooManyRequests:       {Code: "rate_limited", Message: "too many requests"},
+}
+
 // Classify turns any error into a status and the detail a client may see.
 // Unexpected errors become a generic 500 that reveals nothing.
 func Classify(err error) (int, ErrorDetail) {
@@ -48,21 +59,8 @@ func Classify(err error) (int, ErrorDetail) {
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
-		switch he.Code {
-		case http.StatusNotFound:
-			return he.Code, ErrorDetail{Code: "not_found", Message: "no such resource"}
-		case http.StatusMethodNotAllowed:
-			return he.Code, ErrorDetail{Code: "method_not_allowed", Message: "method not allowed"}
-		case http.StatusRequestEntityTooLarge:
-			return he.Code, ErrorDetail{Code: "too_large", Message: "the request body is too large"}
-		case http.StatusUnsupportedMediaType:
-			return he.Code, ErrorDetail{Code: "unsupported_media_type", Message: "unsupported content type"}
-		case http.StatusForbidden:
-			return he.Code, ErrorDetail{Code: "forbidden", Message: "forbidden"}
-		case http.StatusBadRequest:
-			return he.Code, ErrorDetail{Code: "invalid_input", Message: "the request is malformed"}
-		case http.StatusTooManyRequests:
-			return he.Code, ErrorDetail{Code: "rate_limited", Message: "too many requests"}
+		if d, ok := echoErrors[he.Code]; ok {
+			return he.Code, d
 		}
 	}
 	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}

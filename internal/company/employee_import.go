@@ -133,26 +133,18 @@ const importBatch = 1000
 // importOne imports a row under its own savepoint: a refused row is rolled
 // back alone and reported. Only unexpected errors abort the import.
 func (s *Service) importOne(ctx context.Context, tx *sqlx.Tx, c Company, depts *departmentCache, byEmail map[string]existing, row importRow, opt ImportOptions, res *ImportResult) error {
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
+	var created, updated bool
+	refused, err := db.Savepoint(ctx, tx, func() (err error) {
+		created, updated, err = s.importRow(ctx, tx, c, *depts, byEmail, row, opt)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	created, updated, rerr := s.importRow(ctx, tx, c, *depts, byEmail, row, opt)
-	if rerr != nil {
-		if _, ok := apperr.As(db.MapError(rerr)); !ok {
-			return rerr
-		}
-		if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_row`); err != nil {
-			return err
-		}
-		// The cache may hold departments created by the rolled-back row.
-		var err error
-		if *depts, err = loadDepartments(ctx, tx, c.ID); err != nil {
-			return err
-		}
-		res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(rerr)})
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_row`); err != nil {
+	if refused != nil {
+		res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(refused)})
+		// The cache may hold departments of the rolled-back row.
+		*depts, err = loadDepartments(ctx, tx, c.ID)
 		return err
 	}
 	if created {
@@ -169,25 +161,20 @@ func (s *Service) importOne(ctx context.Context, tx *sqlx.Tx, c Company, depts *
 // database refuses the batch for any other reason, it is rolled back and its
 // rows go one by one, so the per-row messages are exact.
 func (s *Service) importFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts *departmentCache, byEmail map[string]existing, rows []importRow, opt ImportOptions, res *ImportResult) error {
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_batch`); err != nil {
+	var created int
+	var lineErrs []ImportError
+	refused, err := db.Savepoint(ctx, tx, func() (err error) {
+		created, lineErrs, err = s.insertFresh(ctx, tx, c, *depts, rows, opt)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	created, lineErrs, berr := s.insertFresh(ctx, tx, c, *depts, rows, opt)
-	if berr == nil {
-		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT import_batch`); err != nil {
-			return err
-		}
+	if refused == nil {
 		res.Created += created
 		res.Errors = append(res.Errors, lineErrs...)
 		return nil
 	}
-	if _, ok := apperr.As(db.MapError(berr)); !ok {
-		return berr
-	}
-	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT import_batch`); err != nil {
-		return err
-	}
-	var err error
 	if *depts, err = loadDepartments(ctx, tx, c.ID); err != nil {
 		return err
 	}
@@ -266,7 +253,7 @@ func (s *Service) insertFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts
 }
 
 func rowMessage(err error) string {
-	e, ok := apperr.As(db.MapError(err))
+	e, ok := apperr.As(err)
 	if !ok {
 		return "could not be saved"
 	}
