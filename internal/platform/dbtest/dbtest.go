@@ -110,10 +110,6 @@ func New(t testing.TB) *Env {
 	return env
 }
 
-// Cluster returns the package's running cluster (for tests of the dev
-// environment itself).
-func Cluster() *devenv.Postgres { return cluster }
-
 func sanitize(s string) string {
 	s = strings.ToLower(s)
 	var b strings.Builder
