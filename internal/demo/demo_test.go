@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"github.com/taiwa/taiwa/internal/counselor"
 	"io"
 	"log/slog"
 	"testing"
@@ -129,17 +130,17 @@ func TestSeedDemoCounselorsOfferOnlyThemesTheirCredentialsAllow(t *testing.T) {
 			t.Errorf("%s offers no theme", r.Email)
 		}
 		for _, th := range r.Themes {
-			if !demo.ThemeAllowed(th, r.Kinds) {
+			if !counselor.ThemeAllowed(th, r.Kinds) {
 				t.Errorf("%s offers %s with credentials %v", r.Email, th, r.Kinds)
 			}
 		}
 	}
-	for _, k := range demo.CredentialKinds {
+	for _, k := range counselor.CredentialKinds {
 		if n := count(t, d, `SELECT count(*) FROM credentials WHERE kind = $1 AND status = 'verified'`, k); n == 0 {
 			t.Errorf("no verified %s credential", k)
 		}
 	}
-	for _, th := range demo.Themes {
+	for _, th := range counselor.Themes {
 		if n := count(t, d, `SELECT count(*) FROM counselors WHERE status = 'verified' AND $1 = ANY(themes)`, th); n == 0 {
 			t.Errorf("no counsellor offers %s", th)
 		}

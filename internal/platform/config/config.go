@@ -29,6 +29,9 @@ type Config struct {
 	RunWorker        bool          `env:"TAIWA_WORKER" envDefault:"true"`
 	LogLevel         string        `env:"TAIWA_LOG_LEVEL" envDefault:"info"`
 	DevMode          bool          `env:"TAIWA_DEV" envDefault:"false"`
+	MeiliURL         string        `env:"TAIWA_MEILISEARCH_URL"`
+	MeiliKey         string        `env:"TAIWA_MEILISEARCH_KEY"`
+	MeiliIndex       string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
 }
 
 // Load reads the environment and validates it.
@@ -69,6 +72,14 @@ func (c *Config) Validate() error {
 	if c.LoginMaxPerUser < 1 || c.LoginMaxPerAddr < 1 {
 		problems = append(problems, "TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT and TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be ≥ 1")
 	}
+	if c.MeiliURL != "" {
+		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "TAIWA_MEILISEARCH_URL must look like http://127.0.0.1:7700")
+		}
+	}
+	if !validIndexName(c.MeiliIndex) {
+		problems = append(problems, "TAIWA_MEILISEARCH_INDEX must be 1–100 letters, digits, - or _")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -78,4 +89,16 @@ func (c *Config) Validate() error {
 		return errors.New("config:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return nil
+}
+
+func validIndexName(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -5,10 +5,12 @@ package dbtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -23,6 +25,11 @@ const template = "taiwa_template"
 var (
 	cluster *devenv.Postgres
 	counter atomic.Int64
+
+	engineOnce sync.Once
+	engine     *devenv.Meilisearch
+	engineErr  error
+	engineDir  string
 )
 
 // Main starts the package's cluster, runs the tests and stops it. Call it
@@ -49,6 +56,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "dbtest:", err)
 		return 1
 	}
+	defer stopEngine()
 	return m.Run()
 }
 
@@ -124,4 +132,41 @@ func sanitize(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Search is a test's own index on the package's Meilisearch engine.
+type Search struct {
+	URL   string
+	Key   string // the master key
+	Index string // unique to the test
+}
+
+// Meilisearch starts the package's engine on first use (one per test
+// package, like the database cluster) and names an index unique to t. Where
+// no engine binary can be found the test fails under CI=true and is skipped
+// elsewhere with the command that installs it.
+func Meilisearch(t testing.TB) Search {
+	t.Helper()
+	engineOnce.Do(func() {
+		engineDir, engineErr = os.MkdirTemp("", "taiwa-meili-")
+		if engineErr == nil {
+			engine, engineErr = devenv.StartMeilisearch(context.Background(), engineDir, devenv.MeilisearchOptions{})
+		}
+	})
+	if engineErr != nil {
+		if os.Getenv("CI") == "" && errors.Is(engineErr, devenv.ErrNoMeilisearch) {
+			t.Skip("dbtest:", engineErr)
+		}
+		t.Fatalf("dbtest: a real Meilisearch is needed: %v", engineErr)
+	}
+	return Search{URL: engine.URL, Key: engine.MasterKey, Index: fmt.Sprintf("t%d_%s", counter.Add(1), sanitize(t.Name()))}
+}
+
+func stopEngine() {
+	if engine != nil {
+		_ = engine.Stop()
+	}
+	if engineDir != "" {
+		_ = os.RemoveAll(engineDir)
+	}
 }

@@ -1,9 +1,9 @@
-package demo_test
+package counselor_test
 
 import (
 	"testing"
 
-	"github.com/taiwa/taiwa/internal/demo"
+	"github.com/taiwa/taiwa/internal/counselor"
 )
 
 func TestThemeAllowedFollowsAPICredentialTable(t *testing.T) {
@@ -41,16 +41,16 @@ func TestThemeAllowedFollowsAPICredentialTable(t *testing.T) {
 		}
 	}
 	for _, c := range cases {
-		if got := demo.ThemeAllowed(c.theme, c.kinds); got != c.want {
+		if got := counselor.ThemeAllowed(c.theme, c.kinds); got != c.want {
 			t.Errorf("ThemeAllowed(%q, %v) = %v, want %v", c.theme, c.kinds, got, c.want)
 		}
 	}
 }
 
 func TestEveryCredentialAllowsTheGeneralThemes(t *testing.T) {
-	for _, k := range demo.CredentialKinds {
+	for _, k := range counselor.CredentialKinds {
 		for _, th := range []string{"relationships", "work_life", "engagement", "onboarding", "exit_interview"} {
-			if !demo.ThemeAllowed(th, []string{k}) {
+			if !counselor.ThemeAllowed(th, []string{k}) {
 				t.Errorf("%s should allow %s", k, th)
 			}
 		}

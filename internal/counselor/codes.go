@@ -1,4 +1,4 @@
-package demo
+package counselor
 
 import "slices"
 
@@ -13,6 +13,10 @@ var CredentialKinds = []string{
 	"career_consultant", "certified_public_psychologist", "clinical_psychologist",
 	"occupational_physician", "public_health_nurse", "labor_attorney", "icf_coach",
 }
+
+// ThemeNeeds returns the credential kinds of which one allows theme, or nil
+// when any verified credential does.
+func ThemeNeeds(theme string) []string { return slices.Clone(themeNeeds[theme]) }
 
 // themeNeeds lists, per theme, the credentials of which one is required; a
 // theme not listed needs any verified credential.
@@ -45,8 +49,8 @@ func ThemeAllowed(theme string, credentialKinds []string) bool {
 	return false
 }
 
-// allowedThemes returns every theme credentialKinds allow, in taxonomy order.
-func allowedThemes(credentialKinds []string) []string {
+// AllowedThemes returns every theme credentialKinds allow, in taxonomy order.
+func AllowedThemes(credentialKinds []string) []string {
 	var out []string
 	for _, t := range Themes {
 		if ThemeAllowed(t, credentialKinds) {
@@ -55,3 +59,13 @@ func allowedThemes(credentialKinds []string) []string {
 	}
 	return out
 }
+
+// The other closed vocabularies of a profile. Languages are ISO 639-1.
+var (
+	Formats      = []string{"video", "phone", "in_person"}
+	Genders      = []string{"female", "male", "other", "undisclosed"}
+	AgeBands     = []string{"20s", "30s", "40s", "50s", "60s", "70s"}
+	Languages    = []string{"ja", "en", "zh", "ko", "es", "fr", "de", "pt", "vi", "tl"}
+	Industries   = []string{"it", "manufacturing", "finance", "retail", "logistics", "healthcare", "public", "consulting"}
+	JobFunctions = []string{"engineering", "sales", "marketing", "hr", "finance", "operations", "management"}
+)
