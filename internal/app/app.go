@@ -81,7 +81,7 @@ func (a *App) buildHTTP() error {
 	e.HideBanner, e.HidePort = true, true
 	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
-		Accounts: a.Accounts, Companies: a.Companies, DB: a.DB, Log: a.Log,
+		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, DB: a.DB, Log: a.Log,
 		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/company"
+	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	webfs "github.com/taiwa/taiwa/web"
 )
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Accounts     *account.Service
 	Companies    *company.Service
+	Counselors   *counselor.Service
 	DB           *db.DB
 	Log          *slog.Logger
 	CookieSecure bool
