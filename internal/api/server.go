@@ -63,6 +63,22 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/companies/:cid/employees", s.employeeList, companyStaff},
 
 		{http.MethodPost, "/api/v1/counselors", s.counselorCreate, operator},
+		// Counsellor review (operators); the static /queue wins over /:id.
+		{http.MethodGet, "/api/v1/counselors/queue", s.counselorQueue, operator},
+		{http.MethodGet, "/api/v1/counselors/:id/review", s.counselorReview, operator},
+		{http.MethodPost, "/api/v1/counselors/:id/credentials/:credential_id/verify", s.credentialVerify, operator},
+		{http.MethodPost, "/api/v1/counselors/:id/credentials/:credential_id/reject", s.credentialReject, operator},
+		{http.MethodPost, "/api/v1/counselors/:id/verify", s.counselorVerify, operator},
+		{http.MethodPost, "/api/v1/counselors/:id/suspend", s.counselorSuspend, operator},
+		{http.MethodPost, "/api/v1/counselors/:id/reinstate", s.counselorReinstate, operator},
+		{http.MethodGet, "/api/v1/counselors/:id/photo", s.counselorPhoto, signedIn},
+
+		// The signed-in counsellor's own profile, credentials and photo.
+		{http.MethodGet, "/api/v1/me/profile", s.myProfile, counselorOnly},
+		{http.MethodPut, "/api/v1/me/profile", s.myProfileUpdate, counselorOnly},
+		{http.MethodGet, "/api/v1/me/credentials", s.myCredentials, counselorOnly},
+		{http.MethodPost, "/api/v1/me/credentials", s.myCredentialSubmit, counselorOnly},
+		{http.MethodPut, "/api/v1/me/photo", s.myPhotoSet, counselorOnly},
 	}
 }
 
