@@ -12,10 +12,6 @@ func (s *Server) employeeHome(c echo.Context) error {
 	return s.render(c, http.StatusOK, pageEmployeeHome, nil)
 }
 
-func (s *Server) counselorHome(c echo.Context) error {
-	return s.render(c, http.StatusOK, pageCounselorHome, nil)
-}
-
 // companyPage is the company admin's summary of their own company.
 type companyPage struct {
 	Company     company.Company

@@ -92,6 +92,12 @@ func (v *View) Active(prefix string) bool {
 	return p == prefix || strings.HasPrefix(p, prefix+"/")
 }
 
+// At reports whether the current page is exactly path.
+func (v *View) At(path string) bool {
+	p, _, _ := strings.Cut(v.Path, "?")
+	return p == path
+}
+
 var jst = time.FixedZone("JST", 9*60*60)
 
 // Time shows an instant in Japan time, the users' time zone.

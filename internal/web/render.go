@@ -36,11 +36,20 @@ const (
 	pageMailList       = "operator_mail"
 	pageMailShow       = "operator_mail_show"
 	pageError          = "error"
+
+	pageCounselorProfile     = "counselor_profile"
+	pageCounselorCredentials = "counselor_credentials"
+	pageCounselorQueue       = "operator_counselors"
+	pageCounselorReview      = "operator_counselor"
+	pageCounselorSearch      = "counselor_search"
+	pageCounselorShow        = "counselor_show"
 )
 
 var pageNames = []string{
 	pageLogin, pagePasswordForgot, pagePasswordSet, pageEmployeeHome, pageCounselorHome,
 	pageCompany, pageEmployees, pageCompanies, pageMailList, pageMailShow, pageError,
+	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
+	pageCounselorSearch, pageCounselorShow,
 }
 
 var templateFuncs = template.FuncMap{

@@ -63,9 +63,20 @@ func (s *Server) Register(e *echo.Echo) {
 	counselor := requireRoles(auth.RoleCounselor)
 	admin := requireRoles(auth.RoleCompanyAdmin)
 	operator := requireRoles(auth.RoleOperator)
+	signedIn := requireRoles(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator)
 
 	e.GET("/employee", s.employeeHome, employee)
+
 	e.GET("/counselor", s.counselorHome, counselor)
+	e.GET("/counselor/profile", s.counselorProfileShow, counselor)
+	e.POST("/counselor/profile", s.counselorProfileSave, counselor)
+	e.POST("/counselor/photo", s.counselorPhotoUpload, counselor)
+	e.GET("/counselor/credentials", s.counselorCredentialList, counselor)
+	e.POST("/counselor/credentials", s.counselorCredentialSubmit, counselor)
+
+	e.GET("/counselors", s.counselorSearch, signedIn)
+	e.GET("/counselors/:id", s.counselorShow, signedIn)
+	e.GET("/counselors/:id/photo", s.counselorPhoto, signedIn)
 
 	e.GET("/company", s.companyShow, admin)
 	e.GET("/company/employees", s.employeeList, admin)
@@ -74,6 +85,13 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/operator/companies", s.companyList, operator)
 	e.POST("/operator/companies", s.companyCreate, operator)
 	e.POST("/operator/companies/:id/admins", s.companyAdminCreate, operator)
+	e.GET("/operator/counselors", s.counselorQueue, operator)
+	e.GET("/operator/counselors/:id", s.counselorReview, operator)
+	e.POST("/operator/counselors/:id/verify", s.counselorVerify, operator)
+	e.POST("/operator/counselors/:id/suspend", s.counselorSuspend, operator)
+	e.POST("/operator/counselors/:id/reinstate", s.counselorReinstate, operator)
+	e.POST("/operator/counselors/:id/credentials/:cid/verify", s.credentialVerify, operator)
+	e.POST("/operator/counselors/:id/credentials/:cid/reject", s.credentialReject, operator)
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)

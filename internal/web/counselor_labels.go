@@ -1,0 +1,196 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/taiwa/taiwa/internal/counselor"
+)
+
+// codeKeys gives each code of a closed vocabulary the message id
+// prefix_code; the catalogue test checks every one exists.
+func codeKeys(prefix string, codes []string) map[string]string {
+	m := make(map[string]string, len(codes))
+	for _, c := range codes {
+		m[c] = prefix + "_" + c
+	}
+	return m
+}
+
+// Message ids of the counsellor vocabularies (internal/counselor/codes.go)
+// and of the states the counsellor pages show.
+var (
+	themeKeys       = codeKeys("theme", counselor.Themes)
+	credentialKeys  = codeKeys("credential", counselor.CredentialKinds)
+	formatKeys      = codeKeys("format", counselor.Formats)
+	genderKeys      = codeKeys("gender", counselor.Genders)
+	languageKeys    = codeKeys("language", counselor.Languages)
+	industryKeys    = codeKeys("industry", counselor.Industries)
+	jobFunctionKeys = codeKeys("jobfn", counselor.JobFunctions)
+	counselorStatus = codeKeys("cstatus", []string{"pending", "verified", "suspended"})
+	credentialState = codeKeys("credstatus", []string{
+		counselor.CredentialPending, counselor.CredentialVerified, counselor.CredentialRejected,
+		counselor.CredentialExpiring, counselor.CredentialExpired,
+	})
+	sortKeys = codeKeys("sort", searchSorts)
+)
+
+// vocabularies are the closed lists by the name the forms and facets use:
+// the group name is the form field and the search facet.
+var vocabularies = map[string]struct {
+	codes []string
+	keys  map[string]string
+}{
+	"theme":        {counselor.Themes, themeKeys},
+	"credential":   {counselor.CredentialKinds, credentialKeys},
+	"format":       {counselor.Formats, formatKeys},
+	"gender":       {counselor.Genders, genderKeys},
+	"language":     {counselor.Languages, languageKeys},
+	"industry":     {counselor.Industries, industryKeys},
+	"job_function": {counselor.JobFunctions, jobFunctionKeys},
+	"age_band":     {counselor.AgeBands, ageBandKeys},
+	"sort":         {searchSorts, sortKeys},
+}
+
+// labelMaps are every code → message id map, for the catalogue test.
+var labelMaps = []map[string]string{
+	planKeys, ageBandKeys, tenureBandKeys, statusKeys, roleKeys,
+	themeKeys, credentialKeys, formatKeys, genderKeys, languageKeys, industryKeys, jobFunctionKeys,
+	counselorStatus, credentialState, sortKeys,
+}
+
+// Label is the name of code in the vocabulary group ("theme", "format", …);
+// an unknown code is shown as it is.
+func (v *View) Label(group, code string) string {
+	voc, ok := vocabularies[group]
+	if !ok {
+		return code
+	}
+	return v.label(voc.keys, code)
+}
+
+// Labels joins the names of codes with the language's list separator.
+func (v *View) Labels(group string, codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = v.Label(group, c)
+	}
+	return strings.Join(out, v.T("list_separator"))
+}
+
+// LabelPtr is Label of an optional code ("" when unset).
+func (v *View) LabelPtr(group string, code *string) string {
+	if code == nil || *code == "" {
+		return ""
+	}
+	return v.Label(group, *code)
+}
+
+// CounselorStatus is a counsellor state's name (審査中 / 公開中 / 停止中).
+func (v *View) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
+
+// CredentialStatus is a credential state's name.
+func (v *View) CredentialStatus(s string) string { return v.label(credentialState, s) }
+
+// Yen formats an amount of yen with thousands separators ("12,000").
+func (v *View) Yen(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Rating shows an average rating with one decimal.
+func (v *View) Rating(r *float64) string {
+	if r == nil {
+		return ""
+	}
+	return fmt.Sprintf("%.1f", *r)
+}
+
+// Choice is one checkbox (or option) of a vocabulary group.
+type Choice struct {
+	ID       string // element id, unique on the page
+	Code     string
+	Label    string
+	Checked  bool
+	Count    int
+	HasCount bool
+}
+
+// ChoiceGroup is a vocabulary rendered as a set of checkboxes.
+type ChoiceGroup struct {
+	Name    string // form field
+	Legend  string
+	Error   string // message shown under the group, if any
+	ErrorID string
+	Open    bool // a search filter shown unfolded
+	Items   []Choice
+}
+
+// Group builds the checkboxes of vocabulary vocab as form field field,
+// with the codes in selected ticked.
+func (v *View) Group(vocab, field, legendKey string, selected []string) ChoiceGroup {
+	g := ChoiceGroup{Name: field, Legend: v.T(legendKey)}
+	voc := vocabularies[vocab]
+	for _, code := range voc.codes {
+		g.Items = append(g.Items, Choice{
+			ID: "f-" + field + "-" + code, Code: code, Label: v.label(voc.keys, code),
+			Checked: contains(selected, code),
+		})
+	}
+	return g
+}
+
+// FacetGroup is a search filter: Group with each choice's count among the
+// matches (a code absent from facets counts 0).
+func (v *View) FacetGroup(vocab, legendKey string, selected []string, facets map[string]int) ChoiceGroup {
+	g := v.Group(vocab, vocab, legendKey, selected)
+	for i := range g.Items {
+		g.Items[i].Count, g.Items[i].HasCount = facets[g.Items[i].Code], true
+	}
+	return g
+}
+
+// WithError is g with a message under it (for the profile form).
+func (g ChoiceGroup) WithError(msg string) ChoiceGroup {
+	g.Error = msg
+	if msg != "" {
+		g.ErrorID = "err-" + g.Name
+	}
+	return g
+}
+
+// ErrText is the translated message of a field's error, or "".
+func (v *View) ErrText(errs formErrors, field string) string {
+	if key := errs[field]; key != "" {
+		return v.T(key)
+	}
+	return ""
+}
+
+// avatar is a photo or, without one, the name's first letter.
+type avatar struct {
+	URL, Alt, Initial, Class string
+}
+
+// Avatar describes the picture of a counsellor called name.
+func (v *View) Avatar(url, name, class string) avatar {
+	a := avatar{URL: url, Alt: v.T("photo_alt", "Name", name), Class: class}
+	for _, r := range name {
+		a.Initial = string(r)
+		break
+	}
+	return a
+}

@@ -1,0 +1,298 @@
+package web
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+)
+
+// maxPhotoUpload bounds what the web reads of a photo upload; the domain
+// applies its own, smaller limits after decoding.
+const maxPhotoUpload = 10 << 20
+
+// photoURL is the web address of a counsellor's photo, keeping the version
+// query of the domain's URL so a new photo is a new address; "" without one.
+func photoURL(id uuid.UUID, domainURL string) string {
+	if domainURL == "" {
+		return ""
+	}
+	u := "/counselors/" + id.String() + "/photo"
+	if _, q, ok := strings.Cut(domainURL, "?"); ok && q != "" {
+		u += "?" + q
+	}
+	return u
+}
+
+// verifiedKinds are the kinds of the credentials that count: verified and
+// not expired.
+func verifiedKinds(creds []counselor.Credential) []string {
+	var out []string
+	for _, c := range creds {
+		if c.Status == counselor.CredentialVerified || c.Status == counselor.CredentialExpiring {
+			out = append(out, c.Kind)
+		}
+	}
+	return out
+}
+
+// counselorHomePage is the counsellor's overview: state and what is missing.
+type counselorHomePage struct {
+	Profile     counselor.Profile
+	Credentials []counselor.Credential
+	PhotoURL    string
+	Missing     []todo // what a listing still needs
+}
+
+// todo is one thing left to do: a message id and where to do it.
+type todo struct {
+	Key, Href string
+}
+
+func (s *Server) counselorHome(c echo.Context) error {
+	p, _ := principalOf(c)
+	ctx := c.Request().Context()
+	prof, err := s.Counselors.MyProfile(ctx, p)
+	if err != nil {
+		return err
+	}
+	creds, err := s.Counselors.MyCredentials(ctx, p)
+	if err != nil {
+		return err
+	}
+	pg := counselorHomePage{Profile: prof, Credentials: creds, PhotoURL: photoURL(prof.ID, prof.PhotoURL)}
+	if prof.PhotoURL == "" {
+		pg.Missing = append(pg.Missing, todo{"missing_photo", "/counselor/profile#photo"})
+	}
+	if strings.TrimSpace(prof.Bio) == "" {
+		pg.Missing = append(pg.Missing, todo{"missing_bio", "/counselor/profile#bio"})
+	}
+	if len(prof.Themes) == 0 {
+		pg.Missing = append(pg.Missing, todo{"missing_themes", "/counselor/profile#themes"})
+	}
+	if len(verifiedKinds(creds)) == 0 {
+		pg.Missing = append(pg.Missing, todo{"missing_credential", "/counselor/credentials"})
+	}
+	return s.render(c, http.StatusOK, pageCounselorHome, pg)
+}
+
+// profileForm is the profile edit form, kept as entered on error.
+type profileForm struct {
+	DisplayName, Kana, Bio, Gender, AgeBand, Years, Rate string
+
+	Languages, Formats, Themes, Industries, JobFunctions []string
+
+	Errors formErrors
+	// Refused are the chosen themes the verified credentials do not allow,
+	// after a credential_required refusal.
+	Refused []string
+}
+
+// profilePage is the profile form, the photo form and the theme rule.
+type profilePage struct {
+	Profile       counselor.Profile
+	Form          profileForm
+	PhotoURL      string
+	PhotoError    string // message id
+	VerifiedKinds []string
+	Genders       []string
+	AgeBands      []string
+}
+
+// ThemeNeeds is the credential kinds of which the counsellor needs one to
+// offer theme, or nil when their verified credentials already allow it.
+func (p profilePage) ThemeNeeds(theme string) []string {
+	if counselor.ThemeAllowed(theme, p.VerifiedKinds) {
+		return nil
+	}
+	if needs := counselor.ThemeNeeds(theme); needs != nil {
+		return needs
+	}
+	return counselor.CredentialKinds
+}
+
+func formOf(prof counselor.Profile) profileForm {
+	f := profileForm{
+		DisplayName: prof.DisplayName, Kana: prof.Kana, Bio: prof.Bio,
+		Gender: deref(prof.Gender), AgeBand: deref(prof.AgeBand),
+		Years: strconv.Itoa(prof.YearsExperience), Rate: strconv.FormatInt(prof.RateJPY, 10),
+		Languages: prof.Languages, Formats: prof.Formats, Themes: prof.Themes,
+		Industries: prof.Industries, JobFunctions: prof.JobFunctions, Errors: formErrors{},
+	}
+	return f
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// renderProfile fills the page's profile, photo and credentials and renders
+// it; a nil form shows the stored profile.
+func (s *Server) renderProfile(c echo.Context, status int, f *profileForm, photoErr string) error {
+	p, _ := principalOf(c)
+	ctx := c.Request().Context()
+	prof, err := s.Counselors.MyProfile(ctx, p)
+	if err != nil {
+		return err
+	}
+	creds, err := s.Counselors.MyCredentials(ctx, p)
+	if err != nil {
+		return err
+	}
+	pg := profilePage{Profile: prof, PhotoURL: photoURL(prof.ID, prof.PhotoURL), PhotoError: photoErr, VerifiedKinds: verifiedKinds(creds),
+		Genders: counselor.Genders, AgeBands: counselor.AgeBands}
+	if f != nil {
+		pg.Form = *f
+	} else {
+		pg.Form = formOf(prof)
+	}
+	return s.render(c, status, pageCounselorProfile, pg)
+}
+
+func (s *Server) counselorProfileShow(c echo.Context) error {
+	return s.renderProfile(c, http.StatusOK, nil, "")
+}
+
+// profileFieldKeys are the messages shown beside each profile field when
+// the domain refuses its value.
+var profileFieldKeys = map[string]string{
+	"display_name":     "profile_err_display_name",
+	"kana":             "profile_err_kana",
+	"bio":              "profile_err_bio",
+	"gender":           "profile_err_choice",
+	"age_band":         "profile_err_choice",
+	"years_experience": "profile_err_years",
+	"rate_jpy":         "profile_err_rate",
+	"languages":        "profile_err_choice",
+	"formats":          "profile_err_choice",
+	"themes":           "profile_err_choice",
+	"industries":       "profile_err_choice",
+	"job_functions":    "profile_err_choice",
+}
+
+// readProfileForm reads the posted form; numbers that do not parse are
+// field errors before the domain is asked.
+func readProfileForm(c echo.Context) (profileForm, counselor.ProfileInput, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return profileForm{}, counselor.ProfileInput{}, apperr.Invalid("the form could not be read", nil)
+	}
+	f := profileForm{
+		DisplayName: strings.TrimSpace(form.Get("display_name")), Kana: strings.TrimSpace(form.Get("kana")),
+		Bio: strings.TrimSpace(form.Get("bio")), Gender: form.Get("gender"), AgeBand: form.Get("age_band"),
+		Years: strings.TrimSpace(form.Get("years_experience")), Rate: strings.TrimSpace(form.Get("rate_jpy")),
+		Languages: form["languages"], Formats: form["formats"], Themes: form["themes"],
+		Industries: form["industries"], JobFunctions: form["job_functions"], Errors: formErrors{},
+	}
+	in := counselor.ProfileInput{
+		DisplayName: f.DisplayName, Kana: f.Kana, Bio: f.Bio,
+		Gender: optional(f.Gender), AgeBand: optional(f.AgeBand),
+		Languages: f.Languages, Formats: f.Formats, Themes: f.Themes,
+		Industries: f.Industries, JobFunctions: f.JobFunctions,
+	}
+	if f.Years != "" {
+		in.YearsExperience = f.Errors.intIn("years_experience", f.Years, 0, 80, "profile_err_years")
+	}
+	if f.Rate != "" {
+		n, err := strconv.ParseInt(f.Rate, 10, 64)
+		if err != nil || n < 0 {
+			f.Errors.add("rate_jpy", "profile_err_rate")
+		}
+		in.RateJPY = n
+	}
+	return f, in, nil
+}
+
+func (s *Server) counselorProfileSave(c echo.Context) error {
+	p, _ := principalOf(c)
+	f, in, err := readProfileForm(c)
+	if err != nil {
+		return err
+	}
+	if f.Errors.Any() {
+		return s.renderProfile(c, http.StatusBadRequest, &f, "")
+	}
+	_, err = s.Counselors.UpdateProfile(c.Request().Context(), p, in)
+	e, isApp := apperr.As(err)
+	switch {
+	case err == nil:
+		s.setFlash(c, "success", "flash_profile_saved")
+		return c.Redirect(http.StatusSeeOther, "/counselor/profile")
+	case isApp && e.Code == apperr.CodeInvalid:
+		for field := range e.Fields {
+			key, ok := profileFieldKeys[field]
+			if !ok {
+				field, key = "", "field_invalid"
+			}
+			f.Errors.add(field, key)
+		}
+		if !f.Errors.Any() {
+			f.Errors.add("", "field_invalid")
+		}
+		return s.renderProfile(c, http.StatusBadRequest, &f, "")
+	case isApp && e.Code == apperr.CodeUnprocessable:
+		f.Errors.add("themes", "profile_err_theme_credential")
+		creds, err := s.Counselors.MyCredentials(c.Request().Context(), p)
+		if err != nil {
+			return err
+		}
+		kinds := verifiedKinds(creds)
+		for _, t := range f.Themes {
+			if !counselor.ThemeAllowed(t, kinds) {
+				f.Refused = append(f.Refused, t)
+			}
+		}
+		return s.renderProfile(c, http.StatusUnprocessableEntity, &f, "")
+	}
+	return err
+}
+
+// counselorPhotoUpload takes a multipart photo and hands its bytes to the
+// domain, which checks, re-encodes and stores it.
+func (s *Server) counselorPhotoUpload(c echo.Context) error {
+	p, _ := principalOf(c)
+	fh, err := c.FormFile("photo")
+	if err != nil {
+		return s.renderProfile(c, http.StatusBadRequest, nil, "photo_required")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("web: open upload: %w", err)
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, maxPhotoUpload+1))
+	if err != nil {
+		return fmt.Errorf("web: read upload: %w", err)
+	}
+	if len(data) > maxPhotoUpload {
+		return s.renderProfile(c, http.StatusRequestEntityTooLarge, nil, "photo_too_large")
+	}
+	if len(data) == 0 {
+		return s.renderProfile(c, http.StatusBadRequest, nil, "photo_required")
+	}
+	err = s.Counselors.SetPhoto(c.Request().Context(), p, data)
+	if e, ok := apperr.As(err); ok && (e.Code == apperr.CodeInvalid || e.Code == apperr.CodeUnprocessable) {
+		return s.renderProfile(c, http.StatusBadRequest, nil, "photo_invalid")
+	} else if err != nil {
+		return err
+	}
+	s.setFlash(c, "success", "flash_photo_saved")
+	return c.Redirect(http.StatusSeeOther, "/counselor/profile")
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+)
+
+// searchPerPage is how many cards a search page shows.
+const searchPerPage = 12
+
+// searchSorts are the orders the search offers, the default first.
+var searchSorts = []string{"relevance", "rating", "soonest", "experience"}
+
+// withinDays are the choices of "available within N days".
+var withinDays = []int{3, 7, 14, 30}
+
+// searchFilter is one filter of the search form: a vocabulary, the query
+// parameter of the same name, and its heading.
+type searchFilter struct {
+	Vocab  string
+	Legend string // message id
+	Open   bool   // shown unfolded even when nothing is chosen
+}
+
+// searchFilters are the filters in the order the page shows them.
+var searchFilters = []searchFilter{
+	{"theme", "search_filter_theme", true},
+	{"credential", "search_filter_credential", true},
+	{"format", "search_filter_format", true},
+	{"industry", "search_filter_industry", false},
+	{"job_function", "search_filter_job_function", false},
+	{"language", "search_filter_language", false},
+	{"gender", "search_filter_gender", false},
+	{"age_band", "search_filter_age_band", false},
+}
+
+// searchPage is the counsellor search: the query as given, the answer and
+// the form's choices.
+type searchPage struct {
+	Raw     url.Values // the query string, for keeping the form as entered
+	Result  counselor.SearchResult
+	Pages   int
+	Refused bool // the query was malformed; nothing was searched
+	Filters []searchFilter
+	Sorts   []string
+	Within  []int
+}
+
+// Q is the free text as entered.
+func (p searchPage) Q() string { return p.Raw.Get("q") }
+
+// Selected are the values given for a filter.
+func (p searchPage) Selected(name string) []string { return p.Raw[name] }
+
+// Is reports whether value is the (single) value of parameter name.
+func (p searchPage) Is(name, value string) bool { return p.Raw.Get(name) == value }
+
+// IsOpen reports whether a filter's group starts unfolded.
+func (p searchPage) IsOpen(f searchFilter) bool { return f.Open || len(p.Raw[f.Vocab]) > 0 }
+
+// FacetOf is the counts of one filter's values among the matches.
+func (p searchPage) FacetOf(name string) map[string]int { return p.Result.Facets[name] }
+
+// Filtered reports whether any filter or text narrows the search.
+func (p searchPage) Filtered() bool {
+	for k, vs := range p.Raw {
+		if k != "sort" && k != "page" && len(vs) > 0 && vs[0] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// PageURL is the search URL of page n with the current query.
+func (p searchPage) PageURL(n int) string {
+	v := url.Values{}
+	for k, vs := range p.Raw {
+		if k != "page" && k != "per_page" {
+			v[k] = vs
+		}
+	}
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	if len(v) == 0 {
+		return "/counselors"
+	}
+	return "/counselors?" + v.Encode()
+}
+
+// Filter is the checkboxes of one search filter with their counts.
+func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
+	g := v.FacetGroup(f.Vocab, f.Legend, p.Selected(f.Vocab), p.FacetOf(f.Vocab))
+	g.Open = p.IsOpen(f)
+	return g
+}
+
+// Photo is the web address of a listed counsellor's photo, or "".
+func (p searchPage) Photo(l counselor.Listing) string { return photoURL(l.ID, l.PhotoURL) }
+
+// searchQuery keeps the parameters the form sends, drops empty ones (a
+// select's "any" choice) and fixes the page size.
+func searchQuery(in url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range in {
+		if k == "per_page" {
+			continue
+		}
+		for _, v := range vs {
+			if v != "" {
+				out.Add(k, v)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Server) counselorSearch(c echo.Context) error {
+	p, _ := principalOf(c)
+	pg := searchPage{Raw: searchQuery(c.QueryParams()), Filters: searchFilters, Sorts: searchSorts, Within: withinDays, Pages: 1}
+	params := url.Values{}
+	for k, vs := range pg.Raw {
+		params[k] = vs
+	}
+	params.Set("per_page", strconv.Itoa(searchPerPage))
+	status := http.StatusOK
+	q, err := counselor.ParseSearchQuery(params)
+	if err == nil {
+		pg.Result, err = s.Counselors.Search(c.Request().Context(), p, q)
+	}
+	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
+		pg.Refused, status = true, http.StatusBadRequest
+	} else if err != nil {
+		return err
+	}
+	if pg.Result.PerPage > 0 {
+		pg.Pages = max(1, (pg.Result.Total+pg.Result.PerPage-1)/pg.Result.PerPage)
+	}
+	if isHTMX(c) {
+		// htmx swaps only 2xx answers: the results carry the refusal.
+		return s.renderPartial(c, http.StatusOK, pageCounselorSearch, "results_response", pg)
+	}
+	return s.render(c, status, pageCounselorSearch, pg)
+}
+
+// listingPage is one listed counsellor's public profile.
+type listingPage struct {
+	Listing  counselor.Listing
+	PhotoURL string
+}
+
+func (s *Server) counselorShow(c echo.Context) error {
+	p, _ := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	l, err := s.Counselors.GetListing(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pageCounselorShow, listingPage{Listing: l, PhotoURL: photoURL(l.ID, l.PhotoURL)})
+}
+
+// counselorPhoto serves a photo to the signed-in web user. The bytes were
+// re-encoded by us; they go out with their stored type, never sniffed.
+func (s *Server) counselorPhoto(c echo.Context) error {
+	p, _ := principalOf(c)
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ph, err := s.Counselors.GetPhoto(c.Request().Context(), p, id)
+	if err != nil {
+		return err
+	}
+	ct := ph.ContentType
+	if ct != "image/jpeg" && ct != "image/png" {
+		ct = "application/octet-stream"
+	}
+	h := c.Response().Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	if c.QueryParam("v") != "" {
+		// A versioned address never changes content: the browser may keep
+		// it, but only for this signed-in user.
+		h.Set("Cache-Control", "private, max-age=86400")
+	}
+	if !ph.UpdatedAt.IsZero() {
+		h.Set("Last-Modified", ph.UpdatedAt.UTC().Format(http.TimeFormat))
+	}
+	return c.Blob(http.StatusOK, ct, ph.Data)
+}
+
+// Date shows a calendar day of an instant in Japan time.
+func (v *View) Date(t time.Time) string { return t.In(jst).Format("2006-01-02") }
+
+// TimePtr is Time of an optional instant ("" when unset).
+func (v *View) TimePtr(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return v.Time(*t)
+}
