@@ -2,13 +2,17 @@ package counselor
 
 import (
 	"context"
-	"net/url"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
@@ -85,19 +89,154 @@ type SearchResult struct {
 	Engine  string                    `json:"engine"` // meilisearch | postgres
 }
 
-// ParseSearchQuery reads and checks the query string: unknown filter
-// values → 400 naming the parameter; per_page over 100 and overlong q refused.
-func ParseSearchQuery(v url.Values) (SearchQuery, error) {
-	return SearchQuery{}, errTODO
-}
-
-// Search finds listed counsellors, through Meilisearch when it answers and
-// PostgreSQL otherwise, with the same filters and answer shape.
-func (s *Service) Search(ctx context.Context, actor auth.Principal, q SearchQuery) (SearchResult, error) {
-	return SearchResult{}, errTODO
-}
-
-// GetListing returns one listed counsellor; 404 when not listed.
+// GetListing returns one listed counsellor, read from PostgreSQL (the
+// source of truth); 404 when not listed.
 func (s *Service) GetListing(ctx context.Context, actor auth.Principal, counselorID uuid.UUID) (Listing, error) {
-	return Listing{}, errTODO
+	if err := actor.Require(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator); err != nil {
+		return Listing{}, err
+	}
+	var found []projection
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		var err error
+		found, err = loadProjections(ctx, tx, s.now(), []uuid.UUID{counselorID})
+		return err
+	})
+	if err != nil {
+		return Listing{}, fmt.Errorf("counselor listing: %w", err)
+	}
+	if len(found) == 0 {
+		return Listing{}, apperr.NotFound("counselor")
+	}
+	return found[0].listing(), nil
+}
+
+// listingZone is where credential expiry dates are read: a credential is
+// valid through its expires_on day in Japan.
+var listingZone = time.FixedZone("Asia/Tokyo", 9*60*60)
+
+// listingDay is the date (YYYY-MM-DD) in Japan at now: credentials that
+// expire before it no longer count.
+func listingDay(now time.Time) string { return now.In(listingZone).Format(time.DateOnly) }
+
+// listingCTE is the listing rule and projection, used by the indexer, the
+// PostgreSQL fallback and GetListing alike. A counsellor is listed iff
+// verified and holding at least one verified credential that has not
+// expired on $1 (a date in Japan); their themes are the offered ones that
+// a valid credential allows (theme_credentials), their badges the valid
+// credentials, and last_day the latest expiry among them (NULL when one
+// never expires).
+const listingCTE = `
+WITH listed AS (
+	SELECT c.id, c.display_name, c.kana, c.bio, c.gender, c.age_band, c.years_experience,
+	       ARRAY(SELECT u.t FROM unnest(c.themes) WITH ORDINALITY AS u(t, n)
+	             WHERE EXISTS (SELECT 1 FROM theme_credentials tc WHERE tc.theme = u.t AND tc.kind = ANY (v.kinds))
+	             ORDER BY u.n) AS themes,
+	       v.kinds, v.creds, v.last_day,
+	       c.industries, c.job_functions, c.languages, c.formats, c.rate_jpy,
+	       c.rating_avg::float8 AS rating_avg, c.rating_count, c.next_available_at, c.photo_updated_at
+	FROM counselors c
+	CROSS JOIN LATERAL (
+		SELECT array_agg(DISTINCT k.kind ORDER BY k.kind) AS kinds,
+		       jsonb_agg(jsonb_build_object('kind', k.kind, 'verified', true, 'registration_number', k.registration_number,
+		                                    'verified_at', k.verified_at, 'expires_on', k.expires_on)
+		                 ORDER BY k.kind, k.expires_on DESC NULLS FIRST, k.id) AS creds,
+		       CASE WHEN bool_or(k.expires_on IS NULL) THEN NULL ELSE max(k.expires_on) END AS last_day
+		FROM credentials k
+		WHERE k.counselor_id = c.id AND k.status = 'verified' AND (k.expires_on IS NULL OR k.expires_on >= $1::date)
+	) v
+	WHERE c.status = 'verified' AND v.kinds IS NOT NULL
+)`
+
+// projection is one row of listingCTE, as to_jsonb renders it.
+type projection struct {
+	ID              uuid.UUID          `json:"id"`
+	DisplayName     string             `json:"display_name"`
+	Kana            string             `json:"kana"`
+	Bio             string             `json:"bio"`
+	Gender          *string            `json:"gender"`
+	AgeBand         *string            `json:"age_band"`
+	YearsExperience int                `json:"years_experience"`
+	Themes          []string           `json:"themes"`
+	Kinds           []string           `json:"kinds"`
+	Creds           []ListedCredential `json:"creds"`
+	LastDay         *string            `json:"last_day"`
+	Industries      []string           `json:"industries"`
+	JobFunctions    []string           `json:"job_functions"`
+	Languages       []string           `json:"languages"`
+	Formats         []string           `json:"formats"`
+	RateJPY         int64              `json:"rate_jpy"`
+	RatingAvg       *float64           `json:"rating_avg"`
+	RatingCount     int                `json:"rating_count"`
+	NextAvailableAt *time.Time         `json:"next_available_at"`
+	PhotoUpdatedAt  *time.Time         `json:"photo_updated_at"`
+}
+
+// listing is the projection as employees see it.
+func (p projection) listing() Listing {
+	l := Listing{
+		ID: p.ID, DisplayName: p.DisplayName, Kana: p.Kana, Bio: p.Bio, Gender: p.Gender, AgeBand: p.AgeBand,
+		YearsExperience: p.YearsExperience, Themes: emptyIfNil(p.Themes), Credentials: p.Creds,
+		Industries: emptyIfNil(p.Industries), JobFunctions: emptyIfNil(p.JobFunctions), Languages: emptyIfNil(p.Languages),
+		Formats: emptyIfNil(p.Formats), RateJPY: p.RateJPY, RatingAvg: p.RatingAvg, RatingCount: p.RatingCount,
+		NextAvailableAt: p.NextAvailableAt,
+	}
+	if l.Credentials == nil {
+		l.Credentials = []ListedCredential{}
+	}
+	if p.PhotoUpdatedAt != nil {
+		l.PhotoURL = PhotoURL(p.ID, *p.PhotoUpdatedAt)
+	}
+	return l
+}
+
+// listedUntil is the instant the listing ends by itself: the start of the
+// day (in Japan) after the last valid credential's expiry; nil when a
+// credential never expires.
+func (p projection) listedUntil() *int64 {
+	if p.LastDay == nil {
+		return nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, *p.LastDay, listingZone)
+	if err != nil {
+		return nil
+	}
+	u := d.AddDate(0, 0, 1).Unix()
+	return &u
+}
+
+func emptyIfNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// loadProjections returns the listed counsellors among ids (in id order);
+// an id that is not listed is left out.
+func loadProjections(ctx context.Context, tx *sqlx.Tx, now time.Time, ids []uuid.UUID) ([]projection, error) {
+	return queryProjections(ctx, tx, listingCTE+`
+		SELECT to_jsonb(l) FROM listed l WHERE l.id = ANY ($2::uuid[]) ORDER BY l.id`,
+		listingDay(now), pq.Array(ids))
+}
+
+// loadProjectionsAfter returns up to limit listed counsellors with an id
+// above after, in id order (the reindex's batches).
+func loadProjectionsAfter(ctx context.Context, tx *sqlx.Tx, now time.Time, after uuid.UUID, limit int) ([]projection, error) {
+	return queryProjections(ctx, tx, listingCTE+`
+		SELECT to_jsonb(l) FROM listed l WHERE l.id > $2 ORDER BY l.id LIMIT $3`,
+		listingDay(now), after, limit)
+}
+
+func queryProjections(ctx context.Context, tx *sqlx.Tx, query string, args ...any) ([]projection, error) {
+	var raws [][]byte
+	if err := tx.SelectContext(ctx, &raws, query, args...); err != nil {
+		return nil, err
+	}
+	out := make([]projection, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &out[i]); err != nil {
+			return nil, fmt.Errorf("decode listing: %w", err)
+		}
+	}
+	return out, nil
 }

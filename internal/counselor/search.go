@@ -1,0 +1,158 @@
+package counselor
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/meili"
+	"github.com/taiwa/taiwa/search"
+)
+
+// Engine names, as SearchResult.Engine reports them.
+const (
+	EngineMeilisearch = "meilisearch"
+	EnginePostgres    = "postgres"
+)
+
+// searchConfig is the embedded search/ folder (settings, synonyms, labels),
+// read once; it is constant data.
+var searchConfig = sync.OnceValues(search.Load)
+
+// searchBackend answers a checked query at the instant now. Meilisearch
+// and the PostgreSQL fallback implement it with the same filters, facets,
+// orders and answer shape.
+type searchBackend interface {
+	search(ctx context.Context, q SearchQuery, now time.Time) (SearchResult, error)
+}
+
+// Search finds listed counsellors, through Meilisearch when it answers and
+// PostgreSQL otherwise, with the same filters and answer shape.
+func (s *Service) Search(ctx context.Context, actor auth.Principal, q SearchQuery) (SearchResult, error) {
+	if err := actor.Require(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator); err != nil {
+		return SearchResult{}, err
+	}
+	q = q.withDefaults()
+	now := s.now()
+	if s.Engine != nil && s.Engine.Available() {
+		res, err := engineSearch{s.Engine}.search(ctx, q, now)
+		if err == nil {
+			return res, nil
+		}
+		if ctx.Err() != nil {
+			return SearchResult{}, ctx.Err()
+		}
+		// The engine marked itself down; PostgreSQL answers instead.
+	}
+	res, err := postgresSearch{s}.search(ctx, q, now)
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("counselor search: %w", err)
+	}
+	return res, nil
+}
+
+// withDefaults fills what a SearchQuery built by hand may leave out.
+func (q SearchQuery) withDefaults() SearchQuery {
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 || q.PerPage > MaxSearchPerPage {
+		q.PerPage = defaultPerPage
+	}
+	if q.Sort == "" {
+		q.Sort = SearchSorts[0]
+	}
+	q.Q = strings.TrimSpace(q.Q)
+	return q
+}
+
+// engineSearch is the Meilisearch backend.
+type engineSearch struct{ ix *meili.Index }
+
+// engineSorts are the Meilisearch sorts; ties go to the id, like the
+// fallback's ORDER BY. Relevance leaves the order to the ranking rules,
+// whose last two (rating_avg:desc, id:asc) order a query without words.
+var engineSorts = map[string][]string{
+	"relevance":  nil,
+	"rating":     {"rating_avg:desc", "id:asc"},
+	"soonest":    {"next_available_ts:asc", "id:asc"},
+	"experience": {"years_experience:desc", "id:asc"},
+}
+
+func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) (SearchResult, error) {
+	mq := meili.Query{
+		Q:        q.Q,
+		Filter:   []string{meili.AfterOrAbsent("listed_until", now.Unix())},
+		Sort:     engineSorts[q.Sort],
+		Retrieve: listingAttributes(),
+		MatchAll: true,
+		Page:     q.Page,
+		PerPage:  q.PerPage,
+	}
+	for _, f := range searchFilters {
+		mq.Facets = append(mq.Facets, f.attr)
+		if vals := *f.dst(&q); len(vals) > 0 {
+			mq.Filter = append(mq.Filter, meili.Any(f.attr, vals))
+		}
+	}
+	if q.AvailableWithinDays > 0 {
+		lo, hi := availableWindow(now, q.AvailableWithinDays)
+		mq.Filter = append(mq.Filter, meili.Range("next_available_ts", lo, hi))
+	}
+	r, err := e.ix.Search(ctx, mq)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res := SearchResult{Items: make([]Listing, len(r.Hits)), Total: r.Total, Page: q.Page, PerPage: q.PerPage, Engine: EngineMeilisearch}
+	for i, h := range r.Hits {
+		if err := json.Unmarshal(h, &res.Items[i]); err != nil {
+			return SearchResult{}, fmt.Errorf("decode hit: %w", err)
+		}
+	}
+	raw := map[string]map[string]int{}
+	for _, f := range searchFilters {
+		raw[f.param] = r.Facets[f.attr]
+	}
+	res.Facets = completeFacets(raw)
+	return res, nil
+}
+
+// availableWindow is "next available within days from now" in whole unix
+// seconds, both ends included.
+func availableWindow(now time.Time, days int) (lo, hi int64) {
+	return now.Unix(), now.Unix() + int64(days)*24*60*60
+}
+
+// completeFacets gives every facet every code of its vocabulary, zero when
+// no match has it, and drops values outside the vocabulary, so both
+// backends answer the same shape.
+func completeFacets(raw map[string]map[string]int) map[string]map[string]int {
+	out := make(map[string]map[string]int, len(searchFilters))
+	for _, f := range searchFilters {
+		m := make(map[string]int, len(f.codes))
+		for _, c := range f.codes {
+			m[c] = raw[f.param][c]
+		}
+		out[f.param] = m
+	}
+	return out
+}
+
+// listingAttributes are the JSON names of Listing's fields: what a hit
+// needs to become a Listing without PostgreSQL.
+var listingAttributes = sync.OnceValue(func() []string {
+	t := reflect.TypeFor[Listing]()
+	names := make([]string, 0, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	return names
+})

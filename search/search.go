@@ -1,0 +1,110 @@
+// Package search holds the counsellor search index's configuration as data:
+// the Meilisearch settings, the synonym groups and the words that name each
+// code. The binary embeds them, so the settings a running server applies are
+// the ones in this folder; package.json and its lock file here pin the
+// engine binary that `make tools-search` installs.
+package search
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+//go:embed counselors.settings.json synonyms.json labels.json
+var files embed.FS
+
+// Labels are the Japanese and English words for one code.
+type Labels struct {
+	JA []string `json:"ja"`
+	EN []string `json:"en"`
+}
+
+// Vocabulary holds, per kind of code (themes, credentials, industries,
+// job_functions, languages, formats), each code's words.
+type Vocabulary map[string]map[string]Labels
+
+// Config is the whole search configuration, read and checked once.
+type Config struct {
+	// Settings is the index settings document Meilisearch accepts on
+	// PATCH /indexes/{uid}/settings, synonyms included.
+	Settings json.RawMessage
+	// Synonyms maps each word to the words it also finds (both ways within
+	// a group), as Meilisearch wants them.
+	Synonyms map[string][]string
+	// Labels names every code in words people type.
+	Labels Vocabulary
+}
+
+// Load reads the embedded files. It fails only if they are malformed, which
+// the package's tests rule out.
+func Load() (Config, error) {
+	var c Config
+	var groups struct {
+		Groups [][]string `json:"groups"`
+	}
+	if err := readJSON("synonyms.json", &groups); err != nil {
+		return c, err
+	}
+	c.Synonyms = expand(groups.Groups)
+	var labels map[string]json.RawMessage
+	if err := readJSON("labels.json", &labels); err != nil {
+		return c, err
+	}
+	c.Labels = Vocabulary{}
+	for kind, raw := range labels {
+		if kind == "about" {
+			continue
+		}
+		var m map[string]Labels
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return c, fmt.Errorf("search: labels.json %s: %w", kind, err)
+		}
+		c.Labels[kind] = m
+	}
+	var settings map[string]any
+	if err := readJSON("counselors.settings.json", &settings); err != nil {
+		return c, err
+	}
+	settings["synonyms"] = c.Synonyms
+	b, err := json.Marshal(settings)
+	if err != nil {
+		return c, fmt.Errorf("search: settings: %w", err)
+	}
+	c.Settings = b
+	return c, nil
+}
+
+func readJSON(name string, v any) error {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("search: %s: %w", name, err)
+	}
+	return nil
+}
+
+// expand turns groups of equivalent words into Meilisearch's one-way map:
+// each word finds every other word of every group it belongs to.
+func expand(groups [][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, g := range groups {
+		for _, w := range g {
+			for _, o := range g {
+				if o != w && !slices.Contains(out[w], o) {
+					out[w] = append(out[w], o)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Words returns every Japanese and English word for code of kind.
+func (v Vocabulary) Words(kind, code string) (ja, en []string) {
+	l := v[kind][code]
+	return l.JA, l.EN
+}
