@@ -203,7 +203,7 @@ func (ix *Index) wait(ctx context.Context, uid int64) error {
 
 // TaskError is a task the engine accepted but did not carry out.
 type TaskError struct {
-	UID                                  int64
+	UID                                int64
 	Type, Index, Status, Code, Message string
 }
 
