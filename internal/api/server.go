@@ -72,6 +72,9 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/counselors/:id/suspend", s.counselorSuspend, operator},
 		{http.MethodPost, "/api/v1/counselors/:id/reinstate", s.counselorReinstate, operator},
 		{http.MethodGet, "/api/v1/counselors/:id/photo", s.counselorPhoto, signedIn},
+		// Search (everyone signed in): listed counsellors only.
+		{http.MethodGet, "/api/v1/counselors", s.counselorSearch, signedIn},
+		{http.MethodGet, "/api/v1/counselors/:id", s.counselorListing, signedIn},
 
 		// The signed-in counsellor's own profile, credentials and photo.
 		{http.MethodGet, "/api/v1/me/profile", s.myProfile, counselorOnly},

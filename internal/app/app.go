@@ -23,6 +23,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
 	webui "github.com/taiwa/taiwa/internal/web"
 	"github.com/taiwa/taiwa/web"
@@ -39,6 +40,11 @@ type App struct {
 	Worker     *outbox.Worker
 	Echo       *echo.Echo
 	Metrics    *prometheus.Registry
+	// Search is the Meilisearch index of listed counsellors; nil when
+	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
+	Search *meili.Index
+
+	searchReady chan struct{} // closed when start-up search preparation ends
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
@@ -57,7 +63,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		d.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: d, Metrics: prometheus.NewRegistry()}
+	a := &App{Config: cfg, Log: log, DB: d, Metrics: prometheus.NewRegistry(), searchReady: make(chan struct{})}
 	a.Accounts = &account.Service{
 		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
 		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
@@ -65,9 +71,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
+	if cfg.MeiliURL != "" {
+		a.Search = meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
+		a.Search.Log = log
+		a.Counselors.Engine = a.Search
+	}
 	a.Worker = &outbox.Worker{
 		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
-		Handlers: map[string]outbox.Handler{mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle},
+		Handlers: map[string]outbox.Handler{
+			mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle,
+			// Without an engine the handler does nothing, so index rows
+			// are marked done instead of piling up as dead.
+			counselor.IndexKind: a.Counselors.HandleIndex,
+		},
 	}
 	if err := a.buildHTTP(); err != nil {
 		d.Close()
@@ -99,6 +115,9 @@ func (a *App) buildHTTP() error {
 // ready reports each dependency for /readyz.
 func (a *App) ready(ctx context.Context) (map[string]string, bool) {
 	deps := map[string]string{"postgres": "ok", "search": "degraded", "stripe": "disabled"}
+	if a.Search != nil && a.Search.Healthy(ctx) {
+		deps["search"] = "ok"
+	}
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := a.DB.PingContext(pctx); err != nil {
@@ -119,6 +138,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	}()
+	go a.prepareSearch(ctx)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
 	go func() {
@@ -140,6 +160,31 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	stopWorker()
 	<-workerDone
 	return err
+}
+
+// SearchReady is closed once the start-up preparation of search has ended,
+// well or not (see prepareSearch); at once when search is not configured.
+func (a *App) SearchReady() <-chan struct{} { return a.searchReady }
+
+// prepareSearch applies the index settings of search/ and rebuilds the
+// index when it is missing or empty while counsellors are listed. It runs
+// beside the server: until it is done (or if the engine is down) search
+// answers from PostgreSQL.
+func (a *App) prepareSearch(ctx context.Context) {
+	defer close(a.searchReady)
+	if a.Search == nil {
+		a.Log.Info("search: TAIWA_MEILISEARCH_URL not set; counsellor search answers from PostgreSQL")
+		return
+	}
+	rebuilt, st, err := a.Counselors.PrepareSearch(ctx)
+	switch {
+	case err != nil:
+		a.Log.Warn("search: could not prepare the index; PostgreSQL answers until it can be reached", "index", a.Search.Name, "err", err)
+	case rebuilt:
+		a.Log.Info("search: index was empty; rebuilt it", "index", a.Search.Name, "documents", st.Documents, "elapsed", st.Elapsed.Round(time.Millisecond))
+	default:
+		a.Log.Info("search: settings applied", "index", a.Search.Name)
+	}
 }
 
 // Close releases the database.

@@ -37,6 +37,10 @@ type Harness struct {
 // Options tune the harness.
 type Options struct {
 	Configure func(*config.Config) // adjust the configuration before start
+	// Search gives the server a real Meilisearch index of its own (on the
+	// package's engine, see dbtest.Meilisearch); New returns once its
+	// settings are applied. Without it search answers from PostgreSQL.
+	Search bool
 }
 
 // New starts a server for t; it stops when t ends. The worker does not run
@@ -64,6 +68,13 @@ func New(t testing.TB, opts ...Options) *Harness {
 		BaseURL: "http://" + ln.Addr().String(), SMTPURL: sink.URL(), MailFrom: "Taiwa <no-reply@taiwa.example>",
 		SessionTTL: time.Hour, CookieSecure: false, LoginMaxPerUser: 5, LoginMaxPerAddr: 1000,
 		LoginWindow: 15 * time.Minute, RunWorker: false, LogLevel: "warn", DevMode: true,
+		MeiliIndex: "counselors",
+	}
+	for _, o := range opts {
+		if o.Search {
+			s := dbtest.Meilisearch(t)
+			cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex = s.URL, s.Key, s.Index
+		}
 	}
 	for _, o := range opts {
 		if o.Configure != nil {
@@ -86,7 +97,13 @@ func New(t testing.TB, opts ...Options) *Harness {
 		<-done
 		sink.Close()
 		a.Close()
+		if a.Search != nil {
+			dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer dcancel()
+			_ = a.Search.DeleteIndex(dctx)
+		}
 	})
+	<-a.SearchReady()
 	return &Harness{T: t, Env: env, App: a, Sink: sink, URL: cfg.BaseURL}
 }
 
