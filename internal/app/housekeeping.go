@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -14,7 +15,10 @@ import (
 // expired sessions, and sign-in links that are used or expired for a day.
 // Nothing here is a record anyone may need (the audit log keeps the events).
 func (a *App) Housekeep(ctx context.Context, now time.Time) error {
-	return a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+	// Credential expiry: reminders and search updates, once per expiry
+	// date; its failure does not stop the pruning below.
+	_, _, sweepErr := a.Counselors.SweepCredentials(ctx)
+	pruneErr := a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err
 		}
@@ -24,6 +28,7 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM auth_tokens WHERE COALESCE(used_at, expires_at) < $1`, now.Add(-24*time.Hour))
 		return err
 	})
+	return errors.Join(pruneErr, sweepErr)
 }
 
 // housekeepLoop runs Housekeep hourly until ctx ends.

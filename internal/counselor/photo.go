@@ -119,6 +119,13 @@ func (s *Service) SetPhotoAs(ctx context.Context, actor auth.Principal, contentT
 	return info, err
 }
 
+// CheckPhoto reports whether data would be accepted as a photo (400 naming
+// "photo" when not), without storing anything.
+func CheckPhoto(data []byte) error {
+	_, _, _, err := reencode(context.Background(), "", data)
+	return err
+}
+
 // reencode checks an upload and returns it as our own JPEG, at most
 // PhotoSide on its longest side, upright, without metadata.
 func reencode(ctx context.Context, declared string, data []byte) ([]byte, int, int, error) {
