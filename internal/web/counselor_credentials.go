@@ -60,6 +60,7 @@ func (s *Server) counselorCredentialSubmit(c echo.Context) error {
 		f.Errors.add("kind", "field_choose_one")
 	}
 	f.Errors.required("registration_number", f.RegistrationNumber)
+	f.Errors.text("registration_number", f.RegistrationNumber, false, "cred_err_number")
 	f.Errors.required("issued_on", f.IssuedOn)
 	if f.Errors.Any() {
 		return s.renderCredentials(c, http.StatusBadRequest, f)

@@ -194,3 +194,12 @@ func (v *View) Avatar(url, name, class string) avatar {
 	}
 	return a
 }
+
+// Needs says which credentials a theme needs: one of kinds, or any
+// verified credential when kinds is empty.
+func (v *View) Needs(kinds []string) string {
+	if len(kinds) == 0 {
+		return v.T("profile_theme_needs_any")
+	}
+	return v.T("profile_theme_needs", "Kinds", v.Labels("credential", kinds))
+}

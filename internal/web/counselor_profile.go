@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,10 +14,6 @@ import (
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
-
-// maxPhotoUpload bounds what the web reads of a photo upload; the domain
-// applies its own, smaller limits after decoding.
-const maxPhotoUpload = 10 << 20
 
 // photoURL is the web address of a counsellor's photo, keeping the version
 // query of the domain's URL so a new photo is a new address; "" without one.
@@ -90,33 +87,28 @@ type profileForm struct {
 	Languages, Formats, Themes, Industries, JobFunctions []string
 
 	Errors formErrors
-	// Refused are the chosen themes the verified credentials do not allow,
-	// after a credential_required refusal.
-	Refused []string
+	// Refused are the chosen themes no valid credential allows, with what
+	// each needs, after a credential_required refusal.
+	Refused []counselor.ThemeNeed
 }
 
 // profilePage is the profile form, the photo form and the theme rule.
 type profilePage struct {
-	Profile       counselor.Profile
-	Form          profileForm
-	PhotoURL      string
-	PhotoError    string // message id
-	VerifiedKinds []string
-	Genders       []string
-	AgeBands      []string
+	Profile    counselor.Profile
+	Form       profileForm
+	PhotoURL   string
+	PhotoError string // message id
+	Genders    []string
+	AgeBands   []string
 }
 
-// ThemeNeeds is the credential kinds of which the counsellor needs one to
-// offer theme, or nil when their verified credentials already allow it.
-func (p profilePage) ThemeNeeds(theme string) []string {
-	if counselor.ThemeAllowed(theme, p.VerifiedKinds) {
-		return nil
-	}
-	if needs := counselor.ThemeNeeds(theme); needs != nil {
-		return needs
-	}
-	return counselor.CredentialKinds
-}
+// ThemeBlocked reports whether the counsellor's valid credentials do not
+// yet allow theme.
+func (p profilePage) ThemeBlocked(theme string) bool { return !contains(p.Profile.AllowedThemes, theme) }
+
+// ThemeNeeds is the credential kinds of which one allows theme; nil means
+// any verified credential.
+func (profilePage) ThemeNeeds(theme string) []string { return counselor.ThemeNeeds(theme) }
 
 func formOf(prof counselor.Profile) profileForm {
 	f := profileForm{
@@ -143,20 +135,15 @@ func optional(s string) *string {
 	return &s
 }
 
-// renderProfile fills the page's profile, photo and credentials and renders
-// it; a nil form shows the stored profile.
+// renderProfile fills the page's profile and photo and renders it; a nil
+// form shows the stored profile.
 func (s *Server) renderProfile(c echo.Context, status int, f *profileForm, photoErr string) error {
 	p, _ := principalOf(c)
-	ctx := c.Request().Context()
-	prof, err := s.Counselors.MyProfile(ctx, p)
+	prof, err := s.Counselors.MyProfile(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
-	creds, err := s.Counselors.MyCredentials(ctx, p)
-	if err != nil {
-		return err
-	}
-	pg := profilePage{Profile: prof, PhotoURL: photoURL(prof.ID, prof.PhotoURL), PhotoError: photoErr, VerifiedKinds: verifiedKinds(creds),
+	pg := profilePage{Profile: prof, PhotoURL: photoURL(prof.ID, prof.PhotoURL), PhotoError: photoErr,
 		Genders: counselor.Genders, AgeBands: counselor.AgeBands}
 	if f != nil {
 		pg.Form = *f
@@ -180,8 +167,8 @@ var profileFieldKeys = map[string]string{
 	"age_band":         "profile_err_choice",
 	"years_experience": "profile_err_years",
 	"rate_jpy":         "profile_err_rate",
-	"languages":        "profile_err_choice",
-	"formats":          "profile_err_choice",
+	"languages":        "profile_err_choose_some",
+	"formats":          "profile_err_choose_some",
 	"themes":           "profile_err_choice",
 	"industries":       "profile_err_choice",
 	"job_functions":    "profile_err_choice",
@@ -207,12 +194,15 @@ func readProfileForm(c echo.Context) (profileForm, counselor.ProfileInput, error
 		Languages: f.Languages, Formats: f.Formats, Themes: f.Themes,
 		Industries: f.Industries, JobFunctions: f.JobFunctions,
 	}
+	f.Errors.text("display_name", f.DisplayName, false, "profile_err_display_name")
+	f.Errors.text("kana", f.Kana, false, "profile_err_kana")
+	f.Errors.text("bio", f.Bio, true, "profile_err_bio_text")
 	if f.Years != "" {
-		in.YearsExperience = f.Errors.intIn("years_experience", f.Years, 0, 80, "profile_err_years")
+		in.YearsExperience = f.Errors.intIn("years_experience", f.Years, 0, counselor.MaxYears, "profile_err_years")
 	}
 	if f.Rate != "" {
 		n, err := strconv.ParseInt(f.Rate, 10, 64)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > counselor.MaxRateJPY {
 			f.Errors.add("rate_jpy", "profile_err_rate")
 		}
 		in.RateJPY = n
@@ -249,15 +239,9 @@ func (s *Server) counselorProfileSave(c echo.Context) error {
 		return s.renderProfile(c, http.StatusBadRequest, &f, "")
 	case isApp && e.Code == apperr.CodeUnprocessable:
 		f.Errors.add("themes", "profile_err_theme_credential")
-		creds, err := s.Counselors.MyCredentials(c.Request().Context(), p)
-		if err != nil {
-			return err
-		}
-		kinds := verifiedKinds(creds)
-		for _, t := range f.Themes {
-			if !counselor.ThemeAllowed(t, kinds) {
-				f.Refused = append(f.Refused, t)
-			}
+		var missing counselor.MissingCredentials
+		if errors.As(err, &missing) {
+			f.Refused = missing
 		}
 		return s.renderProfile(c, http.StatusUnprocessableEntity, &f, "")
 	}
@@ -277,11 +261,11 @@ func (s *Server) counselorPhotoUpload(c echo.Context) error {
 		return fmt.Errorf("web: open upload: %w", err)
 	}
 	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, maxPhotoUpload+1))
+	data, err := io.ReadAll(io.LimitReader(file, counselor.MaxPhotoBytes+1))
 	if err != nil {
 		return fmt.Errorf("web: read upload: %w", err)
 	}
-	if len(data) > maxPhotoUpload {
+	if len(data) > counselor.MaxPhotoBytes {
 		return s.renderProfile(c, http.StatusRequestEntityTooLarge, nil, "photo_too_large")
 	}
 	if len(data) == 0 {

@@ -3,6 +3,8 @@ package web
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // formErrors maps a field name to the message id shown next to it; the
@@ -33,4 +35,20 @@ func (f formErrors) intIn(field, v string, min, max int, key string) int {
 		return 0
 	}
 	return n
+}
+
+// text records key for field when v is not clean text: invalid UTF-8 or a
+// control character (tabs and line breaks are allowed where multiline),
+// which no page means to store and the database refuses.
+func (f formErrors) text(field, v string, multiline bool, key string) {
+	if !utf8.ValidString(v) {
+		f.add(field, key)
+		return
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			f.add(field, key)
+			return
+		}
+	}
 }

@@ -131,7 +131,14 @@ func (s *Server) counselorSearch(c echo.Context) error {
 	}
 	params.Set("per_page", strconv.Itoa(searchPerPage))
 	status := http.StatusOK
+	// Control characters are no one's search: refuse them here, before
+	// any engine or database sees them.
+	bad := formErrors{}
+	bad.text("q", pg.Q(), false, "search_refused")
 	q, err := counselor.ParseSearchQuery(params)
+	if bad.Any() {
+		err = apperr.Field("q", "must not hold control characters")
+	}
 	if err == nil {
 		pg.Result, err = s.Counselors.Search(c.Request().Context(), p, q)
 	}

@@ -18,7 +18,18 @@ import (
 const queuePerPage = 25
 
 // queueStatuses are the queue's filters; "" is "needs attention".
-var queueStatuses = []string{"", "pending", "verified", "suspended"}
+var queueStatuses = append([]string{""}, counselor.QueueStatuses...)
+
+// QueueStatus is the name of a queue filter.
+func (v *View) QueueStatus(s string) string {
+	switch s {
+	case "":
+		return v.T("queue_needs_attention")
+	case "all":
+		return v.T("queue_all")
+	}
+	return v.CounselorStatus(s)
+}
 
 // queuePage is the operator's verification queue.
 type queuePage struct {
@@ -194,6 +205,7 @@ func (s *Server) reasoned(c echo.Context, f reasonForm, successKey string, act f
 	}
 	f.Reason, f.Errors = strings.TrimSpace(c.FormValue("reason")), formErrors{}
 	f.Errors.required("reason", f.Reason)
+	f.Errors.text("reason", f.Reason, true, "field_invalid")
 	if len([]rune(f.Reason)) > maxReason {
 		f.Errors.add("reason", "review_reason_too_long")
 	}
