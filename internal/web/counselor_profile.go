@@ -104,7 +104,9 @@ type profilePage struct {
 
 // ThemeBlocked reports whether the counsellor's valid credentials do not
 // yet allow theme.
-func (p profilePage) ThemeBlocked(theme string) bool { return !contains(p.Profile.AllowedThemes, theme) }
+func (p profilePage) ThemeBlocked(theme string) bool {
+	return !contains(p.Profile.AllowedThemes, theme)
+}
 
 // ThemeNeeds is the credential kinds of which one allows theme; nil means
 // any verified credential.
