@@ -180,15 +180,16 @@ func (s *Server) credentialReview(c echo.Context, reject bool) error {
 	if err != nil {
 		return err
 	}
+	ctx, p := c.Request().Context(), principal(c)
 	var cr counselor.Credential
 	if reject {
-		reason, err := decodeReason(c)
-		if err != nil {
-			return err
+		reason, rerr := decodeReason(c)
+		if rerr != nil {
+			return rerr
 		}
-		cr, err = s.Counselors.RejectCredential(c.Request().Context(), principal(c), id, cid, reason)
+		cr, err = s.Counselors.RejectCredential(ctx, p, id, cid, reason)
 	} else {
-		cr, err = s.Counselors.VerifyCredential(c.Request().Context(), principal(c), id, cid)
+		cr, err = s.Counselors.VerifyCredential(ctx, p, id, cid)
 	}
 	if err != nil {
 		return err
