@@ -2,7 +2,6 @@ package counselor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,9 +65,6 @@ type Photo struct {
 	Data        []byte
 	UpdatedAt   time.Time
 }
-
-// errTODO marks what another change has yet to build.
-var errTODO = errors.New("not implemented yet")
 
 // Limits of a profile, shared by the API and the web form.
 const (
