@@ -212,6 +212,8 @@ func TestCounsellorAPIRefusesBadInputNamingTheField(t *testing.T) {
 		{cc, "PUT", "/api/v1/me/profile", with("gender", "robot"), "gender"},
 		{cc, "PUT", "/api/v1/me/profile", with("rate_jpy", 1_000_001), "rate_jpy"},
 		{cc, "PUT", "/api/v1/me/profile", `{"display_name":`, "body"},
+		{cc, "PUT", "/api/v1/me/profile", with("bio", "はじめまして\u0000"), "bio"},
+		{op, "POST", "/api/v1/counselors/" + c.ID + "/suspend", `{"reason":"a\u0000b"}`, "reason"},
 		{cc, "POST", "/api/v1/me/credentials", `{"kind":"astrologer","registration_number":"1","issued_on":"2020-01-01"}`, "kind"},
 		{cc, "POST", "/api/v1/me/credentials", `{"kind":"icf_coach","registration_number":"","issued_on":"2020-01-01"}`, "registration_number"},
 		{cc, "POST", "/api/v1/me/credentials", `{"kind":"icf_coach","registration_number":"1","issued_on":"2999-01-01"}`, "issued_on"},

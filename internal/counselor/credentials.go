@@ -165,6 +165,8 @@ func (in *CredentialInput) Validate(today string) map[string]string {
 		f["issued_on"] = "must be a date YYYY-MM-DD"
 	case in.IssuedOn > today:
 		f["issued_on"] = "must not be in the future"
+	case in.IssuedOn < "1900-01-01":
+		f["issued_on"] = "must be from 1900-01-01"
 	}
 	if in.ExpiresOn != nil {
 		expires, err := time.Parse(time.DateOnly, *in.ExpiresOn)

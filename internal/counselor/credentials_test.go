@@ -25,6 +25,7 @@ func TestSubmitCredentialRefusesBadInputNamingTheField(t *testing.T) {
 		{"no issue date", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1"}, "issued_on"},
 		{"bad issue date", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "2020/01/01"}, "issued_on"},
 		{"impossible date", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "2020-02-30"}, "issued_on"},
+		{"year zero", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "0000-01-01"}, "issued_on"},
 		{"issued tomorrow", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "2026-04-02"}, "issued_on"},
 		{"bad expiry", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "2020-01-01", ExpiresOn: str("soon")}, "expires_on"},
 		{"expires when issued", counselor.CredentialInput{Kind: "icf_coach", RegistrationNumber: "1", IssuedOn: "2020-01-01", ExpiresOn: str("2020-01-01")}, "expires_on"},

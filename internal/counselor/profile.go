@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -240,6 +241,8 @@ func (in *ProfileInput) Validate() map[string]string {
 		f["display_name"] = "is required"
 	case n > MaxDisplayName:
 		f["display_name"] = fmt.Sprintf("must be at most %d characters", MaxDisplayName)
+	case HasControl(in.DisplayName, false):
+		f["display_name"] = "must be one line of text"
 	}
 	switch {
 	case utf8.RuneCountInString(in.Kana) > MaxKana:
@@ -247,8 +250,11 @@ func (in *ProfileInput) Validate() map[string]string {
 	case !IsKana(in.Kana):
 		f["kana"] = "must be written in hiragana or katakana"
 	}
-	if !utf8.ValidString(in.Bio) || utf8.RuneCountInString(in.Bio) > MaxBio {
+	switch {
+	case utf8.RuneCountInString(in.Bio) > MaxBio:
 		f["bio"] = fmt.Sprintf("must be at most %d characters", MaxBio)
+	case HasControl(in.Bio, true):
+		f["bio"] = "must be plain text"
 	}
 	if in.Gender != nil && !slices.Contains(Genders, *in.Gender) {
 		f["gender"] = "must be one of " + strings.Join(Genders, ", ") + " or null"
@@ -296,6 +302,21 @@ func checkCodes(values, codes []string, required bool) string {
 		}
 	}
 	return ""
+}
+
+// HasControl reports whether s holds a control character (tabs and line
+// breaks allowed when multiline is set) or invalid UTF-8: text that cannot
+// be stored (PostgreSQL refuses NUL) or shown safely.
+func HasControl(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	return strings.ContainsFunc(s, func(r rune) bool {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r)
+	})
 }
 
 // IsKana reports whether s holds only hiragana, katakana, the long vowel

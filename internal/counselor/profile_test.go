@@ -148,6 +148,8 @@ func TestUpdateProfileRefusesBadInputNamingTheField(t *testing.T) {
 		{"latin in kana", func(in *counselor.ProfileInput) { in.Kana = "yamada" }, "kana"},
 		{"long kana", func(in *counselor.ProfileInput) { in.Kana = strings.Repeat("あ", 121) }, "kana"},
 		{"long bio", func(in *counselor.ProfileInput) { in.Bio = strings.Repeat("話", 4001) }, "bio"},
+		{"NUL in bio", func(in *counselor.ProfileInput) { in.Bio = "はじめまして\x00" }, "bio"},
+		{"line break in name", func(in *counselor.ProfileInput) { in.DisplayName = "山田\n花子" }, "display_name"},
 		{"unknown gender", func(in *counselor.ProfileInput) { in.Gender = str("robot") }, "gender"},
 		{"unknown age band", func(in *counselor.ProfileInput) { in.AgeBand = str("80s") }, "age_band"},
 		{"negative years", func(in *counselor.ProfileInput) { in.YearsExperience = -1 }, "years_experience"},

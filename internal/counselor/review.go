@@ -214,6 +214,8 @@ func checkReason(reason string) (string, error) {
 		return "", apperr.Field("reason", "is required")
 	case n > MaxReason:
 		return "", apperr.Field("reason", "must be at most 500 characters")
+	case HasControl(reason, true):
+		return "", apperr.Field("reason", "must be plain text")
 	}
 	return reason, nil
 }

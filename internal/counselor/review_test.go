@@ -56,6 +56,8 @@ func TestCredentialReviewTransitions(t *testing.T) {
 	}
 	_, err = f.svc.RejectCredential(ctx, f.op, c.ID, cr.ID, strings.Repeat("理", 501))
 	wantCode(t, "reject with a long reason", err, apperr.CodeInvalid, "")
+	_, err = f.svc.RejectCredential(ctx, f.op, c.ID, cr.ID, "番号\x00")
+	wantCode(t, "reject with a NUL in the reason", err, apperr.CodeInvalid, "")
 
 	got, err = f.svc.RejectCredential(ctx, f.op, c.ID, cr.ID, " 登録が抹消されています ")
 	if err != nil || got.Status != "rejected" || got.RejectedReason == nil || *got.RejectedReason != "登録が抹消されています" || got.VerifiedAt != nil {
