@@ -148,7 +148,6 @@ func (s *Service) reviewCredential(ctx context.Context, actor auth.Principal, co
 		return Credential{}, err
 	}
 	var c Credential
-	today := s.today()
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		old, err := lockCredential(ctx, tx, counselorID, credentialID)
 		if err != nil {
@@ -160,7 +159,9 @@ func (s *Service) reviewCredential(ctx context.Context, actor auth.Principal, co
 		if err := tx.GetContext(ctx, &c, `SELECT `+credentialColumns+` FROM credentials k WHERE k.id = $1`, credentialID); err != nil {
 			return err
 		}
-		c.Status = CredentialStatus(c.ReviewState, c.ExpiresOn, today)
+		// The answer reports the decision (API.md: verify answers
+		// "verified"); lists refine it by date (expiring, expired).
+		c.Status = c.ReviewState
 		if err := audit.Write(ctx, tx, actor, audit.Event{Action: action, TargetType: "credential", TargetID: credentialID.String(),
 			Details: map[string]any{"counselor_id": counselorID.String(), "kind": c.Kind, "from": old.ReviewState}}); err != nil {
 			return err

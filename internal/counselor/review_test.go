@@ -124,8 +124,8 @@ func TestCounsellorVerificationSuspensionAndReinstatement(t *testing.T) {
 	_, err = f.svc.Reinstate(ctx, f.op, c.ID)
 	wantCode(t, "reinstate a pending counsellor", err, apperr.CodeConflict, "counselor_not_suspended")
 
-	if _, err := f.svc.VerifyCredential(ctx, f.op, c.ID, pending.ID); err != nil {
-		t.Fatal(err)
+	if v, err := f.svc.VerifyCredential(ctx, f.op, c.ID, pending.ID); err != nil || v.Status != "verified" {
+		t.Fatalf("verify: %+v (%v)", v, err)
 	}
 	before := f.indexed(c.ID)
 	got, err := f.svc.Verify(ctx, f.op, c.ID)
