@@ -32,8 +32,8 @@ type searchFilter struct {
 // searchFilters are the filters in the order the page shows them.
 var searchFilters = []searchFilter{
 	{"theme", "search_filter_theme", true},
-	{"credential", "search_filter_credential", true},
-	{"format", "search_filter_format", true},
+	{"credential", "search_filter_credential", false},
+	{"format", "search_filter_format", false},
 	{"industry", "search_filter_industry", false},
 	{"job_function", "search_filter_job_function", false},
 	{"language", "search_filter_language", false},
