@@ -80,9 +80,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
 		Handlers: map[string]outbox.Handler{
 			mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle,
-			// Without an engine the handler does nothing, so index rows
-			// are marked done instead of piling up as dead.
-			counselor.IndexKind: a.Counselors.HandleIndex,
+			// The fallback's table is kept with or without an engine;
+			// the engine's part is retried on its own while it is down.
+			counselor.IndexKind:       a.Counselors.HandleIndex,
+			counselor.IndexEngineKind: a.Counselors.HandleIndexEngine,
 		},
 	}
 	if err := a.buildHTTP(); err != nil {
@@ -167,23 +168,25 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 func (a *App) SearchReady() <-chan struct{} { return a.searchReady }
 
 // prepareSearch applies the index settings of search/ and rebuilds the
-// index when it is missing or empty while counsellors are listed. It runs
-// beside the server: until it is done (or if the engine is down) search
-// answers from PostgreSQL.
+// index (and the fallback's table) when it is missing or empty while
+// counsellors are listed. It runs beside the server: until it is done (or
+// while the engine is down) search answers from PostgreSQL.
 func (a *App) prepareSearch(ctx context.Context) {
 	defer close(a.searchReady)
+	index := ""
 	if a.Search == nil {
 		a.Log.Info("search: TAIWA_MEILISEARCH_URL not set; counsellor search answers from PostgreSQL")
-		return
+	} else {
+		index = a.Search.Name
 	}
 	rebuilt, st, err := a.Counselors.PrepareSearch(ctx)
 	switch {
 	case err != nil:
-		a.Log.Warn("search: could not prepare the index; PostgreSQL answers until it can be reached", "index", a.Search.Name, "err", err)
+		a.Log.Warn("search: could not prepare the index; PostgreSQL answers until it can be reached", "index", index, "err", err)
 	case rebuilt:
-		a.Log.Info("search: index was empty; rebuilt it", "index", a.Search.Name, "documents", st.Documents, "elapsed", st.Elapsed.Round(time.Millisecond))
-	default:
-		a.Log.Info("search: settings applied", "index", a.Search.Name)
+		a.Log.Info("search: index was empty; rebuilt it", "index", index, "documents", st.Documents, "elapsed", st.Elapsed.Round(time.Millisecond))
+	case a.Search != nil:
+		a.Log.Info("search: settings applied", "index", index)
 	}
 }
 

@@ -2,13 +2,12 @@ package counselor
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
@@ -16,30 +15,48 @@ import (
 	"github.com/taiwa/taiwa/search"
 )
 
-// postgresSearch is the fallback: the listing projection filtered, counted
-// and faceted in one statement.
+// postgresSearch is the fallback: the counselor_search table filtered,
+// counted, faceted and ordered in one statement, then the page's listings
+// read through the listing projection.
 type postgresSearch struct{ s *Service }
 
-// fallbackOrders are the ORDER BY of each sort, over listingCTE's columns;
-// NULLs go last and ties to the id, as in Meilisearch. Relevance without
-// an engine is the engine's order for a query without words.
+// fallbackOrders are the ORDER BY of each sort over counselor_search; NULLs
+// go last and ties to the id, as in Meilisearch. Relevance without an
+// engine is the engine's order for a query without words.
 var fallbackOrders = map[string]string{
-	"relevance":  "rating_avg DESC NULLS LAST, id",
-	"rating":     "rating_avg DESC NULLS LAST, id",
-	"soonest":    "next_available_at ASC NULLS LAST, id",
-	"experience": "years_experience DESC, id",
+	"relevance":  "rating_avg DESC NULLS LAST, counselor_id",
+	"rating":     "rating_avg DESC NULLS LAST, counselor_id",
+	"soonest":    "next_available_at ASC NULLS LAST, counselor_id",
+	"experience": "years_experience DESC, counselor_id",
 }
 
-// fallbackFacets counts, per facet, the matches holding each value.
-const fallbackFacets = `
-	SELECT 'theme' AS f, v, count(DISTINCT id) AS n FROM hits, unnest(themes) AS v GROUP BY v
-	UNION ALL SELECT 'credential', v, count(DISTINCT id) FROM hits, unnest(kinds) AS v GROUP BY v
-	UNION ALL SELECT 'industry', v, count(DISTINCT id) FROM hits, unnest(industries) AS v GROUP BY v
-	UNION ALL SELECT 'job_function', v, count(DISTINCT id) FROM hits, unnest(job_functions) AS v GROUP BY v
-	UNION ALL SELECT 'language', v, count(DISTINCT id) FROM hits, unnest(languages) AS v GROUP BY v
-	UNION ALL SELECT 'format', v, count(DISTINCT id) FROM hits, unnest(formats) AS v GROUP BY v
-	UNION ALL SELECT 'gender', gender, count(*) FROM hits WHERE gender IS NOT NULL GROUP BY gender
-	UNION ALL SELECT 'age_band', age_band, count(*) FROM hits WHERE age_band IS NOT NULL GROUP BY age_band`
+// holds is the SQL condition "the row holds code i of filter f" at the
+// query's today ($1). Codes come from our vocabularies, never from input.
+func holds(f searchFilter, i int) string {
+	switch f.param {
+	case "theme":
+		return "theme_until[" + strconv.Itoa(i+1) + "] >= $1::date"
+	case "credential":
+		return "kind_until[" + strconv.Itoa(i+1) + "] >= $1::date"
+	case "gender", "age_band":
+		return f.param + " = '" + f.codes[i] + "'"
+	}
+	return f.param + "_bits & " + strconv.Itoa(1<<i) + " <> 0"
+}
+
+// holdsAny is "the row holds one of values of filter f".
+func holdsAny(f searchFilter, values []string) string {
+	var or []string
+	for i, c := range f.codes {
+		if slices.Contains(values, c) {
+			or = append(or, holds(f, i))
+		}
+	}
+	if len(or) == 0 {
+		return "false"
+	}
+	return "(" + strings.Join(or, " OR ") + ")"
+}
 
 func (p postgresSearch) search(ctx context.Context, q SearchQuery, now time.Time) (SearchResult, error) {
 	args := []any{listingDay(now)}
@@ -47,15 +64,10 @@ func (p postgresSearch) search(ctx context.Context, q SearchQuery, now time.Time
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	conds := []string{"true"}
+	conds := []string{"listed_until >= $1::date"}
 	for _, f := range searchFilters {
-		vals := *f.dst(&q)
-		switch {
-		case len(vals) == 0:
-		case f.scalar:
-			conds = append(conds, f.column+" = ANY ("+arg(pq.Array(vals))+"::text[])")
-		default:
-			conds = append(conds, f.column+" && "+arg(pq.Array(vals))+"::text[]")
+		if vals := *f.dst(&q); len(vals) > 0 {
+			conds = append(conds, holdsAny(f, vals))
 		}
 	}
 	if q.AvailableWithinDays > 0 {
@@ -70,60 +82,73 @@ func (p postgresSearch) search(ctx context.Context, q SearchQuery, now time.Time
 		}
 		conds = append(conds, cond)
 	}
-	order := fallbackOrders[q.Sort]
-	query := listingCTE + `, hits AS MATERIALIZED (SELECT * FROM listed WHERE ` + strings.Join(conds, " AND ") + `)
-		SELECT (SELECT count(*) FROM hits) AS total,
-		       (SELECT coalesce(jsonb_agg(to_jsonb(pg) ORDER BY ` + order + `), '[]')
-		        FROM (SELECT * FROM hits ORDER BY ` + order + ` LIMIT ` + arg(q.PerPage) + ` OFFSET ` + arg((q.Page-1)*q.PerPage) + `) pg) AS items,
-		       (SELECT coalesce(jsonb_agg(jsonb_build_array(f, v, n)), '[]') FROM (` + fallbackFacets + `) fc) AS facets`
-	var row struct {
-		Total  int    `db:"total"`
-		Items  []byte `db:"items"`
-		Facets []byte `db:"facets"`
+	counts := []string{"count(*)"}
+	for _, f := range searchFilters {
+		for i := range f.codes {
+			counts = append(counts, "count(*) FILTER (WHERE "+holds(f, i)+")")
+		}
 	}
+	order := fallbackOrders[q.Sort]
+	query := `WITH hits AS MATERIALIZED (SELECT * FROM counselor_search WHERE ` + strings.Join(conds, " AND ") + `)
+		SELECT ARRAY[` + strings.Join(counts, ", ") + `] AS counts,
+		       (SELECT coalesce(array_agg(counselor_id ORDER BY ` + order + `), '{}') FROM (
+		           SELECT counselor_id, rating_avg, next_available_at, years_experience FROM hits
+		           ORDER BY ` + order + ` LIMIT ` + arg(q.PerPage) + ` OFFSET ` + arg((q.Page-1)*q.PerPage) + `) pg) AS ids
+		FROM hits`
+	var row struct {
+		Counts pq.Int64Array  `db:"counts"`
+		IDs    pq.StringArray `db:"ids"`
+	}
+	var items []projection
 	err := p.s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		return tx.GetContext(ctx, &row, query, args...)
+		if err := tx.GetContext(ctx, &row, query, args...); err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(row.IDs))
+		for i, s := range row.IDs {
+			ids[i] = uuid.MustParse(s)
+		}
+		var err error
+		items, err = loadProjections(ctx, tx, now, ids)
+		return err
 	})
 	if err != nil {
 		return SearchResult{}, err
 	}
-	var items []projection
-	if err := json.Unmarshal(row.Items, &items); err != nil {
-		return SearchResult{}, fmt.Errorf("decode items: %w", err)
+	res := SearchResult{Items: make([]Listing, 0, len(row.IDs)), Total: int(row.Counts[0]), Page: q.Page, PerPage: q.PerPage, Engine: EnginePostgres}
+	byID := make(map[string]projection, len(items))
+	for _, it := range items {
+		byID[it.ID.String()] = it
 	}
-	res := SearchResult{Items: make([]Listing, len(items)), Total: row.Total, Page: q.Page, PerPage: q.PerPage, Engine: EnginePostgres}
-	for i, it := range items {
-		res.Items[i] = it.listing()
-	}
-	var counts [][3]any
-	if err := json.Unmarshal(row.Facets, &counts); err != nil {
-		return SearchResult{}, fmt.Errorf("decode facets: %w", err)
-	}
-	raw := map[string]map[string]int{}
-	for _, c := range counts {
-		f, _ := c[0].(string)
-		v, _ := c[1].(string)
-		n, _ := c[2].(float64)
-		if raw[f] == nil {
-			raw[f] = map[string]int{}
+	for _, id := range row.IDs {
+		if it, ok := byID[id]; ok {
+			res.Items = append(res.Items, it.listing())
 		}
-		raw[f][v] = int(n)
 	}
-	res.Facets = completeFacets(raw)
+	res.Facets = map[string]map[string]int{}
+	k := 1
+	for _, f := range searchFilters {
+		m := make(map[string]int, len(f.codes))
+		for _, c := range f.codes {
+			m[c] = int(row.Counts[k])
+			k++
+		}
+		res.Facets[f.param] = m
+	}
 	return res, nil
 }
 
-// labelColumns are the listing columns whose codes have words in
-// search/labels.json, by the labels' kind.
-var labelColumns = []struct{ kind, column string }{
-	{"themes", "themes"}, {"credentials", "kinds"}, {"industries", "industries"},
-	{"job_functions", "job_functions"}, {"languages", "languages"}, {"formats", "formats"},
+// labelFilters are the filters whose codes have words in search/labels.json,
+// by the labels' kind.
+var labelFilters = map[string]string{
+	"themes": "theme", "credentials": "credential", "industries": "industry",
+	"job_functions": "job_function", "languages": "language", "formats": "format",
 }
 
 // textCondition is the fallback's free-text match: every word of q must
 // match, as itself, a synonym (search/synonyms.json) or its other kana,
-// the name, the reading, the bio (ILIKE) or the words of a code the
-// counsellor holds (a theme, credential, industry, …).
+// the name, the reading or the bio (substring, case-insensitive), or the
+// words of a code the counsellor holds (a theme, credential, industry, …).
 func textCondition(q string, arg func(any) string) (string, error) {
 	cfg, err := searchConfig()
 	if err != nil {
@@ -132,15 +157,19 @@ func textCondition(q string, arg func(any) string) (string, error) {
 	var terms []string
 	for _, word := range strings.Fields(q) {
 		alts := expandWord(word, cfg.Synonyms)
-		patterns := make([]string, len(alts))
-		for i, a := range alts {
-			patterns[i] = "%" + escapeLike(a) + "%"
+		var or []string
+		for _, a := range alts {
+			or = append(or, "strpos(search_text, "+arg(strings.ToLower(a))+") > 0")
 		}
-		p := arg(pq.Array(patterns)) + "::text[]"
-		or := []string{"display_name ILIKE ANY (" + p + ")", "kana ILIKE ANY (" + p + ")", "bio ILIKE ANY (" + p + ")"}
-		for _, lc := range labelColumns {
-			if codes := codesNamed(cfg.Labels[lc.kind], alts); len(codes) > 0 {
-				or = append(or, lc.column+" && "+arg(pq.Array(codes))+"::text[]")
+		for _, f := range searchFilters {
+			kind := ""
+			for k, param := range labelFilters {
+				if param == f.param {
+					kind = k
+				}
+			}
+			if codes := codesNamed(cfg.Labels[kind], alts); kind != "" && len(codes) > 0 {
+				or = append(or, holdsAny(f, codes))
 			}
 		}
 		terms = append(terms, "("+strings.Join(or, " OR ")+")")
@@ -187,10 +216,6 @@ func codesNamed(vocab map[string]search.Labels, words []string) []string {
 	}
 	slices.Sort(codes)
 	return codes
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // toKatakana and toHiragana shift kana between the two syllabaries, whose

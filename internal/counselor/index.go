@@ -64,51 +64,132 @@ func (p projection) document(labels search.Vocabulary) searchDoc {
 	return d
 }
 
-// HandleIndex is the outbox handler of IndexKind: it reads the
-// counsellor's listing in the claiming transaction and upserts it, or
-// deletes the document when they are not listed. Without an engine it
-// does nothing, so rows do not pile up.
+// IndexEngineKind is the outbox kind that brings a listing to Meilisearch
+// alone, when HandleIndex found the engine failing: PostgreSQL's copy is
+// already written, and the outbox retries the engine with backoff.
+const IndexEngineKind = "search.counselor.engine"
+
+// engineWriteTimeout bounds one handler's wait on the engine: the outbox
+// row's transaction stays open meanwhile.
+const engineWriteTimeout = 10 * time.Second
+
+type indexPayload struct {
+	CounselorID uuid.UUID `json:"counselor_id"`
+}
+
+// HandleIndex is the outbox handler of IndexKind: in the claiming
+// transaction it reads the counsellor's listing and writes (or removes)
+// the fallback's counselor_search row, then upserts (or deletes) the
+// Meilisearch document. When the engine is down it hands the engine's part
+// to an IndexEngineKind row instead of failing, so the fallback — which
+// answers precisely while the engine is down — is never behind.
 func (s *Service) HandleIndex(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
-	if s.Engine == nil {
-		return nil
-	}
-	var p struct {
-		CounselorID uuid.UUID `json:"counselor_id"`
-	}
+	var p indexPayload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
 		return fmt.Errorf("search index: payload %s: %w", m.Payload, err)
 	}
-	return s.indexCounselors(ctx, tx, []uuid.UUID{p.CounselorID})
+	ids := []uuid.UUID{p.CounselorID}
+	found, gone, err := s.loadForIndex(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	if err := s.writeFallback(ctx, tx, found, gone); err != nil {
+		return err
+	}
+	if s.Engine == nil {
+		return nil
+	}
+	if s.Engine.Available() {
+		if err := s.writeEngine(ctx, found, gone); err == nil {
+			return nil
+		}
+	}
+	return outbox.Enqueue(ctx, tx, IndexEngineKind, p, "")
 }
 
-// indexCounselors brings the documents of ids in line with PostgreSQL.
+// HandleIndexEngine is the outbox handler of IndexEngineKind: the engine's
+// part of HandleIndex, failing (and so retried) while the engine is down.
+func (s *Service) HandleIndexEngine(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+	if s.Engine == nil {
+		return nil
+	}
+	var p indexPayload
+	if err := json.Unmarshal(m.Payload, &p); err != nil {
+		return fmt.Errorf("search index: payload %s: %w", m.Payload, err)
+	}
+	found, gone, err := s.loadForIndex(ctx, tx, []uuid.UUID{p.CounselorID})
+	if err != nil {
+		return err
+	}
+	return s.writeEngine(ctx, found, gone)
+}
+
+// indexCounselors brings both copies of ids' listings in line with
+// PostgreSQL's truth (the reindex's replay).
 func (s *Service) indexCounselors(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID) error {
+	found, gone, err := s.loadForIndex(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	if err := s.writeFallback(ctx, tx, found, gone); err != nil {
+		return err
+	}
+	if s.Engine == nil {
+		return nil
+	}
+	return s.writeEngine(ctx, found, gone)
+}
+
+// loadForIndex splits ids into the listed ones' projections and the rest.
+func (s *Service) loadForIndex(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID) (found []projection, gone []uuid.UUID, err error) {
+	found, err = loadProjections(ctx, tx, s.now(), ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	listed := map[uuid.UUID]bool{}
+	for _, p := range found {
+		listed[p.ID] = true
+	}
+	for _, id := range ids {
+		if !listed[id] {
+			gone = append(gone, id)
+		}
+	}
+	return found, gone, nil
+}
+
+func (s *Service) writeFallback(ctx context.Context, tx *sqlx.Tx, found []projection, gone []uuid.UUID) error {
+	rows := make([]fallbackRow, len(found))
+	for i, p := range found {
+		rows[i] = p.fallbackRow()
+	}
+	if err := writeFallbackRows(ctx, tx, rows); err != nil {
+		return err
+	}
+	return deleteFallbackRows(ctx, tx, gone)
+}
+
+func (s *Service) writeEngine(ctx context.Context, found []projection, gone []uuid.UUID) error {
 	cfg, err := searchConfig()
 	if err != nil {
 		return err
 	}
-	found, err := loadProjections(ctx, tx, s.now(), ids)
-	if err != nil {
-		return err
-	}
-	docs := make([]searchDoc, len(found))
-	listed := map[uuid.UUID]bool{}
-	for i, p := range found {
-		docs[i] = p.document(cfg.Labels)
-		listed[p.ID] = true
-	}
-	var gone []string
-	for _, id := range ids {
-		if !listed[id] {
-			gone = append(gone, id.String())
+	ctx, cancel := context.WithTimeout(ctx, engineWriteTimeout)
+	defer cancel()
+	if len(found) > 0 {
+		docs := make([]searchDoc, len(found))
+		for i, p := range found {
+			docs[i] = p.document(cfg.Labels)
 		}
-	}
-	if len(docs) > 0 {
 		if err := s.Engine.Upsert(ctx, docs); err != nil {
 			return err
 		}
 	}
-	return s.Engine.Delete(ctx, gone...)
+	ids := make([]string, len(gone))
+	for i, id := range gone {
+		ids[i] = id.String()
+	}
+	return s.Engine.Delete(ctx, ids...)
 }
 
 // ReindexStats tells what a Reindex did.
@@ -126,20 +207,16 @@ const reindexBatch = 1000
 // transactions that began earlier but committed during the build.
 const replayMargin = time.Minute
 
-// ErrNoEngine says search has no Meilisearch configured.
-var ErrNoEngine = errors.New("search: no Meilisearch configured (TAIWA_MEILISEARCH_URL)")
-
-// Reindex rebuilds the search index from PostgreSQL with no downtime
-// (meili.Index.Rebuild: build under another name, swap, drop the old),
-// then writes again every counsellor whose index row was enqueued since
-// the build began, so a change the worker applied to the old index during
+// Reindex rebuilds both copies of the listings from PostgreSQL's truth
+// with no downtime: the fallback's counselor_search table in one
+// transaction, and the Meilisearch index (when configured) through
+// meili.Index.Rebuild (build under another name, swap, drop the old).
+// Then it writes again every counsellor whose index row was enqueued since
+// the build began, so a change the worker applied to the old copy during
 // the build is not lost by the swap.
 func (s *Service) Reindex(ctx context.Context) (ReindexStats, error) {
 	started := time.Now()
 	var st ReindexStats
-	if s.Engine == nil {
-		return st, ErrNoEngine
-	}
 	cfg, err := searchConfig()
 	if err != nil {
 		return st, err
@@ -149,16 +226,35 @@ func (s *Service) Reindex(ctx context.Context) (ReindexStats, error) {
 		return st, fmt.Errorf("reindex: %w", err)
 	}
 	since = since.Add(-replayMargin)
-	st.Build, err = s.Engine.Rebuild(ctx, cfg.Settings, func(add func(any) error) error {
+	var rows []fallbackRow
+	collect := func(add func(any) error) error {
 		n, err := s.eachListingBatch(ctx, func(batch []projection) error {
 			docs := make([]searchDoc, len(batch))
 			for i, p := range batch {
+				rows = append(rows, p.fallbackRow())
 				docs[i] = p.document(cfg.Labels)
+			}
+			if add == nil {
+				return nil
 			}
 			return add(docs)
 		})
 		st.Documents = n
 		return err
+	}
+	if s.Engine != nil {
+		st.Build, err = s.Engine.Rebuild(ctx, cfg.Settings, collect)
+	} else {
+		err = collect(nil)
+	}
+	if err != nil {
+		return st, fmt.Errorf("reindex: %w", err)
+	}
+	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM counselor_search`); err != nil {
+			return err
+		}
+		return writeFallbackRows(ctx, tx, rows)
 	})
 	if err != nil {
 		return st, fmt.Errorf("reindex: %w", err)
@@ -202,7 +298,7 @@ func (s *Service) replayIndexRows(ctx context.Context, since time.Time) (int, er
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &raw, `
 			SELECT DISTINCT payload->>'counselor_id' FROM outbox
-			WHERE kind = $1 AND created_at >= $2 AND payload->>'counselor_id' IS NOT NULL`, IndexKind, since)
+			WHERE kind IN ($1, $2) AND created_at >= $3 AND payload->>'counselor_id' IS NOT NULL`, IndexKind, IndexEngineKind, since)
 	})
 	if err != nil {
 		return 0, err
@@ -222,33 +318,35 @@ func (s *Service) replayIndexRows(ctx context.Context, since time.Time) (int, er
 	return len(ids), nil
 }
 
-// PrepareSearch readies the engine when the server starts: it applies the
-// settings of search/ (idempotent) and, when the live index is missing or
-// empty while counsellors are listed, rebuilds it. rebuilt says whether it
-// did; stats are the rebuild's.
+// PrepareSearch readies search when the server starts: it applies the
+// settings of search/ to the engine (idempotent) and rebuilds both copies
+// when the engine's index or the fallback's table is missing or empty
+// while counsellors are listed. rebuilt says whether it did; stats are the
+// rebuild's. Without an engine only the table is looked at.
 func (s *Service) PrepareSearch(ctx context.Context) (rebuilt bool, stats ReindexStats, err error) {
-	if s.Engine == nil {
-		return false, stats, ErrNoEngine
-	}
 	cfg, err := searchConfig()
 	if err != nil {
 		return false, stats, err
 	}
-	docs, err := s.Engine.Count(ctx)
-	if err != nil && !errors.Is(err, meili.ErrNoIndex) {
-		return false, stats, err
+	empty := false
+	if s.Engine != nil {
+		docs, err := s.Engine.Count(ctx)
+		if err != nil && !errors.Is(err, meili.ErrNoIndex) {
+			return false, stats, err
+		}
+		if err := s.Engine.ApplySettings(ctx, cfg.Settings); err != nil {
+			return false, stats, err
+		}
+		empty = docs == 0
 	}
-	if err := s.Engine.ApplySettings(ctx, cfg.Settings); err != nil {
-		return false, stats, err
-	}
-	if docs > 0 {
-		return false, stats, nil
-	}
-	var someListed bool
+	var tableEmpty, someListed bool
 	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &tableEmpty, `SELECT NOT EXISTS (SELECT 1 FROM counselor_search)`); err != nil {
+			return err
+		}
 		return tx.GetContext(ctx, &someListed, listingCTE+` SELECT EXISTS (SELECT 1 FROM listed)`, listingDay(s.now()))
 	})
-	if err != nil || !someListed {
+	if err != nil || !someListed || !(empty || tableEmpty) {
 		return false, stats, err
 	}
 	stats, err = s.Reindex(ctx)

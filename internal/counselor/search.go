@@ -85,6 +85,29 @@ var engineSorts = map[string][]string{
 }
 
 func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) (SearchResult, error) {
+	r, err := e.ix.Search(ctx, EngineQuery(q, now))
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res := SearchResult{Items: make([]Listing, len(r.Hits)), Total: r.Total, Page: q.Page, PerPage: q.PerPage, Engine: EngineMeilisearch}
+	for i, h := range r.Hits {
+		if err := json.Unmarshal(h, &res.Items[i]); err != nil {
+			return SearchResult{}, fmt.Errorf("decode hit: %w", err)
+		}
+	}
+	raw := map[string]map[string]int{}
+	for _, f := range searchFilters {
+		raw[f.param] = r.Facets[f.attr]
+	}
+	res.Facets = completeFacets(raw)
+	return res, nil
+}
+
+// EngineQuery is the Meilisearch query Search sends for q at now: every
+// filter, the listed_until cut-off, the sort with its id tie-break, the
+// facets and the page (benchmarks send it straight to the engine).
+func EngineQuery(q SearchQuery, now time.Time) meili.Query {
+	q = q.withDefaults()
 	mq := meili.Query{
 		Q:        q.Q,
 		Filter:   []string{meili.AfterOrAbsent("listed_until", now.Unix())},
@@ -104,22 +127,7 @@ func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) 
 		lo, hi := availableWindow(now, q.AvailableWithinDays)
 		mq.Filter = append(mq.Filter, meili.Range("next_available_ts", lo, hi))
 	}
-	r, err := e.ix.Search(ctx, mq)
-	if err != nil {
-		return SearchResult{}, err
-	}
-	res := SearchResult{Items: make([]Listing, len(r.Hits)), Total: r.Total, Page: q.Page, PerPage: q.PerPage, Engine: EngineMeilisearch}
-	for i, h := range r.Hits {
-		if err := json.Unmarshal(h, &res.Items[i]); err != nil {
-			return SearchResult{}, fmt.Errorf("decode hit: %w", err)
-		}
-	}
-	raw := map[string]map[string]int{}
-	for _, f := range searchFilters {
-		raw[f.param] = r.Facets[f.attr]
-	}
-	res.Facets = completeFacets(raw)
-	return res, nil
+	return mq
 }
 
 // availableWindow is "next available within days from now" in whole unix

@@ -23,28 +23,26 @@ const (
 var SearchSorts = []string{"relevance", "rating", "soonest", "experience"}
 
 // searchFilter is one filter: its query parameter (also the facet's name
-// in SearchResult.Facets), its codes, where ParseSearchQuery puts the
-// chosen values, the search document's attribute and the listing column
-// it reads (an array unless scalar).
+// in SearchResult.Facets and the stem of its counselor_search column), its
+// codes, where ParseSearchQuery puts the chosen values, and the search
+// document's attribute.
 type searchFilter struct {
-	param  string
-	codes  []string
-	dst    func(*SearchQuery) *[]string
-	attr   string
-	column string
-	scalar bool
+	param string
+	codes []string
+	dst   func(*SearchQuery) *[]string
+	attr  string
 }
 
 // searchFilters are the filters in API.md's order.
 var searchFilters = []searchFilter{
-	{"theme", Themes, func(q *SearchQuery) *[]string { return &q.Themes }, "themes", "themes", false},
-	{"credential", CredentialKinds, func(q *SearchQuery) *[]string { return &q.Credentials }, "credential_kinds", "kinds", false},
-	{"industry", Industries, func(q *SearchQuery) *[]string { return &q.Industries }, "industries", "industries", false},
-	{"job_function", JobFunctions, func(q *SearchQuery) *[]string { return &q.JobFunctions }, "job_functions", "job_functions", false},
-	{"language", Languages, func(q *SearchQuery) *[]string { return &q.Languages }, "languages", "languages", false},
-	{"gender", Genders, func(q *SearchQuery) *[]string { return &q.Genders }, "gender", "gender", true},
-	{"age_band", AgeBands, func(q *SearchQuery) *[]string { return &q.AgeBands }, "age_band", "age_band", true},
-	{"format", Formats, func(q *SearchQuery) *[]string { return &q.Formats }, "formats", "formats", false},
+	{"theme", Themes, func(q *SearchQuery) *[]string { return &q.Themes }, "themes"},
+	{"credential", CredentialKinds, func(q *SearchQuery) *[]string { return &q.Credentials }, "credential_kinds"},
+	{"industry", Industries, func(q *SearchQuery) *[]string { return &q.Industries }, "industries"},
+	{"job_function", JobFunctions, func(q *SearchQuery) *[]string { return &q.JobFunctions }, "job_functions"},
+	{"language", Languages, func(q *SearchQuery) *[]string { return &q.Languages }, "languages"},
+	{"gender", Genders, func(q *SearchQuery) *[]string { return &q.Genders }, "gender"},
+	{"age_band", AgeBands, func(q *SearchQuery) *[]string { return &q.AgeBands }, "age_band"},
+	{"format", Formats, func(q *SearchQuery) *[]string { return &q.Formats }, "formats"},
 }
 
 // ParseSearchQuery reads and checks the query string: unknown filter

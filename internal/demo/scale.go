@@ -25,8 +25,27 @@ const ScaleCompany = "スケール株式会社"
 // password is Password. Running it again adds only what is missing, so a
 // larger size extends a smaller one.
 func SeedScale(ctx context.Context, d *db.DB, employees int, log *slog.Logger) error {
+	return SeedScaleWith(ctx, d, ScaleOptions{Employees: employees}, log)
+}
+
+// ScaleOptions size SeedScaleWith.
+type ScaleOptions struct {
+	Employees int
+	// Counselors is how many verified counsellors to generate; 0 means one
+	// per 20 employees, at least 10. Search benchmarks want many
+	// counsellors without a matching (slow to seed) roster.
+	Counselors int
+}
+
+// SeedScaleWith is SeedScale with the counsellors counted apart.
+func SeedScaleWith(ctx context.Context, d *db.DB, o ScaleOptions, log *slog.Logger) error {
+	employees := o.Employees
 	if employees < 1 {
 		return fmt.Errorf("demo: scale needs at least one employee, not %d", employees)
+	}
+	n := o.Counselors
+	if n <= 0 {
+		n = max(10, employees/20)
 	}
 	started := time.Now()
 	hash, err := account.HashPassword(Password)
@@ -48,7 +67,6 @@ func SeedScale(ctx context.Context, d *db.DB, employees int, log *slog.Logger) e
 		if added, err = scaleEmployees(ctx, tx, r, companyID, leaves, employees, hash); err != nil {
 			return err
 		}
-		n := max(10, employees/20)
 		specs := make([]counselorSpec, n)
 		users := make([]userRow, n)
 		for i := range specs {

@@ -56,12 +56,19 @@ type health struct {
 }
 
 // New connects to the engine at url with key (a master or admin key) for
-// the index name. It makes no request: an engine that is down now is
-// simply used once it answers.
+// the index name, through NewHTTPClient. It makes no request: an engine
+// that is down now is simply used once it answers.
 func New(url, key, name string) *Index {
-	opts := func(timeout time.Duration) []meilisearch.Option {
+	return NewWithClients(url, key, name, NewHTTPClient(SearchTimeout), NewHTTPClient(AdminTimeout))
+}
+
+// NewWithClients is New with the HTTP clients of searches and of writes
+// given; the benchmarks use it to measure a plain http.Client against
+// NewHTTPClient.
+func NewWithClients(url, key, name string, search, admin *http.Client) *Index {
+	opts := func(c *http.Client) []meilisearch.Option {
 		return []meilisearch.Option{
-			meilisearch.WithCustomClient(NewHTTPClient(timeout)),
+			meilisearch.WithCustomClient(c),
 			meilisearch.WithAPIKey(key),
 			// Fail fast: the caller falls back (search) or the outbox
 			// retries with backoff (writes); the library's own retries
@@ -72,8 +79,8 @@ func New(url, key, name string) *Index {
 	return &Index{
 		URL:    url,
 		Name:   name,
-		search: meilisearch.New(url, opts(SearchTimeout)...),
-		admin:  meilisearch.New(url, opts(AdminTimeout)...),
+		search: meilisearch.New(url, opts(search)...),
+		admin:  meilisearch.New(url, opts(admin)...),
 		state:  &health{},
 	}
 }
