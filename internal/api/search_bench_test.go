@@ -157,4 +157,3 @@ func latencies(b *testing.B, run func(i int)) {
 	b.ReportMetric(pct(0.95), "p95-ms")
 	b.ReportMetric(float64(len(ds)), "requests")
 }
-
