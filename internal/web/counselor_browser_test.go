@@ -127,6 +127,15 @@ func TestBrowserEmployeeSearchesFiltersAndOpensProfile(t *testing.T) {
 	}
 	screenshot(t, ctx, "search-filtered.png")
 
+	// Typing narrows the results without a submit.
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`#q`), "さとう"), waitText("#results-count", "1 名"))
+	if res := text(t, ctx, "#results"); !strings.Contains(res, "佐藤 恵子") || strings.Contains(res, "鈴木 直美") {
+		t.Errorf("typed search:\n%s", res)
+	}
+	if u := location(t, ctx); !strings.Contains(u, "theme=relationships") || !strings.Contains(u, "q=") {
+		t.Errorf("typed search address: %s", u)
+	}
+
 	do(t, ctx,
 		chromedp.Click(chromedp.Search(`//a[text()="佐藤 恵子"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#listing-credentials`)),
@@ -138,6 +147,18 @@ func TestBrowserEmployeeSearchesFiltersAndOpensProfile(t *testing.T) {
 		t.Errorf("next slot: %q", next)
 	}
 	screenshot(t, ctx, "counselor-listing.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #listing-credentials`)),
+	)
+	if creds := text(t, ctx, "#listing-credentials"); !strings.Contains(creds, "Certified public psychologist") {
+		t.Errorf("English credential badge: %q", creds)
+	}
+	screenshot(t, ctx, "counselor-listing-en.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/lang"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`html[lang="ja"] #listing-credentials`)),
+	)
 
 	// The search on a phone: filters stack above the cards.
 	do(t, ctx,

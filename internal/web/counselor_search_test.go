@@ -1,12 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/demo"
 )
 
 // facetCount reads the count shown beside a filter's checkbox.
@@ -127,6 +132,21 @@ func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
 	// The search links each card to this page.
 	mustContain(t, emp.get("/counselors"), `href="/counselors/`+ids["sato"].String()+`"`)
 
+	// Once she uploads a photo, employees see it on her card and her page.
+	sato := newBrowser(t, h)
+	sato.login("sato@c.example", counselorPass)
+	if r := sato.upload("/counselor/photo", sato.csrf("/counselor/profile"), "photo", "me.png", string(pngImage(t, 64, 64))); r.Status != http.StatusSeeOther {
+		t.Fatalf("upload: %d", r.Status)
+	}
+	h.DrainOutbox()
+	photo := `src="/counselors/` + ids["sato"].String() + `/photo?v=`
+	mustContain(t, emp.get("/counselors"), photo)
+	mustContain(t, emp.get("/counselors/"+ids["sato"].String()), photo)
+	img := emp.get("/counselors/" + ids["sato"].String() + "/photo?v=1")
+	if img.Status != http.StatusOK || img.Header.Get("Content-Type") != "image/jpeg" || !strings.Contains(img.Header.Get("Cache-Control"), "private") {
+		t.Errorf("photo for an employee: %d %q %q", img.Status, img.Header.Get("Content-Type"), img.Header.Get("Cache-Control"))
+	}
+
 	// Suspended: gone from search and from its page.
 	op := newBrowser(t, h)
 	op.login("operator@taiwa.example", "operator-pass-2026")
@@ -137,4 +157,46 @@ func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
 		t.Errorf("suspended listing: %d", p.Status)
 	}
 	mustNotContain(t, emp.get("/counselors"), "佐藤 恵子")
+	if p := emp.get("/counselors/" + ids["sato"].String() + "/photo"); p.Status != http.StatusNotFound {
+		t.Errorf("photo of a suspended counsellor: %d", p.Status)
+	}
+}
+
+// TestSearchPagesThroughTheDemoData: on the demo's 200 counsellors the
+// search shows twelve cards a page with working page links, and the counts
+// of a filter add up to the matches.
+func TestSearchPagesThroughTheDemoData(t *testing.T) {
+	h := apptest.New(t)
+	ctx := context.Background()
+	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	// The seed writes rows directly: rebuild the listings, as
+	// `taiwa search reindex` would.
+	if _, err := h.App.Counselors.Reindex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, h)
+	b.login("emp0001@sample-shoji.example", demo.Password)
+	first := b.get("/counselors")
+	mustContain(t, first, "200 名が見つかりました", "1 / 17 ページ", `href="/counselors?page=2"`)
+	if n := strings.Count(first.Body, `class="counselor-card"`); n != 12 {
+		t.Errorf("%d cards on page 1, want 12", n)
+	}
+	genders := 0
+	for _, g := range []string{"female", "male", "other", "undisclosed"} {
+		n, _ := strconv.Atoi(facetCount(t, first, "gender", g))
+		genders += n
+	}
+	if genders != 200 {
+		t.Errorf("gender counts add up to %d, want 200", genders)
+	}
+	last := b.get("/counselors?page=17", "HX-Request", "true")
+	mustContain(t, last, "17 / 17 ページ", `hx-get="/counselors?page=16"`)
+	if n := strings.Count(last.Body, `class="counselor-card"`); n != 200-16*12 {
+		t.Errorf("%d cards on the last page, want %d", n, 200-16*12)
+	}
+	mustNotContain(t, last, "次へ")
+	career := b.get("/counselors?theme=career&sort=experience&page=2")
+	mustContain(t, career, `href="/counselors?sort=experience&amp;theme=career"`, `value="career" checked`)
 }

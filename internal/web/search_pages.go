@@ -16,7 +16,7 @@ import (
 const searchPerPage = 12
 
 // searchSorts are the orders the search offers, the default first.
-var searchSorts = []string{"relevance", "rating", "soonest", "experience"}
+var searchSorts = counselor.SearchSorts
 
 // withinDays are the choices of "available within N days".
 var withinDays = []int{3, 7, 14, 30}
