@@ -16,8 +16,9 @@ import (
 )
 
 // devCmd is API.md's development environment: a private PostgreSQL under
-// the data folder, migrated and seeded, a real SMTP sink whose mail the
-// operator reads in the UI, and the server — all stopped together.
+// the data folder, migrated and seeded, Meilisearch beside it when its
+// binary can be found, a real SMTP sink whose mail the operator reads in
+// the UI, and the server — all stopped together.
 func devCmd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -66,8 +67,18 @@ func devCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
+	stopSearch, err := devSearch(ctx, &cfg, *dataDir)
+	if err != nil {
+		return err
+	}
+	defer stopSearch()
 	if *seed == "demo" {
 		if err := seedDemo(ctx, d, log); err != nil {
+			return err
+		}
+		// The seed writes counsellors directly: index them (a few hundred
+		// documents, a second or two, swapped in without downtime).
+		if err := reindex(ctx, searchService(d, cfg, log), os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -77,7 +88,11 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	defer sink.Close()
 	cfg.SMTPURL = sink.URL()
-	fmt.Fprintf(os.Stderr, "\n  Taiwa is running: %s\n  Demo logins (password demo-pass-2026): operator@taiwa.example, hr@sample-shoji.example, emp0001@sample-shoji.example, counselor001@taiwa.example\n  Mail sent in development is caught and shown at %s/operator/mail\n  Database URL: %s\n\n", cfg.BaseURL, cfg.BaseURL, filepath.Join(*dataDir, "database.url"))
+	searchAt := "PostgreSQL fallback (no Meilisearch)"
+	if cfg.MeiliURL != "" {
+		searchAt = "Meilisearch at " + cfg.MeiliURL
+	}
+	fmt.Fprintf(os.Stderr, "\n  Taiwa is running: %s\n  Demo logins (password demo-pass-2026): operator@taiwa.example, hr@sample-shoji.example, emp0001@sample-shoji.example, counselor001@taiwa.example\n  Mail sent in development is caught and shown at %s/operator/mail\n  Database URL: %s\n  Counsellor search: %s\n\n", cfg.BaseURL, cfg.BaseURL, filepath.Join(*dataDir, "database.url"), searchAt)
 	return serve(ctx, cfg)
 }
 
@@ -94,4 +109,25 @@ func devConfig(addr string) (config.Config, error) {
 	}
 	os.Setenv("TAIWA_DEV", "true")
 	return config.Load()
+}
+
+// devSearch starts Meilisearch under dataDir/meilisearch and points cfg at
+// it, unless TAIWA_MEILISEARCH_URL already names an engine. Without a
+// binary, search answers from PostgreSQL. The returned func stops the
+// engine (which also dies with this process, even on SIGKILL).
+func devSearch(ctx context.Context, cfg *config.Config, dataDir string) (func(), error) {
+	if cfg.MeiliURL != "" {
+		fmt.Fprintln(os.Stderr, "meilisearch: using TAIWA_MEILISEARCH_URL instead of a local engine")
+		return func() {}, nil
+	}
+	if _, err := devenv.FindMeilisearch(); err != nil {
+		fmt.Fprintf(os.Stderr, "meilisearch: %v\nmeilisearch: counsellor search falls back to PostgreSQL\n", err)
+		return func() {}, nil
+	}
+	ms, err := devenv.StartMeilisearch(ctx, filepath.Join(dataDir, "meilisearch"), devenv.MeilisearchOptions{Log: os.Stderr})
+	if err != nil {
+		return nil, err
+	}
+	cfg.MeiliURL, cfg.MeiliKey = ms.URL, ms.MasterKey
+	return func() { _ = ms.Stop() }, nil
 }

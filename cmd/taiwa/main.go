@@ -17,10 +17,12 @@ Usage:
   taiwa serve                      serve the web UI and API (and the outbox worker)
   taiwa worker                     drain the outbox only
   taiwa migrate up|down|status     manage the database schema
-  taiwa seed --demo | --scale N    load demo data, or N generated employees for benchmarks
+  taiwa seed --demo | --scale N [--counselors M]
+                                   load demo data, or N generated employees (and M counsellors) for benchmarks
+  taiwa search reindex             rebuild the counsellor search index with no downtime
   taiwa user create --role R --email E --password P [--name N] [--company ID]
   taiwa dev [--addr A] [--data-dir D] [--seed demo|none]
-                                   local PostgreSQL + SMTP sink + seed + serve, in one
+                                   local PostgreSQL + Meilisearch + SMTP sink + seed + serve, in one
 Configuration comes from TAIWA_* environment variables (see README.md).
 `
 
@@ -38,6 +40,7 @@ func main() {
 		"seed":    seedCmd,
 		"user":    userCmd,
 		"dev":     devCmd,
+		"search":  searchCmd,
 	}
 	name := os.Args[1]
 	if name == "help" || name == "-h" || name == "--help" {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/config"
@@ -17,8 +18,9 @@ func seedCmd(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	demoData := fs.Bool("demo", false, "load the demo companies, people and counsellors (development only)")
 	scale := fs.Int("scale", 0, "load N generated employees (and counsellors) for benchmarks")
+	counselors := fs.Int("counselors", 0, "with --scale: generate M counsellors (default one per 20 employees)")
 	if err := fs.Parse(args); err != nil || (*demoData == (*scale > 0)) {
-		return errors.New("usage: taiwa seed --demo | --scale N")
+		return errors.New("usage: taiwa seed --demo | --scale N [--counselors M]")
 	}
 	cfg, err := config.Load()
 	if err != nil {
@@ -31,9 +33,16 @@ func seedCmd(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	if *demoData {
-		return seedDemo(ctx, d, log)
+		err = seedDemo(ctx, d, log)
+	} else {
+		err = demo.SeedScaleWith(ctx, d, demo.ScaleOptions{Employees: *scale, Counselors: *counselors}, log)
 	}
-	return demo.SeedScale(ctx, d, *scale, log)
+	if err != nil {
+		return err
+	}
+	// Seeding writes counsellors directly, not through the outbox: bring
+	// search up to date with them.
+	return reindex(ctx, searchService(d, cfg, log), os.Stderr)
 }
 
 func seedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
