@@ -39,21 +39,28 @@ func (s *Service) Search(ctx context.Context, actor auth.Principal, q SearchQuer
 	}
 	q = q.withDefaults()
 	now := s.now()
-	if s.Engine != nil && s.Engine.Available() {
-		res, err := engineSearch{s.Engine}.search(ctx, q, now)
+	var last error
+	for _, b := range s.searchBackends() {
+		res, err := b.search(ctx, q, now)
 		if err == nil {
 			return res, nil
 		}
 		if ctx.Err() != nil {
 			return SearchResult{}, ctx.Err()
 		}
-		// The engine marked itself down; PostgreSQL answers instead.
+		// A failing engine marks itself down; the next backend answers.
+		last = err
 	}
-	res, err := postgresSearch{s}.search(ctx, q, now)
-	if err != nil {
-		return SearchResult{}, fmt.Errorf("counselor search: %w", err)
+	return SearchResult{}, fmt.Errorf("counselor search: %w", last)
+}
+
+// searchBackends are the backends to ask in turn: Meilisearch while it
+// answers, then PostgreSQL.
+func (s *Service) searchBackends() []searchBackend {
+	if s.Engine != nil && s.Engine.Available() {
+		return []searchBackend{engineSearch{s.Engine}, postgresSearch{s}}
 	}
-	return res, nil
+	return []searchBackend{postgresSearch{s}}
 }
 
 // withDefaults fills what a SearchQuery built by hand may leave out.

@@ -109,19 +109,6 @@ func (e *searchEnv) drain() int {
 	return n
 }
 
-// counselorID finds a counsellor by their login.
-func (e *searchEnv) counselorID(email string) uuid.UUID {
-	e.t.Helper()
-	var id uuid.UUID
-	err := e.env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		return tx.Get(&id, `SELECT c.id FROM counselors c JOIN users u ON u.id = c.user_id WHERE u.email = $1`, email)
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return id
-}
-
 var employee = auth.Principal{UserID: uuid.New(), Role: auth.RoleEmployee}
 
 // search parses query as the API would and runs it on svc.
