@@ -89,7 +89,11 @@ func (p postgresSearch) search(ctx context.Context, q SearchQuery, now time.Time
 		}
 	}
 	order := fallbackOrders[q.Sort]
-	query := `WITH hits AS MATERIALIZED (SELECT * FROM counselor_search WHERE ` + strings.Join(conds, " AND ") + `)
+	// hits leaves the wide search_text behind: only what counts and orders.
+	query := `WITH hits AS MATERIALIZED (
+			SELECT counselor_id, theme_until, kind_until, industry_bits, job_function_bits, language_bits, format_bits,
+			       gender, age_band, years_experience, rating_avg, next_available_at
+			FROM counselor_search WHERE ` + strings.Join(conds, " AND ") + `)
 		SELECT ARRAY[` + strings.Join(counts, ", ") + `] AS counts,
 		       (SELECT coalesce(array_agg(counselor_id ORDER BY ` + order + `), '{}') FROM (
 		           SELECT counselor_id, rating_avg, next_available_at, years_experience FROM hits
