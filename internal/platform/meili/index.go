@@ -14,11 +14,13 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 )
 
-// Timeouts and the health flag's timings. A search that takes longer than
-// SearchTimeout is better answered by PostgreSQL; writes (documents,
-// settings, task waits) may take longer.
+// Timeouts and the health flag's timings. A search takes a few
+// milliseconds (docs/benchmarks.md): one that takes longer than
+// SearchTimeout is better answered by PostgreSQL, and a hung engine then
+// costs one such wait per DownFor. Writes (documents, settings, task
+// waits) may take longer.
 const (
-	SearchTimeout = 2 * time.Second
+	SearchTimeout = 500 * time.Millisecond
 	AdminTimeout  = 60 * time.Second
 	// DownFor is how long callers skip the engine after a failure before
 	// trying it again: a dead engine then costs nothing, and a recovered
