@@ -160,6 +160,9 @@ func (s *Service) PrepareSearch(ctx context.Context) (rebuilt bool, stats Reinde
 			return false, stats, err
 		}
 		empty = docs == 0
+		// The engine loads its Japanese dictionary on the first Japanese
+		// query (~0.6 s): pay that here, not in an employee's search.
+		_, _ = s.Engine.Search(ctx, meili.Query{Q: "対話", Page: 1, PerPage: 1})
 	}
 	var tableEmpty, someListed bool
 	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
