@@ -205,6 +205,8 @@ func TestSearchRefusesBadInputWithA400NamingTheParameter(t *testing.T) {
 		{"page=1001", "page"},
 		{"q=" + strings.Repeat("あ", 201), "q"},
 		{"q=%FF%FE", "q"},
+		{"q=a%00b", "q"},
+		{"q=a%0Ab", "q"},
 		{"available_within_days=abc", "available_within_days"},
 		{"available_within_days=0", "available_within_days"},
 		{"available_within_days=91", "available_within_days"},

@@ -54,8 +54,8 @@ func ParseSearchQuery(v url.Values) (SearchQuery, error) {
 	bad := map[string]string{}
 	q.Q = strings.TrimSpace(strings.Join(v["q"], " "))
 	switch {
-	case !utf8.ValidString(q.Q):
-		bad["q"] = "must be UTF-8 text"
+	case HasControl(q.Q, false):
+		bad["q"] = "must be UTF-8 text without control characters"
 	case utf8.RuneCountInString(q.Q) > MaxSearchQ:
 		bad["q"] = "must be at most " + strconv.Itoa(MaxSearchQ) + " characters"
 	}
