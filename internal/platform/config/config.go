@@ -77,6 +77,9 @@ func (c *Config) Validate() error {
 			problems = append(problems, "TAIWA_MEILISEARCH_URL must look like http://127.0.0.1:7700")
 		}
 	}
+	if c.MeiliIndex == "" {
+		c.MeiliIndex = "counselors"
+	}
 	if !validIndexName(c.MeiliIndex) {
 		problems = append(problems, "TAIWA_MEILISEARCH_INDEX must be 1–100 letters, digits, - or _")
 	}

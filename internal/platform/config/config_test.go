@@ -24,6 +24,8 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"short session", func(c *Config) { c.SessionTTL = time.Second }, "TAIWA_SESSION_TTL"},
 		{"zero limit", func(c *Config) { c.LoginMaxPerUser = 0 }, "TAIWA_LOGIN_MAX"},
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "TAIWA_LOG_LEVEL"},
+		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
+		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
