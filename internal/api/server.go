@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/auth"
@@ -21,6 +22,7 @@ type Server struct {
 	Accounts   *account.Service
 	Companies  *company.Service
 	Counselors *counselor.Service
+	Bookings   *booking.Service
 	// Ready reports each dependency's state for /readyz; ok is false when
 	// the service cannot serve (PostgreSQL down).
 	Ready func(ctx context.Context) (deps map[string]string, ok bool)

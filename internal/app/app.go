@@ -18,6 +18,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/api"
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/config"
@@ -37,6 +38,7 @@ type App struct {
 	Accounts   *account.Service
 	Companies  *company.Service
 	Counselors *counselor.Service
+	Bookings   *booking.Service
 	Worker     *outbox.Worker
 	Echo       *echo.Echo
 	Metrics    *prometheus.Registry
@@ -71,6 +73,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
+	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
 	if cfg.MeiliURL != "" {
 		a.Search = meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
 		a.Search.Log = log
@@ -96,9 +99,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 func (a *App) buildHTTP() error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Ready: a.ready}
+	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings, Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
-		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, DB: a.DB, Log: a.Log,
+		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings, DB: a.DB, Log: a.Log,
 		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/db"
@@ -22,6 +23,7 @@ type Deps struct {
 	Accounts     *account.Service
 	Companies    *company.Service
 	Counselors   *counselor.Service
+	Bookings     *booking.Service
 	DB           *db.DB
 	Log          *slog.Logger
 	CookieSecure bool
