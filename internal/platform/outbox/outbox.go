@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -26,6 +27,19 @@ type Message struct {
 // dedupeKey makes the enqueue idempotent: a second row with the same key is
 // silently dropped.
 func Enqueue(ctx context.Context, tx *sqlx.Tx, kind string, payload any, dedupeKey string) error {
+	return enqueue(ctx, tx, kind, payload, dedupeKey, nil)
+}
+
+// EnqueueAt is Enqueue for a side effect that is not due before at (a
+// reminder before a session, a request after it): the worker leaves the row
+// alone until then. An at in the past makes the row due at once.
+func EnqueueAt(ctx context.Context, tx *sqlx.Tx, kind string, payload any, dedupeKey string, at time.Time) error {
+	return enqueue(ctx, tx, kind, payload, dedupeKey, at.UTC())
+}
+
+// enqueue inserts the row; at nil means due now (the column's default, the
+// database's clock, which the worker compares against).
+func enqueue(ctx context.Context, tx *sqlx.Tx, kind string, payload any, dedupeKey string, at any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("outbox: encode %s: %w", kind, err)
@@ -35,8 +49,8 @@ func Enqueue(ctx context.Context, tx *sqlx.Tx, kind string, payload any, dedupeK
 		key = dedupeKey
 	}
 	_, err = tx.ExecContext(ctx, `
-		INSERT INTO outbox (kind, payload, dedupe_key) VALUES ($1, $2, $3)
-		ON CONFLICT (dedupe_key) DO NOTHING`, kind, b, key)
+		INSERT INTO outbox (kind, payload, dedupe_key, next_attempt_at) VALUES ($1, $2, $3, COALESCE($4::timestamptz, now()))
+		ON CONFLICT (dedupe_key) DO NOTHING`, kind, b, key, at)
 	if err != nil {
 		return fmt.Errorf("outbox: enqueue %s: %w", kind, err)
 	}

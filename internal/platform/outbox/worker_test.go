@@ -328,3 +328,43 @@ func TestEnqueueWithDedupeKey(t *testing.T) {
 		})
 	}
 }
+
+func TestEnqueueAtLeavesTheRowAloneUntilItIsDue(t *testing.T) {
+	env := dbtest.New(t)
+	ctx := context.Background()
+	err := env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if err := outbox.EnqueueAt(ctx, tx, "job", item{N: 1}, "later", time.Now().Add(time.Hour)); err != nil {
+			return err
+		}
+		if err := outbox.EnqueueAt(ctx, tx, "job", item{N: 2}, "", time.Now().Add(-time.Minute)); err != nil {
+			return err
+		}
+		// A second enqueue with the same key and another time changes nothing.
+		return outbox.EnqueueAt(ctx, tx, "job", item{N: 3}, "later", time.Now().Add(-time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c calls
+	w := &outbox.Worker{DB: env.DB, Handlers: map[string]outbox.Handler{"job": counting(&c, nil)}, Log: quiet}
+	if n := drain(t, w); n != 1 {
+		t.Fatalf("Drain processed %d rows, want only the one already due", n)
+	}
+	if n := count(t, env, `SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at > now() + interval '50 minutes'`); n != 1 {
+		t.Errorf("%d future rows still pending, want 1", n)
+	}
+	if _, err := env.DB.Exec(`UPDATE outbox SET next_attempt_at = now() - interval '1 second' WHERE dedupe_key = 'later'`); err != nil {
+		t.Fatal(err)
+	}
+	if n := drain(t, w); n != 1 {
+		t.Errorf("Drain after the due time processed %d rows, want 1", n)
+	}
+	var p json.RawMessage
+	if err := env.DB.Get(&p, `SELECT payload FROM outbox WHERE dedupe_key = 'later'`); err != nil {
+		t.Fatal(err)
+	}
+	var first item
+	if err := json.Unmarshal(p, &first); err != nil || first.N != 1 {
+		t.Errorf("deduplicated row payload = %s, want n=1", p)
+	}
+}
