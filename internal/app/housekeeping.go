@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/ratelimit"
 )
@@ -23,6 +24,10 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE expires_at < $1`, now); err != nil {
+			return err
+		}
+		// Idempotency keys are kept at least 24 hours (API.md).
+		if _, err := booking.PruneIdempotencyKeys(ctx, tx, now.Add(-48*time.Hour)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM auth_tokens WHERE COALESCE(used_at, expires_at) < $1`, now.Add(-24*time.Hour))

@@ -4,14 +4,11 @@
 package booking
 
 import (
-	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/account"
-	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
@@ -38,8 +35,6 @@ func (s *Service) now() time.Time {
 	}
 	return time.Now()
 }
-
-var errTODO = errors.New("not implemented yet")
 
 // WeeklyRange is one bookable range on a weekday, in the counsellor's zone.
 // Weekday is ISO: 1 = Monday … 7 = Sunday. Start and End are "HH:MM".
@@ -89,8 +84,18 @@ type Booking struct {
 	Status        string     `json:"status"`
 	MeetingURL    string     `json:"meeting_url"`
 	Sequence      int        `json:"sequence"` // iCalendar SEQUENCE: bumped by each reschedule/cancel
+	CancelReason  string     `json:"cancel_reason,omitempty"`
 	CancelledAt   *time.Time `json:"cancelled_at,omitempty"`
+	CompletedAt   *time.Time `json:"completed_at,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+
+	// Who is involved, for notifications (never serialised: the employee's
+	// identity is shown only to the counsellor, by name).
+	CompanyID       uuid.UUID `json:"-"`
+	EmployeeUserID  uuid.UUID `json:"-"`
+	CounselorUserID uuid.UUID `json:"-"`
+	CancelledBy     string    `json:"-"` // employee, counselor, operator
 }
 
 // NewBooking is the body of POST /api/v1/bookings.
@@ -99,73 +104,4 @@ type NewBooking struct {
 	Start       time.Time `json:"start"`
 	Theme       string    `json:"theme"`
 	Format      string    `json:"format"`
-}
-
-// GetAvailability returns the signed-in counsellor's schedule (defaults if
-// never set).
-func (s *Service) GetAvailability(ctx context.Context, actor auth.Principal) (Availability, error) {
-	return Availability{}, errTODO
-}
-
-// SetAvailability validates (400 naming fields) and replaces the signed-in
-// counsellor's schedule; next_available_at and the search index follow.
-func (s *Service) SetAvailability(ctx context.Context, actor auth.Principal, a Availability) (Availability, error) {
-	return Availability{}, errTODO
-}
-
-// Slots lists a listed counsellor's free slots between from and to.
-func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, from, to time.Time) ([]Slot, error) {
-	return nil, errTODO
-}
-
-// Book books a slot for the signed-in employee. idempotencyKey may be "".
-// 409 slot_unavailable, 422 theme_not_offered / plan_exhausted.
-func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking, idempotencyKey string) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// MyBookings lists the signed-in employee's or counsellor's bookings,
-// upcoming first then past (newest first).
-func (s *Service) MyBookings(ctx context.Context, actor auth.Principal) ([]Booking, error) {
-	return nil, errTODO
-}
-
-// Get returns one booking its employee or counsellor may see; else 404.
-func (s *Service) Get(ctx context.Context, actor auth.Principal, id uuid.UUID) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// CancelPreview says whether cancelling now would be a late cancellation
-// (billable), so the page can warn before the employee confirms.
-func (s *Service) CancelPreview(ctx context.Context, actor auth.Principal, id uuid.UUID) (late bool, noticeHours int, err error) {
-	return false, 0, errTODO
-}
-
-// Cancel cancels a confirmed booking: cancelled, or late_cancelled inside
-// the plan's notice window.
-func (s *Service) Cancel(ctx context.Context, actor auth.Principal, id uuid.UUID, reason string) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// Reschedule moves a confirmed booking to a new free start (same id,
-// Sequence+1); 409 slot_unavailable when taken.
-func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.UUID, start time.Time) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// MarkNoShow lets the counsellor mark a confirmed session no_show once 10
-// minutes have passed since its start.
-func (s *Service) MarkNoShow(ctx context.Context, actor auth.Principal, id uuid.UUID) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// Complete lets the counsellor confirm a session was held (after its start).
-func (s *Service) Complete(ctx context.Context, actor auth.Principal, id uuid.UUID) (Booking, error) {
-	return Booking{}, errTODO
-}
-
-// JoinWaitlist puts the signed-in employee on a counsellor's waitlist; they
-// are mailed when an earlier slot frees up.
-func (s *Service) JoinWaitlist(ctx context.Context, actor auth.Principal, counselorID uuid.UUID) error {
-	return errTODO
 }

@@ -1,0 +1,329 @@
+package booking
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
+)
+
+// MaxSlotsWindow is the longest from–to window GET …/slots answers.
+const MaxSlotsWindow = 62 * 24 * time.Hour
+
+// bookable is a listed counsellor as the booking rules need them.
+type bookable struct {
+	ID      uuid.UUID
+	UserID  uuid.UUID
+	Name    string
+	Formats []string
+	Themes  []string // offered
+	Kinds   []string // valid verified credentials
+}
+
+// loadBookable returns a listed counsellor (verified, with a verified
+// credential valid today in Japan: the listing rule); 404 otherwise.
+func loadBookable(ctx context.Context, tx *sqlx.Tx, id uuid.UUID, now time.Time) (bookable, error) {
+	c := bookable{ID: id}
+	err := tx.QueryRowxContext(ctx, `
+		SELECT c.user_id, c.display_name, c.formats, c.themes,
+		       ARRAY(SELECT DISTINCT k.kind FROM credentials k
+		             WHERE k.counselor_id = c.id AND k.status = 'verified' AND (k.expires_on IS NULL OR k.expires_on >= $2::date))
+		FROM counselors c WHERE c.id = $1 AND c.status = 'verified'`, id, counselor.Today(now)).
+		Scan(&c.UserID, &c.Name, pq.Array(&c.Formats), pq.Array(&c.Themes), pq.Array(&c.Kinds))
+	if db.IsNoRows(err) || (err == nil && len(c.Kinds) == 0) {
+		return c, apperr.NotFound("counselor")
+	}
+	return c, err
+}
+
+// contract is the company's contract a booking counts against.
+type contract struct {
+	ID          uuid.UUID `db:"id"`
+	PlanCode    string    `db:"plan_code"`
+	SessionCap  *int      `db:"session_cap"`
+	IsTrial     bool      `db:"is_trial"`
+	NoticeHours int       `db:"late_cancel_notice_h"`
+}
+
+// activeContract returns (and locks, so the session cap is counted against
+// a settled state) the company's contract covering today in Japan.
+func activeContract(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, now time.Time) (contract, error) {
+	var k contract
+	err := tx.GetContext(ctx, &k, `
+		SELECT k.id, k.plan_code, p.session_cap, p.is_trial, p.late_cancel_notice_h
+		FROM contracts k JOIN plans p ON p.code = k.plan_code
+		WHERE k.company_id = $1 AND k.status IN ('trial', 'active')
+		  AND k.starts_on <= $2::date AND (k.ends_on IS NULL OR k.ends_on >= $2::date)
+		ORDER BY k.starts_on DESC, k.created_at DESC LIMIT 1
+		FOR UPDATE OF k`, companyID, counselor.Today(now))
+	if db.IsNoRows(err) {
+		return k, apperr.Unprocessable("plan_exhausted", "your company has no active contract today, so sessions cannot be booked; please ask your HR team")
+	}
+	return k, err
+}
+
+// checkCap refuses a booking beyond the plan's session cap (a trial's):
+// every booking of the contract that was not cancelled in time counts.
+func checkCap(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, k contract) error {
+	if k.SessionCap == nil {
+		return nil
+	}
+	var used int
+	if err := tx.GetContext(ctx, &used, `
+		SELECT count(*) FROM bookings WHERE company_id = $1 AND contract_id = $2 AND status <> 'cancelled'`,
+		companyID, k.ID); err != nil {
+		return err
+	}
+	if used >= *k.SessionCap {
+		what := "plan"
+		if k.IsTrial {
+			what = "trial"
+		}
+		return apperr.Unprocessable("plan_exhausted",
+			fmt.Sprintf("your company's %s includes %d sessions and all of them are used; please ask your HR team", what, *k.SessionCap))
+	}
+	return nil
+}
+
+// checkNew checks the body of a booking: 400 naming fields.
+func checkNew(in NewBooking) error {
+	f := map[string]string{}
+	if in.CounselorID == uuid.Nil {
+		f["counselor_id"] = "is required"
+	}
+	if in.Start.IsZero() {
+		f["start"] = "is required (RFC 3339 with offset)"
+	}
+	if !slices.Contains(counselor.Themes, in.Theme) {
+		f["theme"] = "must be one of " + strings.Join(counselor.Themes, ", ")
+	}
+	if !slices.Contains(counselor.Formats, in.Format) {
+		f["format"] = "must be one of " + strings.Join(counselor.Formats, ", ")
+	}
+	if len(f) > 0 {
+		return apperr.Invalid("the booking has problems", f)
+	}
+	return nil
+}
+
+// requestHash identifies a booking request for its Idempotency-Key.
+func requestHash(in NewBooking) []byte {
+	h := sha256.Sum256([]byte(strings.Join([]string{
+		in.CounselorID.String(), in.Start.UTC().Format(time.RFC3339Nano), in.Theme, in.Format}, "\x00")))
+	return h[:]
+}
+
+// checkSlot refuses a start that is not exactly a free slot now: 422
+// start_in_past for a start already gone, 409 slot_unavailable otherwise
+// (outside availability, notice, horizon or daily cap, or taken).
+func checkSlot(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start, now time.Time, except uuid.UUID) (Availability, error) {
+	if !start.After(now) {
+		return Availability{}, apperr.Unprocessable("start_in_past", "the start time has already passed")
+	}
+	slots, a, err := freeSlots(ctx, tx, counselorID, start, start.Add(time.Nanosecond), now, except)
+	if err != nil {
+		return a, err
+	}
+	if len(slots) == 0 || !slots[0].Start.Equal(start) {
+		return a, apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+	}
+	return a, nil
+}
+
+// Book books a slot for the signed-in employee. idempotencyKey may be "":
+// with a key, the same key and body answer the first booking again, and the
+// same key with another body 409 idempotency_key_reused. Only a created
+// booking is remembered; a refused attempt wrote nothing, so a retry with
+// its key is simply tried again.
+//
+// The transaction runs in the system scope (busy time and the plan's usage
+// span other employees' rows, which the employee's own scope cannot see);
+// the row written is always the actor's own.
+func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking, idempotencyKey string) (Booking, error) {
+	if err := actor.Require(auth.RoleEmployee); err != nil {
+		return Booking{}, err
+	}
+	if actor.CompanyID == uuid.Nil {
+		return Booking{}, apperr.Forbidden("only an employee of a company can book")
+	}
+	if len(idempotencyKey) > 255 {
+		return Booking{}, apperr.Field("Idempotency-Key", "must be at most 255 characters")
+	}
+	if err := checkNew(in); err != nil {
+		return Booking{}, err
+	}
+	in.Start = in.Start.UTC()
+	hash := requestHash(in)
+	now := s.now()
+	var out Booking
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if idempotencyKey != "" {
+			replay, found, err := claimKey(ctx, tx, actor.UserID, idempotencyKey, hash)
+			if err != nil || found {
+				out = replay
+				return err
+			}
+		}
+		b, err := s.book(ctx, tx, actor, in, now)
+		if err != nil {
+			return err
+		}
+		out = forViewer(b, actor)
+		if idempotencyKey != "" {
+			return storeKey(ctx, tx, actor.UserID, idempotencyKey, 201, out)
+		}
+		return nil
+	})
+	if err != nil {
+		return Booking{}, err
+	}
+	return out, nil
+}
+
+func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time) (Booking, error) {
+	c, err := loadBookable(ctx, tx, in.CounselorID, now)
+	if err != nil {
+		return Booking{}, err
+	}
+	if !slices.Contains(c.Themes, in.Theme) || !counselor.ThemeAllowed(in.Theme, c.Kinds) {
+		return Booking{}, apperr.Unprocessable("theme_not_offered", "this counsellor does not offer the theme "+in.Theme)
+	}
+	if !slices.Contains(c.Formats, in.Format) {
+		return Booking{}, apperr.Unprocessable("format_not_offered", "this counsellor does not offer the format "+in.Format)
+	}
+	if !in.Start.After(now) {
+		return Booking{}, apperr.Unprocessable("start_in_past", "the start time has already passed")
+	}
+	k, err := activeContract(ctx, tx, actor.CompanyID, now)
+	if err != nil {
+		return Booking{}, err
+	}
+	if err := checkCap(ctx, tx, actor.CompanyID, k); err != nil {
+		return Booking{}, err
+	}
+	if err := lockCounselor(ctx, tx, c.ID); err != nil {
+		return Booking{}, err
+	}
+	a, err := checkSlot(ctx, tx, c.ID, in.Start, now, uuid.Nil)
+	if err != nil {
+		return Booking{}, err
+	}
+	id := uuid.New()
+	end := in.Start.Add(time.Duration(a.SlotMinutes) * time.Minute)
+	blocked := end.Add(time.Duration(a.BufferMinutes) * time.Minute)
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO bookings (company_id, id, employee_user_id, counselor_id, counselor_user_id, contract_id,
+		                      starts_at, ends_at, blocked_until, theme, format, meeting_url, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
+		s.meetingURL(id), now); err != nil {
+		return Booking{}, err
+	}
+	b, err := getBooking(ctx, tx, id, false)
+	if err != nil {
+		return Booking{}, err
+	}
+	if err := s.notifyBooked(ctx, tx, b); err != nil {
+		return Booking{}, err
+	}
+	return b, s.refreshNextAvailable(ctx, tx, c.ID)
+}
+
+// meetingURL is the session's video room: a stable page of ours per
+// booking (<base URL>/meet/<booking id>), which a video provider can later
+// sit behind without changing any invitation already sent.
+func (s *Service) meetingURL(id uuid.UUID) string {
+	base := ""
+	if s.Accounts != nil {
+		base = strings.TrimRight(s.Accounts.BaseURL, "/")
+	}
+	return base + "/meet/" + id.String()
+}
+
+// claimKey looks up an Idempotency-Key, reserving it when new: a
+// concurrent request with the same key waits here for the first to commit
+// and then sees its answer. found reports a replay.
+func claimKey(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID, key string, hash []byte) (Booking, bool, error) {
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response)
+		VALUES ($1, $2, $3, 0, '{}') ON CONFLICT (user_id, key) DO NOTHING`, userID, key, hash)
+	if err != nil {
+		return Booking{}, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return Booking{}, false, nil
+	}
+	var row struct {
+		Hash     []byte `db:"request_hash"`
+		Response []byte `db:"response"`
+	}
+	if err := tx.GetContext(ctx, &row, `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key); err != nil {
+		return Booking{}, false, err
+	}
+	if string(row.Hash) != string(hash) {
+		return Booking{}, false, apperr.Conflict("idempotency_key_reused", "this Idempotency-Key was used for a different request")
+	}
+	var b Booking
+	if err := json.Unmarshal(row.Response, &b); err != nil {
+		return Booking{}, false, fmt.Errorf("idempotency replay: %w", err)
+	}
+	return b, true, nil
+}
+
+// storeKey keeps the answer under the reserved key.
+func storeKey(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID, key string, status int, b Booking) error {
+	body, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE user_id = $1 AND key = $2`,
+		userID, key, status, body)
+	return err
+}
+
+// PruneIdempotencyKeys deletes keys older than before (housekeeping keeps
+// them at least 24 hours).
+func PruneIdempotencyKeys(ctx context.Context, tx *sqlx.Tx, before time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, before)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Slots lists a listed counsellor's free slots starting in [from, to)
+// (at most MaxSlotsWindow wide); 404 for a counsellor who is not listed.
+func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, from, to time.Time) ([]Slot, error) {
+	if !to.After(from) {
+		return nil, apperr.Field("to", "must be after from")
+	}
+	if to.Sub(from) > MaxSlotsWindow {
+		return nil, apperr.Field("to", "must be at most 62 days after from")
+	}
+	now := s.now()
+	var out []Slot
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if _, err := loadBookable(ctx, tx, counselorID, now); err != nil {
+			return err
+		}
+		var err error
+		out, _, err = freeSlots(ctx, tx, counselorID, from, to, now, uuid.Nil)
+		return err
+	})
+	if out == nil {
+		out = []Slot{}
+	}
+	return out, err
+}
