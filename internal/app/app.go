@@ -87,6 +87,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			// the engine's part is retried on its own while it is down.
 			counselor.IndexKind:       a.Counselors.HandleIndex,
 			counselor.IndexEngineKind: a.Counselors.HandleIndexEngine,
+			booking.NotifyKind:        a.Bookings.HandleNotify,
+			booking.ReminderKind:      a.Bookings.HandleReminder,
 		},
 	}
 	if err := a.buildHTTP(); err != nil {
