@@ -84,6 +84,20 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/me/credentials", s.myCredentials, counselorOnly},
 		{http.MethodPost, "/api/v1/me/credentials", s.myCredentialSubmit, counselorOnly},
 		{http.MethodPut, "/api/v1/me/photo", s.myPhotoSet, counselorOnly},
+
+		// Availability, slots and bookings (booking.go).
+		{http.MethodGet, "/api/v1/me/availability", s.myAvailability, counselorOnly},
+		{http.MethodPut, "/api/v1/me/availability", s.myAvailabilitySet, counselorOnly},
+		{http.MethodGet, "/api/v1/counselors/:id/slots", s.counselorSlots, signedIn},
+		{http.MethodPost, "/api/v1/counselors/:id/waitlist", s.counselorWaitlist, employeeOnly},
+		{http.MethodPost, "/api/v1/bookings", s.bookingCreate, employeeOnly},
+		{http.MethodGet, "/api/v1/me/bookings", s.myBookings, bookingParties},
+		{http.MethodGet, "/api/v1/bookings/:id", s.bookingGet, signedIn},
+		{http.MethodGet, "/api/v1/bookings/:id/cancel-preview", s.bookingCancelPreview, bookingReaders},
+		{http.MethodPost, "/api/v1/bookings/:id/cancel", s.bookingCancel, bookingParties},
+		{http.MethodPost, "/api/v1/bookings/:id/reschedule", s.bookingReschedule, bookingParties},
+		{http.MethodPost, "/api/v1/bookings/:id/no-show", s.bookingNoShow, counselorOnly},
+		{http.MethodPost, "/api/v1/bookings/:id/complete", s.bookingComplete, counselorOnly},
 	}
 }
 

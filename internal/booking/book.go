@@ -19,8 +19,12 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-// MaxSlotsWindow is the longest from–to window GET …/slots answers.
-const MaxSlotsWindow = 62 * 24 * time.Hour
+// MaxSlotsWindow is the longest from–to window GET …/slots answers, and
+// DefaultSlotsWindow the one it answers without a to.
+const (
+	MaxSlotsWindow     = 62 * 24 * time.Hour
+	DefaultSlotsWindow = 14 * 24 * time.Hour
+)
 
 // bookable is a listed counsellor as the booking rules need them.
 type bookable struct {
@@ -304,15 +308,22 @@ func PruneIdempotencyKeys(ctx context.Context, tx *sqlx.Tx, before time.Time) (i
 }
 
 // Slots lists a listed counsellor's free slots starting in [from, to)
-// (at most MaxSlotsWindow wide); 404 for a counsellor who is not listed.
+// (at most MaxSlotsWindow wide; a zero from is now, a zero to is from plus
+// DefaultSlotsWindow); 404 for a counsellor who is not listed.
 func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, from, to time.Time) ([]Slot, error) {
+	now := s.now()
+	if from.IsZero() {
+		from = now
+	}
+	if to.IsZero() {
+		to = from.Add(DefaultSlotsWindow)
+	}
 	if !to.After(from) {
 		return nil, apperr.Field("to", "must be after from")
 	}
 	if to.Sub(from) > MaxSlotsWindow {
 		return nil, apperr.Field("to", "must be at most 62 days after from")
 	}
-	now := s.now()
 	var out []Slot
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := loadBookable(ctx, tx, counselorID, now); err != nil {
