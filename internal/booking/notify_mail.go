@@ -119,7 +119,7 @@ type mailData struct {
 
 func (s *Service) mailData(r recipient, p parties, id uuid.UUID, start, end time.Time, format, meetingURL string) mailData {
 	d := mailData{Name: r.Name, Counselor: r.Role == roleCounselor, When: formatWhen(start, end, r.Zone, r.Locale),
-		Day: formatDay(start, r.Zone, r.Locale), Format: formatName(format, r.Locale), MeetingURL: meetingURL}
+		Day: formatDay(start, r.Zone, r.Locale), Format: formatName(format, r.Locale), MeetingURL: s.absURL(meetingURL)}
 	if d.Counselor {
 		d.Other, d.Link = p.EmployeeName, s.baseURL()+"/counselor/sessions"
 	} else {
@@ -133,6 +133,15 @@ func (s *Service) baseURL() string {
 		return ""
 	}
 	return strings.TrimRight(s.Accounts.BaseURL, "/")
+}
+
+// absURL makes a link stored relative to the site ("/meet/…", as demo
+// rows have) absolute for a mail or a calendar.
+func (s *Service) absURL(u string) string {
+	if strings.HasPrefix(u, "/") {
+		return s.baseURL() + u
+	}
+	return u
 }
 
 var weekdaysJA = [...]string{"日", "月", "火", "水", "木", "金", "土"}

@@ -39,9 +39,10 @@ var jst = time.FixedZone("Asia/Tokyo", 9*60*60)
 const seed = 2026
 
 // SeedDemo creates the demo environment: the operator, サンプル商事 and
-// みなと物流 with their admins and rosters, 200 verified counsellors, five
-// pending ones and one whose credential is about to expire. It does nothing
-// when the operator already exists, so it is safe to run at every start.
+// みなと物流 with their admins and rosters, 200 verified counsellors (with
+// their schedules), five pending ones, one whose credential is about to
+// expire, and a year of sessions (bookings.go). It does nothing when the
+// operator already exists, so it is safe to run at every start.
 func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 	started := time.Now()
 	var exists bool
@@ -83,6 +84,9 @@ func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 			return err
 		}
 		counts["counselors"] = len(specs)
+		if counts["bookings"], err = seedBookings(ctx, tx, now); err != nil {
+			return err
+		}
 		return audit.Write(ctx, tx, auth.Principal{UserID: operator, Role: auth.Role(db.RoleSystem)}, audit.Event{Action: "demo.seed", Details: counts})
 	})
 	if err != nil {

@@ -190,14 +190,16 @@ func TestSeedDemoPasswordSignsIn(t *testing.T) {
 
 func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 	d := seeded(t)
-	var tables [7]int
-	for i, tbl := range []string{"users", "employees", "counselors", "credentials", "departments", "contracts", "companies"} {
+	all := []string{"users", "employees", "counselors", "credentials", "departments", "contracts", "companies",
+		"bookings", "availability_settings", "availability_weekly", "availability_overrides", "outbox"}
+	tables := make([]int, len(all))
+	for i, tbl := range all {
 		tables[i] = count(t, d, `SELECT count(*) FROM `+tbl)
 	}
 	if err := demo.SeedDemo(context.Background(), d, quiet); err != nil {
 		t.Fatal(err)
 	}
-	for i, tbl := range []string{"users", "employees", "counselors", "credentials", "departments", "contracts", "companies"} {
+	for i, tbl := range all {
 		if n := count(t, d, `SELECT count(*) FROM `+tbl); n != tables[i] {
 			t.Errorf("%s: %d → %d", tbl, tables[i], n)
 		}
@@ -221,6 +223,24 @@ func TestSeedDemoIsDeterministic(t *testing.T) {
 	}
 	if ha != hb {
 		t.Errorf("two seeds differ: %s vs %s", ha, hb)
+	}
+	// Schedules and the sessions' shape; their times follow the clock.
+	q = `SELECT md5(string_agg(u.email || ':' || a.timezone || a.slot_minutes || a.max_per_day || ':' ||
+		(SELECT string_agg(w.weekday || w.start_time::text || w.end_time::text, ',' ORDER BY w.weekday, w.start_time)
+		 FROM availability_weekly w WHERE w.counselor_id = c.id), '|' ORDER BY u.email))
+		FROM counselors c JOIN users u ON u.id = c.user_id JOIN availability_settings a ON a.counselor_id = c.id`
+	for _, x := range []struct {
+		d *db.DB
+		h *string
+	}{{a, &ha}, {b, &hb}} {
+		if err := x.d.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
+			return tx.GetContext(context.Background(), x.h, q)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ha != hb {
+		t.Errorf("two seeds' schedules differ: %s vs %s", ha, hb)
 	}
 }
 
