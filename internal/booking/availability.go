@@ -326,3 +326,10 @@ func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counsel
 	}
 	return counselor.EnqueueIndex(ctx, tx, counselorID)
 }
+
+// RefreshNextAvailable recomputes a counsellor's next_available_at inside
+// the caller's transaction (which must see every company's bookings: the
+// system scope), for writers outside this package such as the demo seed.
+func (s *Service) RefreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	return s.refreshNextAvailable(ctx, tx, counselorID)
+}
