@@ -28,6 +28,11 @@ var notKeys = map[string]bool{
 	"expires_on": true, "no_verified_credential": true, "available_within_days": true, "per_page": true,
 	"counselor_profile": true, "counselor_credentials": true, "operator_counselors": true,
 	"operator_counselor": true, "counselor_search": true, "counselor_show": true, "results_response": true,
+	// booking pages: form fields, API reasons, pages
+	"slot_minutes": true, "buffer_minutes": true, "min_notice_minutes": true, "horizon_days": true,
+	"max_per_day": true, "idempotency_key": true, "slot_unavailable": true, "plan_exhausted": true,
+	"theme_not_offered": true, "start_in_past": true, "format_not_offered": true, "counselor_availability": true, "counselor_sessions": true,
+	"booking_new": true, "session_show": true, "session_reschedule": true, "session_cancel": true,
 }
 
 var (

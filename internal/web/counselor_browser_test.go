@@ -143,7 +143,7 @@ func TestBrowserEmployeeSearchesFiltersAndOpensProfile(t *testing.T) {
 	if creds := text(t, ctx, "#listing-credentials"); !strings.Contains(creds, "公認心理師") || !strings.Contains(creds, "認証済み") || !strings.Contains(creds, "REG-sato@c") {
 		t.Errorf("credential badges: %q", creds)
 	}
-	if next := text(t, ctx, "#listing-next"); next != "準備中" {
+	if next := text(t, ctx, "#listing-next"); next != "現在空きがありません" {
 		t.Errorf("next slot: %q", next)
 	}
 	screenshot(t, ctx, "counselor-listing.png")

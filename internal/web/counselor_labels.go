@@ -58,6 +58,7 @@ var labelMaps = []map[string]string{
 	planKeys, ageBandKeys, tenureBandKeys, statusKeys, roleKeys,
 	themeKeys, credentialKeys, formatKeys, genderKeys, languageKeys, industryKeys, jobFunctionKeys,
 	counselorStatus, credentialState, sortKeys,
+	bookingStatusKeys, weekdayKeys, weekdayShortKeys,
 }
 
 // Label is the name of code in the vocabulary group ("theme", "format", …);

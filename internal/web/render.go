@@ -43,6 +43,14 @@ const (
 	pageCounselorReview      = "operator_counselor"
 	pageCounselorSearch      = "counselor_search"
 	pageCounselorShow        = "counselor_show"
+
+	pageCounselorAvailability = "counselor_availability"
+	pageCounselorSessions     = "counselor_sessions"
+	pageBookingNew            = "booking_new"
+	pageSessions              = "sessions"
+	pageSessionShow           = "session_show"
+	pageSessionReschedule     = "session_reschedule"
+	pageSessionCancel         = "session_cancel"
 )
 
 var pageNames = []string{
@@ -50,6 +58,8 @@ var pageNames = []string{
 	pageCompany, pageEmployees, pageCompanies, pageMailList, pageMailShow, pageError,
 	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
 	pageCounselorSearch, pageCounselorShow,
+	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
+	pageSessionShow, pageSessionReschedule, pageSessionCancel,
 }
 
 var templateFuncs = template.FuncMap{

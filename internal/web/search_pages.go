@@ -10,6 +10,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
 // searchPerPage is how many cards a search page shows.
@@ -157,10 +158,12 @@ func (s *Server) counselorSearch(c echo.Context) error {
 	return s.render(c, status, pageCounselorSearch, pg)
 }
 
-// listingPage is one listed counsellor's public profile.
+// listingPage is one listed counsellor's public profile and, for an
+// employee, the free slots of the next two weeks.
 type listingPage struct {
 	Listing  counselor.Listing
 	PhotoURL string
+	slotsPanel
 }
 
 func (s *Server) counselorShow(c echo.Context) error {
@@ -173,7 +176,11 @@ func (s *Server) counselorShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, pageCounselorShow, listingPage{Listing: l, PhotoURL: photoURL(l.ID, l.PhotoURL)})
+	pg := listingPage{Listing: l, PhotoURL: photoURL(l.ID, l.PhotoURL)}
+	if p.Role == auth.RoleEmployee {
+		pg.slotsPanel = s.freeSlots(c, p, id)
+	}
+	return s.render(c, http.StatusOK, pageCounselorShow, pg)
 }
 
 // counselorPhoto serves a photo to the signed-in web user. The bytes were

@@ -1,0 +1,160 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/booking"
+)
+
+// officeHours is a schedule open every day 09:00–18:00 in Japan time.
+func officeHours() booking.Availability {
+	a := booking.Availability{Timezone: "Asia/Tokyo", SlotMinutes: 50, BufferMinutes: 10, MinNoticeMinutes: 60, HorizonDays: 30, MaxPerDay: 8}
+	for wd := 1; wd <= 7; wd++ {
+		a.Weekly = append(a.Weekly, booking.WeeklyRange{Weekday: wd, Start: "09:00", End: "18:00"})
+	}
+	return a
+}
+
+// TestBrowserEmployeeBooksReschedulesAndCancels is the booking journey: an
+// employee picks a free slot on a profile, books it, finds it in "my
+// sessions" and moves it to another day; the counsellor sees the moved
+// session in their list; the employee then cancels it.
+func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
+	ctx := newChrome(t)
+	h := apptest.New(t)
+	w := newBookingWorld(t, h, officeHours())
+	profile := h.URL + "/counselors/" + w.counselorID.String()
+
+	do(t, ctx,
+		browserLogin(h, empEmail, empPass), chromedp.WaitVisible(chromedp.CSS(`.hero`)),
+		chromedp.Navigate(profile), chromedp.WaitVisible(chromedp.CSS(`#slots .slot`)),
+	)
+	if days := text(t, ctx, "#slots"); !strings.Contains(days, "月") || !strings.Contains(days, "09:00") || !strings.Contains(days, "Asia/Tokyo") {
+		t.Errorf("slots panel:\n%s", days)
+	}
+	if next := text(t, ctx, "#listing-next"); !strings.Contains(next, ":") {
+		t.Errorf("next free slot: %q", next)
+	}
+	screenshot(t, ctx, "booking-profile-slots.png")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#slots .slot-day:nth-of-type(1) li:nth-child(2) a.slot`)),
+		chromedp.WaitVisible(chromedp.CSS(`#book-submit`)),
+		chromedp.SetValue(chromedp.CSS(`#theme`), "career"),
+		chromedp.SetValue(chromedp.CSS(`#format`), "phone"),
+	)
+	chosen := text(t, ctx, "#book-when")
+	screenshot(t, ctx, "booking-confirm.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#book-submit`)),
+		waitText(".flash-success", "予約が確定しました"),
+	)
+	if got := text(t, ctx, "#session-when"); got != chosen {
+		t.Errorf("booked %q, chose %q", got, chosen)
+	}
+	if st := text(t, ctx, "#session-status"); st != "予約済み" {
+		t.Errorf("status %q", st)
+	}
+	if facts := text(t, ctx, "#session-facts"); !strings.Contains(facts, "田中 誠") || !strings.Contains(facts, "キャリア") || !strings.Contains(facts, "電話") {
+		t.Errorf("session facts:\n%s", facts)
+	}
+	screenshot(t, ctx, "booking-session.png")
+
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`nav a[href="/sessions"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upcoming .session-item`)),
+	)
+	if up := text(t, ctx, "#upcoming"); !strings.Contains(up, chosen) || !strings.Contains(up, "田中 誠") || !strings.Contains(up, "予約済み") {
+		t.Errorf("my sessions:\n%s", up)
+	}
+	screenshot(t, ctx, "booking-my-sessions.png")
+
+	// Move it to a slot on the next day.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#upcoming a.session-when`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reschedule`)),
+		chromedp.Click(chromedp.CSS(`#reschedule`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reschedule-submit`)),
+		chromedp.Click(chromedp.CSS(`#slots section.slot-day:nth-of-type(2) label:nth-child(3) input`)),
+	)
+	screenshot(t, ctx, "booking-reschedule.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`#reschedule-submit`)),
+		waitText(".flash-success", "予約の日時を変更しました"),
+	)
+	moved := text(t, ctx, "#session-when")
+	if moved == chosen || !strings.Contains(moved, "11:00–11:50") {
+		t.Errorf("after the move: %q (was %q)", moved, chosen)
+	}
+	if st := text(t, ctx, "#session-status"); st != "予約済み" {
+		t.Errorf("status after the move %q", st)
+	}
+
+	// The counsellor sees the moved session, in their own zone.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		browserLogin(h, cEmail, counselorPass), chromedp.WaitVisible(chromedp.CSS(`#counselor-status`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/counselor/sessions"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#upcoming .session-item`)),
+	)
+	if up := text(t, ctx, "#upcoming"); !strings.Contains(up, moved) || strings.Contains(up, chosen) || !strings.Contains(up, "社員 一郎") || !strings.Contains(up, "キャンセルする") {
+		t.Errorf("counsellor's sessions:\n%s", up)
+	}
+	screenshot(t, ctx, "counselor-sessions.png")
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`nav a[href="/counselor/availability"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#weekly`)),
+	)
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#start_3_0`))); v != "09:00" {
+		t.Errorf("Wednesday's first range starts at %q", v)
+	}
+	screenshot(t, ctx, "counselor-availability.png")
+
+	// The employee cancels.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		browserLogin(h, empEmail, empPass), chromedp.WaitVisible(chromedp.CSS(`.hero`)),
+		chromedp.Click(chromedp.CSS(`nav a[href="/sessions"]`)),
+		chromedp.Click(chromedp.CSS(`#upcoming a.session-when`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cancel`)),
+		chromedp.Click(chromedp.CSS(`#cancel`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cancel-confirm`)),
+	)
+	if msg := text(t, ctx, "article"); !strings.Contains(msg, "24時間前") {
+		t.Errorf("cancel page says:\n%s", msg)
+	}
+	screenshot(t, ctx, "booking-cancel.png")
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#reason`), "予定が変わったため"),
+		chromedp.Click(chromedp.CSS(`#cancel-confirm`)),
+		waitText(".flash-success", "予約をキャンセルしました"),
+	)
+	// Whether it was late depends on the hour the test runs at.
+	bs, err := h.App.Bookings.MyBookings(context.Background(), principal(t, h, empEmail, empPass))
+	if err != nil || len(bs) != 1 {
+		t.Fatalf("bookings: %+v %v", bs, err)
+	}
+	want := map[string]string{booking.StatusCancelled: "キャンセル", booking.StatusLateCancelled: "直前キャンセル"}[bs[0].Status]
+	if late := bs[0].CancelledAt != nil && bs[0].Start.Sub(*bs[0].CancelledAt) < 24*time.Hour; late != (bs[0].Status == booking.StatusLateCancelled) {
+		t.Errorf("status %s for a session %s after the cancellation", bs[0].Status, bs[0].Start.Sub(*bs[0].CancelledAt))
+	}
+	if st := text(t, ctx, "#session-status"); want == "" || st != want {
+		t.Errorf("status after cancelling %q (%s)", st, bs[0].Status)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`nav a[href="/sessions"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#past .session-item`)),
+	)
+	if past := text(t, ctx, "#past"); !strings.Contains(past, moved) || !strings.Contains(past, "キャンセル") {
+		t.Errorf("past sessions:\n%s", past)
+	}
+	screenshot(t, ctx, "booking-my-sessions-after.png")
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"net/url"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taiwa/taiwa/internal/booking"
+)
+
+// Message ids of booking statuses and weekdays (ISO: 1 = Monday).
+var (
+	bookingStatusKeys = codeKeys("bstatus", []string{
+		booking.StatusConfirmed, booking.StatusCompleted, booking.StatusCancelled,
+		booking.StatusLateCancelled, booking.StatusNoShow,
+	})
+	weekdayKeys      = codeKeys("weekday", []string{"1", "2", "3", "4", "5", "6", "7"})
+	weekdayShortKeys = codeKeys("wday", []string{"1", "2", "3", "4", "5", "6", "7"})
+)
+
+// employeeZone is the zone employees see times in: they all work in Japan.
+var employeeZone = loadZone("Asia/Tokyo")
+
+// loadZone is the named zone, or Japan time when the machine lacks the
+// zone database (a fixed offset is right for Japan, which has no DST).
+func loadZone(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return jst
+}
+
+// slotWindow is how far ahead the pages offer free slots.
+const slotWindow = 14 * 24 * time.Hour
+
+// now is the bookings' clock (tests move it), else the wall clock.
+func (s *Server) now() time.Time {
+	if s.Bookings != nil && s.Bookings.Now != nil {
+		return s.Bookings.Now()
+	}
+	return time.Now()
+}
+
+// slotDay is the free slots of one calendar day in a zone.
+type slotDay struct {
+	Day   time.Time // midnight of the day in the zone
+	Slots []booking.Slot
+}
+
+// bookingDay is the sessions of one calendar day in a zone.
+type bookingDay struct {
+	Day      time.Time
+	Bookings []booking.Booking
+}
+
+func dayOf(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// slotsByDay groups slots, in order, by their start's day in loc.
+func slotsByDay(slots []booking.Slot, loc *time.Location) []slotDay {
+	sorted := append([]booking.Slot(nil), slots...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Start.Before(sorted[j].Start) })
+	var out []slotDay
+	for _, sl := range sorted {
+		d := dayOf(sl.Start, loc)
+		if len(out) == 0 || !out[len(out)-1].Day.Equal(d) {
+			out = append(out, slotDay{Day: d})
+		}
+		out[len(out)-1].Slots = append(out[len(out)-1].Slots, sl)
+	}
+	return out
+}
+
+// bookingsByDay groups bookings, in the order given, by their start's day.
+func bookingsByDay(bs []booking.Booking, loc *time.Location) []bookingDay {
+	var out []bookingDay
+	for _, b := range bs {
+		d := dayOf(b.Start, loc)
+		if len(out) == 0 || !out[len(out)-1].Day.Equal(d) {
+			out = append(out, bookingDay{Day: d})
+		}
+		out[len(out)-1].Bookings = append(out[len(out)-1].Bookings, b)
+	}
+	return out
+}
+
+// splitBookings separates sessions still to come (confirmed and not yet
+// ended), soonest first, from the rest, newest first.
+func splitBookings(bs []booking.Booking, now time.Time) (upcoming, past []booking.Booking) {
+	for _, b := range bs {
+		if b.Status == booking.StatusConfirmed && b.End.After(now) {
+			upcoming = append(upcoming, b)
+		} else {
+			past = append(past, b)
+		}
+	}
+	sort.SliceStable(upcoming, func(i, j int) bool { return upcoming[i].Start.Before(upcoming[j].Start) })
+	sort.SliceStable(past, func(i, j int) bool { return past[i].Start.After(past[j].Start) })
+	return upcoming, past
+}
+
+// BookingStatus is a booking status's name.
+func (v *View) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
+
+// Weekday is an ISO weekday's full name (月曜日 / Monday).
+func (v *View) Weekday(d int) string { return v.label(weekdayKeys, string(rune('0'+d))) }
+
+func (v *View) wdayShort(t time.Time) string {
+	d := int(t.Weekday())
+	if d == 0 {
+		d = 7
+	}
+	return v.label(weekdayShortKeys, string(rune('0'+d)))
+}
+
+// DayHeading is a day's heading in loc: 1月5日（月）/ Mon 1/5.
+func (v *View) DayHeading(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	return v.T("day_heading", "Month", int(t.Month()), "Day", t.Day(), "Weekday", v.wdayShort(t))
+}
+
+// Clock is the time of day of t in loc (15:04).
+func (v *View) Clock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
+
+// When is a session's date and hours in loc: 2026-01-05（月）10:00–10:50.
+func (v *View) When(start, end time.Time, loc *time.Location) string {
+	s := start.In(loc)
+	return s.Format("2006-01-02") + v.T("wday_paren", "Weekday", v.wdayShort(s)) + " " +
+		s.Format("15:04") + "–" + end.In(loc).Format("15:04")
+}
+
+// Instant is t as the RFC 3339 value forms and links carry (UTC, so no
+// "+" needs escaping).
+func (v *View) Instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// BookURL is the confirm page of one slot of a counsellor.
+func (v *View) BookURL(counselorID uuid.UUID, start time.Time) string {
+	return "/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(v.Instant(start))
+}
+
+// ZoneName is a zone's IANA name.
+func (v *View) ZoneName(loc *time.Location) string { return loc.String() }
+
+// bookingRow is a booking with the page's view, for a row template.
+type bookingRow struct {
+	V *View
+	B booking.Booking
+}
+
+// Row pairs a booking with the view so a sub-template can translate.
+func (v *View) Row(b booking.Booking) bookingRow { return bookingRow{V: v, B: b} }

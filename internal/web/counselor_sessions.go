@@ -1,0 +1,122 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+)
+
+// counselorSessionsPage is the counsellor's sessions: upcoming by day in
+// their own zone, then past ones, each with what may be done to it now.
+type counselorSessionsPage struct {
+	Upcoming []bookingDay
+	Past     []booking.Booking
+	Zone     *time.Location
+	now      time.Time
+}
+
+// CanComplete reports whether the session may be confirmed as held.
+func (p counselorSessionsPage) CanComplete(b booking.Booking) bool {
+	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start)
+}
+
+// CanNoShow reports whether the no-show grace period has passed.
+func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool {
+	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start.Add(booking.NoShowGrace))
+}
+
+// CanCancel reports whether the session has yet to start.
+func (p counselorSessionsPage) CanCancel(b booking.Booking) bool {
+	return b.Status == booking.StatusConfirmed && p.now.Before(b.Start)
+}
+
+// counselorZone is the counsellor's own zone, from their schedule.
+func (s *Server) counselorZone(c echo.Context, p auth.Principal) (*time.Location, error) {
+	a, err := s.Bookings.GetAvailability(c.Request().Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	if a.Timezone == "" {
+		return employeeZone, nil
+	}
+	return loadZone(a.Timezone), nil
+}
+
+func (s *Server) counselorSessions(c echo.Context) error {
+	p, _ := principalOf(c)
+	zone, err := s.counselorZone(c, p)
+	if err != nil {
+		return err
+	}
+	bs, err := s.Bookings.MyBookings(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	pg := counselorSessionsPage{Zone: zone, now: s.now()}
+	up, past := splitBookings(bs, pg.now)
+	pg.Upcoming, pg.Past = bookingsByDay(up, zone), past
+	return s.render(c, http.StatusOK, pageCounselorSessions, pg)
+}
+
+// counselorSessionAct runs one state change and goes back to the list
+// with its outcome; a change the state no longer allows is a message.
+func (s *Server) counselorSessionAct(c echo.Context, act func(auth.Principal, booking.Booking) error, done string) error {
+	p, _ := principalOf(c)
+	b, err := s.loadSession(c)
+	if err != nil {
+		return err
+	}
+	err = act(p, b)
+	if e, ok := apperr.As(err); ok && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable) {
+		s.setFlash(c, "error", "flash_session_not_now")
+		return c.Redirect(http.StatusSeeOther, "/counselor/sessions")
+	} else if err != nil {
+		return err
+	}
+	s.setFlash(c, "success", done)
+	return c.Redirect(http.StatusSeeOther, "/counselor/sessions")
+}
+
+func (s *Server) counselorSessionComplete(c echo.Context) error {
+	return s.counselorSessionAct(c, func(p auth.Principal, b booking.Booking) error {
+		_, err := s.Bookings.Complete(c.Request().Context(), p, b.ID)
+		return err
+	}, "flash_session_completed")
+}
+
+func (s *Server) counselorSessionNoShow(c echo.Context) error {
+	return s.counselorSessionAct(c, func(p auth.Principal, b booking.Booking) error {
+		_, err := s.Bookings.MarkNoShow(c.Request().Context(), p, b.ID)
+		return err
+	}, "flash_session_no_show")
+}
+
+func (s *Server) counselorSessionCancelShow(c echo.Context) error {
+	p, _ := principalOf(c)
+	b, err := s.loadSession(c)
+	if err != nil {
+		return err
+	}
+	if b.Status != booking.StatusConfirmed {
+		return s.closedSession(c, "/counselor/sessions")
+	}
+	zone, err := s.counselorZone(c, p)
+	if err != nil {
+		return err
+	}
+	return s.renderCancel(c, http.StatusOK, b, zone, counselorCancel(b), "", formErrors{})
+}
+
+func (s *Server) counselorSessionCancel(c echo.Context) error {
+	p, _ := principalOf(c)
+	zone, err := s.counselorZone(c, p)
+	if err != nil {
+		return err
+	}
+	return s.cancelBooking(c, zone, counselorCancel)
+}
