@@ -19,6 +19,10 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	// Credential expiry: reminders and search updates, once per expiry
 	// date; its failure does not stop the pruning below.
 	_, _, sweepErr := a.Counselors.SweepCredentials(ctx)
+	// Time passing moves each counsellor's first free slot.
+	if _, err := a.Bookings.RefreshStaleNextAvailable(ctx); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	pruneErr := a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err
