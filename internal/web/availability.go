@@ -295,6 +295,10 @@ func domainFieldErrors(f *availabilityForm, fields map[string]string, weeklyAt [
 }
 
 func (s *Server) renderAvailability(c echo.Context, status int, f availabilityForm) error {
+	if f.Errors.Any() {
+		// The editor is long: say at the top that fields below need a look.
+		f.Errors.add("", "avail_err_form")
+	}
 	zones := availabilityZones
 	if f.Timezone != "" && !slices.Contains(zones, f.Timezone) && f.Errors["timezone"] == "" {
 		zones = append(slices.Clone(zones), f.Timezone)

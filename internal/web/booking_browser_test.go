@@ -116,6 +116,22 @@ func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 		t.Errorf("Wednesday's first range starts at %q", v)
 	}
 	screenshot(t, ctx, "counselor-availability.png")
+	// A row is added without saving; a length the rules refuse is shown
+	// beside its field, with what was entered kept.
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS(`button[value="add:1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#start_1_3`)),
+		chromedp.SetValue(chromedp.CSS(`#slot_minutes`), "500"),
+		chromedp.Click(chromedp.CSS(`#avail-save`)),
+		chromedp.WaitVisible(chromedp.CSS(`#err-slot_minutes`)),
+	)
+	if e := text(t, ctx, "#err-slot_minutes"); e != "設定できる範囲を超えています。" {
+		t.Errorf("slot length error %q", e)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`#slot_minutes`))); v != "500" {
+		t.Errorf("slot length not kept: %q", v)
+	}
+	screenshot(t, ctx, "counselor-availability-error.png")
 
 	// The employee cancels.
 	do(t, ctx,

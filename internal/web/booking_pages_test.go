@@ -359,6 +359,7 @@ func TestEmployeeBooksOnceWhateverTheSubmits(t *testing.T) {
 	}
 	detail := emp.get(first.location())
 	mustContain(t, detail, "予約が確定しました", "予約済み", "田中 誠", "電話")
+	mustNotContain(t, detail, `id="meeting-link"`)
 
 	other := newBrowser(t, h)
 	other.login(emp2Email, empPass)
@@ -390,6 +391,20 @@ func TestLateCancellationIsWarnedAndBillable(t *testing.T) {
 	emp, cn := newBrowser(t, h), newBrowser(t, h)
 	emp.login(empEmail, empPass)
 	cn.login(cEmail, counselorPass)
+
+	// A video session links to its meeting page, which only its parties open.
+	detail := emp.get("/sessions/" + soon.ID.String())
+	mustContain(t, detail, `id="meeting-link"`)
+	if !strings.HasSuffix(soon.MeetingURL, "/meet/"+soon.ID.String()) {
+		t.Fatalf("meeting URL %q", soon.MeetingURL)
+	}
+	mustContain(t, emp.get("/meet/"+soon.ID.String()), `id="meeting-note"`, "田中 誠")
+	mustContain(t, cn.get("/meet/"+soon.ID.String()), `id="meeting-note"`, "社員 一郎")
+	other := newBrowser(t, h)
+	other.login(emp2Email, empPass)
+	if p := other.get("/meet/" + soon.ID.String()); p.Status != http.StatusNotFound {
+		t.Errorf("another employee's meeting page: %d", p.Status)
+	}
 
 	p := emp.get("/sessions/" + soon.ID.String() + "/cancel")
 	mustContain(t, p, `id="late-warning"`, "開始24時間前を過ぎたキャンセルは利用回数に含まれます")

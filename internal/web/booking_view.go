@@ -88,6 +88,17 @@ func bookingsByDay(bs []booking.Booking, loc *time.Location) []bookingDay {
 	return out
 }
 
+// pastShown is how many past sessions a list shows, newest first.
+const pastShown = 50
+
+// capPast keeps the newest pastShown sessions and says how many are left out.
+func capPast(past []booking.Booking) ([]booking.Booking, int) {
+	if len(past) <= pastShown {
+		return past, 0
+	}
+	return past[:pastShown], len(past) - pastShown
+}
+
 // splitBookings separates sessions still to come (confirmed and not yet
 // ended), soonest first, from the rest, newest first.
 func splitBookings(bs []booking.Booking, now time.Time) (upcoming, past []booking.Booking) {

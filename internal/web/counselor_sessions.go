@@ -16,6 +16,7 @@ import (
 type counselorSessionsPage struct {
 	Upcoming []bookingDay
 	Past     []booking.Booking
+	PastMore int // older sessions not shown
 	Zone     *time.Location
 	now      time.Time
 }
@@ -59,7 +60,8 @@ func (s *Server) counselorSessions(c echo.Context) error {
 	}
 	pg := counselorSessionsPage{Zone: zone, now: s.now()}
 	up, past := splitBookings(bs, pg.now)
-	pg.Upcoming, pg.Past = bookingsByDay(up, zone), past
+	pg.Upcoming = bookingsByDay(up, zone)
+	pg.Past, pg.PastMore = capPast(past)
 	return s.render(c, http.StatusOK, pageCounselorSessions, pg)
 }
 

@@ -51,6 +51,7 @@ const (
 	pageSessionShow           = "session_show"
 	pageSessionReschedule     = "session_reschedule"
 	pageSessionCancel         = "session_cancel"
+	pageMeeting               = "meeting"
 )
 
 var pageNames = []string{
@@ -59,7 +60,7 @@ var pageNames = []string{
 	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
-	pageSessionShow, pageSessionReschedule, pageSessionCancel,
+	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
 }
 
 var templateFuncs = template.FuncMap{

@@ -93,6 +93,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/counselors", s.counselorSearch, signedIn)
 	e.GET("/counselors/:id", s.counselorShow, signedIn)
 	e.GET("/counselors/:id/photo", s.counselorPhoto, signedIn)
+	e.GET("/meet/:id", s.meeting, requireRoles(auth.RoleEmployee, auth.RoleCounselor))
 
 	e.GET("/company", s.companyShow, admin)
 	e.GET("/company/employees", s.employeeList, admin)

@@ -10,12 +10,14 @@ import (
 
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
 // sessionsPage is the employee's "my sessions".
 type sessionsPage struct {
 	Upcoming []booking.Booking
 	Past     []booking.Booking
+	PastMore int // older sessions not shown
 	Zone     *time.Location
 }
 
@@ -27,6 +29,7 @@ func (s *Server) sessionList(c echo.Context) error {
 	}
 	pg := sessionsPage{Zone: employeeZone}
 	pg.Upcoming, pg.Past = splitBookings(bs, s.now())
+	pg.Past, pg.PastMore = capPast(pg.Past)
 	return s.render(c, http.StatusOK, pageSessions, pg)
 }
 
@@ -212,4 +215,25 @@ func (s *Server) cancelBooking(c echo.Context, zone *time.Location, target func(
 
 func (s *Server) sessionCancel(c echo.Context) error {
 	return s.cancelBooking(c, employeeZone, employeeCancel)
+}
+
+// meetingPage is a session's meeting room address, the link the mails and
+// pages give; the video provider is connected behind it later.
+type meetingPage struct {
+	Booking booking.Booking
+	Zone    *time.Location
+}
+
+func (s *Server) meeting(c echo.Context) error {
+	b, err := s.loadSession(c)
+	if err != nil {
+		return err
+	}
+	zone := employeeZone
+	if p, _ := principalOf(c); p.Role == auth.RoleCounselor {
+		if zone, err = s.counselorZone(c, p); err != nil {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, pageMeeting, meetingPage{Booking: b, Zone: zone})
 }
