@@ -74,16 +74,7 @@ func (s *Server) counselorCredentialSubmit(c echo.Context) error {
 		s.setFlash(c, "success", "flash_credential_submitted")
 		return c.Redirect(http.StatusSeeOther, "/counselor/credentials")
 	case isApp && e.Code == apperr.CodeInvalid:
-		for field := range e.Fields {
-			key, ok := credentialFieldKeys[field]
-			if !ok {
-				field, key = "", "field_invalid"
-			}
-			f.Errors.add(field, key)
-		}
-		if !f.Errors.Any() {
-			f.Errors.add("", "field_invalid")
-		}
+		f.Errors.addDomain(e.Fields, credentialFieldKeys)
 		return s.renderCredentials(c, http.StatusBadRequest, f)
 	case isApp && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable):
 		f.Errors.add("", "cred_err_refused")

@@ -228,16 +228,7 @@ func (s *Server) counselorProfileSave(c echo.Context) error {
 		s.setFlash(c, "success", "flash_profile_saved")
 		return c.Redirect(http.StatusSeeOther, "/counselor/profile")
 	case isApp && e.Code == apperr.CodeInvalid:
-		for field := range e.Fields {
-			key, ok := profileFieldKeys[field]
-			if !ok {
-				field, key = "", "field_invalid"
-			}
-			f.Errors.add(field, key)
-		}
-		if !f.Errors.Any() {
-			f.Errors.add("", "field_invalid")
-		}
+		f.Errors.addDomain(e.Fields, profileFieldKeys)
 		return s.renderProfile(c, http.StatusBadRequest, &f, "")
 	case isApp && e.Code == apperr.CodeUnprocessable:
 		f.Errors.add("themes", "profile_err_theme_credential")

@@ -17,6 +17,22 @@ func (f formErrors) add(field, key string) {
 	}
 }
 
+// addDomain records a domain 400's field problems: each field the form
+// shows gets its message id from keys, anything else becomes a message for
+// the whole form, and there is always at least one message.
+func (f formErrors) addDomain(fields map[string]string, keys map[string]string) {
+	for field := range fields {
+		key, ok := keys[field]
+		if !ok {
+			field, key = "", "field_invalid"
+		}
+		f.add(field, key)
+	}
+	if !f.Any() {
+		f.add("", "field_invalid")
+	}
+}
+
 // Any reports whether there is at least one error.
 func (f formErrors) Any() bool { return len(f) > 0 }
 

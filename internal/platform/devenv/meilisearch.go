@@ -196,13 +196,7 @@ func (m *Meilisearch) Stop() error {
 	if m.cmd == nil || m.cmd.Process == nil {
 		return nil
 	}
-	_ = m.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-m.done:
-	case <-time.After(20 * time.Second):
-		_ = m.cmd.Process.Kill()
-		<-m.done
-	}
+	stopChild(m.cmd, m.done, syscall.SIGTERM, 20*time.Second)
 	m.cmd = nil
 	return nil
 }

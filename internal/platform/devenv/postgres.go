@@ -263,13 +263,19 @@ func (p *Postgres) Stop() error {
 	if p.cmd == nil || p.cmd.Process == nil {
 		return nil
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGINT)
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
+	stopChild(p.cmd, p.done, syscall.SIGINT, 30*time.Second)
 	p.cmd = nil
 	return nil
+}
+
+// stopChild sends a started child sig, waits up to grace for it to exit
+// (done receives its Wait result) and kills it after that.
+func stopChild(cmd *exec.Cmd, done <-chan error, sig syscall.Signal, grace time.Duration) {
+	_ = cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(grace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
 }
