@@ -11,9 +11,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -23,6 +25,8 @@ type Server struct {
 	Companies  *company.Service
 	Counselors *counselor.Service
 	Bookings   *booking.Service
+	Matching   *matching.Service
+	Billing    *billing.Service
 	// Ready reports each dependency's state for /readyz; ok is false when
 	// the service cannot serve (PostgreSQL down).
 	Ready func(ctx context.Context) (deps map[string]string, ok bool)
@@ -45,7 +49,7 @@ var (
 
 // Routes lists every API endpoint with its permission.
 func (s *Server) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{http.MethodGet, "/healthz", s.healthz, anyone},
 		{http.MethodGet, "/readyz", s.readyz, anyone},
 		{http.MethodGet, "/api/v1/openapi.json", s.openapi, anyone},
@@ -99,6 +103,9 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/bookings/:id/no-show", s.bookingNoShow, counselorOnly},
 		{http.MethodPost, "/api/v1/bookings/:id/complete", s.bookingComplete, counselorOnly},
 	}
+	routes = append(routes, s.matchingRoutes()...) // matching.go
+	routes = append(routes, s.billingRoutes()...)  // billing.go
+	return routes
 }
 
 // Register adds every route to e, each wrapped with its permission check.

@@ -18,14 +18,17 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/api"
+	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
+	"github.com/taiwa/taiwa/internal/platform/payments"
 	webui "github.com/taiwa/taiwa/internal/web"
 	"github.com/taiwa/taiwa/web"
 )
@@ -39,6 +42,9 @@ type App struct {
 	Companies  *company.Service
 	Counselors *counselor.Service
 	Bookings   *booking.Service
+	Matching   *matching.Service
+	Billing    *billing.Service
+	Payments   *payments.Client
 	Worker     *outbox.Worker
 	Echo       *echo.Echo
 	Metrics    *prometheus.Registry
@@ -74,6 +80,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
 	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
+	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
+	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
+	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
+		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
+	}}
 	if cfg.MeiliURL != "" {
 		a.Search = meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
 		a.Search.Log = log
@@ -91,6 +102,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			booking.ReminderKind:      a.Bookings.HandleReminder,
 		},
 	}
+	for kind, h := range a.Billing.Handlers() {
+		a.Worker.Handlers[kind] = h
+	}
 	if err := a.buildHTTP(); err != nil {
 		d.Close()
 		return nil, err
@@ -101,9 +115,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 func (a *App) buildHTTP() error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings, Ready: a.ready}
+	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
+		Matching: a.Matching, Billing: a.Billing, Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
-		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings, DB: a.DB, Log: a.Log,
+		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
+		Matching: a.Matching, Billing: a.Billing, DB: a.DB, Log: a.Log,
 		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
 	})
 	if err != nil {
@@ -126,6 +142,12 @@ func (a *App) ready(ctx context.Context) (map[string]string, bool) {
 	}
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
+	if a.Payments.Enabled() {
+		deps["stripe"] = "ok"
+		if err := a.Payments.Ping(pctx); err != nil {
+			deps["stripe"] = "degraded"
+		}
+	}
 	if err := a.DB.PingContext(pctx); err != nil {
 		deps["postgres"] = "down"
 		return deps, false

@@ -87,6 +87,12 @@ func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 		if counts["bookings"], err = seedBookings(ctx, tx, now); err != nil {
 			return err
 		}
+		if counts["fit_profiles"], err = seedFitProfiles(ctx, tx, r); err != nil { // matching.go
+			return err
+		}
+		if counts["invoices"], err = seedBilling(ctx, tx, now); err != nil { // billing.go
+			return err
+		}
 		return audit.Write(ctx, tx, auth.Principal{UserID: operator, Role: auth.Role(db.RoleSystem)}, audit.Event{Action: "demo.seed", Details: counts})
 	})
 	if err != nil {

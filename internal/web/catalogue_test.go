@@ -42,16 +42,22 @@ var (
 
 func catalogueKeys(t *testing.T, lang string) map[string]bool {
 	t.Helper()
-	var m map[string]any
-	if _, err := toml.DecodeFS(webfs.FS, "i18n/"+lang+".toml", &m); err != nil {
+	files, err := catalogueFiles(webfs.FS, lang)
+	if err != nil {
 		t.Fatal(err)
 	}
 	keys := map[string]bool{}
-	for k, v := range m {
-		if s, ok := v.(string); !ok || s == "" {
-			t.Errorf("%s.toml: %s is not a non-empty string", lang, k)
+	for _, f := range files {
+		var m map[string]any
+		if _, err := toml.DecodeFS(webfs.FS, f, &m); err != nil {
+			t.Fatal(err)
 		}
-		keys[k] = true
+		for k, v := range m {
+			if s, ok := v.(string); !ok || s == "" {
+				t.Errorf("%s: %s is not a non-empty string", f, k)
+			}
+			keys[k] = true
+		}
 	}
 	return keys
 }

@@ -18,31 +18,50 @@ var Languages = []string{"ja", "en"}
 
 const langCookie = "lang"
 
-// loadCatalogues reads i18n/<lang>.toml for every language and refuses
-// catalogues whose keys differ: a message missing in one language is a
-// defect found at start, not a blank on a page.
+// loadCatalogues reads every language's catalogue, i18n/<lang>.toml plus
+// the feature files i18n/*.<lang>.toml, and refuses catalogues whose keys
+// differ: a message missing in one language is a defect found at start,
+// not a blank on a page.
 func loadCatalogues(fsys fs.FS) (*i18n.Bundle, map[string]bool, error) {
 	b := i18n.NewBundle(language.Japanese)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	var first map[string]bool
 	for _, lang := range Languages {
-		mf, err := b.LoadMessageFileFS(fsys, "i18n/"+lang+".toml")
+		files, err := catalogueFiles(fsys, lang)
 		if err != nil {
 			return nil, nil, err
 		}
 		keys := map[string]bool{}
-		for _, m := range mf.Messages {
-			keys[m.ID] = true
+		for _, f := range files {
+			mf, err := b.LoadMessageFileFS(fsys, f)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, m := range mf.Messages {
+				if keys[m.ID] {
+					return nil, nil, fmt.Errorf("%s: message %s is defined twice in %s's catalogues", f, m.ID, lang)
+				}
+				keys[m.ID] = true
+			}
 		}
 		if first == nil {
 			first = keys
 			continue
 		}
 		if diff := keyDiff(first, keys); len(diff) > 0 {
-			return nil, nil, fmt.Errorf("%s.toml and %s.toml differ in %v", Languages[0], lang, diff)
+			return nil, nil, fmt.Errorf("the %s and %s catalogues differ in %v", Languages[0], lang, diff)
 		}
 	}
 	return b, first, nil
+}
+
+// catalogueFiles lists lang's catalogue files: the main one first.
+func catalogueFiles(fsys fs.FS, lang string) ([]string, error) {
+	more, err := fs.Glob(fsys, "i18n/*."+lang+".toml")
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{"i18n/" + lang + ".toml"}, more...), nil
 }
 
 func keyDiff(a, b map[string]bool) []string {

@@ -109,6 +109,8 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/operator/counselors/:id/reinstate", s.counselorReinstate, operator)
 	e.POST("/operator/counselors/:id/credentials/:cid/verify", s.credentialVerify, operator)
 	e.POST("/operator/counselors/:id/credentials/:cid/reject", s.credentialReject, operator)
+	s.registerMatching(e) // matching.go
+	s.registerBilling(e)  // billing.go
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)

@@ -11,9 +11,11 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	webfs "github.com/taiwa/taiwa/web"
 )
@@ -24,6 +26,8 @@ type Deps struct {
 	Companies    *company.Service
 	Counselors   *counselor.Service
 	Bookings     *booking.Service
+	Matching     *matching.Service
+	Billing      *billing.Service
 	DB           *db.DB
 	Log          *slog.Logger
 	CookieSecure bool

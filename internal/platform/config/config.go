@@ -32,6 +32,14 @@ type Config struct {
 	MeiliURL         string        `env:"TAIWA_MEILISEARCH_URL"`
 	MeiliKey         string        `env:"TAIWA_MEILISEARCH_KEY"`
 	MeiliIndex       string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
+	// Stripe: without a key invoices stay local with status not_sent.
+	StripeKey           string `env:"TAIWA_STRIPE_KEY"`
+	StripeWebhookSecret string `env:"TAIWA_STRIPE_WEBHOOK_SECRET"`
+	StripeAPIBase       string `env:"TAIWA_STRIPE_API_BASE"` // stripe-mock in tests
+	// The seller printed on qualified invoices (適格請求書).
+	IssuerName               string `env:"TAIWA_INVOICE_ISSUER_NAME" envDefault:"Taiwa株式会社"`
+	IssuerRegistrationNumber string `env:"TAIWA_INVOICE_REGISTRATION_NUMBER" envDefault:"T1234567890123"`
+	IssuerAddress            string `env:"TAIWA_INVOICE_ISSUER_ADDRESS" envDefault:"東京都千代田区丸の内1-1-1"`
 }
 
 // Load reads the environment and validates it.
@@ -83,6 +91,14 @@ func (c *Config) Validate() error {
 	if !validIndexName(c.MeiliIndex) {
 		problems = append(problems, "TAIWA_MEILISEARCH_INDEX must be 1–100 letters, digits, - or _")
 	}
+	if c.StripeAPIBase != "" {
+		if u, err := url.Parse(c.StripeAPIBase); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "TAIWA_STRIPE_API_BASE must look like http://127.0.0.1:12111")
+		}
+	}
+	if !validRegistrationNumber(c.IssuerRegistrationNumber) {
+		problems = append(problems, "TAIWA_INVOICE_REGISTRATION_NUMBER must be T followed by 13 digits")
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -100,6 +116,20 @@ func validIndexName(s string) bool {
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// validRegistrationNumber checks a qualified invoice issuer number: T and
+// 13 digits.
+func validRegistrationNumber(s string) bool {
+	if len(s) != 14 || s[0] != 'T' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
 			return false
 		}
 	}

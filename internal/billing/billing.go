@@ -1,0 +1,255 @@
+// Package billing is the money ledger: plans, contracts, the monthly
+// invoice run, invoices with their lines, adjustments, usage and
+// counsellors' earnings and payouts. PostgreSQL is the truth; Stripe (via
+// internal/platform/payments, through the outbox) only collects.
+package billing
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
+	"github.com/taiwa/taiwa/internal/platform/payments"
+)
+
+// Plan kinds (API.md).
+const (
+	KindPerSession   = "per_session"
+	KindSubscription = "subscription"
+	KindPerSeat      = "per_seat"
+)
+
+// TaxRatePercent is the consumption tax rate; tax is computed once per
+// invoice and rounded down.
+const TaxRatePercent = 10
+
+// Invoice statuses. not_sent: held locally (no Stripe key, or not pushed
+// yet); open: finalised and sent, awaiting payment; overdue: open past its
+// due date; paid, void, uncollectible: settled by Stripe's events.
+const (
+	StatusNotSent       = "not_sent"
+	StatusOpen          = "open"
+	StatusOverdue       = "overdue"
+	StatusPaid          = "paid"
+	StatusVoid          = "void"
+	StatusUncollectible = "uncollectible"
+)
+
+// Line kinds.
+const (
+	LinePlanFee       = "plan_fee"
+	LineSeats         = "seats"
+	LineSessions      = "sessions"
+	LineLateCancelled = "late_cancellations"
+	LineNoShows       = "no_shows"
+	LineOverage       = "overage"
+	LineAdjustment    = "adjustment"
+)
+
+// Plan is what a company buys; prices in JPY.
+type Plan struct {
+	Code              string `db:"code" json:"code"`
+	NameJa            string `db:"name_ja" json:"name_ja"`
+	NameEn            string `db:"name_en" json:"name_en"`
+	Kind              string `db:"kind" json:"kind"`
+	IsTrial           bool   `db:"is_trial" json:"is_trial"`
+	MonthlyFeeJPY     int64  `db:"monthly_fee_jpy" json:"monthly_fee_jpy"`
+	SessionPriceJPY   int64  `db:"session_price_jpy" json:"session_price_jpy"`
+	SeatPriceJPY      int64  `db:"seat_price_jpy" json:"seat_price_jpy"`
+	IncludedSessions  int    `db:"included_sessions" json:"included_sessions"`
+	OveragePriceJPY   int64  `db:"overage_price_jpy" json:"overage_price_jpy"`
+	SessionCap        *int   `db:"session_cap" json:"session_cap"`
+	LateCancelNoticeH int    `db:"late_cancel_notice_h" json:"late_cancel_notice_hours"`
+	Active            bool   `db:"active" json:"active"`
+}
+
+// Contract is company × plan × period × seats.
+type Contract struct {
+	ID        uuid.UUID `db:"id" json:"id"`
+	CompanyID uuid.UUID `db:"company_id" json:"company_id"`
+	PlanCode  string    `db:"plan_code" json:"plan_code"`
+	Seats     int       `db:"seats" json:"seats"`
+	StartsOn  string    `db:"starts_on" json:"starts_on"` // YYYY-MM-DD
+	EndsOn    *string   `db:"ends_on" json:"ends_on"`
+	Status    string    `db:"status" json:"status"` // trial|active|ended
+}
+
+// ContractChange puts a company on a plan from a month boundary.
+type ContractChange struct {
+	PlanCode string  `json:"plan_code"`
+	Seats    int     `json:"seats"`
+	StartsOn string  `json:"starts_on"` // first day of a month
+	EndsOn   *string `json:"ends_on"`   // last day of a month, optional
+}
+
+// Line is one kind of charge on an invoice: quantity × unit price. What a
+// company sees of it names no employee, department or day.
+type Line struct {
+	Kind          string `db:"kind" json:"kind"`
+	Description   string `db:"description" json:"description"`
+	Quantity      int64  `db:"quantity" json:"quantity"`
+	UnitAmountJPY int64  `db:"unit_amount_jpy" json:"unit_amount_jpy"`
+	AmountJPY     int64  `db:"amount_jpy" json:"amount_jpy"`
+}
+
+// Invoice is a company's bill for one month.
+type Invoice struct {
+	ID              uuid.UUID `db:"id" json:"id"`
+	CompanyID       uuid.UUID `db:"company_id" json:"company_id"`
+	CompanyName     string    `db:"company_name" json:"company_name"`
+	Number          string    `db:"number" json:"number"` // e.g. TW-2026-10-000123
+	Period          string    `db:"period" json:"period"` // YYYY-MM
+	Status          string    `db:"status" json:"status"`
+	SubtotalJPY     int64     `db:"subtotal_jpy" json:"subtotal_jpy"`
+	TaxJPY          int64     `db:"tax_jpy" json:"tax_jpy"`
+	TotalJPY        int64     `db:"total_jpy" json:"total_jpy"`
+	IssuedOn        string    `db:"issued_on" json:"issued_on"`
+	DueOn           string    `db:"due_on" json:"due_on"`
+	StripeInvoiceID *string   `db:"stripe_invoice_id" json:"stripe_invoice_id"`
+	HostedURL       *string   `db:"hosted_url" json:"hosted_url,omitempty"`
+	Lines           []Line    `db:"-" json:"lines,omitempty"`
+}
+
+// RunResult is the answer of a billing run (API.md).
+type RunResult struct {
+	Period            string `json:"period"`
+	InvoicesCreated   int    `json:"invoices_created"`
+	InvoicesUnchanged int    `json:"invoices_unchanged"`
+}
+
+// Usage is a company's current month against its plan.
+type Usage struct {
+	Period           string `json:"period"`
+	PlanCode         string `json:"plan_code"`
+	PlanKind         string `json:"plan_kind"`
+	Seats            int    `json:"seats"`
+	HeldSessions     int    `json:"held_sessions"`
+	LateCancelled    int    `json:"late_cancellations"`
+	NoShows          int    `json:"no_shows"`
+	Upcoming         int    `json:"upcoming_sessions"`
+	IncludedSessions int    `json:"included_sessions"`
+	SessionCap       *int   `json:"session_cap"`
+	EstimatedJPY     int64  `json:"estimated_subtotal_jpy"`
+}
+
+// Earning is what a counsellor earns for one held (or billable) session.
+type Earning struct {
+	BookingID uuid.UUID `db:"booking_id" json:"booking_id"`
+	StartsAt  time.Time `db:"starts_at" json:"start"`
+	Status    string    `db:"status" json:"status"`
+	AmountJPY int64     `db:"amount_jpy" json:"amount_jpy"`
+}
+
+// Statement is a counsellor's month.
+type Statement struct {
+	Period   string    `json:"period"`
+	Sessions int       `json:"sessions"`
+	TotalJPY int64     `json:"total_jpy"`
+	Status   string    `json:"status"` // open|due|paid
+	Earnings []Earning `json:"earnings"`
+}
+
+// Payout is what the platform owes one counsellor for one month.
+type Payout struct {
+	ID          uuid.UUID  `db:"id" json:"id"`
+	CounselorID uuid.UUID  `db:"counselor_id" json:"counselor_id"`
+	DisplayName string     `db:"display_name" json:"display_name"`
+	Period      string     `db:"period" json:"period"`
+	Sessions    int        `db:"sessions" json:"sessions"`
+	AmountJPY   int64      `db:"amount_jpy" json:"amount_jpy"`
+	Status      string     `db:"status" json:"status"` // due|paid
+	PaidAt      *time.Time `db:"paid_at" json:"paid_at"`
+}
+
+// Service is the ledger.
+type Service struct {
+	DB *db.DB
+	// Payments collects through Stripe; nil or disabled keeps invoices
+	// local with status not_sent.
+	Payments *payments.Client
+	// Issuer is the seller printed on invoices (qualified invoice fields).
+	Issuer Issuer
+	// Now is the clock (tests move it); nil means time.Now.
+	Now func() time.Time
+}
+
+// Issuer is the platform as the seller on a qualified invoice (適格請求書).
+type Issuer struct {
+	Name               string // e.g. 株式会社Taiwa
+	RegistrationNumber string // T + 13 digits
+	Address            string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+var errNotBuilt = apperr.Unprocessable("not_built", "billing is being built")
+
+// Plans lists plans (operators see all; others the active ones).
+func (s *Service) Plans(ctx context.Context, actor auth.Principal) ([]Plan, error) {
+	return nil, errNotBuilt
+}
+
+// SavePlan creates or updates a plan (operators).
+func (s *Service) SavePlan(ctx context.Context, actor auth.Principal, p Plan) (Plan, error) {
+	return Plan{}, errNotBuilt
+}
+
+// Contracts lists a company's contracts, newest first.
+func (s *Service) Contracts(ctx context.Context, actor auth.Principal, companyID uuid.UUID) ([]Contract, error) {
+	return nil, errNotBuilt
+}
+
+// ChangeContract puts the company on a new contract from a month boundary,
+// ending the current one the day before (operators).
+func (s *Service) ChangeContract(ctx context.Context, actor auth.Principal, companyID uuid.UUID, in ContractChange) (Contract, error) {
+	return Contract{}, errNotBuilt
+}
+
+// EndContract ends the company's current contract on the last day of a month.
+func (s *Service) EndContract(ctx context.Context, actor auth.Principal, companyID uuid.UUID, endsOn string) (Contract, error) {
+	return Contract{}, errNotBuilt
+}
+
+// Run bills every company with a contract for period (YYYY-MM, ended):
+// idempotent, one run at a time, safe to kill and rerun.
+func (s *Service) Run(ctx context.Context, actor auth.Principal, period string) (RunResult, error) {
+	return RunResult{}, errNotBuilt
+}
+
+// Invoices lists a company's invoices, newest first.
+func (s *Service) Invoices(ctx context.Context, actor auth.Principal, companyID uuid.UUID) ([]Invoice, error) {
+	return nil, errNotBuilt
+}
+
+// Invoice returns one invoice with its lines (404 outside the actor's company).
+func (s *Service) Invoice(ctx context.Context, actor auth.Principal, id uuid.UUID) (Invoice, error) {
+	return Invoice{}, errNotBuilt
+}
+
+// Usage is the company's running month against its plan.
+func (s *Service) Usage(ctx context.Context, actor auth.Principal, companyID uuid.UUID) (Usage, error) {
+	return Usage{}, errNotBuilt
+}
+
+// Statement is the counsellor's own month (period YYYY-MM).
+func (s *Service) Statement(ctx context.Context, actor auth.Principal, period string) (Statement, error) {
+	return Statement{}, errNotBuilt
+}
+
+// Payouts lists what is owed to counsellors for a period (operators).
+func (s *Service) Payouts(ctx context.Context, actor auth.Principal, period string) ([]Payout, error) {
+	return nil, errNotBuilt
+}
+
+// Handlers are billing's outbox handlers by kind (the Stripe push).
+func (s *Service) Handlers() map[string]outbox.Handler { return nil }
