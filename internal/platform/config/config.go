@@ -96,6 +96,15 @@ func (c *Config) Validate() error {
 			problems = append(problems, "TAIWA_STRIPE_API_BASE must look like http://127.0.0.1:12111")
 		}
 	}
+	if c.IssuerName == "" {
+		c.IssuerName = "Taiwa株式会社"
+	}
+	if c.IssuerRegistrationNumber == "" {
+		c.IssuerRegistrationNumber = "T1234567890123"
+	}
+	if c.IssuerAddress == "" {
+		c.IssuerAddress = "東京都千代田区丸の内1-1-1"
+	}
 	if !validRegistrationNumber(c.IssuerRegistrationNumber) {
 		problems = append(problems, "TAIWA_INVOICE_REGISTRATION_NUMBER must be T followed by 13 digits")
 	}
