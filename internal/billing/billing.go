@@ -13,7 +13,6 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
-	"github.com/taiwa/taiwa/internal/platform/outbox"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
@@ -250,6 +249,3 @@ func (s *Service) Statement(ctx context.Context, actor auth.Principal, period st
 func (s *Service) Payouts(ctx context.Context, actor auth.Principal, period string) ([]Payout, error) {
 	return nil, errNotBuilt
 }
-
-// Handlers are billing's outbox handlers by kind (the Stripe push).
-func (s *Service) Handlers() map[string]outbox.Handler { return nil }

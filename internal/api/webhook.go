@@ -1,0 +1,6 @@
+package api
+
+// webhookRoutes are the payment provider's callbacks (Stripe).
+func (s *Server) webhookRoutes() []Route {
+	return nil
+}
