@@ -7,7 +7,11 @@ package payments
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
+
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/client"
 )
 
 // Config says how to reach Stripe. An empty Key disables payments.
@@ -15,67 +19,68 @@ type Config struct {
 	Key           string // sk_… ; empty = disabled
 	WebhookSecret string // whsec_…
 	APIBase       string // override of https://api.stripe.com (stripe-mock in tests)
+	// HTTPClient carries the calls; nil means a client with a 30 s timeout.
+	HTTPClient *http.Client
+	// MaxNetworkRetries is how often stripe-go itself retries a failed call
+	// (with the same idempotency key); nil means stripe-go's default. The
+	// outbox retries on top of it.
+	MaxNetworkRetries *int64
+	// Tolerance is how old a webhook's signed timestamp may be; zero means
+	// stripe-go's default (5 minutes).
+	Tolerance time.Duration
 }
 
-// Client talks to Stripe.
+// Client talks to Stripe through its own stripe-go API client: the
+// package-global stripe.Key is never used.
 type Client struct {
 	cfg Config
+	api *client.API
 }
 
 // New returns a client for cfg.
-func New(cfg Config) *Client { return &Client{cfg: cfg} }
+func New(cfg Config) *Client {
+	c := &Client{cfg: cfg}
+	if cfg.Key == "" {
+		return c
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	bc := &stripe.BackendConfig{
+		HTTPClient:        hc,
+		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
+		MaxNetworkRetries: cfg.MaxNetworkRetries,
+	}
+	if cfg.APIBase != "" {
+		bc.URL = stripe.String(cfg.APIBase)
+	}
+	c.api = client.New(cfg.Key, &stripe.Backends{
+		API:     stripe.GetBackendWithConfig(stripe.APIBackend, bc),
+		Connect: stripe.GetBackendWithConfig(stripe.ConnectBackend, &stripe.BackendConfig{HTTPClient: hc, LeveledLogger: bc.LeveledLogger}),
+		Uploads: stripe.GetBackendWithConfig(stripe.UploadsBackend, &stripe.BackendConfig{HTTPClient: hc, LeveledLogger: bc.LeveledLogger}),
+	})
+	return c
+}
 
 // Enabled reports whether a Stripe key is configured.
 func (c *Client) Enabled() bool { return c != nil && c.cfg.Key != "" }
 
-// InvoicePush is one of our invoices as Stripe should see it.
-type InvoicePush struct {
-	InvoiceID   string // our id: the base of every idempotency key
-	CompanyID   string
-	CompanyName string
-	CustomerID  string // Stripe customer id when known; else one is created
-	Number      string
-	DueOn       time.Time
-	Items       []Item
-	TaxJPY      int64 // added as its own item: tax is computed once by us
+// WebhooksEnabled reports whether webhook events can be verified (a
+// signing secret is configured).
+func (c *Client) WebhooksEnabled() bool { return c != nil && c.cfg.WebhookSecret != "" }
+
+// ErrDisabled is returned by calls that need a key when none is configured.
+var ErrDisabled = errors.New("payments: no Stripe key configured")
+
+// Ping reports whether Stripe answers (for /readyz): it reads the balance,
+// the cheapest authenticated call.
+func (c *Client) Ping(ctx context.Context) error {
+	if !c.Enabled() {
+		return ErrDisabled
+	}
+	p := &stripe.BalanceParams{}
+	p.Context = ctx
+	_, err := c.api.Balance.Get(p)
+	return err
 }
-
-// Item is one invoice line.
-type Item struct {
-	Description string
-	AmountJPY   int64
-}
-
-// Pushed is what Stripe answered.
-type Pushed struct {
-	CustomerID string
-	InvoiceID  string
-	HostedURL  string
-	Status     string
-}
-
-// Event is a verified webhook event reduced to what billing applies.
-type Event struct {
-	ID              string
-	Type            string
-	Created         time.Time
-	StripeInvoiceID string
-	InvoiceStatus   string
-	OurInvoiceID    string // metadata taiwa_invoice_id
-}
-
-var errNotBuilt = errors.New("payments: not built")
-
-// PushInvoice creates (or finds) the customer, adds the items, creates,
-// finalises and sends the invoice.
-func (c *Client) PushInvoice(ctx context.Context, in InvoicePush) (Pushed, error) {
-	return Pushed{}, errNotBuilt
-}
-
-// ParseEvent verifies a webhook's Stripe-Signature and decodes it.
-func (c *Client) ParseEvent(payload []byte, signature string) (Event, error) {
-	return Event{}, errNotBuilt
-}
-
-// Ping reports whether Stripe answers (for /readyz).
-func (c *Client) Ping(ctx context.Context) error { return errNotBuilt }
