@@ -98,9 +98,16 @@ var kindLabels = map[string][2]string{
 	billing.LineAdjustment:    {"調整", "Adjustment"},
 }
 
-// LineLabel is what a line is called on the document.
+// LineLabel is what a line is called in lang. A description written
+// "日本語 / English" gives the part in lang.
 func LineLabel(l billing.Line, lang string) string {
 	if d := strings.TrimSpace(l.Description); d != "" {
+		if ja, en, ok := strings.Cut(d, " / "); ok {
+			if lang == "en" {
+				return strings.TrimSpace(en)
+			}
+			return strings.TrimSpace(ja)
+		}
 		return d
 	}
 	if k, ok := kindLabels[l.Kind]; ok {

@@ -225,3 +225,22 @@ func artifacts(t *testing.T) string {
 	}
 	return dir
 }
+
+func TestLineLabelPicksTheLanguage(t *testing.T) {
+	for _, c := range []struct {
+		line billing.Line
+		lang string
+		want string
+	}{
+		{billing.Line{Kind: billing.LinePlanFee, Description: "月額基本料金 / Monthly plan fee"}, "ja", "月額基本料金"},
+		{billing.Line{Kind: billing.LinePlanFee, Description: "月額基本料金 / Monthly plan fee"}, "en", "Monthly plan fee"},
+		{billing.Line{Kind: billing.LineNoShows}, "ja", "無断欠席"},
+		{billing.Line{Kind: billing.LineNoShows}, "en", "No-shows"},
+		{billing.Line{Kind: "custom", Description: "特別対応"}, "en", "特別対応"},
+		{billing.Line{Kind: "custom"}, "ja", "custom"},
+	} {
+		if got := invoicedoc.LineLabel(c.line, c.lang); got != c.want {
+			t.Errorf("LineLabel(%+v, %s) = %q, want %q", c.line, c.lang, got, c.want)
+		}
+	}
+}
