@@ -5,13 +5,10 @@
 package billing
 
 import (
-	"context"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/taiwa/taiwa/internal/platform/apperr"
-	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
@@ -189,63 +186,4 @@ func (s *Service) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
-}
-
-var errNotBuilt = apperr.Unprocessable("not_built", "billing is being built")
-
-// Plans lists plans (operators see all; others the active ones).
-func (s *Service) Plans(ctx context.Context, actor auth.Principal) ([]Plan, error) {
-	return nil, errNotBuilt
-}
-
-// SavePlan creates or updates a plan (operators).
-func (s *Service) SavePlan(ctx context.Context, actor auth.Principal, p Plan) (Plan, error) {
-	return Plan{}, errNotBuilt
-}
-
-// Contracts lists a company's contracts, newest first.
-func (s *Service) Contracts(ctx context.Context, actor auth.Principal, companyID uuid.UUID) ([]Contract, error) {
-	return nil, errNotBuilt
-}
-
-// ChangeContract puts the company on a new contract from a month boundary,
-// ending the current one the day before (operators).
-func (s *Service) ChangeContract(ctx context.Context, actor auth.Principal, companyID uuid.UUID, in ContractChange) (Contract, error) {
-	return Contract{}, errNotBuilt
-}
-
-// EndContract ends the company's current contract on the last day of a month.
-func (s *Service) EndContract(ctx context.Context, actor auth.Principal, companyID uuid.UUID, endsOn string) (Contract, error) {
-	return Contract{}, errNotBuilt
-}
-
-// Run bills every company with a contract for period (YYYY-MM, ended):
-// idempotent, one run at a time, safe to kill and rerun.
-func (s *Service) Run(ctx context.Context, actor auth.Principal, period string) (RunResult, error) {
-	return RunResult{}, errNotBuilt
-}
-
-// Invoices lists a company's invoices, newest first.
-func (s *Service) Invoices(ctx context.Context, actor auth.Principal, companyID uuid.UUID) ([]Invoice, error) {
-	return nil, errNotBuilt
-}
-
-// Invoice returns one invoice with its lines (404 outside the actor's company).
-func (s *Service) Invoice(ctx context.Context, actor auth.Principal, id uuid.UUID) (Invoice, error) {
-	return Invoice{}, errNotBuilt
-}
-
-// Usage is the company's running month against its plan.
-func (s *Service) Usage(ctx context.Context, actor auth.Principal, companyID uuid.UUID) (Usage, error) {
-	return Usage{}, errNotBuilt
-}
-
-// Statement is the counsellor's own month (period YYYY-MM).
-func (s *Service) Statement(ctx context.Context, actor auth.Principal, period string) (Statement, error) {
-	return Statement{}, errNotBuilt
-}
-
-// Payouts lists what is owed to counsellors for a period (operators).
-func (s *Service) Payouts(ctx context.Context, actor auth.Principal, period string) ([]Payout, error) {
-	return nil, errNotBuilt
 }
