@@ -54,8 +54,8 @@ func addCorrections(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, p Per
 		idx := adds[unit]
 		line := len(d.lines)
 		d.lines = append(d.lines, Line{Kind: LineAdjustment,
-			Description:   describe(LineAdjustment, "：前月以前の追加計上分", ": sessions of earlier months billed late"),
-			Quantity:      int64(len(idx)), UnitAmountJPY: unit, AmountJPY: unit * int64(len(idx))})
+			Description: describe(LineAdjustment, "：前月以前の追加計上分", ": sessions of earlier months billed late"),
+			Quantity:    int64(len(idx)), UnitAmountJPY: unit, AmountJPY: unit * int64(len(idx))})
 		for _, i := range idx {
 			d.billed = append(d.billed, billedRow{bookingID: late[i].BookingID, period: late[i].Period, status: late[i].Status, line: line, amount: unit})
 		}
@@ -77,8 +77,8 @@ func addCorrections(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, p Per
 		idx := subs[unit]
 		line := len(d.lines)
 		d.lines = append(d.lines, Line{Kind: LineAdjustment,
-			Description:   describe(LineAdjustment, "：請求済み面談の取消", ": billed sessions reversed"),
-			Quantity:      -int64(len(idx)), UnitAmountJPY: unit, AmountJPY: -unit * int64(len(idx))})
+			Description: describe(LineAdjustment, "：請求済み面談の取消", ": billed sessions reversed"),
+			Quantity:    -int64(len(idx)), UnitAmountJPY: unit, AmountJPY: -unit * int64(len(idx))})
 		for _, i := range idx {
 			rev[i].line = line
 			d.reversals = append(d.reversals, rev[i])
