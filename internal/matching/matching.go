@@ -5,15 +5,10 @@
 package matching
 
 import (
-	"context"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/counselor"
-	"github.com/taiwa/taiwa/internal/platform/apperr"
-	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
@@ -43,6 +38,9 @@ type Preferences struct {
 	Formats    []string `json:"formats"`
 	Industries []string `json:"industries"`
 	TimeOfDay  []string `json:"time_of_day"`
+	// JobFunctions, optional: counsellors with experience of these roles
+	// score higher (counselor.JobFunctions).
+	JobFunctions []string `json:"job_functions,omitempty"`
 }
 
 // FitProfile is one person's answers: values and style items 1–5 (both
@@ -113,29 +111,4 @@ type Result struct {
 	Theme    string           `json:"theme"`
 	Items    []Recommendation `json:"items"`
 	Narrowed *Narrowing       `json:"narrowed,omitempty"`
-}
-
-var errNotBuilt = apperr.Unprocessable("not_built", "matching is being built")
-
-// SaveFitProfile validates and stores the actor's answers (employees and
-// counsellors; counsellors' preferences and theme are refused). Answers
-// outside 1–5 are 400 naming the item, e.g. values.power.
-func (s *Service) SaveFitProfile(ctx context.Context, actor auth.Principal, fp FitProfile) (FitProfile, error) {
-	return FitProfile{}, errNotBuilt
-}
-
-// MyFitProfile returns the actor's answers; not_found until answered.
-func (s *Service) MyFitProfile(ctx context.Context, actor auth.Principal) (FitProfile, error) {
-	return FitProfile{}, apperr.NotFound("fit_profile")
-}
-
-// Recommend returns up to ten counsellors for the employee's theme.
-func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) (Result, error) {
-	return Result{}, errNotBuilt
-}
-
-// Dismiss hides counsellorID from the employee's recommendations; the
-// coded reason (DismissReasons, optional) weighs on later rankings.
-func (s *Service) Dismiss(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, reason string) error {
-	return errNotBuilt
 }

@@ -1,0 +1,218 @@
+package matching
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/taiwa/taiwa/internal/counselor"
+)
+
+// hardFilter is the SQL of the hard constraints for one request: listed
+// today, verified, the theme allowed by a valid credential, a free slot
+// ahead, not dismissed; and each hard preference by name, so the
+// narrowing can count without one. Codes come from our vocabularies.
+type hardFilter struct {
+	base  []string
+	prefs map[string]string // hard preference → condition
+	args  []any
+	now   string // the placeholder of the request's time
+}
+
+func (f *hardFilter) arg(v any) string {
+	f.args = append(f.args, v)
+	return "$" + strconv.Itoa(len(f.args))
+}
+
+func newHardFilter(s *Seeker, now time.Time, dismissed []uuid.UUID) *hardFilter {
+	f := &hardFilter{prefs: map[string]string{}}
+	today := f.arg(counselor.Today(now))
+	ti := slices.Index(counselor.Themes, s.Theme) + 1
+	f.base = []string{
+		"s.listed_until >= " + today + "::date",
+		"s.theme_until[" + strconv.Itoa(ti) + "] >= " + today + "::date",
+		"c.status = 'verified'",
+	}
+	f.now = f.arg(now)
+	f.base = append(f.base, "c.next_available_at > "+f.now)
+	if len(dismissed) > 0 {
+		f.base = append(f.base, "s.counselor_id <> ALL ("+f.arg(pq.Array(dismissed))+"::uuid[])")
+	}
+	if s.Gender != "" {
+		f.prefs["gender"] = "s.gender = " + f.arg(s.Gender)
+	}
+	if s.Languages != 0 {
+		f.prefs["languages"] = "s.language_bits & " + strconv.Itoa(int(s.Languages)) + " <> 0"
+	}
+	if s.Formats != 0 {
+		f.prefs["formats"] = "s.format_bits & " + strconv.Itoa(int(s.Formats)) + " <> 0"
+	}
+	return f
+}
+
+// where is the condition with every hard preference except those skipped.
+func (f *hardFilter) where(skip ...string) string {
+	conds := slices.Clone(f.base)
+	for _, p := range narrowOrder {
+		if c, ok := f.prefs[p]; ok && !slices.Contains(skip, p) {
+			conds = append(conds, c)
+		}
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// todSQL is the bits of TimesOfDay a counsellor's weekly hours touch:
+// morning before 12:00, daytime 12:00–17:00, evening after 17:00.
+const todSQL = `(SELECT coalesce(bit_or(
+		  (CASE WHEN w.start_time < '12:00' THEN 1 ELSE 0 END)
+		| (CASE WHEN w.start_time < '17:00' AND w.end_time > '12:00' THEN 2 ELSE 0 END)
+		| (CASE WHEN w.end_time > '17:00' THEN 4 ELSE 0 END)), 0)
+	FROM availability_weekly w WHERE w.counselor_id = s.counselor_id)`
+
+// loadCandidates reads every counsellor that passes the hard constraints,
+// with what the model scores. Time of day is read only when asked for.
+func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) ([]Candidate, error) {
+	tod := "0"
+	if s.TimeOfDay != 0 {
+		tod = todSQL
+	}
+	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
+	query := `SELECT s.counselor_id, coalesce(s.gender, ''), coalesce(s.age_band, ''),
+			s.language_bits, s.format_bits, s.industry_bits, s.job_function_bits, s.years_experience,
+			coalesce(c.rating_avg::float8, 0), c.rating_count, c.next_available_at, c.verified_at,
+			f.value_answers::text, f.style_answers::text,
+			coalesce(e.decayed * exp(-greatest(0, extract(epoch FROM (` + f.now + `::timestamptz - e.updated_at))) / ` +
+		strconv.FormatFloat(tau, 'f', 0, 64) + `), 0),
+			` + tod + `
+		FROM counselor_search s
+		JOIN counselors c ON c.id = s.counselor_id
+		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = s.counselor_id
+		LEFT JOIN counselor_exposure e ON e.counselor_id = s.counselor_id
+		WHERE ` + f.where()
+	rows, err := tx.QueryContext(ctx, query, f.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	themeBit := bit(counselor.Themes, s.Theme)
+	out := make([]Candidate, 0, 1024)
+	for rows.Next() {
+		var (
+			c            Candidate
+			verifiedAt   sql.NullTime
+			vals, styles sql.NullString
+			lang, format int64
+			ind, jf, tb  int64
+		)
+		if err := rows.Scan(&c.ID, &c.Gender, &c.AgeBand, &lang, &format, &ind, &jf, &c.Years,
+			&c.RatingAvg, &c.RatingCount, &c.NextAvailable, &verifiedAt, &vals, &styles, &c.Exposure, &tb); err != nil {
+			return nil, err
+		}
+		c.Verified, c.Themes = true, themeBit
+		c.Languages, c.Formats, c.Industries, c.JobFunctions, c.TimeOfDay = uint32(lang), uint32(format), uint32(ind), uint32(jf), uint32(tb)
+		if verifiedAt.Valid {
+			c.VerifiedAt = verifiedAt.Time
+		}
+		if vals.Valid && styles.Valid {
+			c.HasFit = parseAnswers(vals.String, c.Values[:]) && parseAnswers(styles.String, c.Style[:])
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// parseAnswers reads a smallint[] in text form ("{1,5,3}") into dst; false
+// when it does not hold exactly len(dst) answers 1–5.
+func parseAnswers(s string, dst []int8) bool {
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
+	n := 0
+	for part := range strings.SplitSeq(s, ",") {
+		if n == len(dst) || len(part) != 1 || part[0] < '1' || part[0] > '5' {
+			return false
+		}
+		dst[n] = int8(part[0] - '0')
+		n++
+	}
+	return n == len(dst)
+}
+
+// countWithout counts the counsellors passing every hard constraint, and
+// without each hard preference in force in turn.
+func countWithout(ctx context.Context, tx *sqlx.Tx, f *hardFilter) (all int, without map[string]int, err error) {
+	exprs := []string{"count(*) FILTER (WHERE " + f.where() + ")"}
+	var names []string
+	for _, p := range narrowOrder {
+		if _, ok := f.prefs[p]; ok {
+			names = append(names, p)
+			exprs = append(exprs, "count(*) FILTER (WHERE "+f.where(p)+")")
+		}
+	}
+	var counts pq.Int64Array
+	err = tx.GetContext(ctx, &counts, `SELECT ARRAY[`+strings.Join(exprs, ", ")+`]
+		FROM counselor_search s JOIN counselors c ON c.id = s.counselor_id WHERE `+f.where(names...), f.args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	without = map[string]int{}
+	for i, p := range names {
+		without[p] = int(counts[i+1])
+	}
+	return int(counts[0]), without, nil
+}
+
+// loadDismissals reads the employee's "not for me" list with what the
+// penalties compare.
+func loadDismissals(ctx context.Context, tx *sqlx.Tx, companyID, userID uuid.UUID) ([]Dismissal, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT d.counselor_id, d.reason, coalesce(c.gender, ''), coalesce(c.age_band, ''),
+		       f.value_answers::text, f.style_answers::text
+		FROM match_dismissals d
+		JOIN counselors c ON c.id = d.counselor_id
+		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = d.counselor_id
+		WHERE d.company_id = $1 AND d.employee_user_id = $2
+		ORDER BY d.created_at, d.counselor_id`, companyID, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Dismissal
+	for rows.Next() {
+		var d Dismissal
+		var vals, styles sql.NullString
+		if err := rows.Scan(&d.Counselor.ID, &d.Reason, &d.Counselor.Gender, &d.Counselor.AgeBand, &vals, &styles); err != nil {
+			return nil, err
+		}
+		if vals.Valid && styles.Valid {
+			d.Counselor.HasFit = parseAnswers(vals.String, d.Counselor.Values[:]) && parseAnswers(styles.String, d.Counselor.Style[:])
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// bumpExposure counts one more recommendation for each of ids, decaying
+// the old count first. Rows are locked in id order (no deadlocks).
+func bumpExposure(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(ids)
+	slices.SortFunc(sorted, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
+	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO counselor_exposure (counselor_id, decayed, updated_at)
+		SELECT id, 1, $2 FROM unnest($1::uuid[]) AS id
+		ON CONFLICT (counselor_id) DO UPDATE SET
+			decayed = counselor_exposure.decayed
+			          * exp(-greatest(0, extract(epoch FROM (excluded.updated_at - counselor_exposure.updated_at))) / `+strconv.FormatFloat(tau, 'f', 0, 64)+`) + 1,
+			updated_at = greatest(excluded.updated_at, counselor_exposure.updated_at)`,
+		pq.Array(sorted), now)
+	return err
+}

@@ -1,0 +1,77 @@
+-- Fit matching: the questionnaire's answers, "not for me" dismissals and
+-- the exposure counter that spreads recommendations across counsellors.
+--
+-- An employee's answers, theme and preferences are personal data: row-level
+-- security shows them to that employee and to the platform (operator,
+-- system) only; a company admin sees none, not even that a row exists.
+-- Counsellors answer the same values and style items; theirs are not
+-- tenant rows and every signed-in role may read them (the recommender
+-- compares them with the employee's), while only the counsellor writes.
+
+-- +goose Up
+CREATE TABLE employee_fit_profiles (
+  company_id    uuid NOT NULL REFERENCES companies(id),
+  user_id       uuid NOT NULL,
+  -- In matching.ValueItems / StyleItems order, each 1–5.
+  value_answers smallint[] NOT NULL CHECK (cardinality(value_answers) = 10 AND 1 <= ALL (value_answers) AND 5 >= ALL (value_answers)),
+  style_answers smallint[] NOT NULL CHECK (cardinality(style_answers) = 3 AND 1 <= ALL (style_answers) AND 5 >= ALL (style_answers)),
+  theme         text NOT NULL DEFAULT '' CHECK (length(theme) <= 40),
+  preferences   jsonb NOT NULL DEFAULT '{}',
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  updated_at    timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (company_id, user_id),
+  UNIQUE (user_id),
+  FOREIGN KEY (company_id, user_id) REFERENCES employees(company_id, user_id) ON DELETE CASCADE
+);
+ALTER TABLE employee_fit_profiles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE employee_fit_profiles FORCE ROW LEVEL SECURITY;
+-- No branch for company_admin: the company never sees an employee's answers.
+CREATE POLICY owner ON employee_fit_profiles USING (
+  app_privileged()
+  OR (app_role() = 'employee' AND user_id = app_user_id() AND company_id = app_company_id()));
+
+CREATE TABLE counselor_fit_profiles (
+  counselor_id  uuid PRIMARY KEY REFERENCES counselors(id) ON DELETE CASCADE,
+  user_id       uuid NOT NULL REFERENCES users(id), -- denormalised for RLS
+  value_answers smallint[] NOT NULL CHECK (cardinality(value_answers) = 10 AND 1 <= ALL (value_answers) AND 5 >= ALL (value_answers)),
+  style_answers smallint[] NOT NULL CHECK (cardinality(style_answers) = 3 AND 1 <= ALL (style_answers) AND 5 >= ALL (style_answers)),
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE counselor_fit_profiles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE counselor_fit_profiles FORCE ROW LEVEL SECURITY;
+CREATE POLICY read ON counselor_fit_profiles FOR SELECT USING (true);
+CREATE POLICY write ON counselor_fit_profiles FOR ALL USING (
+  app_privileged() OR (app_role() = 'counselor' AND user_id = app_user_id()))
+  WITH CHECK (app_privileged() OR (app_role() = 'counselor' AND user_id = app_user_id()));
+
+-- "Not for me": the counsellor never comes back for this employee, and the
+-- coded reason weighs on their later rankings.
+CREATE TABLE match_dismissals (
+  company_id        uuid NOT NULL REFERENCES companies(id),
+  employee_user_id  uuid NOT NULL,
+  counselor_id      uuid NOT NULL REFERENCES counselors(id) ON DELETE CASCADE,
+  reason            text NOT NULL DEFAULT '' CHECK (reason IN ('', 'style', 'values', 'experience', 'gender', 'age', 'availability', 'other')),
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (company_id, employee_user_id, counselor_id),
+  FOREIGN KEY (company_id, employee_user_id) REFERENCES employees(company_id, user_id) ON DELETE CASCADE
+);
+ALTER TABLE match_dismissals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE match_dismissals FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner ON match_dismissals USING (
+  app_privileged()
+  OR (app_role() = 'employee' AND employee_user_id = app_user_id() AND company_id = app_company_id()));
+
+-- How often each counsellor was recently recommended: an exponentially
+-- decaying count (half-life in matching's weights table), bumped when a
+-- list is served. It names no employee, no company and no day.
+CREATE TABLE counselor_exposure (
+  counselor_id  uuid PRIMARY KEY REFERENCES counselors(id) ON DELETE CASCADE,
+  decayed       float8 NOT NULL DEFAULT 0 CHECK (decayed >= 0),
+  updated_at    timestamptz NOT NULL DEFAULT now()
+);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON employee_fit_profiles, counselor_fit_profiles, match_dismissals,
+  counselor_exposure TO taiwa_app;
+
+-- +goose Down
+DROP TABLE IF EXISTS counselor_exposure, match_dismissals, counselor_fit_profiles, employee_fit_profiles;
