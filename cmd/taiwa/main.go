@@ -20,6 +20,8 @@ Usage:
   taiwa seed --demo | --scale N [--counselors M]
                                    load demo data, or N generated employees (and M counsellors) for benchmarks
   taiwa search reindex             rebuild the counsellor search index with no downtime
+  taiwa billing run [--period YYYY-MM] | payouts [--period YYYY-MM]
+                                   bill a month (default: last month, JST); list counsellors' payouts
   taiwa user create --role R --email E --password P [--name N] [--company ID]
   taiwa dev [--addr A] [--data-dir D] [--seed demo|none]
                                    local PostgreSQL + Meilisearch + SMTP sink + seed + serve, in one
@@ -41,6 +43,7 @@ func main() {
 		"user":    userCmd,
 		"dev":     devCmd,
 		"search":  searchCmd,
+		"billing": billingCmd,
 	}
 	name := os.Args[1]
 	if name == "help" || name == "-h" || name == "--help" {
