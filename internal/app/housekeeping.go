@@ -23,6 +23,10 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, err := a.Bookings.RefreshStaleNextAvailable(ctx); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
+	// Billing: last month (JST) is billed once it has ended, if not yet.
+	if _, _, err := a.Billing.RunDue(ctx, now); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	pruneErr := a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -167,4 +168,22 @@ func candidates(ctx context.Context, tx *sqlx.Tx, p Period) ([]uuid.UUID, error)
 		WHERE EXISTS (SELECT 1 FROM contracts k WHERE k.company_id = c.id AND k.starts_on <= $1::date)
 		ORDER BY c.id`, p.LastDay())
 	return ids, err
+}
+
+// RunDue bills last month (JST) unless a run of it already finished: the
+// hourly housekeeping calls it, so a missed 1st is caught up and retries
+// are harmless (the run itself is idempotent too).
+func (s *Service) RunDue(ctx context.Context, now time.Time) (RunResult, bool, error) {
+	p := PeriodOf(now).Prev()
+	var done bool
+	if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM billing_runs WHERE period = $1 AND finished_at IS NOT NULL)`, p.String())
+	}); err != nil {
+		return RunResult{}, false, err
+	}
+	if done {
+		return RunResult{Period: p.String()}, false, nil
+	}
+	res, err := s.RunPeriod(ctx, p.String(), RunOptions{Trigger: "schedule"})
+	return res, err == nil, err
 }
