@@ -304,8 +304,8 @@ func Score(s *Seeker, c *Candidate, w Weights, meanExposure float64, opt Options
 		out.Score += term.Contribution
 	}
 	if opt.Fairness {
-		if meanExposure > 0 {
-			x := math.Max(0, math.Min(1, (c.Exposure/meanExposure-1)/ExposureRatioCap))
+		{
+			x := math.Max(0, math.Min(1, ((c.Exposure+ExposurePseudo)/(meanExposure+ExposurePseudo)-1)/ExposureRatioCap))
 			out.Terms = append(out.Terms, Term{Name: "exposure", Weight: -w.Exposure, Value: x, Contribution: -w.Exposure * x})
 			out.Score -= w.Exposure * x
 		}

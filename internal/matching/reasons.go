@@ -140,7 +140,7 @@ func valuesPhrase(s *Seeker, c *Candidate, lang string) string {
 	case lang == "en":
 		return "Similar values: both care about " + strings.Join(names, " and ")
 	}
-	return "価値観が近い: " + strings.Join(names, "と") + "を重視"
+	return "価値観が近い: " + strings.Join(names, "・") + "を重視"
 }
 
 // stylePhrase names the counsellor's side on the item where the employee

@@ -61,6 +61,10 @@ const (
 	// ExposureRatioCap: the exposure penalty is full at this multiple of the
 	// mean exposure above the mean.
 	ExposureRatioCap = 3.0
+	// ExposurePseudo is added to a counsellor's and the mean exposure
+	// before comparing them, so a handful of requests on a quiet day does
+	// not push whole lists around.
+	ExposurePseudo = 5.0
 	// DiversityLambda trades score for novelty in the re-ranking (1 = off).
 	DiversityLambda = 0.75
 	// DiversityPool is how many of the best scored candidates the
