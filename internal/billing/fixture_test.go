@@ -182,3 +182,12 @@ func checkInvariants(t testing.TB, d *db.DB) {
 		t.Fatal(err)
 	}
 }
+
+func uuidOf(t testing.TB, s string) uuid.UUID {
+	t.Helper()
+	id, err := uuid.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
