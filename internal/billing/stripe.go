@@ -256,3 +256,41 @@ func applyToInvoice(ctx context.Context, tx *sqlx.Tx, inv eventInvoice, ev payme
 		Details: map[string]any{"event_id": ev.ID, "event_type": ev.Type, "from": inv.Status, "to": to},
 	})
 }
+
+// SendNow queues a not_sent invoice's push to Stripe (operators): for an
+// invoice billed while no key was configured, or whose push gave up. The
+// push itself is idempotent, so queueing it twice sends nothing twice.
+func (s *Service) SendNow(ctx context.Context, actor auth.Principal, id uuid.UUID) error {
+	if err := actor.Require(auth.RoleOperator); err != nil {
+		return err
+	}
+	if !s.Payments.Enabled() {
+		return apperr.Unprocessable("stripe_disabled", "no Stripe key is configured: invoices stay local")
+	}
+	return s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		var inv struct {
+			CompanyID uuid.UUID  `db:"company_id"`
+			Status    string     `db:"status"`
+			TotalJPY  int64      `db:"total_jpy"`
+			SentAt    *time.Time `db:"sent_at"`
+		}
+		err := tx.GetContext(ctx, &inv, `SELECT company_id, status, total_jpy, sent_at FROM invoices WHERE id = $1 FOR UPDATE`, id)
+		if db.IsNoRows(err) {
+			return apperr.NotFound("invoice")
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case inv.SentAt != nil || inv.Status != StatusNotSent:
+			return apperr.Conflict("already_sent", "the invoice has already been sent")
+		case inv.TotalJPY <= 0:
+			return apperr.Unprocessable("nothing_to_collect", "the invoice's total is not positive")
+		}
+		p := PushPayload{InvoiceID: id, CompanyID: inv.CompanyID}
+		if err := outbox.Enqueue(ctx, tx, PushKind, p, PushKind+":"+id.String()+":send-now:"+uuid.NewString()); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, actor, audit.Event{Action: "invoice.send_now", CompanyID: inv.CompanyID, TargetType: "invoice", TargetID: id.String()})
+	})
+}

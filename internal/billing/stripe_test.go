@@ -12,6 +12,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
@@ -335,5 +337,38 @@ func TestStripeEventForAnInvoiceAlreadyLinkedToAnotherStripeIdIsIgnored(t *testi
 	}
 	if got := l.stored(t); got.Status != StatusOpen || *got.StripeID != "in_ours" {
 		t.Errorf("a stray invoice's event changed ours: %+v", got)
+	}
+}
+
+func TestSendNowQueuesAPushOfANotSentInvoice(t *testing.T) {
+	l := newLedger(t)
+	rec := paymentstest.NewRecorder(t)
+	s := stripeService(l, rec.URL)
+	op := auth.Principal{UserID: uuid.New(), Role: auth.RoleOperator}
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name  string
+		svc   *Service
+		actor auth.Principal
+		id    uuid.UUID
+		code  apperr.Code
+	}{
+		{"a company admin may not", s, auth.Principal{UserID: uuid.New(), Role: auth.RoleCompanyAdmin, CompanyID: l.CompanyID}, l.InvoiceID, apperr.CodeForbidden},
+		{"without a key", &Service{DB: l.DB, Payments: payments.New(payments.Config{})}, op, l.InvoiceID, apperr.CodeUnprocessable},
+		{"an unknown invoice", s, op, uuid.New(), apperr.CodeNotFound},
+	} {
+		if err := tc.svc.SendNow(ctx, tc.actor, tc.id); !apperr.Is(err, tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	if err := s.SendNow(ctx, op, l.InvoiceID); err != nil {
+		t.Fatal(err)
+	}
+	l.drain(t, s)
+	if got := l.stored(t); got.Status != StatusOpen || got.StripeID == nil {
+		t.Fatalf("after send now: %+v", got)
+	}
+	if err := s.SendNow(ctx, op, l.InvoiceID); !apperr.Is(err, apperr.CodeConflict) {
+		t.Errorf("second send now: %v, want conflict", err)
 	}
 }
