@@ -226,99 +226,21 @@ func dismissPenalty(s *Seeker, c *Candidate) float64 {
 	return p
 }
 
-// termSpec is one positive term: its weight and whether it applies.
-type termSpec struct {
-	name   string
-	weight float64
-	value  float64
+// termBuf holds one score's terms without allocating.
+type termBuf struct {
+	t [16]Term
+	n int
 }
+
+func (b *termBuf) add(t Term) { b.t[b.n] = t; b.n++ }
 
 // Score computes c's score for s with weights w (already shifted by the
 // employee's dismissals) and the pool's mean exposure. Terms are returned
 // largest contribution first; penalties have negative contributions.
 func Score(s *Seeker, c *Candidate, w Weights, meanExposure float64, opt Options) Scored {
-	specs := make([]termSpec, 0, 12)
-	v := 0.5 // an unanswered counsellor is neither close nor far
-	st := 0.5
-	if c.HasFit {
-		v = similarity(s.Values[:], c.Values[:])
-		st = similarity(s.Style[:], c.Style[:])
-	}
-	specs = append(specs, termSpec{"values", w.Values, v}, termSpec{"style", w.Style, st})
-	if s.Industries != 0 {
-		x := 0.0
-		if c.Industries&s.Industries != 0 {
-			x = 0.5 + 0.5*math.Min(1, float64(c.Years)/IndustryYears)
-		}
-		specs = append(specs, termSpec{"industry", w.Industry, x})
-	}
-	if s.JobFunctions != 0 {
-		x := 0.0
-		if c.JobFunctions&s.JobFunctions != 0 {
-			x = 1
-		}
-		specs = append(specs, termSpec{"job_function", w.JobFunction, x})
-	}
-	if s.AgeBands != 0 {
-		specs = append(specs, termSpec{"age_band", w.AgeBand, ageFit(s.AgeBands, c.AgeBand)})
-	}
-	if s.TimeOfDay != 0 {
-		x := 0.0
-		if c.TimeOfDay&s.TimeOfDay != 0 {
-			x = 1
-		}
-		specs = append(specs, termSpec{"time_of_day", w.TimeOfDay, x})
-	}
-	rating := 0.5 // no ratings yet: the prior
-	if c.RatingCount > 0 {
-		rating = BayesianRating(c.RatingAvg, c.RatingCount)
-		rating = math.Max(0, math.Min(1, (rating-3)/2))
-	}
-	specs = append(specs, termSpec{"rating", w.Rating, rating})
-	soon := 0.0
-	if c.NextAvailable.After(opt.Now) {
-		soon = math.Exp(-c.NextAvailable.Sub(opt.Now).Hours() / 24 / SoonnessDays)
-	}
-	specs = append(specs, termSpec{"soonness", w.Soonness, soon})
-	if opt.Fairness {
-		nv := 0.0
-		if !c.VerifiedAt.IsZero() {
-			if age := opt.Now.Sub(c.VerifiedAt).Hours() / 24; age >= 0 && age < NewcomerDays {
-				nv = 1 - age/NewcomerDays
-			}
-		}
-		specs = append(specs, termSpec{"newcomer", w.Newcomer, nv})
-	}
-	total := 0.0
-	for _, t := range specs {
-		total += t.weight
-	}
-	out := Scored{Candidate: c, Terms: make([]Term, 0, len(specs)+3)}
-	for _, t := range specs {
-		eff := 0.0
-		if total > 0 {
-			eff = t.weight * 100 / total
-		}
-		term := Term{Name: t.name, Weight: eff, Value: t.value, Contribution: eff * t.value}
-		out.Terms = append(out.Terms, term)
-		out.Score += term.Contribution
-	}
-	if opt.Fairness {
-		{
-			x := math.Max(0, math.Min(1, ((c.Exposure+ExposurePseudo)/(meanExposure+ExposurePseudo)-1)/ExposureRatioCap))
-			out.Terms = append(out.Terms, Term{Name: "exposure", Weight: -w.Exposure, Value: x, Contribution: -w.Exposure * x})
-			out.Score -= w.Exposure * x
-		}
-		j := jitter(s.ID, c.ID)
-		out.Terms = append(out.Terms, Term{Name: "tie_break", Weight: w.TieBreak, Value: j, Contribution: w.TieBreak * j})
-		out.Score += w.TieBreak * j
-	}
-	if len(s.Dismissed) > 0 {
-		x := dismissPenalty(s, c)
-		out.Terms = append(out.Terms, Term{Name: "dismissed", Weight: -w.Dismissed, Value: x, Contribution: -w.Dismissed * x})
-		out.Score -= w.Dismissed * x
-	}
-	out.Score = math.Max(0, math.Min(100, out.Score))
+	var b termBuf
+	out := Scored{Candidate: c, Score: score(s, c, w, meanExposure, opt, &b)}
+	out.Terms = slices.Clone(b.t[:b.n])
 	slices.SortStableFunc(out.Terms, func(a, b Term) int {
 		switch {
 		case a.Contribution > b.Contribution:
@@ -329,6 +251,86 @@ func Score(s *Seeker, c *Candidate, w Weights, meanExposure float64, opt Options
 		return 0
 	})
 	return out
+}
+
+// score is Score's arithmetic; terms go into b.
+func score(s *Seeker, c *Candidate, w Weights, meanExposure float64, opt Options, b *termBuf) float64 {
+	v := 0.5 // an unanswered counsellor is neither close nor far
+	st := 0.5
+	if c.HasFit {
+		v = similarity(s.Values[:], c.Values[:])
+		st = similarity(s.Style[:], c.Style[:])
+	}
+	b.add(Term{Name: "values", Weight: w.Values, Value: v})
+	b.add(Term{Name: "style", Weight: w.Style, Value: st})
+	if s.Industries != 0 {
+		x := 0.0
+		if c.Industries&s.Industries != 0 {
+			x = 0.5 + 0.5*math.Min(1, float64(c.Years)/IndustryYears)
+		}
+		b.add(Term{Name: "industry", Weight: w.Industry, Value: x})
+	}
+	if s.JobFunctions != 0 {
+		x := 0.0
+		if c.JobFunctions&s.JobFunctions != 0 {
+			x = 1
+		}
+		b.add(Term{Name: "job_function", Weight: w.JobFunction, Value: x})
+	}
+	if s.AgeBands != 0 {
+		b.add(Term{Name: "age_band", Weight: w.AgeBand, Value: ageFit(s.AgeBands, c.AgeBand)})
+	}
+	if s.TimeOfDay != 0 {
+		x := 0.0
+		if c.TimeOfDay&s.TimeOfDay != 0 {
+			x = 1
+		}
+		b.add(Term{Name: "time_of_day", Weight: w.TimeOfDay, Value: x})
+	}
+	rating := 0.5 // no ratings yet: the prior
+	if c.RatingCount > 0 {
+		rating = math.Max(0, math.Min(1, (BayesianRating(c.RatingAvg, c.RatingCount)-3)/2))
+	}
+	b.add(Term{Name: "rating", Weight: w.Rating, Value: rating})
+	soon := 0.0
+	if c.NextAvailable.After(opt.Now) {
+		soon = math.Exp(-c.NextAvailable.Sub(opt.Now).Hours() / 24 / SoonnessDays)
+	}
+	b.add(Term{Name: "soonness", Weight: w.Soonness, Value: soon})
+	if opt.Fairness {
+		nv := 0.0
+		if !c.VerifiedAt.IsZero() {
+			if age := opt.Now.Sub(c.VerifiedAt).Hours() / 24; age >= 0 && age < NewcomerDays {
+				nv = 1 - age/NewcomerDays
+			}
+		}
+		b.add(Term{Name: "newcomer", Weight: w.Newcomer, Value: nv})
+	}
+	// Positive terms share 100 points among those that apply.
+	total := 0.0
+	for i := range b.n {
+		total += b.t[i].Weight
+	}
+	sum := 0.0
+	for i := range b.n {
+		t := &b.t[i]
+		t.Weight = t.Weight * 100 / total
+		t.Contribution = t.Weight * t.Value
+		sum += t.Contribution
+	}
+	if opt.Fairness {
+		x := math.Max(0, math.Min(1, ((c.Exposure+ExposurePseudo)/(meanExposure+ExposurePseudo)-1)/ExposureRatioCap))
+		b.add(Term{Name: "exposure", Weight: -w.Exposure, Value: x, Contribution: -w.Exposure * x})
+		j := jitter(s.ID, c.ID)
+		b.add(Term{Name: "tie_break", Weight: w.TieBreak, Value: j, Contribution: w.TieBreak * j})
+		sum += w.TieBreak*j - w.Exposure*x
+	}
+	if len(s.Dismissed) > 0 {
+		x := dismissPenalty(s, c)
+		b.add(Term{Name: "dismissed", Weight: -w.Dismissed, Value: x, Contribution: -w.Dismissed * x})
+		sum -= w.Dismissed * x
+	}
+	return math.Max(0, math.Min(100, sum))
 }
 
 // Rank is the whole model, a pure function: it drops every candidate that
@@ -348,12 +350,14 @@ func Rank(s *Seeker, cands []Candidate, opt Options) []Scored {
 		mean /= float64(len(cands))
 	}
 	scored := make([]Scored, 0, len(cands))
+	var buf termBuf
 	for i := range cands {
 		c := &cands[i]
 		if Violation(s, c, opt.Now) != "" {
 			continue
 		}
-		scored = append(scored, Score(s, c, w, mean, opt))
+		buf.n = 0
+		scored = append(scored, Scored{Candidate: c, Score: score(s, c, w, mean, opt, &buf)})
 	}
 	slices.SortFunc(scored, func(a, b Scored) int {
 		switch {
@@ -364,8 +368,14 @@ func Rank(s *Seeker, cands []Candidate, opt Options) []Scored {
 		}
 		return slices.Compare(a.Candidate.ID[:], b.Candidate.ID[:])
 	})
-	if !opt.Diversity {
-		return scored[:min(opt.Limit, len(scored))]
+	var top []Scored
+	if opt.Diversity {
+		top = diversify(scored[:min(DiversityPool, len(scored))], opt.Limit, DiversityLambda)
+	} else {
+		top = slices.Clone(scored[:min(opt.Limit, len(scored))])
 	}
-	return diversify(scored[:min(DiversityPool, len(scored))], opt.Limit, DiversityLambda)
+	for i := range top {
+		top[i] = Score(s, top[i].Candidate, w, mean, opt)
+	}
+	return top
 }
