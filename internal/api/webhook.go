@@ -1,6 +1,56 @@
 package api
 
+import (
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/platform/payments"
+)
+
+// maxWebhookBody bounds a webhook's body; Stripe's events are far smaller.
+const maxWebhookBody = 1 << 20
+
 // webhookRoutes are the payment provider's callbacks (Stripe).
 func (s *Server) webhookRoutes() []Route {
-	return nil
+	return []Route{
+		// Public: the signature, not a session, authenticates Stripe.
+		{http.MethodPost, "/api/v1/webhooks/stripe", s.stripeWebhook, anyone},
+	}
+}
+
+// stripeWebhook verifies Stripe-Signature on the raw body and applies the
+// event once. Stripe retries anything but a 2xx, so an ignored or
+// duplicate event still answers 200, and a failure of ours answers 500 to
+// have it delivered again.
+func (s *Server) stripeWebhook(c echo.Context) error {
+	if !s.Billing.Payments.WebhooksEnabled() {
+		return c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{
+			Code: "webhooks_disabled", Message: "no Stripe webhook secret is configured"}})
+	}
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWebhookBody+1))
+	if err != nil {
+		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{Code: "invalid_input", Message: "the body could not be read"}})
+	}
+	if len(body) > maxWebhookBody {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+	}
+	ev, err := s.Billing.Payments.ParseEvent(body, c.Request().Header.Get("Stripe-Signature"))
+	switch {
+	case errors.Is(err, payments.ErrSignature):
+		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{
+			Code: "invalid_signature", Message: "the Stripe-Signature header does not match this body or is too old",
+			Fields: map[string]string{"Stripe-Signature": "invalid or stale"}}})
+	case errors.Is(err, payments.ErrPayload):
+		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{
+			Code: "invalid_input", Message: "the body is not a Stripe event", Fields: map[string]string{"body": "not a Stripe event"}}})
+	case err != nil:
+		return err
+	}
+	if err := s.Billing.ApplyEvent(c.Request().Context(), ev); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]bool{"received": true})
 }
