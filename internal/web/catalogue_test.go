@@ -33,6 +33,9 @@ var notKeys = map[string]bool{
 	"max_per_day": true, "idempotency_key": true, "slot_unavailable": true, "plan_exhausted": true,
 	"theme_not_offered": true, "start_in_past": true, "format_not_offered": true, "counselor_availability": true, "counselor_sessions": true,
 	"booking_new": true, "session_show": true, "session_reschedule": true, "session_cancel": true,
+	// matching pages: questionnaire items and form fields, pages
+	"self_direction": true, "listening_advising": true, "structured_free": true, "gentle_challenging": true,
+	"age_bands": true, "time_of_day": true, "fit_questionnaire": true,
 }
 
 var (
