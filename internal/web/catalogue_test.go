@@ -33,6 +33,12 @@ var notKeys = map[string]bool{
 	"max_per_day": true, "idempotency_key": true, "slot_unavailable": true, "plan_exhausted": true,
 	"theme_not_offered": true, "start_in_past": true, "format_not_offered": true, "counselor_availability": true, "counselor_sessions": true,
 	"booking_new": true, "session_show": true, "session_reschedule": true, "session_cancel": true,
+	// billing pages: form fields, API reasons, pages
+	"name_ja": true, "name_en": true, "is_trial": true, "monthly_fee_jpy": true, "session_price_jpy": true,
+	"seat_price_jpy": true, "included_sessions": true, "overage_price_jpy": true, "session_cap": true,
+	"late_cancel_notice_hours": true, "starts_on": true, "ends_on": true, "period_not_ended": true,
+	"billing_invoices": true, "invoice_show": true, "billing_usage": true, "billing_earnings": true,
+	"operator_plans": true, "operator_contract": true, "operator_billing": true,
 	// matching pages: questionnaire items and form fields, pages
 	"self_direction": true, "listening_advising": true, "structured_free": true, "gentle_challenging": true,
 	"age_bands": true, "time_of_day": true, "fit_questionnaire": true,
