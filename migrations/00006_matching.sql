@@ -70,8 +70,69 @@ CREATE TABLE counselor_exposure (
   updated_at    timestamptz NOT NULL DEFAULT now()
 );
 
+-- What the recommender reads of each counsellor beside counselor_search,
+-- kept narrow (a scan of counselors reads every bio) and exact: triggers
+-- update it in the same transaction as counselors and availability_weekly.
+-- time_of_day: bit 1 morning (hours before 12:00), 2 daytime (12–17),
+-- 4 evening (after 17:00) of the weekly hours.
+CREATE TABLE counselor_match (
+  counselor_id       uuid PRIMARY KEY REFERENCES counselors(id) ON DELETE CASCADE,
+  status             text NOT NULL,
+  verified_at        timestamptz,
+  rating_avg         float8,
+  rating_count       integer NOT NULL DEFAULT 0,
+  next_available_at  timestamptz,
+  time_of_day        smallint NOT NULL DEFAULT 0
+);
+
+-- +goose StatementBegin
+CREATE FUNCTION counselor_match_time_of_day(cid uuid) RETURNS smallint LANGUAGE sql STABLE AS $$
+  SELECT coalesce(bit_or(
+      (CASE WHEN w.start_time < '12:00' THEN 1 ELSE 0 END)
+    | (CASE WHEN w.start_time < '17:00' AND w.end_time > '12:00' THEN 2 ELSE 0 END)
+    | (CASE WHEN w.end_time > '17:00' THEN 4 ELSE 0 END)), 0)::smallint
+  FROM availability_weekly w WHERE w.counselor_id = cid
+$$;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE FUNCTION counselor_match_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO counselor_match (counselor_id, status, verified_at, rating_avg, rating_count, next_available_at)
+  VALUES (NEW.id, NEW.status, NEW.verified_at, NEW.rating_avg, NEW.rating_count, NEW.next_available_at)
+  ON CONFLICT (counselor_id) DO UPDATE SET status = excluded.status, verified_at = excluded.verified_at,
+    rating_avg = excluded.rating_avg, rating_count = excluded.rating_count, next_available_at = excluded.next_available_at;
+  RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER counselor_match_sync AFTER INSERT OR UPDATE OF status, verified_at, rating_avg, rating_count, next_available_at
+  ON counselors FOR EACH ROW EXECUTE FUNCTION counselor_match_sync();
+
+-- +goose StatementBegin
+CREATE FUNCTION counselor_match_hours() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    UPDATE counselor_match SET time_of_day = counselor_match_time_of_day(OLD.counselor_id) WHERE counselor_id = OLD.counselor_id;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    UPDATE counselor_match SET time_of_day = counselor_match_time_of_day(NEW.counselor_id) WHERE counselor_id = NEW.counselor_id;
+  END IF;
+  RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER counselor_match_hours AFTER INSERT OR UPDATE OR DELETE
+  ON availability_weekly FOR EACH ROW EXECUTE FUNCTION counselor_match_hours();
+
+INSERT INTO counselor_match (counselor_id, status, verified_at, rating_avg, rating_count, next_available_at, time_of_day)
+SELECT id, status, verified_at, rating_avg, rating_count, next_available_at, counselor_match_time_of_day(id) FROM counselors;
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON counselor_match TO taiwa_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON employee_fit_profiles, counselor_fit_profiles, match_dismissals,
   counselor_exposure TO taiwa_app;
 
 -- +goose Down
+DROP TRIGGER IF EXISTS counselor_match_hours ON availability_weekly;
+DROP TRIGGER IF EXISTS counselor_match_sync ON counselors;
+DROP TABLE IF EXISTS counselor_match;
+DROP FUNCTION IF EXISTS counselor_match_hours(), counselor_match_sync(), counselor_match_time_of_day(uuid);
 DROP TABLE IF EXISTS counselor_exposure, match_dismissals, counselor_fit_profiles, employee_fit_profiles;

@@ -38,10 +38,10 @@ func newHardFilter(s *Seeker, now time.Time, dismissed []uuid.UUID) *hardFilter 
 	f.base = []string{
 		"s.listed_until >= " + today + "::date",
 		"s.theme_until[" + strconv.Itoa(ti) + "] >= " + today + "::date",
-		"c.status = 'verified'",
+		"m.status = 'verified'",
 	}
 	f.now = f.arg(now)
-	f.base = append(f.base, "c.next_available_at > "+f.now)
+	f.base = append(f.base, "m.next_available_at > "+f.now)
 	if len(dismissed) > 0 {
 		f.base = append(f.base, "s.counselor_id <> ALL ("+f.arg(pq.Array(dismissed))+"::uuid[])")
 	}
@@ -68,31 +68,20 @@ func (f *hardFilter) where(skip ...string) string {
 	return strings.Join(conds, " AND ")
 }
 
-// todSQL is the bits of TimesOfDay a counsellor's weekly hours touch:
-// morning before 12:00, daytime 12:00–17:00, evening after 17:00.
-const todSQL = `(SELECT coalesce(bit_or(
-		  (CASE WHEN w.start_time < '12:00' THEN 1 ELSE 0 END)
-		| (CASE WHEN w.start_time < '17:00' AND w.end_time > '12:00' THEN 2 ELSE 0 END)
-		| (CASE WHEN w.end_time > '17:00' THEN 4 ELSE 0 END)), 0)
-	FROM availability_weekly w WHERE w.counselor_id = s.counselor_id)`
-
 // loadCandidates reads every counsellor that passes the hard constraints,
-// with what the model scores. Time of day is read only when asked for.
+// with what the model scores.
 func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) ([]Candidate, error) {
-	tod := "0"
-	if s.TimeOfDay != 0 {
-		tod = todSQL
-	}
 	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
-	query := `SELECT s.counselor_id, coalesce(s.gender, ''), coalesce(s.age_band, ''),
+	query := `SELECT s.counselor_id::text, coalesce(s.gender, ''), coalesce(s.age_band, ''),
 			s.language_bits, s.format_bits, s.industry_bits, s.job_function_bits, s.years_experience,
-			coalesce(c.rating_avg::float8, 0), c.rating_count, c.next_available_at, c.verified_at,
-			f.value_answers::text, f.style_answers::text,
+			coalesce(m.rating_avg, 0), m.rating_count,
+			extract(epoch FROM m.next_available_at)::float8, coalesce(extract(epoch FROM m.verified_at)::float8, 0),
+			coalesce(f.value_answers::text, ''), coalesce(f.style_answers::text, ''),
 			coalesce(e.decayed * exp(-greatest(0, extract(epoch FROM (` + f.now + `::timestamptz - e.updated_at))) / ` +
 		strconv.FormatFloat(tau, 'f', 0, 64) + `), 0),
-			` + tod + `
+			m.time_of_day
 		FROM counselor_search s
-		JOIN counselors c ON c.id = s.counselor_id
+		JOIN counselor_match m ON m.counselor_id = s.counselor_id
 		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = s.counselor_id
 		LEFT JOIN counselor_exposure e ON e.counselor_id = s.counselor_id
 		WHERE ` + f.where()
@@ -105,27 +94,37 @@ func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) 
 	out := make([]Candidate, 0, 1024)
 	for rows.Next() {
 		var (
-			c            Candidate
-			verifiedAt   sql.NullTime
-			vals, styles sql.NullString
-			lang, format int64
-			ind, jf, tb  int64
+			c                Candidate
+			id, vals, styles string
+			next, verified   float64
+			lang, format     int64
+			ind, jf, todBits int64
 		)
-		if err := rows.Scan(&c.ID, &c.Gender, &c.AgeBand, &lang, &format, &ind, &jf, &c.Years,
-			&c.RatingAvg, &c.RatingCount, &c.NextAvailable, &verifiedAt, &vals, &styles, &c.Exposure, &tb); err != nil {
+		if err := rows.Scan(&id, &c.Gender, &c.AgeBand, &lang, &format, &ind, &jf, &c.Years,
+			&c.RatingAvg, &c.RatingCount, &next, &verified, &vals, &styles, &c.Exposure, &todBits); err != nil {
+			return nil, err
+		}
+		var err error
+		if c.ID, err = uuid.Parse(id); err != nil {
 			return nil, err
 		}
 		c.Verified, c.Themes = true, themeBit
-		c.Languages, c.Formats, c.Industries, c.JobFunctions, c.TimeOfDay = uint32(lang), uint32(format), uint32(ind), uint32(jf), uint32(tb)
-		if verifiedAt.Valid {
-			c.VerifiedAt = verifiedAt.Time
+		c.Languages, c.Formats, c.Industries, c.JobFunctions, c.TimeOfDay = uint32(lang), uint32(format), uint32(ind), uint32(jf), uint32(todBits)
+		c.NextAvailable = epochTime(next)
+		if verified > 0 {
+			c.VerifiedAt = epochTime(verified)
 		}
-		if vals.Valid && styles.Valid {
-			c.HasFit = parseAnswers(vals.String, c.Values[:]) && parseAnswers(styles.String, c.Style[:])
+		if vals != "" && styles != "" {
+			c.HasFit = parseAnswers(vals, c.Values[:]) && parseAnswers(styles, c.Style[:])
 		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// epochTime is a Unix time in seconds (with fraction), to the microsecond.
+func epochTime(sec float64) time.Time {
+	return time.UnixMicro(int64(sec*1e6 + 0.5)).UTC()
 }
 
 // parseAnswers reads a smallint[] in text form ("{1,5,3}") into dst; false
@@ -156,7 +155,7 @@ func countWithout(ctx context.Context, tx *sqlx.Tx, f *hardFilter) (all int, wit
 	}
 	var counts pq.Int64Array
 	err = tx.GetContext(ctx, &counts, `SELECT ARRAY[`+strings.Join(exprs, ", ")+`]
-		FROM counselor_search s JOIN counselors c ON c.id = s.counselor_id WHERE `+f.where(names...), f.args...)
+		FROM counselor_search s JOIN counselor_match m ON m.counselor_id = s.counselor_id WHERE `+f.where(names...), f.args...)
 	if err != nil {
 		return 0, nil, err
 	}
