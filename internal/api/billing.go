@@ -39,6 +39,7 @@ func (s *Server) billingRoutes() []Route {
 
 		{http.MethodGet, "/api/v1/me/earnings", s.myEarnings, counselorOnly},
 		{http.MethodGet, "/api/v1/payouts", s.payoutList, operator},
+		{http.MethodPost, "/api/v1/payouts/:id/paid", s.payoutPaid, operator},
 	}
 }
 
@@ -301,4 +302,16 @@ func (s *Server) payoutList(c echo.Context) error {
 	}
 	noStore(c)
 	return c.JSON(http.StatusOK, Page[billing.Payout]{Items: list, Total: len(list), Page: 1, PerPage: len(list)})
+}
+
+func (s *Server) payoutPaid(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	po, err := s.Billing.MarkPayoutPaid(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, po)
 }

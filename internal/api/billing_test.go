@@ -327,12 +327,22 @@ func TestPlansContractsEarningsAndPayoutsOverTheAPI(t *testing.T) {
 	}
 	var payouts struct {
 		Items []struct {
-			AmountJPY int64 `json:"amount_jpy"`
-			Sessions  int   `json:"sessions"`
+			ID        string `json:"id"`
+			AmountJPY int64  `json:"amount_jpy"`
+			Sessions  int    `json:"sessions"`
 		} `json:"items"`
 	}
 	if code := w.operator.Do("GET", "/api/v1/payouts?period="+w.period, nil, &payouts); code != 200 || len(payouts.Items) != 1 ||
 		payouts.Items[0].AmountJPY != st.TotalJPY || payouts.Items[0].Sessions != 3 {
 		t.Fatalf("payouts: %d %+v (statement total %d)", code, payouts, st.TotalJPY)
+	}
+	var paid struct {
+		Status string `json:"status"`
+	}
+	if code := w.operator.Do("POST", "/api/v1/payouts/"+payouts.Items[0].ID+"/paid", nil, &paid); code != 200 || paid.Status != "paid" {
+		t.Errorf("mark paid: %d %+v", code, paid)
+	}
+	if code := w.operator.Do("POST", "/api/v1/payouts/"+uuid.NewString()+"/paid", nil, nil); code != 404 {
+		t.Errorf("mark an unknown payout paid: %d", code)
 	}
 }
