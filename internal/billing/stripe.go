@@ -36,6 +36,7 @@ type pushRow struct {
 	TaxJPY        int64      `db:"tax_jpy"`
 	IssuedOn      time.Time  `db:"issued_on"`
 	DueOn         time.Time  `db:"due_on"`
+	Status        string     `db:"status"`
 	SentAt        *time.Time `db:"sent_at"`
 }
 
@@ -57,7 +58,7 @@ func (s *Service) handlePush(ctx context.Context, tx *sqlx.Tx, m outbox.Message)
 		SELECT i.id, i.company_id, c.name AS company_name, c.stripe_customer_id,
 		       (SELECT u.email FROM users u WHERE u.company_id = i.company_id AND u.role = 'company_admin'
 		         AND u.disabled_at IS NULL ORDER BY u.created_at, u.id LIMIT 1) AS customer_email,
-		       i.number, i.tax_jpy, i.issued_on, i.due_on, i.sent_at
+		       i.number, i.tax_jpy, i.issued_on, i.due_on, i.status, i.sent_at
 		FROM invoices i JOIN companies c ON c.id = i.company_id
 		WHERE i.company_id = $1 AND i.id = $2`, p.CompanyID, p.InvoiceID)
 	if db.IsNoRows(err) {
@@ -66,8 +67,8 @@ func (s *Service) handlePush(ctx context.Context, tx *sqlx.Tx, m outbox.Message)
 	if err != nil {
 		return fmt.Errorf("billing: push %s: %w", p.InvoiceID, err)
 	}
-	if r.SentAt != nil {
-		return nil // already pushed
+	if r.SentAt != nil || r.Status == StatusPaid || r.Status == StatusVoid {
+		return nil // already pushed, or settled without Stripe
 	}
 	in, err := pushOf(ctx, tx, r)
 	if err != nil {

@@ -60,7 +60,7 @@ type ledger struct {
 	InvoiceID uuid.UUID
 }
 
-func newLedger(t *testing.T) ledger {
+func newLedger(t testing.TB) ledger {
 	t.Helper()
 	env := dbtest.New(t)
 	l := ledger{DB: env.DB, CompanyID: uuid.New(), InvoiceID: uuid.New()}
@@ -75,7 +75,7 @@ func newLedger(t *testing.T) ledger {
 	return l
 }
 
-func (l ledger) exec(t *testing.T, q string, args ...any) {
+func (l ledger) exec(t testing.TB, q string, args ...any) {
 	t.Helper()
 	err := l.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		_, err := tx.Exec(q, args...)
@@ -86,7 +86,7 @@ func (l ledger) exec(t *testing.T, q string, args ...any) {
 	}
 }
 
-func (l ledger) get(t *testing.T, dest any, q string, args ...any) {
+func (l ledger) get(t testing.TB, dest any, q string, args ...any) {
 	t.Helper()
 	err := l.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error { return tx.Get(dest, q, args...) })
 	if err != nil {
@@ -224,6 +224,20 @@ func TestPushFailingHalfWayLeavesNothingAndRetriesWithTheSameKeys(t *testing.T) 
 				t.Errorf("%d invoices, want 1", invoices)
 			}
 		})
+	}
+}
+
+func TestPushLeavesAnInvoiceSettledWithoutStripeAlone(t *testing.T) {
+	l := newLedger(t)
+	rec := paymentstest.NewRecorder(t)
+	l.exec(t, `UPDATE invoices SET status = 'void', voided_at = now() WHERE id = $1`, l.InvoiceID)
+	l.enqueuePush(t, "push")
+	l.drain(t, stripeService(l, rec.URL))
+	if n := len(rec.Requests()); n != 0 {
+		t.Errorf("a void invoice made %d Stripe calls", n)
+	}
+	if got := l.stored(t); got.Status != StatusVoid || got.StripeID != nil {
+		t.Errorf("after push: %+v", got)
 	}
 }
 
@@ -370,5 +384,21 @@ func TestSendNowQueuesAPushOfANotSentInvoice(t *testing.T) {
 	}
 	if err := s.SendNow(ctx, op, l.InvoiceID); !apperr.Is(err, apperr.CodeConflict) {
 		t.Errorf("second send now: %v, want conflict", err)
+	}
+}
+
+// BenchmarkApplyStripeEvent measures one webhook event's transaction:
+// dedupe insert, invoice lock and update, audit entry.
+func BenchmarkApplyStripeEvent(b *testing.B) {
+	l := newLedger(b)
+	s := &Service{DB: l.DB}
+	t0 := time.Now()
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		ev := payments.Event{ID: fmt.Sprintf("evt_%d", i), Type: "invoice.sent", Created: t0.Add(time.Duration(i) * time.Second),
+			StripeInvoiceID: "in_bench", OurInvoiceID: l.InvoiceID.String()}
+		if err := s.ApplyEvent(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -222,3 +222,15 @@ func TestPingAnswersFromStripeMock(t *testing.T) {
 		t.Fatal("ping of a closed port succeeded")
 	}
 }
+
+// BenchmarkPushInvoice measures a whole push (customer, invoice, three
+// items, finalize, send: seven calls) against the local stripe-mock.
+func BenchmarkPushInvoice(b *testing.B) {
+	c := payments.New(payments.Config{Key: paymentstest.Key, APIBase: paymentstest.StripeMock(b), MaxNetworkRetries: stripe.Int64(0)})
+	in := push()
+	for b.Loop() {
+		if _, err := c.PushInvoice(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
