@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -69,62 +70,107 @@ func (f *hardFilter) where(skip ...string) string {
 }
 
 // loadCandidates reads every counsellor that passes the hard constraints,
-// with what the model scores.
+// with what the model scores. The rows come back packed into one text
+// (a line per counsellor, fields separated by spaces): decoding thousands
+// of rows column by column cost more than the query itself.
 func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) ([]Candidate, error) {
 	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
-	query := `SELECT s.counselor_id::text, coalesce(s.gender, ''), coalesce(s.age_band, ''),
+	query := `SELECT coalesce(string_agg(concat_ws(' ', s.counselor_id, coalesce(nullif(s.gender, ''), '-'), coalesce(nullif(s.age_band, ''), '-'),
 			s.language_bits, s.format_bits, s.industry_bits, s.job_function_bits, s.years_experience,
 			coalesce(m.rating_avg, 0), m.rating_count,
-			extract(epoch FROM m.next_available_at)::float8, coalesce(extract(epoch FROM m.verified_at)::float8, 0),
-			coalesce(f.value_answers::text, ''), coalesce(f.style_answers::text, ''),
+			floor(extract(epoch FROM m.next_available_at))::bigint, coalesce(floor(extract(epoch FROM m.verified_at))::bigint, 0),
+			coalesce(array_to_string(f.value_answers, '') || array_to_string(f.style_answers, ''), '-'),
 			coalesce(e.decayed * exp(-greatest(0, extract(epoch FROM (` + f.now + `::timestamptz - e.updated_at))) / ` +
-		strconv.FormatFloat(tau, 'f', 0, 64) + `), 0),
-			m.time_of_day
+		strconv.FormatFloat(tau, 'f', 0, 64) + `), 0)::float8,
+			m.time_of_day), E'\n'), '')
 		FROM counselor_search s
 		JOIN counselor_match m ON m.counselor_id = s.counselor_id
 		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = s.counselor_id
 		LEFT JOIN counselor_exposure e ON e.counselor_id = s.counselor_id
 		WHERE ` + f.where()
-	rows, err := tx.QueryContext(ctx, query, f.args...)
-	if err != nil {
+	var packed string
+	if err := tx.GetContext(ctx, &packed, query, f.args...); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	themeBit := bit(counselor.Themes, s.Theme)
-	out := make([]Candidate, 0, 1024)
-	for rows.Next() {
-		var (
-			c                Candidate
-			id, vals, styles string
-			next, verified   float64
-			lang, format     int64
-			ind, jf, todBits int64
-		)
-		if err := rows.Scan(&id, &c.Gender, &c.AgeBand, &lang, &format, &ind, &jf, &c.Years,
-			&c.RatingAvg, &c.RatingCount, &next, &verified, &vals, &styles, &c.Exposure, &todBits); err != nil {
-			return nil, err
+	out := make([]Candidate, 0, strings.Count(packed, "\n")+1)
+	for line := range strings.SplitSeq(packed, "\n") {
+		if line == "" {
+			continue
 		}
-		var err error
-		if c.ID, err = uuid.Parse(id); err != nil {
-			return nil, err
+		c, err := parseCandidate(line)
+		if err != nil {
+			return nil, fmt.Errorf("candidate %q: %w", line, err)
 		}
 		c.Verified, c.Themes = true, themeBit
-		c.Languages, c.Formats, c.Industries, c.JobFunctions, c.TimeOfDay = uint32(lang), uint32(format), uint32(ind), uint32(jf), uint32(todBits)
-		c.NextAvailable = epochTime(next)
-		if verified > 0 {
-			c.VerifiedAt = epochTime(verified)
-		}
-		if vals != "" && styles != "" {
-			c.HasFit = parseAnswers(vals, c.Values[:]) && parseAnswers(styles, c.Style[:])
-		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// epochTime is a Unix time in seconds (with fraction), to the microsecond.
-func epochTime(sec float64) time.Time {
-	return time.UnixMicro(int64(sec*1e6 + 0.5)).UTC()
+// parseCandidate reads one packed line of loadCandidates.
+func parseCandidate(line string) (Candidate, error) {
+	var c Candidate
+	f := strings.SplitN(line, " ", 15)
+	if len(f) != 15 {
+		return c, fmt.Errorf("%d fields", len(f))
+	}
+	var err error
+	if c.ID, err = uuid.Parse(f[0]); err != nil {
+		return c, err
+	}
+	if f[1] != "-" {
+		c.Gender = f[1]
+	}
+	if f[2] != "-" {
+		c.AgeBand = f[2]
+	}
+	ints := [...]*int64{new(int64), new(int64), new(int64), new(int64), new(int64)}
+	for i, p := range ints {
+		if *p, err = strconv.ParseInt(f[3+i], 10, 64); err != nil {
+			return c, err
+		}
+	}
+	c.Languages, c.Formats, c.Industries, c.JobFunctions, c.Years = uint32(*ints[0]), uint32(*ints[1]), uint32(*ints[2]), uint32(*ints[3]), int(*ints[4])
+	if c.RatingAvg, err = strconv.ParseFloat(f[8], 64); err != nil {
+		return c, err
+	}
+	if c.RatingCount, err = strconv.Atoi(f[9]); err != nil {
+		return c, err
+	}
+	next, err := strconv.ParseInt(f[10], 10, 64)
+	if err != nil {
+		return c, err
+	}
+	c.NextAvailable = time.Unix(next, 0).UTC()
+	verified, err := strconv.ParseInt(f[11], 10, 64)
+	if err != nil {
+		return c, err
+	}
+	if verified > 0 {
+		c.VerifiedAt = time.Unix(verified, 0).UTC()
+	}
+	if a := f[12]; len(a) == len(c.Values)+len(c.Style) {
+		c.HasFit = true
+		for i := range len(a) {
+			d := a[i]
+			if d < '1' || d > '5' {
+				c.HasFit = false
+				break
+			}
+			if i < len(c.Values) {
+				c.Values[i] = int8(d - '0')
+			} else {
+				c.Style[i-len(c.Values)] = int8(d - '0')
+			}
+		}
+	}
+	if c.Exposure, err = strconv.ParseFloat(f[13], 64); err != nil {
+		return c, err
+	}
+	tod, err := strconv.ParseInt(f[14], 10, 64)
+	c.TimeOfDay = uint32(tod)
+	return c, err
 }
 
 // parseAnswers reads a smallint[] in text form ("{1,5,3}") into dst; false
