@@ -256,6 +256,9 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "pdf"); err != nil {
+		return err
+	}
 	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+InvoiceFilename(inv, "pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
@@ -268,6 +271,9 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	}
 	b, err := invoicedoc.CSV(inv, docLang(c))
 	if err != nil {
+		return err
+	}
+	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "csv"); err != nil {
 		return err
 	}
 	noStore(c)

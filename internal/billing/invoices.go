@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
@@ -108,4 +109,12 @@ func InvoiceForPush(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) (Invoice, *s
 	var customer *string
 	err = tx.GetContext(ctx, &customer, `SELECT stripe_customer_id FROM companies WHERE id = $1`, inv.CompanyID)
 	return inv, customer, err
+}
+
+// RecordDownload audits that actor downloaded inv as format (pdf|csv).
+func (s *Service) RecordDownload(ctx context.Context, actor auth.Principal, inv Invoice, format string) error {
+	return audit.WriteAlone(ctx, s.DB, actor, audit.Event{
+		Action: "invoice.download", CompanyID: inv.CompanyID, TargetType: "invoice", TargetID: inv.ID.String(),
+		Details: map[string]any{"format": format, "period": inv.Period},
+	})
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"html/template"
 	"strings"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	webfs "github.com/taiwa/taiwa/web"
 )
 
 // The billing pages, each a file templates/pages/<name>.html.
@@ -30,11 +27,6 @@ var billingPages = []string{pageInvoices, pageInvoiceShow, pageUsage, pageEarnin
 // registerBilling adds the plan, contract, invoice, usage, earnings and
 // payout pages.
 func (s *Server) registerBilling(e *echo.Echo) {
-	if err := s.addPages(billingPages); err != nil {
-		// The templates are embedded: a broken one is a build defect that
-		// the page tests catch, so stop at start rather than serve blanks.
-		panic(fmt.Sprintf("web: billing templates: %v", err))
-	}
 	admin := requireRoles(auth.RoleCompanyAdmin)
 	counselor := requireRoles(auth.RoleCounselor)
 	operator := requireRoles(auth.RoleOperator)
@@ -58,34 +50,6 @@ func (s *Server) registerBilling(e *echo.Echo) {
 	e.GET("/operator/invoices/:id", s.invoiceShow, operator)
 	e.GET("/operator/invoices/:id/pdf", s.invoicePDF, operator)
 	e.GET("/operator/invoices/:id/csv", s.invoiceCSV, operator)
-}
-
-// addPages parses pages beside the ones New parsed, on the same layout.
-func (s *Server) addPages(names []string) error {
-	base, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").
-		ParseFS(webfs.FS, "templates/layout.html", "templates/partials/*.html")
-	if err != nil {
-		return err
-	}
-	if s.pages == nil {
-		s.pages = map[string]*pageTemplate{}
-	}
-	for _, name := range names {
-		t, err := base.Clone()
-		if err != nil {
-			return err
-		}
-		if t, err = t.ParseFS(webfs.FS, "templates/pages/"+name+".html"); err != nil {
-			return err
-		}
-		for _, need := range []string{"layout", "title", "content"} {
-			if t.Lookup(need) == nil {
-				return fmt.Errorf("page %s: no template %q", name, need)
-			}
-		}
-		s.pages[name] = &pageTemplate{t: t}
-	}
-	return nil
 }
 
 // noStore keeps money pages out of browser and shared caches.

@@ -90,6 +90,9 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordDownload(c, inv, "pdf"); err != nil {
+		return err
+	}
 	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+api.InvoiceFilename(inv, "pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
@@ -102,6 +105,9 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	}
 	b, err := invoicedoc.CSV(inv, s.view(c, nil).Lang)
 	if err != nil {
+		return err
+	}
+	if err := s.recordDownload(c, inv, "csv"); err != nil {
 		return err
 	}
 	noStore(c)
@@ -135,4 +141,10 @@ func (s *Server) usageShow(c echo.Context) error {
 	}
 	noStore(c)
 	return s.render(c, http.StatusOK, pageUsage, pg)
+}
+
+// recordDownload audits an invoice download by the signed-in user.
+func (s *Server) recordDownload(c echo.Context, inv billing.Invoice, format string) error {
+	p, _ := principalOf(c)
+	return s.Billing.RecordDownload(c.Request().Context(), p, inv, format)
 }

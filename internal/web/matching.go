@@ -1,7 +1,6 @@
 package web
 
 import (
-	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	webfs "github.com/taiwa/taiwa/web"
 )
 
 // The matching pages, each a file templates/pages/<name>.html.
@@ -22,12 +20,11 @@ const (
 	pageRecommendations  = "recommendations"
 )
 
-// matchingPages are parsed when the routes are registered.
+// matchingPages are parsed with the others (render.go).
 var matchingPages = []string{pageFitQuestionnaire, pageRecommendations}
 
 // registerMatching adds the questionnaire and recommendation pages.
 func (s *Server) registerMatching(e *echo.Echo) {
-	s.mustParsePages(matchingPages)
 	employee := requireRoles(auth.RoleEmployee)
 	counselorRole := requireRoles(auth.RoleCounselor)
 	e.GET("/fit-profile", s.fitShow, employee)
@@ -36,30 +33,6 @@ func (s *Server) registerMatching(e *echo.Echo) {
 	e.POST("/counselor/fit-profile", s.fitSave, counselorRole)
 	e.GET("/recommendations", s.recommendations, employee)
 	e.POST("/recommendations/:id/dismiss", s.recommendationDismiss, employee)
-}
-
-// mustParsePages adds pages beside the ones New parsed, the same way: the
-// layout and partials with each page on a clone. The templates are
-// embedded, so a failure is a defect of the build: refuse to start.
-func (s *Server) mustParsePages(names []string) {
-	if s.pages == nil {
-		s.pages = map[string]*pageTemplate{}
-	}
-	base, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").
-		ParseFS(webfs.FS, "templates/layout.html", "templates/partials/*.html")
-	if err != nil {
-		panic("web: templates: " + err.Error())
-	}
-	for _, name := range names {
-		t, err := base.Clone()
-		if err == nil {
-			t, err = t.ParseFS(webfs.FS, "templates/pages/"+name+".html")
-		}
-		if err != nil {
-			panic("web: page " + name + ": " + err.Error())
-		}
-		s.pages[name] = &pageTemplate{t: t}
-	}
 }
 
 // likertItem is one 1–5 question: its form field (values.power), the

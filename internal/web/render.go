@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -54,14 +55,14 @@ const (
 	pageMeeting               = "meeting"
 )
 
-var pageNames = []string{
+var pageNames = slices.Concat([]string{
 	pageLogin, pagePasswordForgot, pagePasswordSet, pageEmployeeHome, pageCounselorHome,
 	pageCompany, pageEmployees, pageCompanies, pageMailList, pageMailShow, pageError,
 	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
 	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
-}
+}, matchingPages, billingPages)
 
 var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
