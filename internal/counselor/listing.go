@@ -110,6 +110,29 @@ func (s *Service) GetListing(ctx context.Context, actor auth.Principal, counselo
 	return found[0].listing(), nil
 }
 
+// GetListings returns the listed counsellors among ids in one read, keyed
+// by id; ids not listed are absent.
+func (s *Service) GetListings(ctx context.Context, actor auth.Principal, ids []uuid.UUID) (map[uuid.UUID]Listing, error) {
+	if err := actor.Require(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator); err != nil {
+		return nil, err
+	}
+	var found []projection
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		var err error
+		found, err = loadProjections(ctx, tx, s.now(), ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counselor listings: %w", err)
+	}
+	out := make(map[uuid.UUID]Listing, len(found))
+	for _, p := range found {
+		l := p.listing()
+		out[l.ID] = l
+	}
+	return out, nil
+}
+
 // listingZone is where credential expiry dates are read: a credential is
 // valid through its expires_on day in Japan.
 var listingZone = time.FixedZone("Asia/Tokyo", 9*60*60)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,23 +38,23 @@ func newHardFilter(s *Seeker, now time.Time, dismissed []uuid.UUID) *hardFilter 
 	today := f.arg(counselor.Today(now))
 	ti := slices.Index(counselor.Themes, s.Theme) + 1
 	f.base = []string{
-		"s.listed_until >= " + today + "::date",
-		"s.theme_until[" + strconv.Itoa(ti) + "] >= " + today + "::date",
+		"m.listed_until >= " + today + "::date",
+		"m.theme_until[" + strconv.Itoa(ti) + "] >= " + today + "::date",
 		"m.status = 'verified'",
 	}
 	f.now = f.arg(now)
 	f.base = append(f.base, "m.next_available_at > "+f.now)
 	if len(dismissed) > 0 {
-		f.base = append(f.base, "s.counselor_id <> ALL ("+f.arg(pq.Array(dismissed))+"::uuid[])")
+		f.base = append(f.base, "m.counselor_id <> ALL ("+f.arg(pq.Array(dismissed))+"::uuid[])")
 	}
 	if s.Gender != "" {
-		f.prefs["gender"] = "s.gender = " + f.arg(s.Gender)
+		f.prefs["gender"] = "m.gender = " + f.arg(s.Gender)
 	}
 	if s.Languages != 0 {
-		f.prefs["languages"] = "s.language_bits & " + strconv.Itoa(int(s.Languages)) + " <> 0"
+		f.prefs["languages"] = "m.language_bits & " + strconv.Itoa(int(s.Languages)) + " <> 0"
 	}
 	if s.Formats != 0 {
-		f.prefs["formats"] = "s.format_bits & " + strconv.Itoa(int(s.Formats)) + " <> 0"
+		f.prefs["formats"] = "m.format_bits & " + strconv.Itoa(int(s.Formats)) + " <> 0"
 	}
 	return f
 }
@@ -70,26 +71,13 @@ func (f *hardFilter) where(skip ...string) string {
 }
 
 // loadCandidates reads every counsellor that passes the hard constraints,
-// with what the model scores. The rows come back packed into one text
-// (a line per counsellor, fields separated by spaces): decoding thousands
-// of rows column by column cost more than the query itself.
-func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) ([]Candidate, error) {
-	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
-	query := `SELECT coalesce(string_agg(concat_ws(' ', s.counselor_id, coalesce(nullif(s.gender, ''), '-'), coalesce(nullif(s.age_band, ''), '-'),
-			s.language_bits, s.format_bits, s.industry_bits, s.job_function_bits, s.years_experience,
-			coalesce(m.rating_avg, 0), m.rating_count,
-			floor(extract(epoch FROM m.next_available_at))::bigint, coalesce(floor(extract(epoch FROM m.verified_at))::bigint, 0),
-			coalesce(array_to_string(f.value_answers, '') || array_to_string(f.style_answers, ''), '-'),
-			coalesce(e.decayed * exp(-greatest(0, extract(epoch FROM (` + f.now + `::timestamptz - e.updated_at))) / ` +
-		strconv.FormatFloat(tau, 'f', 0, 64) + `), 0)::float8,
-			m.time_of_day), E'\n'), '')
-		FROM counselor_search s
-		JOIN counselor_match m ON m.counselor_id = s.counselor_id
-		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = s.counselor_id
-		LEFT JOIN counselor_exposure e ON e.counselor_id = s.counselor_id
-		WHERE ` + f.where()
+// with what the model scores: counselor_match's packed line (see
+// migrations/00006), one line per counsellor in one text. Decoding thousands of rows column by column, or
+// joining the four tables the fields come from, cost more than the scoring.
+func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter, now time.Time) ([]Candidate, error) {
 	var packed string
-	if err := tx.GetContext(ctx, &packed, query, f.args...); err != nil {
+	if err := tx.GetContext(ctx, &packed, `SELECT coalesce(string_agg(m.packed, E'\n'), '')
+		FROM counselor_match m WHERE `+f.where(), f.args...); err != nil {
 		return nil, err
 	}
 	themeBit := bit(counselor.Themes, s.Theme)
@@ -98,7 +86,7 @@ func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) 
 		if line == "" {
 			continue
 		}
-		c, err := parseCandidate(line)
+		c, err := parseCandidate(line, now)
 		if err != nil {
 			return nil, fmt.Errorf("candidate %q: %w", line, err)
 		}
@@ -108,49 +96,40 @@ func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter) 
 	return out, nil
 }
 
-// parseCandidate reads one packed line of loadCandidates.
-func parseCandidate(line string) (Candidate, error) {
+// decayedExposure is count, last bumped at (unix seconds), decayed to now.
+func decayedExposure(count float64, at int64, now time.Time) float64 {
+	age := max(0, float64(now.Unix()-at))
+	return count * math.Exp(-age/exposureTau())
+}
+
+// exposureTau is the exposure's decay time constant in seconds.
+func exposureTau() float64 { return ExposureHalfLife.Seconds() / math.Ln2 }
+
+// parseCandidate reads one line of loadCandidates: the packed fields of
+// migrations/00006, in order. It walks the line once without allocating.
+func parseCandidate(line string, now time.Time) (Candidate, error) {
 	var c Candidate
-	f := strings.SplitN(line, " ", 15)
-	if len(f) != 15 {
-		return c, fmt.Errorf("%d fields", len(f))
-	}
+	p := fieldReader{rest: line}
 	var err error
-	if c.ID, err = uuid.Parse(f[0]); err != nil {
+	if c.ID, err = uuid.Parse(p.next()); err != nil {
 		return c, err
 	}
-	if f[1] != "-" {
-		c.Gender = f[1]
+	if g := p.next(); g != "-" {
+		c.Gender = g
 	}
-	if f[2] != "-" {
-		c.AgeBand = f[2]
+	if a := p.next(); a != "-" {
+		c.AgeBand = a
 	}
-	ints := [...]*int64{new(int64), new(int64), new(int64), new(int64), new(int64)}
-	for i, p := range ints {
-		if *p, err = strconv.ParseInt(f[3+i], 10, 64); err != nil {
-			return c, err
-		}
-	}
-	c.Languages, c.Formats, c.Industries, c.JobFunctions, c.Years = uint32(*ints[0]), uint32(*ints[1]), uint32(*ints[2]), uint32(*ints[3]), int(*ints[4])
-	if c.RatingAvg, err = strconv.ParseFloat(f[8], 64); err != nil {
-		return c, err
-	}
-	if c.RatingCount, err = strconv.Atoi(f[9]); err != nil {
-		return c, err
-	}
-	next, err := strconv.ParseInt(f[10], 10, 64)
-	if err != nil {
-		return c, err
-	}
-	c.NextAvailable = time.Unix(next, 0).UTC()
-	verified, err := strconv.ParseInt(f[11], 10, 64)
-	if err != nil {
-		return c, err
-	}
-	if verified > 0 {
+	c.Languages, c.Formats = uint32(p.int()), uint32(p.int())
+	c.Industries, c.JobFunctions = uint32(p.int()), uint32(p.int())
+	c.Years = int(p.int())
+	c.RatingAvg = p.float()
+	c.RatingCount = int(p.int())
+	c.NextAvailable = time.Unix(p.int(), 0).UTC()
+	if verified := p.int(); verified > 0 {
 		c.VerifiedAt = time.Unix(verified, 0).UTC()
 	}
-	if a := f[12]; len(a) == len(c.Values)+len(c.Style) {
+	if a := p.next(); len(a) == len(c.Values)+len(c.Style) {
 		c.HasFit = true
 		for i := range len(a) {
 			d := a[i]
@@ -165,12 +144,51 @@ func parseCandidate(line string) (Candidate, error) {
 			}
 		}
 	}
-	if c.Exposure, err = strconv.ParseFloat(f[13], 64); err != nil {
-		return c, err
+	c.TimeOfDay = uint32(p.int())
+	count := p.float()
+	c.Exposure = decayedExposure(count, p.int(), now)
+	if p.err == nil && p.rest != "" {
+		p.err = fmt.Errorf("trailing %q", p.rest)
 	}
-	tod, err := strconv.ParseInt(f[14], 10, 64)
-	c.TimeOfDay = uint32(tod)
-	return c, err
+	return c, p.err
+}
+
+// fieldReader reads space-separated fields, keeping the first error.
+type fieldReader struct {
+	rest string
+	err  error
+}
+
+func (r *fieldReader) next() string {
+	if r.err != nil {
+		return ""
+	}
+	f, rest, found := strings.Cut(r.rest, " ")
+	if f == "" && !found && r.rest == "" {
+		r.err = fmt.Errorf("missing field")
+	}
+	r.rest = rest
+	return f
+}
+
+func (r *fieldReader) int() int64 {
+	f := r.next()
+	if r.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(f, 10, 64)
+	r.err = err
+	return n
+}
+
+func (r *fieldReader) float() float64 {
+	f := r.next()
+	if r.err != nil {
+		return 0
+	}
+	x, err := strconv.ParseFloat(f, 64)
+	r.err = err
+	return x
 }
 
 // parseAnswers reads a smallint[] in text form ("{1,5,3}") into dst; false
@@ -201,7 +219,7 @@ func countWithout(ctx context.Context, tx *sqlx.Tx, f *hardFilter) (all int, wit
 	}
 	var counts pq.Int64Array
 	err = tx.GetContext(ctx, &counts, `SELECT ARRAY[`+strings.Join(exprs, ", ")+`]
-		FROM counselor_search s JOIN counselor_match m ON m.counselor_id = s.counselor_id WHERE `+f.where(names...), f.args...)
+		FROM counselor_match m WHERE `+f.where(names...), f.args...)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -250,14 +268,18 @@ func bumpExposure(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID, now time.Ti
 	}
 	sorted := slices.Clone(ids)
 	slices.SortFunc(sorted, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
-	tau := ExposureHalfLife.Seconds() / 0.6931471805599453
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO counselor_exposure (counselor_id, decayed, updated_at)
-		SELECT id, 1, $2 FROM unnest($1::uuid[]) AS id
-		ON CONFLICT (counselor_id) DO UPDATE SET
-			decayed = counselor_exposure.decayed
-			          * exp(-greatest(0, extract(epoch FROM (excluded.updated_at - counselor_exposure.updated_at))) / `+strconv.FormatFloat(tau, 'f', 0, 64)+`) + 1,
-			updated_at = greatest(excluded.updated_at, counselor_exposure.updated_at)`,
-		pq.Array(sorted), now)
+		WITH locked AS (
+			SELECT counselor_id FROM counselor_match WHERE counselor_id = ANY ($1::uuid[]) ORDER BY counselor_id FOR UPDATE)
+		UPDATE counselor_match m SET
+			-- least(…, 50): exp underflows to an error far below any count that matters
+			exposure = m.exposure * exp(-least(greatest(0, $2 - m.exposure_at) / $3::float8, 50)) + 1,
+			exposure_at = greatest(m.exposure_at, $2)
+		FROM locked WHERE m.counselor_id = locked.counselor_id`,
+		pq.Array(sorted), now.Unix(), exposureTau())
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `SELECT counselor_match_pack(id) FROM unnest($1::uuid[]) AS id`, pq.Array(sorted))
 	return err
 }

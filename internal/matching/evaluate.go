@@ -233,7 +233,7 @@ func (e *synthEmployee) breaks(c *synthCounselor, now time.Time) bool {
 // Evaluate builds the synthetic world and measures the four
 // configurations (diversity and fairness each on and off). Employees are
 // served in turn and each served list adds to the counsellors' exposure,
-// as counselor_exposure does in production.
+// as counselor_match.exposure does in production.
 func Evaluate(cfg EvalConfig, now time.Time) []EvalRow {
 	configs := []EvalRow{
 		{Name: "production (diversity + fairness)", Diversity: true, Fairness: true},

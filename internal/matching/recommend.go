@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -114,7 +113,7 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 			dismissed[i] = d.Counselor.ID
 		}
 		f := newHardFilter(&seeker, now, dismissed)
-		cands, err := loadCandidates(ctx, tx, &seeker, f)
+		cands, err := loadCandidates(ctx, tx, &seeker, f, now)
 		if err != nil {
 			return err
 		}
@@ -151,28 +150,21 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 
 func roundScore(x float64) float64 { return float64(int(x*10+0.5)) / 10 }
 
-// listings reads the ranked counsellors' listings (the API's shape) side
-// by side; nil where one is no longer listed.
+// listings reads the ranked counsellors' listings (the API's shape) in one
+// read; nil where one is no longer listed.
 func (s *Service) listings(ctx context.Context, actor auth.Principal, ranked []Scored) ([]*counselor.Listing, error) {
-	cs := &counselor.Service{DB: s.DB, Now: s.Now}
-	out := make([]*counselor.Listing, len(ranked))
-	errs := make([]error, len(ranked))
-	var wg sync.WaitGroup
-	for i := range ranked {
-		wg.Go(func() {
-			l, err := cs.GetListing(ctx, actor, ranked[i].Candidate.ID)
-			switch {
-			case err == nil:
-				out[i] = &l
-			case !apperr.Is(err, apperr.CodeNotFound):
-				errs[i] = err
-			}
-		})
+	ids := make([]uuid.UUID, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.Candidate.ID
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	found, err := (&counselor.Service{DB: s.DB, Now: s.Now}).GetListings(ctx, actor, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*counselor.Listing, len(ranked))
+	for i, id := range ids {
+		if l, ok := found[id]; ok {
+			out[i] = &l
 		}
 	}
 	return out, nil
