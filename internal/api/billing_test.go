@@ -2,8 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -11,12 +9,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
 
-	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
-	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 // billingWorld is two companies on a subscription, each with an admin;
@@ -30,67 +25,13 @@ type billingWorld struct {
 	period, sessionDay string
 }
 
-const billingPass = "billing-pass-2026"
+const billingPass = apptest.BillingPassword
 
 func newBillingWorld(t *testing.T) *billingWorld {
 	t.Helper()
 	h := apptest.New(t)
-	w := &billingWorld{h: h, operator: h.Operator()}
-	last := time.Now().In(time.FixedZone("JST", 9*3600)).AddDate(0, 0, -time.Now().Day()-1)
-	w.period = last.Format("2006-01")
-	start := time.Date(last.Year(), last.Month(), 14, 10, 0, 0, 0, time.FixedZone("JST", 9*3600))
-	w.sessionDay = start.Format("2006-01-02")
-	hash, err := account.HashPassword(billingPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		var contractA, counselorUser, counselorID, employeeUser uuid.UUID
-		for i, name := range []string{"請求商事", "別会社"} {
-			var id uuid.UUID
-			if err := tx.Get(&id, `INSERT INTO companies (name) VALUES ($1) RETURNING id`, name); err != nil {
-				return err
-			}
-			var ct uuid.UUID
-			if err := tx.Get(&ct, `INSERT INTO contracts (company_id, plan_code, seats, starts_on, status) VALUES ($1, 'subscription', 50, '2020-01-01', 'active') RETURNING id`, id); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, '人事', 'company_admin', $3)`,
-				id, fmt.Sprintf("hr%d@billing.example", i), hash); err != nil {
-				return err
-			}
-			if i == 0 {
-				w.companyA, contractA = id, ct
-			} else {
-				w.compB = id
-			}
-		}
-		if err := tx.Get(&employeeUser, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, 'emp@billing.example', '秘密 太郎', 'employee', $2) RETURNING id`, w.companyA, hash); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyA, employeeUser); err != nil {
-			return err
-		}
-		if err := tx.Get(&counselorUser, `INSERT INTO users (email, name, role, password_hash) VALUES ('c@billing.example', '相談 花子', 'counselor', $1) RETURNING id`, hash); err != nil {
-			return err
-		}
-		if err := tx.Get(&counselorID, `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at)
-			VALUES ($1, 'verified', '山田 花子', '{career}', '{video}', now()) RETURNING id`, counselorUser); err != nil {
-			return err
-		}
-		for i := range 3 {
-			s := start.Add(time.Duration(i) * 24 * time.Hour)
-			if _, err := tx.Exec(`INSERT INTO bookings (company_id, employee_user_id, counselor_id, counselor_user_id, contract_id, starts_at, ends_at, blocked_until, theme, format, status, completed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'career', 'video', 'completed', $7)`,
-				w.companyA, employeeUser, counselorID, counselorUser, contractA, s, s.Add(50*time.Minute)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bw := apptest.SeedBilling(t, h)
+	w := &billingWorld{h: h, operator: h.Operator(), companyA: bw.CompanyA, compB: bw.CompanyB, period: bw.Period, sessionDay: bw.SessionDay}
 	w.adminA = h.Login("hr0@billing.example", billingPass)
 	w.adminB = h.Login("hr1@billing.example", billingPass)
 	w.counselor = h.Login("c@billing.example", billingPass)

@@ -227,18 +227,28 @@ func (s *Server) contractChange(c echo.Context) error {
 	}
 	if !f.Errors.Any() {
 		_, err := s.Billing.ChangeContract(c.Request().Context(), p, id, in)
-		if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
-			f.Errors.addDomain(renameFields(e.Fields), contractFieldKeys)
-		} else if ok && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable) {
-			f.Errors.add("", "bill_err_contract_refused")
-		} else if err != nil {
+		if done, err := s.contractSaved(c, id, f.Errors, err, "bill_flash_contract_changed"); done || err != nil {
 			return err
-		} else {
-			s.setFlash(c, "success", "bill_flash_contract_changed")
-			return c.Redirect(http.StatusSeeOther, "/operator/companies/"+id.String()+"/contract")
 		}
 	}
 	return s.renderContract(c, http.StatusBadRequest, contractPage{Change: f})
+}
+
+// contractSaved turns a contract change's outcome into the answer: field
+// errors and refusals go onto the form (done false), success flashes and
+// redirects to the contract page (done true), anything else is returned.
+func (s *Server) contractSaved(c echo.Context, id uuid.UUID, fe formErrors, err error, flash string) (done bool, _ error) {
+	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
+		fe.addDomain(renameFields(e.Fields), contractFieldKeys)
+		return false, nil
+	} else if ok && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable) {
+		fe.add("", "bill_err_contract_refused")
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	s.setFlash(c, "success", flash)
+	return true, c.Redirect(http.StatusSeeOther, "/operator/companies/"+id.String()+"/contract")
 }
 
 // renameFields maps the domain's date fields onto the form's month fields.
@@ -266,15 +276,8 @@ func (s *Server) contractEnd(c echo.Context) error {
 	_, last := monthBounds(f.Errors, "until", f.Until)
 	if !f.Errors.Any() {
 		_, err := s.Billing.EndContract(c.Request().Context(), p, id, last)
-		if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
-			f.Errors.addDomain(renameFields(e.Fields), contractFieldKeys)
-		} else if ok && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable) {
-			f.Errors.add("", "bill_err_contract_refused")
-		} else if err != nil {
+		if done, err := s.contractSaved(c, id, f.Errors, err, "bill_flash_contract_ended"); done || err != nil {
 			return err
-		} else {
-			s.setFlash(c, "success", "bill_flash_contract_ended")
-			return c.Redirect(http.StatusSeeOther, "/operator/companies/"+id.String()+"/contract")
 		}
 	}
 	return s.renderContract(c, http.StatusBadRequest, contractPage{End: f})

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,14 +9,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
 
-	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
-	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-const billPass = "billing-pass-2026"
+const billPass = apptest.BillingPassword
 
 // moneyWorld is two companies on a subscription with an admin each; the
 // first had three held sessions with one counsellor last month. Emails:
@@ -32,65 +27,8 @@ type moneyWorld struct {
 func newMoneyWorld(t *testing.T) moneyWorld {
 	t.Helper()
 	h := apptest.New(t)
-	jst := time.FixedZone("JST", 9*3600)
-	now := time.Now().In(jst)
-	last := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, jst).AddDate(0, -1, 0)
-	start := last.AddDate(0, 0, 13).Add(10 * time.Hour)
-	w := moneyWorld{h: h, period: last.Format("2006-01"), sessionDay: start.Format("2006-01-02")}
-	hash, err := account.HashPassword(billPass)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		var contractA, counselorUser, counselorID, employeeUser uuid.UUID
-		if _, err := tx.Exec(`INSERT INTO users (email, name, role, password_hash) VALUES ('op@billing.example', '運営', 'operator', $1)`, hash); err != nil {
-			return err
-		}
-		for i, name := range []string{"請求商事", "別会社"} {
-			var id, ct uuid.UUID
-			if err := tx.Get(&id, `INSERT INTO companies (name) VALUES ($1) RETURNING id`, name); err != nil {
-				return err
-			}
-			if err := tx.Get(&ct, `INSERT INTO contracts (company_id, plan_code, seats, starts_on, status) VALUES ($1, 'subscription', 50, '2020-01-01', 'active') RETURNING id`, id); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, '人事', 'company_admin', $3)`,
-				id, fmt.Sprintf("hr%d@billing.example", i), hash); err != nil {
-				return err
-			}
-			if i == 0 {
-				w.companyA, contractA = id, ct
-			} else {
-				w.companyB = id
-			}
-		}
-		if err := tx.Get(&employeeUser, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, 'emp@billing.example', '秘密 太郎', 'employee', $2) RETURNING id`, w.companyA, hash); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyA, employeeUser); err != nil {
-			return err
-		}
-		if err := tx.Get(&counselorUser, `INSERT INTO users (email, name, role, password_hash) VALUES ('c@billing.example', '相談 花子', 'counselor', $1) RETURNING id`, hash); err != nil {
-			return err
-		}
-		if err := tx.Get(&counselorID, `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at, rate_jpy)
-			VALUES ($1, 'verified', '山田 花子', '{career}', '{video}', now(), 8000) RETURNING id`, counselorUser); err != nil {
-			return err
-		}
-		for i := range 3 {
-			s := start.Add(time.Duration(i) * 24 * time.Hour)
-			if _, err := tx.Exec(`INSERT INTO bookings (company_id, employee_user_id, counselor_id, counselor_user_id, contract_id, starts_at, ends_at, blocked_until, theme, format, status, completed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 'career', 'video', 'completed', $7)`,
-				w.companyA, employeeUser, counselorID, counselorUser, contractA, s, s.Add(50*time.Minute)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	bw := apptest.SeedBilling(t, h)
+	return moneyWorld{h: h, companyA: bw.CompanyA, companyB: bw.CompanyB, period: bw.Period, sessionDay: bw.SessionDay}
 }
 
 // runBilling bills the world's period through the operator's pages:
