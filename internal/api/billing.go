@@ -36,6 +36,7 @@ func (s *Server) billingRoutes() []Route {
 		{http.MethodGet, "/api/v1/invoices/:id", s.invoiceGet, companyStaff},
 		{http.MethodGet, "/api/v1/invoices/:id/pdf", s.invoicePDF, companyStaff},
 		{http.MethodGet, "/api/v1/invoices/:id/csv", s.invoiceCSV, companyStaff},
+		{http.MethodPost, "/api/v1/invoices/:id/send", s.invoiceSend, operator},
 
 		{http.MethodGet, "/api/v1/me/earnings", s.myEarnings, counselorOnly},
 		{http.MethodGet, "/api/v1/payouts", s.payoutList, operator},
@@ -203,6 +204,18 @@ func (s *Server) invoice(c echo.Context) (billing.Invoice, error) {
 		return billing.Invoice{}, err
 	}
 	return s.Billing.Invoice(c.Request().Context(), principal(c), id)
+}
+
+// invoiceSend queues a not-sent invoice's push to Stripe again.
+func (s *Server) invoiceSend(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Billing.SendNow(c.Request().Context(), principal(c), id); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]bool{"queued": true})
 }
 
 func (s *Server) invoiceGet(c echo.Context) error {

@@ -168,6 +168,8 @@ func TestInvoicesOfAnotherCompanyAre404(t *testing.T) {
 		{w.adminA, "GET", "/api/v1/payouts", 403},
 		{w.adminA, "GET", "/api/v1/me/earnings", 403},
 		{w.adminA, "POST", "/api/v1/plans", 403},
+		{w.adminA, "POST", "/api/v1/invoices/" + inv.ID + "/send", 403},
+		{w.operator, "POST", "/api/v1/invoices/" + inv.ID + "/send", 422}, // no Stripe key: stripe_disabled
 		{w.h.Anonymous(), "GET", "/api/v1/invoices/" + inv.ID, 401},
 	} {
 		if st := c.client.Do(c.method, c.path, map[string]string{"period": w.period}, nil); st != c.want {
