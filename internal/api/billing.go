@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -44,27 +43,18 @@ func (s *Server) billingRoutes() []Route {
 	}
 }
 
-var periodPattern = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
-
-// parsePeriod checks a YYYY-MM month; blank is the current month in Japan
-// when optional.
+// parsePeriod checks a YYYY-MM month (billing.ParsePeriod); blank is the
+// current month in Japan when optional.
 func parsePeriod(v string, optional bool) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" && optional {
-		return time.Now().In(japan).Format("2006-01"), nil
+		return billing.PeriodOf(time.Now()).String(), nil
 	}
-	if !periodPattern.MatchString(v) {
-		return "", apperr.Field("period", "must be a month as YYYY-MM, e.g. 2026-10")
+	p, err := billing.ParsePeriod(v)
+	if err != nil {
+		return "", err
 	}
-	return v, nil
-}
-
-// japan is the zone billing months are counted in (no DST, fixed offset).
-var japan = time.FixedZone("JST", 9*3600)
-
-// noStore keeps money answers out of shared and browser caches.
-func noStore(c echo.Context) {
-	c.Response().Header().Set("Cache-Control", "no-store")
+	return p.String(), nil
 }
 
 func (s *Server) planList(c echo.Context) error {
@@ -180,7 +170,6 @@ func (s *Server) invoiceList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return c.JSON(http.StatusOK, Page[billing.Invoice]{Items: list, Total: len(list), Page: 1, PerPage: len(list)})
 }
 
@@ -193,7 +182,6 @@ func (s *Server) companyUsage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return c.JSON(http.StatusOK, u)
 }
 
@@ -226,7 +214,6 @@ func (s *Server) invoiceGet(c echo.Context) error {
 	if inv.Lines == nil {
 		inv.Lines = []billing.Line{}
 	}
-	noStore(c)
 	return c.JSON(http.StatusOK, inv)
 }
 
@@ -272,7 +259,6 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "pdf"); err != nil {
 		return err
 	}
-	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+InvoiceFilename(inv, "pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
 }
@@ -289,7 +275,6 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "csv"); err != nil {
 		return err
 	}
-	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+InvoiceFilename(inv, "csv")+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
 }
@@ -306,7 +291,6 @@ func (s *Server) myEarnings(c echo.Context) error {
 	if st.Earnings == nil {
 		st.Earnings = []billing.Earning{}
 	}
-	noStore(c)
 	return c.JSON(http.StatusOK, st)
 }
 
@@ -319,7 +303,6 @@ func (s *Server) payoutList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return c.JSON(http.StatusOK, Page[billing.Payout]{Items: list, Total: len(list), Page: 1, PerPage: len(list)})
 }
 

@@ -52,11 +52,6 @@ func (s *Server) registerBilling(e *echo.Echo) {
 	e.GET("/operator/invoices/:id/csv", s.invoiceCSV, operator)
 }
 
-// noStore keeps money pages out of browser and shared caches.
-func noStore(c echo.Context) {
-	c.Response().Header().Set("Cache-Control", "no-store")
-}
-
 // Money shows an amount as ¥12,345.
 func (v *View) Money(n int64) string { return invoicedoc.Yen(n) }
 

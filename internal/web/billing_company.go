@@ -38,7 +38,6 @@ func (s *Server) invoiceList(c echo.Context) error {
 			pg.Overdue++
 		}
 	}
-	noStore(c)
 	return s.render(c, http.StatusOK, pageInvoices, pg)
 }
 
@@ -73,7 +72,6 @@ func (s *Server) invoiceShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	noStore(c)
 	return s.render(c, http.StatusOK, pageInvoiceShow, invoicePage{Invoice: inv, Issuer: s.Billing.Issuer, Base: invoiceBase(c, inv.ID), Rate: billing.TaxRatePercent})
 }
 
@@ -93,7 +91,6 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err := s.recordDownload(c, inv, "pdf"); err != nil {
 		return err
 	}
-	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+api.InvoiceFilename(inv, "pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
 }
@@ -110,7 +107,6 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	if err := s.recordDownload(c, inv, "csv"); err != nil {
 		return err
 	}
-	noStore(c)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+api.InvoiceFilename(inv, "csv")+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
 }
@@ -139,7 +135,6 @@ func (s *Server) usageShow(c echo.Context) error {
 		pg.Remaining = max(limit-u.HeldSessions, 0)
 		pg.Percent = min(100, u.HeldSessions*100/limit)
 	}
-	noStore(c)
 	return s.render(c, http.StatusOK, pageUsage, pg)
 }
 

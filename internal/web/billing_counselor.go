@@ -45,6 +45,5 @@ func (s *Server) earningsShow(c echo.Context) error {
 	if !ok {
 		status = http.StatusBadRequest
 	}
-	noStore(c)
 	return s.render(c, status, pageEarnings, pg)
 }

@@ -191,7 +191,6 @@ func (s *Server) renderContract(c echo.Context, status int, pg contractPage) err
 	if pg.End.Errors == nil {
 		pg.End = contractForm{Until: s.thisMonth().String(), Errors: formErrors{}}
 	}
-	noStore(c)
 	return s.render(c, status, pageContract, pg)
 }
 

@@ -65,7 +65,6 @@ func (s *Server) renderBilling(c echo.Context, status int, pg billingPage) error
 			pg.DueTotal += po.AmountJPY
 		}
 	}
-	noStore(c)
 	return s.render(c, status, pageBillingRun, pg)
 }
 

@@ -102,3 +102,16 @@ var jst = time.FixedZone("JST", 9*60*60)
 
 // Time shows an instant in Japan time, the users' time zone.
 func (v *View) Time(t time.Time) string { return t.In(jst).Format("2006-01-02 15:04") }
+
+// pager is what the pager partial shows.
+type pager struct {
+	V            *View
+	Page, Pages  int
+	Prev, Next   string // the neighbouring pages' addresses
+	Target, Swap string // htmx target and swap ("" = htmx's default)
+}
+
+// Pager prepares the pager partial for page of pages.
+func (v *View) Pager(page, pages int, prev, next, target, swap string) pager {
+	return pager{V: v, Page: page, Pages: pages, Prev: prev, Next: next, Target: target, Swap: swap}
+}

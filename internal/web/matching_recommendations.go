@@ -75,8 +75,6 @@ func (p recPage) BookURL(l counselor.Listing) string {
 }
 
 // Photo is the web address of a listed counsellor's photo, or "".
-func (p recPage) Photo(l counselor.Listing) string { return photoURL(l.ID, l.PhotoURL) }
-
 // RelaxLabel names a hard preference on a relax button.
 func (v *View) RelaxLabel(constraint string) string { return v.label(relaxKeys, constraint) }
 
@@ -166,17 +164,4 @@ func (s *Server) recommendationDismiss(c echo.Context) error {
 	relax, _ := relaxParams(c.Request().PostForm["relax"])
 	s.setFlash(c, "success", "rec_dismissed")
 	return c.Redirect(http.StatusSeeOther, recommendationsURL(theme, relax))
-}
-
-// counselorCard is what the counselor_card partial shows: a listing, its
-// photo's address and the page's view for labels.
-type counselorCard struct {
-	V     *View
-	L     counselor.Listing
-	Photo string
-}
-
-// Card prepares a counsellor's card.
-func (v *View) Card(l counselor.Listing) counselorCard {
-	return counselorCard{V: v, L: l, Photo: photoURL(l.ID, l.PhotoURL)}
 }

@@ -104,7 +104,18 @@ func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
 }
 
 // Photo is the web address of a listed counsellor's photo, or "".
-func (p searchPage) Photo(l counselor.Listing) string { return photoURL(l.ID, l.PhotoURL) }
+// counselorCard is what the counselor_card partial shows: a listing, its
+// photo's address and the page's view for labels.
+type counselorCard struct {
+	V     *View
+	L     counselor.Listing
+	Photo string
+}
+
+// Card prepares a counsellor's card.
+func (v *View) Card(l counselor.Listing) counselorCard {
+	return counselorCard{V: v, L: l, Photo: photoURL(l.ID, l.PhotoURL)}
+}
 
 // searchQuery keeps the parameters the form sends, drops empty ones (a
 // select's "any" choice) and fixes the page size.
