@@ -8,11 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // devCmd is API.md's development environment: a private PostgreSQL under
@@ -38,6 +41,9 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
+		return err
+	}
+	if err := devKeys(&cfg, *dataDir); err != nil {
 		return err
 	}
 	if external {
@@ -73,7 +79,7 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	defer stopSearch()
 	if *seed == "demo" {
-		if err := seedDemo(ctx, d, log); err != nil {
+		if err := demo.Seed(ctx, d, log, cfg.Keyring); err != nil {
 			return err
 		}
 		// The seed writes counsellors directly: index them (a few hundred
@@ -130,4 +136,32 @@ func devSearch(ctx context.Context, cfg *config.Config, dataDir string) (func(),
 	}
 	cfg.MeiliURL, cfg.MeiliKey = ms.URL, ms.MasterKey
 	return func() { _ = ms.Stop() }, nil
+}
+
+// devKeys gives the development server keys for private notes: those of
+// TAIWA_NOTE_KEYS when set, else dataDir/note-keys, made on first start
+// (random, readable by its owner only, never in the repository).
+func devKeys(cfg *config.Config, dataDir string) error {
+	if cfg.Keyring != nil {
+		return nil
+	}
+	path := filepath.Join(dataDir, "note-keys")
+	spec, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key, kerr := seal.NewKey("dev1")
+		if kerr != nil {
+			return kerr
+		}
+		spec = []byte(key + "\n")
+		err = os.WriteFile(path, spec, 0o600)
+	}
+	if err != nil {
+		return fmt.Errorf("note keys: %w", err)
+	}
+	cfg.NoteKeys = strings.TrimSpace(string(spec))
+	cfg.Keyring, err = seal.ParseKeys(cfg.NoteKeys)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }

@@ -22,6 +22,8 @@ Usage:
   taiwa search reindex             rebuild the counsellor search index with no downtime
   taiwa billing run [--period YYYY-MM] | payouts [--period YYYY-MM]
                                    bill a month (default: last month, JST); list counsellors' payouts
+  taiwa keys new --id ID | rotate [--batch N]
+                                   make a note key; re-seal private notes with the current key
   taiwa user create --role R --email E --password P [--name N] [--company ID]
   taiwa dev [--addr A] [--data-dir D] [--seed demo|none]
                                    local PostgreSQL + Meilisearch + SMTP sink + seed + serve, in one
@@ -44,6 +46,7 @@ func main() {
 		"dev":     devCmd,
 		"search":  searchCmd,
 		"billing": billingCmd,
+		"keys":    keysCmd,
 	}
 	name := os.Args[1]
 	if name == "help" || name == "-h" || name == "--help" {

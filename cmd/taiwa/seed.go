@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/taiwa/taiwa/internal/demo"
@@ -33,7 +32,10 @@ func seedCmd(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	if *demoData {
-		err = seedDemo(ctx, d, log)
+		if cfg.Keyring == nil {
+			log.Warn("TAIWA_NOTE_KEYS is not set: the demo's records get no private notes")
+		}
+		err = demo.Seed(ctx, d, log, cfg.Keyring)
 	} else {
 		err = demo.SeedScaleWith(ctx, d, demo.ScaleOptions{Employees: *scale, Counselors: *counselors}, log)
 	}
@@ -43,8 +45,4 @@ func seedCmd(ctx context.Context, args []string) error {
 	// Seeding writes counsellors directly, not through the outbox: bring
 	// search up to date with them.
 	return reindex(ctx, searchService(d, cfg, log), os.Stderr)
-}
-
-func seedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
-	return demo.SeedDemo(ctx, d, log)
 }

@@ -15,8 +15,11 @@ import (
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/feedback"
 	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/programme"
+	"github.com/taiwa/taiwa/internal/record"
 )
 
 // Server holds the domain services the handlers call.
@@ -27,6 +30,9 @@ type Server struct {
 	Bookings   *booking.Service
 	Matching   *matching.Service
 	Billing    *billing.Service
+	Records    *record.Service
+	Feedback   *feedback.Service
+	Programmes *programme.Service
 	// Ready reports each dependency's state for /readyz; ok is false when
 	// the service cannot serve (PostgreSQL down).
 	Ready func(ctx context.Context) (deps map[string]string, ok bool)
@@ -103,9 +109,13 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/bookings/:id/no-show", s.bookingNoShow, counselorOnly},
 		{http.MethodPost, "/api/v1/bookings/:id/complete", s.bookingComplete, counselorOnly},
 	}
-	routes = append(routes, s.matchingRoutes()...) // matching.go
-	routes = append(routes, s.billingRoutes()...)  // billing.go
-	routes = append(routes, s.webhookRoutes()...)  // webhook.go
+	routes = append(routes, s.matchingRoutes()...)  // matching.go
+	routes = append(routes, s.billingRoutes()...)   // billing.go
+	routes = append(routes, s.webhookRoutes()...)   // webhook.go
+	routes = append(routes, s.recordRoutes()...)    // record.go
+	routes = append(routes, s.feedbackRoutes()...)  // feedback.go
+	routes = append(routes, s.auditRoutes()...)     // audit.go
+	routes = append(routes, s.programmeRoutes()...) // programme.go
 	return routes
 }
 

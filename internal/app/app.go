@@ -22,6 +22,7 @@ import (
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/feedback"
 	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
@@ -29,6 +30,8 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
 	"github.com/taiwa/taiwa/internal/platform/payments"
+	"github.com/taiwa/taiwa/internal/programme"
+	"github.com/taiwa/taiwa/internal/record"
 	webui "github.com/taiwa/taiwa/internal/web"
 	"github.com/taiwa/taiwa/web"
 )
@@ -44,6 +47,9 @@ type App struct {
 	Bookings   *booking.Service
 	Matching   *matching.Service
 	Billing    *billing.Service
+	Records    *record.Service
+	Feedback   *feedback.Service
+	Programmes *programme.Service
 	Payments   *payments.Client
 	Worker     *outbox.Worker
 	Echo       *echo.Echo
@@ -60,6 +66,9 @@ type App struct {
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	if err := db.CheckCurrent(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
+	}
+	if cfg.Keyring == nil {
+		return nil, errors.New("set TAIWA_NOTE_KEYS to the keys that seal private notes, e.g. TAIWA_NOTE_KEYS=k1:$(openssl rand -base64 32) (`taiwa keys new` prints one)")
 	}
 	d, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -81,6 +90,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
 	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
+	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
+	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}
+	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL}
 	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
 	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
@@ -116,10 +128,12 @@ func (a *App) buildHTTP() error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
-		Matching: a.Matching, Billing: a.Billing, Ready: a.ready}
+		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
+		Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
 		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
-		Matching: a.Matching, Billing: a.Billing, DB: a.DB, Log: a.Log,
+		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
+		DB: a.DB, Log: a.Log,
 		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
 	})
 	if err != nil {

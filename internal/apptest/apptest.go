@@ -23,6 +23,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // Harness is one running server with its own database.
@@ -32,6 +33,16 @@ type Harness struct {
 	App  *app.App
 	Sink *mail.Sink
 	URL  string // http://127.0.0.1:port
+}
+
+// TestNoteKeys returns a fresh random note key spec for one test server.
+func TestNoteKeys(t testing.TB) string {
+	t.Helper()
+	k, err := seal.NewKey("test1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // Options tune the harness.
@@ -68,7 +79,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		BaseURL: "http://" + ln.Addr().String(), SMTPURL: sink.URL(), MailFrom: "Taiwa <no-reply@taiwa.example>",
 		SessionTTL: time.Hour, CookieSecure: false, LoginMaxPerUser: 5, LoginMaxPerAddr: 1000,
 		LoginWindow: 15 * time.Minute, RunWorker: false, LogLevel: "warn", DevMode: true,
-		MeiliIndex: "counselors",
+		MeiliIndex: "counselors", NoteKeys: TestNoteKeys(t),
 	}
 	for _, o := range opts {
 		if o.Search {

@@ -19,6 +19,7 @@ import (
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // Password is every demo account's password.
@@ -44,6 +45,12 @@ const seed = 2026
 // expire, and a year of sessions (bookings.go). It does nothing when the
 // operator already exists, so it is safe to run at every start.
 func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
+	return Seed(ctx, d, log, nil)
+}
+
+// Seed is SeedDemo with the keys that seal the demo records' private notes
+// (nil: the demo's records and employees' notes carry none).
+func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) error {
 	started := time.Now()
 	var exists bool
 	if err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
@@ -91,6 +98,15 @@ func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 			return err
 		}
 		if counts["invoices"], err = seedBilling(ctx, tx, now); err != nil { // billing.go
+			return err
+		}
+		if counts["records"], err = seedRecords(ctx, tx, r, now, keys); err != nil { // records.go
+			return err
+		}
+		if counts["feedback"], err = seedFeedback(ctx, tx, r, now, keys); err != nil { // feedback.go
+			return err
+		}
+		if counts["programmes"], err = seedProgrammes(ctx, tx, r, now); err != nil { // programmes.go
 			return err
 		}
 		return audit.Write(ctx, tx, auth.Principal{UserID: operator, Role: auth.Role(db.RoleSystem)}, audit.Event{Action: "demo.seed", Details: counts})

@@ -62,7 +62,7 @@ var pageNames = slices.Concat([]string{
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
 	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
-}, matchingPages, billingPages)
+}, matchingPages, billingPages, recordPages, feedbackPages, auditPages, programmePages)
 
 var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },

@@ -109,8 +109,12 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/operator/counselors/:id/reinstate", s.counselorReinstate, operator)
 	e.POST("/operator/counselors/:id/credentials/:cid/verify", s.credentialVerify, operator)
 	e.POST("/operator/counselors/:id/credentials/:cid/reject", s.credentialReject, operator)
-	s.registerMatching(e) // matching.go
-	s.registerBilling(e)  // billing.go
+	s.registerMatching(e)   // matching.go
+	s.registerBilling(e)    // billing.go
+	s.registerRecords(e)    // records.go
+	s.registerFeedback(e)   // feedback.go
+	s.registerAudit(e)      // audit.go
+	s.registerProgrammes(e) // programmes.go
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)

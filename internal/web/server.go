@@ -15,8 +15,11 @@ import (
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/feedback"
 	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/programme"
+	"github.com/taiwa/taiwa/internal/record"
 	webfs "github.com/taiwa/taiwa/web"
 )
 
@@ -28,6 +31,9 @@ type Deps struct {
 	Bookings     *booking.Service
 	Matching     *matching.Service
 	Billing      *billing.Service
+	Records      *record.Service
+	Feedback     *feedback.Service
+	Programmes   *programme.Service
 	DB           *db.DB
 	Log          *slog.Logger
 	CookieSecure bool

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // Config is every setting of the taiwa binary. The README lists them.
@@ -40,6 +42,15 @@ type Config struct {
 	IssuerName               string `env:"TAIWA_INVOICE_ISSUER_NAME" envDefault:"Taiwa株式会社"`
 	IssuerRegistrationNumber string `env:"TAIWA_INVOICE_REGISTRATION_NUMBER" envDefault:"T1234567890123"`
 	IssuerAddress            string `env:"TAIWA_INVOICE_ISSUER_ADDRESS" envDefault:"東京都千代田区丸の内1-1-1"`
+	// NoteKeys are the AES-256-GCM keys that seal private notes,
+	// "id:base64,id2:base64", the current key first. The server refuses to
+	// start without them; `taiwa dev` makes one under its data folder.
+	NoteKeys string `env:"TAIWA_NOTE_KEYS"`
+	// Keyring is NoteKeys parsed by Validate (nil when NoteKeys is empty).
+	Keyring *seal.Keyring `env:"-"`
+	// ClinicalLeadEmail receives urgent-risk alerts besides the operators
+	// marked as clinical leads (optional).
+	ClinicalLeadEmail string `env:"TAIWA_CLINICAL_LEAD_EMAIL"`
 }
 
 // Load reads the environment and validates it.
@@ -73,6 +84,13 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			problems = append(problems, "TAIWA_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
 		}
+	}
+	if c.NoteKeys != "" {
+		k, err := seal.ParseKeys(c.NoteKeys)
+		if err != nil {
+			problems = append(problems, "TAIWA_NOTE_KEYS: "+err.Error())
+		}
+		c.Keyring = k
 	}
 	if c.SessionTTL < time.Minute {
 		problems = append(problems, "TAIWA_SESSION_TTL must be at least 1m")

@@ -1,0 +1,6 @@
+package api
+
+// auditRoutes lists the audit endpoints.
+func (s *Server) auditRoutes() []Route {
+	return nil
+}
