@@ -1,0 +1,28 @@
+-- Feedback: keep a counsellor's rating (counselors.rating_avg and
+-- rating_count) from every company's session_feedback in the rating
+-- employee's own transaction. The employee's scope sees only their own
+-- feedback rows (RLS), so the recount runs as the platform: the function
+-- pins app.role to 'system' for its own duration only (restored on exit)
+-- and reveals nothing but the counsellor's published average and count.
+
+-- +goose Up
+-- +goose StatementBegin
+CREATE FUNCTION counselor_rating_refresh(cid uuid) RETURNS void LANGUAGE plpgsql
+SET app.role = 'system' AS $$
+BEGIN
+  -- Lock the counsellor first: a concurrent rating then waits, and the
+  -- recount below (a new statement, a new snapshot) sees it committed.
+  PERFORM 1 FROM counselors WHERE id = cid FOR UPDATE;
+  UPDATE counselors c SET rating_avg = s.avg, rating_count = s.n
+  FROM (SELECT round(avg(satisfaction), 2) AS avg, count(*)::int AS n
+        FROM session_feedback WHERE counselor_id = cid) s
+  WHERE c.id = cid;
+END $$;
+-- +goose StatementEnd
+REVOKE ALL ON FUNCTION counselor_rating_refresh(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION counselor_rating_refresh(uuid) TO taiwa_app;
+CREATE INDEX audit_log_action_idx ON audit_log (action, at DESC);
+
+-- +goose Down
+DROP INDEX IF EXISTS audit_log_action_idx;
+DROP FUNCTION IF EXISTS counselor_rating_refresh(uuid);
