@@ -138,7 +138,28 @@ END $$;
 -- +goose StatementEnd
 CREATE TRIGGER consents_append_only BEFORE UPDATE OR DELETE ON consents FOR EACH ROW EXECUTE FUNCTION append_only();
 CREATE TRIGGER consents_no_truncate BEFORE TRUNCATE ON consents FOR EACH STATEMENT EXECUTE FUNCTION append_only();
-CREATE TRIGGER amendments_append_only BEFORE UPDATE OR DELETE ON session_record_amendments FOR EACH ROW EXECUTE FUNCTION append_only();
+-- Amendments are append-only too, with one exception: key rotation
+-- (`taiwa keys rotate`) may replace a sealed private_notes value with the
+-- same note sealed under the current key. Any other change, a removal or
+-- clearing the notes is refused; the application role may only UPDATE
+-- that one column (see the grants below).
+-- +goose StatementBegin
+CREATE FUNCTION amendments_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.private_notes IS NOT NULL AND NEW.private_notes IS NOT NULL
+     AND (NEW.company_id, NEW.booking_id, NEW.seq, NEW.author_user_id, NEW.counselor_user_id, NEW.themes,
+          NEW.risk_level, NEW.follow_up, NEW.observations, NEW.shared_summary, NEW.created_at)
+         IS NOT DISTINCT FROM
+         (OLD.company_id, OLD.booking_id, OLD.seq, OLD.author_user_id, OLD.counselor_user_id, OLD.themes,
+          OLD.risk_level, OLD.follow_up, OLD.observations, OLD.shared_summary, OLD.created_at) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION 'session_record_amendments is append-only (only key rotation may re-seal private_notes)'
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER amendments_append_only BEFORE UPDATE OR DELETE ON session_record_amendments FOR EACH ROW EXECUTE FUNCTION amendments_guard();
+CREATE TRIGGER amendments_no_truncate BEFORE TRUNCATE ON session_record_amendments FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
 -- Row-level security: the booking's parties, operators and system jobs;
 -- never a company admin (except consents, below).
@@ -193,9 +214,12 @@ CREATE POLICY hr ON consents FOR SELECT USING (
 GRANT SELECT, INSERT, UPDATE ON session_records, risk_alerts, employee_notes TO taiwa_app;
 GRANT SELECT, INSERT ON session_record_amendments, session_feedback, consents TO taiwa_app;
 GRANT DELETE ON employee_notes TO taiwa_app;
+-- Key rotation only (amendments_guard refuses every other change).
+GRANT UPDATE (private_notes) ON session_record_amendments TO taiwa_app;
 
 -- +goose Down
 DROP TABLE IF EXISTS consents, employee_notes, session_feedback, risk_alerts, session_record_amendments, session_records;
+DROP FUNCTION IF EXISTS amendments_guard();
 DROP FUNCTION IF EXISTS append_only();
 ALTER TABLE users DROP CONSTRAINT IF EXISTS users_clinical_lead_operator;
 ALTER TABLE users DROP COLUMN IF EXISTS clinical_lead;

@@ -5,11 +5,21 @@
 // is editable for 7 days, then locked: later changes are appended as
 // amendments. Urgent risk alerts the platform's clinical lead, never the
 // company. Every read is audited.
+//
+// Sealing: private notes are sealed with s.Keys and bound to their row by
+// associated data, exactly (see NotesAAD, AmendmentNotesAAD,
+// EmployeeNotesAAD):
+//
+//	session_records:           seal.AAD("session_records", "private_notes", company_id, booking_id)
+//	session_record_amendments: seal.AAD("session_record_amendments", "private_notes", company_id, booking_id, seq)
+//	employee_notes:            seal.AAD("employee_notes", "notes", company_id, booking_id)
+//
+// Ids are lower-case hyphenated UUIDs, seq a decimal integer. RotateKeys
+// re-seals with the same parts.
 package record
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -62,6 +72,9 @@ type Record struct {
 	LocksAt       time.Time   `json:"locks_at"`
 	Locked        bool        `json:"locked"`
 	Amendments    []Amendment `json:"amendments"`
+	// NotesUnreadable is true when sealed notes exist but do not open
+	// (moved, tampered with, or under a key no longer configured).
+	NotesUnreadable bool `json:"notes_unreadable"`
 }
 
 // Amendment is one appended change after the lock.
@@ -154,12 +167,7 @@ type RotateOptions struct {
 type RotateResult struct {
 	Resealed int            `json:"resealed"`
 	ByTable  map[string]int `json:"by_table"`
-}
-
-// RotateKeys re-seals every sealed value (records, amendments, employees'
-// notes) that is not under the current key, in batches of short
-// transactions, so the server keeps serving: each value opens with the
-// key it names until its batch commits.
-func (s *Service) RotateKeys(ctx context.Context, opts RotateOptions) (RotateResult, error) {
-	return RotateResult{}, errors.New("record: key rotation is not built yet")
+	// Unreadable counts values that open with no configured key (left as
+	// they are; rotation never destroys a value).
+	Unreadable int `json:"unreadable"`
 }
