@@ -97,6 +97,9 @@ type bookingInput struct {
 	Start       string `json:"start"`
 	Theme       string `json:"theme"`
 	Format      string `json:"format"`
+	// ProgrammeStepID optionally links the new booking to the employee's
+	// own programme step (internal/programme).
+	ProgrammeStepID string `json:"programme_step_id"`
 }
 
 func (s *Server) bookingCreate(c echo.Context) error {
@@ -117,9 +120,23 @@ func (s *Server) bookingCreate(c echo.Context) error {
 		return err
 	}
 	nb.Start = start
+	step, err := optionalID("programme_step_id", in.ProgrammeStepID)
+	if err != nil {
+		return err
+	}
+	if step != uuid.Nil {
+		if err := s.Programmes.CheckStep(c.Request().Context(), principal(c), step); err != nil {
+			return err
+		}
+	}
 	b, err := s.Bookings.Book(c.Request().Context(), principal(c), nb, c.Request().Header.Get(idempotencyHead))
 	if err != nil {
 		return err
+	}
+	if step != uuid.Nil {
+		// The booking stands either way; a step that cannot take it (e.g.
+		// already booked by a replay) keeps its state.
+		_, _ = s.Programmes.LinkBooking(c.Request().Context(), principal(c), step, b.ID)
 	}
 	return c.JSON(http.StatusCreated, b)
 }
