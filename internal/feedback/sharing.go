@@ -281,3 +281,10 @@ func (s *Service) SharedWith(ctx context.Context, actor auth.Principal, companyI
 }
 
 func sharingItemsArray() any { return pq.StringArray(consent.SharingItems) }
+
+// Snapshot is the consent's shared_content for it: exactly what HR will
+// see, frozen (the demo seed stores consents with it too).
+func Snapshot(it SharedItem) (string, error) { return it.snapshot() }
+
+// SessionMonth is how a session's start is told to HR: YYYY-MM in Japan.
+func SessionMonth(start time.Time) string { return start.In(jst).Format("2006-01") }
