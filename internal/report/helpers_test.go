@@ -80,5 +80,4 @@ func assertGroupsSafe(t *testing.T, tbl *Table) {
 	}
 }
 
-
 func apperrAs(err error) (*apperr.Error, bool) { return apperr.As(err) }
