@@ -42,6 +42,11 @@ var notKeys = map[string]bool{
 	// matching pages: questionnaire items and form fields, pages
 	"self_direction": true, "listening_advising": true, "structured_free": true, "gentle_challenging": true,
 	"age_bands": true, "time_of_day": true, "fit_questionnaire": true,
+	"feedback_session": true, "shared_list": true, "consent_text_version": true,
+	// record pages: observation and outcome codes, pages
+	"management_style": true, "harassment_climate": true, "career_path": true, "pay_evaluation": true,
+	"work_life": true, "contacted_counselor": true, "emergency_services": true, "employee_safe": true,
+	"record_edit": true, "operator_alerts": true, "operator_alerts_show": true,
 }
 
 var (
