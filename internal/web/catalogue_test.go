@@ -42,6 +42,9 @@ var notKeys = map[string]bool{
 	// matching pages: questionnaire items and form fields, pages
 	"self_direction": true, "listening_advising": true, "structured_free": true, "gentle_challenging": true,
 	"age_bands": true, "time_of_day": true, "fit_questionnaire": true,
+	// programme pages: decline reason codes, partials, pages
+	"not_needed": true, "no_time": true, "other_support": true, "programme_card": true,
+	"programme_mine": true, "programme_list": true, "programme_show": true,
 	"feedback_session": true, "shared_list": true, "consent_text_version": true,
 	// record pages: observation and outcome codes, pages
 	"management_style": true, "harassment_climate": true, "career_path": true, "pay_evaluation": true,
