@@ -114,6 +114,10 @@ func nonNil(a []string) []string {
 	return a
 }
 
+// ErrNotWritten is Get's answer (404) for the counsellor's own session
+// that has no record yet; it is not audited as a denied read.
+var ErrNotWritten = &apperr.Error{Code: apperr.CodeNotFound, Reason: "record_not_written", Message: "no record has been written for this session yet"}
+
 // Get is a record as its counsellor reads it (GET
 // /api/v1/bookings/{id}/record), private notes opened, and audits the read.
 // Anyone else — the employee, a company admin, another counsellor, an
@@ -133,6 +137,16 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, bookingID uuid.
 			return err
 		}
 		if !found || st.CounselorUserID != actor.UserID {
+			// The counsellor's own session without a record yet is not a
+			// refused read: it is simply not written.
+			var own bool
+			if err := tx.GetContext(ctx, &own, `SELECT EXISTS (SELECT 1 FROM bookings WHERE id = $1 AND counselor_user_id = $2)`,
+				bookingID, actor.UserID); err != nil {
+				return err
+			}
+			if own && !found {
+				return ErrNotWritten
+			}
 			denied = true
 			return apperr.NotFound("record")
 		}

@@ -9,6 +9,15 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
+// Field names of Input as the API and its 400 answers name them.
+const (
+	FieldThemes        = "themes"
+	FieldRiskLevel     = "risk_level"
+	FieldObservations  = "observations"
+	FieldSharedSummary = "shared_summary"
+	FieldPrivateNotes  = "private_notes"
+)
+
 // Limits on the free text of a record, in characters (runes).
 const (
 	MaxSummary = 4000
@@ -26,19 +35,19 @@ func validate(in *Input) error {
 		in.Observations = []string{}
 	}
 	if p := codeList(in.Themes, counselor.Themes, true); p != "" {
-		fields["themes"] = p
+		fields[FieldThemes] = p
 	}
 	if !slices.Contains(RiskLevels, in.RiskLevel) {
-		fields["risk_level"] = "must be one of " + strings.Join(RiskLevels, ", ")
+		fields[FieldRiskLevel] = "must be one of " + strings.Join(RiskLevels, ", ")
 	}
 	if p := codeList(in.Observations, Observations, false); p != "" {
-		fields["observations"] = p
+		fields[FieldObservations] = p
 	}
 	if p := text(in.SharedSummary, MaxSummary); p != "" {
-		fields["shared_summary"] = p
+		fields[FieldSharedSummary] = p
 	}
 	if p := text(in.PrivateNotes, MaxNotes); p != "" {
-		fields["private_notes"] = p
+		fields[FieldPrivateNotes] = p
 	}
 	if len(fields) > 0 {
 		return apperr.Invalid("the record has invalid fields", fields)

@@ -31,6 +31,10 @@ func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool {
 	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start.Add(booking.NoShowGrace))
 }
 
+// CanRecord reports whether the session was held (or has started), so
+// its record may be written or read.
+func (p counselorSessionsPage) CanRecord(b booking.Booking) bool { return heldSession(b, p.now) }
+
 // CanCancel reports whether the session has yet to start.
 func (p counselorSessionsPage) CanCancel(b booking.Booking) bool {
 	return b.Status == booking.StatusConfirmed && p.now.Before(b.Start)
