@@ -70,8 +70,10 @@ func (recordEditPage) Risks() []string        { return record.RiskLevels }
 func (recordEditPage) Observations() []string { return record.Observations }
 
 // HasTheme and HasObservation tell the checkboxes what is checked.
-func (p recordEditPage) HasTheme(code string) bool       { return slices.Contains(p.Form.Themes, code) }
-func (p recordEditPage) HasObservation(code string) bool { return slices.Contains(p.Form.Observations, code) }
+func (p recordEditPage) HasTheme(code string) bool { return slices.Contains(p.Form.Themes, code) }
+func (p recordEditPage) HasObservation(code string) bool {
+	return slices.Contains(p.Form.Observations, code)
+}
 
 func recordFormOf(r record.Record) recordForm {
 	f := recordForm{Themes: r.Themes, Risk: r.RiskLevel, FollowUp: r.FollowUp, Observations: r.Observations, Errors: formErrors{}}
