@@ -15,15 +15,15 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
-// demoComments are the few platform-only comments the demo carries.
-var demoComments = []string{
+// platformComments are the few platform-only comments the demo carries.
+var platformComments = []string{
 	"話しやすく、考えが整理できました。",
 	"時間が少し短く感じました。",
 	"具体的な次の一歩が見えて助かりました。",
 	"Very helpful to talk to someone outside the company.",
 }
 
-var demoNotes = []string{
+var employeeNoteTexts = []string{
 	"次回までに、やりたい仕事を3つ書き出しておく。",
 	"上司に相談する前に、自分の希望を整理する。",
 	"睡眠時間を記録してみる。",
@@ -51,7 +51,7 @@ func seedFeedback(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time,
 		             1 + get_byte(uuid_send(b.employee_user_id), 0) % 3 AS base,
 		             row_number() OVER (PARTITION BY b.employee_user_id ORDER BY b.starts_at) - 1 AS rank
 		      FROM bookings b WHERE b.status = 'completed' AND b.ends_at < $1) s
-		WHERE b0 % 10 < 8`, now.Add(-24*time.Hour), pq.Array(demoComments))
+		WHERE b0 % 10 < 8`, now.Add(-24*time.Hour), pq.Array(platformComments))
 	if err != nil {
 		return 0, fmt.Errorf("feedback: %w", err)
 	}
@@ -143,7 +143,7 @@ func seedEmployeeNotes(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, keys *sea
 		return fmt.Errorf("feedback: notes: %w", err)
 	}
 	for _, b := range rows {
-		sealed, err := keys.Seal([]byte(demoNotes[r.IntN(len(demoNotes))]), feedback.NotesAAD(b.CompanyID, b.ID))
+		sealed, err := keys.Seal([]byte(employeeNoteTexts[r.IntN(len(employeeNoteTexts))]), feedback.NotesAAD(b.CompanyID, b.ID))
 		if err != nil {
 			return err
 		}
