@@ -45,7 +45,7 @@ var notKeys = map[string]bool{
 	// programme pages: decline reason codes, partials, pages
 	"not_needed": true, "no_time": true, "other_support": true, "programme_card": true,
 	"programme_mine": true, "programme_list": true, "programme_show": true,
-	"feedback_session": true, "shared_list": true, "consent_text_version": true,
+	"feedback_session": true, "shared_list": true, "consent_text_version": true, "audit_log": true,
 	// record pages: observation and outcome codes, pages
 	"management_style": true, "harassment_climate": true, "career_path": true, "pay_evaluation": true,
 	"work_life": true, "contacted_counselor": true, "emergency_services": true, "employee_safe": true,
