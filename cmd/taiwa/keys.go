@@ -60,6 +60,9 @@ func keysCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("re-sealed %d values with key %s\n", res.Resealed, cfg.Keyring.Current())
+		if res.Unreadable > 0 {
+			return fmt.Errorf("%d values open with no configured key and were left as they are: keep the key they name in TAIWA_NOTE_KEYS", res.Unreadable)
+		}
 		return nil
 	}
 	return errors.New(keysUsage)
