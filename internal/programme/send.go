@@ -43,7 +43,7 @@ func (s *Service) mailEnrolment(ctx context.Context, tx *sqlx.Tx, tmpl string, r
 
 // dueRow is a step SendDue may act on.
 type dueRow struct {
-	ID           uuid.UUID  `db:"id"`
+	ID           uuid.UUID  `db:"step_id"`
 	CompanyID    uuid.UUID  `db:"company_id"`
 	Key          string     `db:"step_key"`
 	State        string     `db:"state"`
@@ -71,7 +71,7 @@ func (s *Service) SendDue(ctx context.Context, now time.Time) (int, error) {
 			return err
 		}
 		var rows []dueRow
-		if err := tx.SelectContext(ctx, &rows, `SELECT s.id, s.company_id, s.step_key, s.state, s.due_on, s.deadline_on, s.next_invite_on, s.invite_count,
+		if err := tx.SelectContext(ctx, &rows, `SELECT s.id AS step_id, s.company_id, s.step_key, s.state, s.due_on, s.deadline_on, s.next_invite_on, s.invite_count,
 			p.name AS programme, p.template, u.id, u.email, u.name, u.locale
 			FROM programme_steps s
 			JOIN programme_enrolments e ON e.company_id = s.company_id AND e.id = s.enrolment_id

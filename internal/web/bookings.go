@@ -66,6 +66,9 @@ type bookForm struct {
 	Theme, Format  string
 	IdempotencyKey string
 	Errors         formErrors
+	// Step is the employee's programme step this booking is for (from
+	// the programme page's "book" link), or "".
+	Step string
 }
 
 // bookPage confirms one slot: the counsellor, the time, theme and format.
@@ -128,7 +131,7 @@ func (s *Server) bookShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.renderBook(c, http.StatusOK, id, bookForm{Start: start, IdempotencyKey: uuid.NewString(), Errors: formErrors{}})
+	return s.renderBook(c, http.StatusOK, id, bookForm{Start: start, IdempotencyKey: uuid.NewString(), Errors: formErrors{}, Step: c.QueryParam("step")})
 }
 
 // bookFieldKeys are the messages beside the fields the domain refuses.
@@ -145,7 +148,7 @@ func (s *Server) bookSubmit(c echo.Context) error {
 		return err
 	}
 	f := bookForm{Start: start, Theme: c.FormValue("theme"), Format: c.FormValue("format"),
-		IdempotencyKey: strings.TrimSpace(c.FormValue("idempotency_key")), Errors: formErrors{}}
+		IdempotencyKey: strings.TrimSpace(c.FormValue("idempotency_key")), Errors: formErrors{}, Step: c.FormValue("step")}
 	if f.Theme == "" {
 		f.Errors.add("theme", "book_err_theme")
 	}
@@ -163,6 +166,7 @@ func (s *Server) bookSubmit(c echo.Context) error {
 	e, isApp := apperr.As(err)
 	switch {
 	case err == nil:
+		s.linkStep(c, p, f.Step, b.ID)
 		s.setFlash(c, "success", "flash_booked")
 		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
 	case isApp && (e.Reason == "slot_unavailable" || e.Reason == "start_in_past"):
