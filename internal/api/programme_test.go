@@ -237,6 +237,19 @@ func TestNamedProgrammeShowsHROnlyAcceptedHeldStates(t *testing.T) {
 			}
 		}
 	}
+	h.DrainOutbox()
+	reinvites := 0
+	if list, err = mail.ListDevMail(ctx, h.Env.DB, w.emails[0], 50); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range list {
+		if m.Subject == "【Taiwa】「復職支援 2026」復職1か月後の面談のご案内（再送）" {
+			reinvites++
+		}
+	}
+	if reinvites != 2 {
+		t.Errorf("%d re-invitation mails caught, want 2 (the policy's limit)", reinvites)
+	}
 	if r := post(emp, "/api/v1/me/programme-steps/"+after.ID.String()+"/decline", map[string]string{}); r.Status != http.StatusConflict {
 		t.Errorf("decline a closed step: %d, want 409", r.Status)
 	}
