@@ -16,7 +16,7 @@ import (
 )
 
 // feedbackPages are parsed with the others (render.go).
-var feedbackPages = []string{pageFeedback, pageShared}
+var feedbackPages = []string{pageFeedback, pageShared, pagePrivacy}
 
 const (
 	pageFeedback = "feedback_session"
@@ -32,6 +32,8 @@ func (s *Server) registerFeedback(e *echo.Echo) {
 	e.POST("/sessions/:id/notes", s.feedbackNotes, employee)
 	e.POST("/sessions/:id/sharing", s.feedbackShare, employee)
 	e.GET("/company/shared", s.sharedShow, requireRoles(auth.RoleCompanyAdmin))
+	e.GET("/me/privacy", s.privacyShow, employee)
+	e.POST("/me/privacy/report-opt-out", s.privacyOptOut, employee)
 }
 
 // feedbackPage is a held session's follow-up for its employee: the

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/taiwa/taiwa/internal/company"
+	"github.com/taiwa/taiwa/internal/consent"
+	"github.com/taiwa/taiwa/internal/feedback"
+)
+
+const pagePrivacy = "privacy"
+
+// privacyPage is the employee's privacy page: the report opt-out with the
+// exact wording a change would store, what the company sees, the items
+// shared now and the whole consent history.
+type privacyPage struct {
+	OptOut feedback.OptOut
+	// Wording is the language of OptOut.Text; the form sends it back so the
+	// consent row stores the very text that was on the page.
+	Wording  string
+	MinGroup int
+	Shared   []currentShare
+	History  []consent.Consent
+}
+
+// currentShare is one record item the employee shares with HR now.
+type currentShare struct {
+	Item         string
+	BookingID    string
+	SessionMonth string
+	At           time.Time
+}
+
+func (s *Server) privacyShow(c echo.Context) error {
+	p, _ := principalOf(c)
+	ctx := c.Request().Context()
+	pg := privacyPage{Wording: resolveLang(c, p.Locale), MinGroup: company.PlatformMinGroup}
+	var err error
+	if pg.OptOut, err = s.Feedback.ReportOptOut(ctx, p, pg.Wording); err != nil {
+		return err
+	}
+	if co, err := s.Companies.Get(ctx, p, p.CompanyID); err == nil {
+		pg.MinGroup = max(co.MinGroup, company.PlatformMinGroup)
+	} else {
+		return err
+	}
+	if pg.History, err = s.Feedback.Consents(ctx, p); err != nil {
+		return err
+	}
+	pg.Shared = currentShares(pg.History)
+	return s.render(c, http.StatusOK, pagePrivacy, pg)
+}
+
+// currentShares are the sharing items whose newest consent row (history is
+// newest first) grants them, newest first.
+func currentShares(history []consent.Consent) []currentShare {
+	type key struct{ item, subject string }
+	seen := map[key]bool{}
+	var out []currentShare
+	for _, h := range history {
+		k := key{h.Item, h.Subject}
+		if !slices.Contains(consent.SharingItems, h.Item) || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if !h.Granted || h.SharedContent == nil {
+			continue
+		}
+		var snap struct {
+			SessionMonth string `json:"session_month"`
+		}
+		_ = json.Unmarshal([]byte(*h.SharedContent), &snap)
+		out = append(out, currentShare{Item: h.Item, BookingID: h.Subject, SessionMonth: snap.SessionMonth, At: h.At})
+	}
+	return out
+}
+
+// privacyOptOut changes the report opt-out through the same domain
+// function as PUT /api/v1/me/report-opt-out, storing the wording shown.
+func (s *Server) privacyOptOut(c echo.Context) error {
+	p, _ := principalOf(c)
+	wording := c.FormValue("wording")
+	if !slices.Contains(Languages, wording) {
+		wording = resolveLang(c, p.Locale)
+	}
+	var choice *bool
+	if v, err := strconv.ParseBool(c.FormValue("opt_out")); err == nil {
+		choice = &v
+	}
+	o, err := s.Feedback.SetReportOptOut(c.Request().Context(), p, choice, wording)
+	if err != nil {
+		return err
+	}
+	if o.OptOut {
+		s.setFlash(c, "success", "privacy_flash_opted_out")
+	} else {
+		s.setFlash(c, "success", "privacy_flash_opted_in")
+	}
+	return c.Redirect(http.StatusSeeOther, "/me/privacy")
+}
+
+// consentItemKeys name consent items in plain words.
+var consentItemKeys = map[string]string{
+	consent.ItemSummary:            "fb_item_summary",
+	consent.ItemThemes:             "fb_item_themes",
+	consent.ItemFollowUp:           "fb_item_follow_up",
+	consent.ItemReportOptOut:       "privacy_item_reports",
+	consent.ItemProgrammeEnrolment: "privacy_item_programme",
+}
+
+// ConsentItem is a consent item in plain words, or its code.
+func (v *View) ConsentItem(item string) string {
+	if k, ok := consentItemKeys[item]; ok {
+		return v.T(k)
+	}
+	return item
+}
+
+// ConsentChange says what a consent row did, in plain words: for the
+// report opt-out, granted means leaving the reports.
+func (v *View) ConsentChange(item string, granted bool) string {
+	switch {
+	case item == consent.ItemReportOptOut && granted:
+		return v.T("privacy_change_opted_out")
+	case item == consent.ItemReportOptOut:
+		return v.T("privacy_change_opted_in")
+	case granted:
+		return v.T("privacy_change_granted")
+	}
+	return v.T("privacy_change_withdrawn")
+}
