@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"strings"
 	"sort"
 	"time"
 
@@ -150,7 +151,35 @@ func (v *View) Instant(t time.Time) string { return t.UTC().Format(time.RFC3339)
 
 // BookURL is the confirm page of one slot of a counsellor.
 func (v *View) BookURL(counselorID uuid.UUID, start time.Time) string {
-	return "/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(v.Instant(start))
+	return v.StepLink("/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(v.Instant(start)))
+}
+
+// Step is the programme step the employee is choosing a counsellor for
+// (the current page's `step`, a UUID), or "": search, profiles and
+// recommendations carry it to the booking form, which links the booking.
+func (v *View) Step() string {
+	u, err := url.Parse(v.Path)
+	if err != nil {
+		return ""
+	}
+	id, err := uuid.Parse(u.Query().Get("step"))
+	if err != nil {
+		return ""
+	}
+	return id.String()
+}
+
+// StepLink is u carrying the current programme step, if any.
+func (v *View) StepLink(u string) string {
+	step := v.Step()
+	if step == "" {
+		return u
+	}
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + "step=" + step
 }
 
 // ZoneName is a zone's IANA name.

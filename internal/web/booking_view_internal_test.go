@@ -68,3 +68,20 @@ func TestSplitBookingsKeepsOnlyLiveConfirmedSessionsUpcoming(t *testing.T) {
 		t.Errorf("capPast of 3: %d kept, %d more", len(kept), more)
 	}
 }
+
+func TestStepLinkCarriesOnlyAValidProgrammeStep(t *testing.T) {
+	step := "0b7f4c1e-5d3a-4f2e-9a61-2c8d7e6f5a4b"
+	cases := []struct{ path, in, want string }{
+		{"/counselors?theme=career&step=" + step, "/counselors/x", "/counselors/x?step=" + step},
+		{"/counselors/x?step=" + step, "/counselors/x/book?start=2026", "/counselors/x/book?start=2026&step=" + step},
+		{"/counselors?step=not-a-uuid", "/counselors/x", "/counselors/x"},
+		{"/counselors?step=%22%3E%3Cscript%3E", "/counselors/x", "/counselors/x"},
+		{"/counselors", "/counselors/x", "/counselors/x"},
+	}
+	for _, tc := range cases {
+		v := &View{Path: tc.path}
+		if got := v.StepLink(tc.in); got != tc.want {
+			t.Errorf("StepLink(%q) on %q = %q, want %q", tc.in, tc.path, got, tc.want)
+		}
+	}
+}
