@@ -2,8 +2,8 @@ package web
 
 import (
 	"net/url"
-	"strings"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
