@@ -97,6 +97,7 @@ type Table struct {
 	pol   Policy
 	dims  [2]dimension
 	sup   *suppressor
+	qs    []string // quantity names by node, built on demand
 }
 
 // Total is the cell of every dimension's KeyAll.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -21,10 +22,38 @@ const ReasonWouldReveal = "would_reveal_individual"
 // holds no employee id, only HMAC-SHA256(Key, id) cut to 64 bits, so a
 // stolen copy cannot be joined to the roster without the company's key.
 type Released struct {
-	Key   []byte
-	Cells []Fingerprint
+	Key       []byte
+	Cells     []Fingerprint
+	Facts     []Fact
+	Relations []Relation
 
-	seen map[uint64]bool // set digests already held, built on demand
+	seen  map[uint64]bool // set digests already held, built on demand
+	facts map[string]int  // quantity → index in Facts
+	rels  map[string]bool // relations already held
+}
+
+// Relation is how released quantities add up (Exact) or bound each other
+// (a total of distinct people over months or themes lies between the
+// largest part and the sum): the audit of later reports combines them
+// with the facts, as an attacker holding every report would.
+type Relation struct {
+	Total string
+	Parts []string
+	Exact bool
+}
+
+// Fact is what a company has been told about one quantity (a cell or a
+// category, named independently of the report that showed it): its
+// numbers, or that it was hidden. Decisions stick: a quantity once hidden
+// stays hidden in every later report, and one once shown is known to the
+// audit of every later report, so that two reports cannot be combined to
+// recover what either hides.
+type Fact struct {
+	Quantity   string
+	Hidden     bool
+	Employees  int
+	Sessions   int
+	Population int // people the quantity's department and bands cover (cells)
 }
 
 // Fingerprint is one released cell: a label for messages and audit, and
@@ -68,6 +97,20 @@ func (r *Released) Protect(t *Table) error {
 	if t.pol.unprotected {
 		return nil
 	}
+	r.index()
+	t.sup.past = r
+	t.sup.known = map[int]Fact{}
+	for n := range t.nodes {
+		i, ok := r.facts[t.quantities()[n]]
+		switch {
+		case !ok:
+		case r.Facts[i].Hidden:
+			t.sup.hide(n, ReasonComplementary)
+		default:
+			t.sup.known[n] = r.Facts[i]
+		}
+	}
+	t.sup.settle()
 	for {
 		cs, nodes := r.conflicts(t)
 		if len(cs) == 0 {
@@ -76,14 +119,13 @@ func (r *Released) Protect(t *Table) error {
 		for _, n := range nodes {
 			t.sup.hide(n, ReasonDifferencing)
 		}
-		for {
-			t.sup.fixpoint()
-			if !t.sup.differencing() {
-				break
-			}
-		}
+		t.sup.settle()
 	}
 	t.publish(t.dims)
+	if t.sup.pastExposed {
+		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonWouldReveal,
+			Message: "this report combined with those already shown would reveal a small group"}
+	}
 	if t.Total().Suppressed {
 		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonWouldReveal,
 			Message: "this report's total would differ from one already shown by fewer than min_group people"}
@@ -91,12 +133,45 @@ func (r *Released) Protect(t *Table) error {
 	return nil
 }
 
+func (r *Released) hasFact(q string) bool {
+	_, ok := r.facts[q]
+	return ok
+}
+
+// addRelations records t's groups over quantities.
+func (r *Released) addRelations(t *Table) {
+	for _, g := range t.sup.groups {
+		qs := t.quantities()
+		rel := Relation{Total: qs[g.total], Exact: g.additive}
+		for _, p := range g.parts {
+			rel.Parts = append(rel.Parts, qs[p])
+		}
+		key := fmt.Sprint(rel)
+		if !r.rels[key] {
+			r.rels[key] = true
+			r.Relations = append(r.Relations, rel)
+		}
+	}
+}
+
 // Add records every published cell and category of t as released.
 func (r *Released) Add(t *Table) {
 	r.index()
+	r.addRelations(t)
 	hash := r.hasher(t)
-	for n := range t.nodes {
-		if t.nodes[n].hidden {
+	for n, nd := range t.nodes {
+		if q := t.quantities()[n]; !r.hasFact(q) {
+			r.facts[q] = len(r.Facts)
+			f := Fact{Quantity: q, Hidden: nd.hidden, Employees: nd.emp, Sessions: nd.sess}
+			if n%nCats == 0 {
+				f.Population = nd.cap
+			}
+			r.Facts = append(r.Facts, f)
+			if nd.hidden {
+				r.Facts[len(r.Facts)-1].Employees, r.Facts[len(r.Facts)-1].Sessions = 0, 0
+			}
+		}
+		if nd.hidden {
 			continue
 		}
 		s := t.memberSet(n, hash)
@@ -117,6 +192,59 @@ func (r *Released) index() {
 	for _, c := range r.Cells {
 		r.seen[digest(c.Members)] = true
 	}
+	r.facts = map[string]int{}
+	for i, f := range r.Facts {
+		r.facts[f.Quantity] = i
+	}
+	r.rels = map[string]bool{}
+	for _, rel := range r.Relations {
+		r.rels[fmt.Sprint(rel)] = true
+	}
+}
+
+// quantities names every node, once per table.
+func (t *Table) quantities() []string {
+	if t.qs == nil {
+		qs := make([]string, len(t.nodes))
+		for n := range qs {
+			qs[n] = t.quantity(n)
+		}
+		t.qs = qs
+	}
+	return t.qs
+}
+
+// quantity names a node independently of the report: the months it
+// covers (narrowed by a month key), one key per dimension, the category.
+func (t *Table) quantity(n int) string {
+	if t.qs != nil {
+		return t.qs[n]
+	}
+	cell, cat := n/nCats, n%nCats-1
+	cd := t.cells[cell]
+	keys := map[Dim]string{}
+	from, to := t.Query.From.String(), t.Query.To.String()
+	for i, d := range t.Query.By {
+		key := t.dims[i].keys[[2]int{cd.a, cd.b}[i]]
+		if d == DimMonth {
+			if key != KeyAll {
+				f, _, _ := parseBound(key, "", false)
+				l, _, _ := parseBound(key, "", true)
+				from, to = f.String(), l.String()
+			}
+			continue
+		}
+		keys[d] = key
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s..%s", from, to)
+	for _, d := range []Dim{DimDepartment, DimAgeBand, DimTenureBand, DimTheme} {
+		b.WriteString(" " + string(d) + "=" + cmp.Or(keys[d], KeyAll))
+	}
+	if cat >= 0 {
+		fmt.Fprintf(&b, " cat=%d", cat)
+	}
+	return b.String()
 }
 
 // conflicts lists the table's published nodes too close to released ones.

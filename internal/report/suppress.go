@@ -47,11 +47,21 @@ func (t *Table) suppress(dims [2]dimension) {
 		s.queue[i] = int32(i)
 		s.queued[i] = true
 	}
+	s.settle()
+}
+
+// settle runs complementary suppression, in-table differencing and the
+// audit until none of them hides anything more.
+func (s *suppressor) settle() {
 	for {
 		s.fixpoint()
-		if !s.differencing() {
-			return
+		if s.differencing() {
+			continue
 		}
+		if ex := s.audit(); len(ex) > 0 && s.repair(ex) {
+			continue
+		}
+		return
 	}
 }
 
@@ -119,6 +129,11 @@ type suppressor struct {
 	k      int
 	queue  []int32
 	queued []bool
+	known  map[int]Fact // nodes an earlier report showed: exact for the audit
+	past   *Released    // earlier reports' relations, for the audit
+
+	pastExposed bool     // the audit proved an earlier report's hidden number small
+	pastCells   [][2]int // (people, sessions) variables of earlier reports' cells
 }
 
 // primary hides small nodes and homogeneous ones: a cell whose
