@@ -134,6 +134,7 @@ type suppressor struct {
 
 	pastExposed bool     // the audit proved an earlier report's hidden number small
 	pastCells   [][2]int // (people, sessions) variables of earlier reports' cells
+	pairs       [][2]int // nodes whose members differ by 1..k-1, found once
 }
 
 // primary hides small nodes and homogeneous ones: a cell whose
@@ -282,17 +283,25 @@ func (s *suppressor) unionSize(nodes []int) int {
 // differ by 1 to k-1 people, the smaller one; it reports whether it hid
 // anything (the caller then restores complementary safety).
 func (s *suppressor) differencing() bool {
-	var sets []memberSet
-	var owner []int
-	for n := range s.t.nodes {
-		if !s.t.nodes[n].hidden {
-			sets = append(sets, s.t.memberSet(n, nil))
-			owner = append(owner, n)
+	if s.pairs == nil {
+		// Nodes only ever become hidden, so the close pairs among the
+		// nodes published now are all there will ever be: find them once.
+		var sets []memberSet
+		var owner []int
+		for n := range s.t.nodes {
+			if !s.t.nodes[n].hidden {
+				sets = append(sets, s.t.memberSet(n, nil))
+				owner = append(owner, n)
+			}
+		}
+		s.pairs = [][2]int{}
+		for _, pr := range closePairs(sets, sets, s.k, true) {
+			s.pairs = append(s.pairs, [2]int{owner[pr[0]], owner[pr[1]]})
 		}
 	}
 	changed := false
-	for _, pr := range closePairs(sets, sets, s.k, true) {
-		a, b := owner[pr[0]], owner[pr[1]]
+	for _, pr := range s.pairs {
+		a, b := pr[0], pr[1]
 		if s.t.nodes[a].hidden || s.t.nodes[b].hidden {
 			continue
 		}
