@@ -178,15 +178,11 @@ func (s *Server) bookingCancel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Reason string `json:"reason"`
+	reason, err := optionalReason(c)
+	if err != nil {
+		return err
 	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeStrictJSON(c, &in); err != nil {
-			return err
-		}
-	}
-	b, err := s.Bookings.Cancel(c.Request().Context(), principal(c), id, in.Reason)
+	b, err := s.Bookings.Cancel(c.Request().Context(), principal(c), id, reason)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,19 @@ var counselorOnly = []auth.Role{auth.RoleCounselor}
 
 // decodeStrictJSON is decodeJSON that also refuses fields the body's type
 // does not have, naming them: a misspelt field must not be silently lost.
+// optionalReason reads a body that is either empty or {"reason": "…"}
+// (cancel, dismiss, decline), strictly.
+func optionalReason(c echo.Context) (string, error) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request().ContentLength == 0 {
+		return "", nil
+	}
+	err := decodeStrictJSON(c, &in)
+	return in.Reason, err
+}
+
 func decodeStrictJSON(c echo.Context, v any) error {
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxJSONBody+1))
 	if err != nil {

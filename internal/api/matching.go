@@ -131,23 +131,16 @@ func (s *Server) myRecommendations(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// dismissInput is the optional body of a "not for me".
-type dismissInput struct {
-	Reason string `json:"reason"`
-}
-
 func (s *Server) recommendationDismiss(c echo.Context) error {
 	id, err := pathID(c, "counselor_id")
 	if err != nil {
 		return err
 	}
-	var in dismissInput
-	if c.Request().ContentLength != 0 {
-		if err := decodeStrictJSON(c, &in); err != nil {
-			return err
-		}
+	reason, err := optionalReason(c)
+	if err != nil {
+		return err
 	}
-	if err := s.Matching.Dismiss(c.Request().Context(), principal(c), id, in.Reason); err != nil {
+	if err := s.Matching.Dismiss(c.Request().Context(), principal(c), id, reason); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

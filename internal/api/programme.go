@@ -167,15 +167,11 @@ func (s *Server) programmeStepDecline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Reason string `json:"reason"`
+	reason, err := optionalReason(c)
+	if err != nil {
+		return err
 	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeStrictJSON(c, &in); err != nil {
-			return err
-		}
-	}
-	st, err := s.Programmes.DeclineStep(c.Request().Context(), principal(c), id, in.Reason)
+	st, err := s.Programmes.DeclineStep(c.Request().Context(), principal(c), id, reason)
 	if err != nil {
 		return err
 	}

@@ -103,6 +103,17 @@ type SummaryView struct {
 	ConsentTextVersion string      `json:"consent_text_version"`
 }
 
+// ownSummary is the employee's own session and its record's summary (404
+// for another's session or one without a record).
+func ownSummary(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, bookingID uuid.UUID) (session, record.Summary, error) {
+	b, err := ownSession(ctx, tx, actor, bookingID)
+	if err != nil {
+		return b, record.Summary{}, err
+	}
+	sum, err := record.SummaryTx(ctx, tx, b.CompanyID, b.EmployeeID, b.ID)
+	return b, sum, err
+}
+
 // Summary is what the counsellor prepared for the employee, with what is
 // shared; 404 until a record exists. The read is audited.
 func (s *Service) Summary(ctx context.Context, actor auth.Principal, bookingID uuid.UUID, language string) (SummaryView, error) {
@@ -112,11 +123,7 @@ func (s *Service) Summary(ctx context.Context, actor auth.Principal, bookingID u
 	}
 	var out SummaryView
 	err = s.DB.InTx(ctx, scope, func(tx *sqlx.Tx) error {
-		b, err := ownSession(ctx, tx, actor, bookingID)
-		if err != nil {
-			return err
-		}
-		sum, err := record.SummaryTx(ctx, tx, b.CompanyID, b.EmployeeID, b.ID)
+		b, sum, err := ownSummary(ctx, tx, actor, bookingID)
 		if err != nil {
 			return err
 		}
@@ -193,11 +200,7 @@ func (s *Service) Share(ctx context.Context, actor auth.Principal, bookingID uui
 	}
 	var out ItemState
 	err = s.DB.InTx(ctx, scope, func(tx *sqlx.Tx) error {
-		b, err := ownSession(ctx, tx, actor, bookingID)
-		if err != nil {
-			return err
-		}
-		sum, err := record.SummaryTx(ctx, tx, b.CompanyID, b.EmployeeID, b.ID)
+		b, sum, err := ownSummary(ctx, tx, actor, bookingID)
 		if err != nil {
 			return err
 		}
