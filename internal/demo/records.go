@@ -65,20 +65,27 @@ func seedRecords(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time, 
 		return 0, fmt.Errorf("records: %w", err)
 	}
 	var cols [13][]string
-	n, highs, urgent := 0, 0, -1
+	clinical := func(theme string) bool { return theme == "mental_health" || theme == "high_stress_followup" }
+	// The most recent held clinical session carries the demo's one urgent
+	// record, so the clinical lead's queue always has an open alert.
+	urgent := -1
+	for i := len(held) - 1; i >= 0 && urgent < 0; i-- {
+		if clinical(held[i].Theme) {
+			urgent = i
+		}
+	}
+	n, highs := 0, 0
 	for i, h := range held {
-		if r.IntN(10) == 0 { // a few held sessions never got a record
+		if i != urgent && r.IntN(10) == 0 { // a few held sessions never got a record
 			continue
 		}
 		risk := recPick(r, []string{"none", "none", "none", "low", "low", "low", "moderate"})
-		if h.Theme == "mental_health" || h.Theme == "high_stress_followup" {
-			switch {
-			case urgent < 0 && now.Sub(h.Start) < 6*24*time.Hour:
-				risk, urgent = "urgent", i
-			case highs < 2 && now.Sub(h.Start) < 40*24*time.Hour:
-				risk = "high"
-				highs++
-			}
+		switch {
+		case i == urgent:
+			risk = "urgent"
+		case clinical(h.Theme) && highs < 2 && now.Sub(h.Start) < 40*24*time.Hour:
+			risk = "high"
+			highs++
 		}
 		obs := observationsFor(r, h, now)
 		var summary *string
