@@ -26,7 +26,7 @@ type world struct {
 	bookings  []uuid.UUID
 }
 
-func newWorld(t *testing.T, sessions int) world {
+func newWorld(t testing.TB, sessions int) world {
 	t.Helper()
 	w := world{env: dbtest.New(t), counselor: auth.Principal{Role: auth.RoleCounselor}}
 	ctx := context.Background()
@@ -66,7 +66,7 @@ func newWorld(t *testing.T, sessions int) world {
 	return w
 }
 
-func ring(t *testing.T, specs ...string) *seal.Keyring {
+func ring(t testing.TB, specs ...string) *seal.Keyring {
 	t.Helper()
 	k, err := seal.ParseKeys(strings.Join(specs, ","))
 	if err != nil {
@@ -75,7 +75,7 @@ func ring(t *testing.T, specs ...string) *seal.Keyring {
 	return k
 }
 
-func key(t *testing.T, id string) string {
+func key(t testing.TB, id string) string {
 	t.Helper()
 	k, err := seal.NewKey(id)
 	if err != nil {
