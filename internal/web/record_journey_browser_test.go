@@ -88,7 +88,7 @@ func TestBrowserRecordFeedbackSharingAndProgrammeStep(t *testing.T) {
 		t.Fatalf("HR sees %d held steps, want 1", n)
 	}
 	page := text(t, ctx, "body")
-	for _, secret := range []string{journeyNotes, journeySummary, "JOURNEY-COMMENT", "相談 花子"} {
+	for _, secret := range []string{journeyNotes, journeySummary, "JOURNEY-COMMENT", "相談 花子", "山田 花子"} {
 		if strings.Contains(page, secret) {
 			t.Errorf("HR's programme page shows %q", secret)
 		}
