@@ -10,6 +10,7 @@ import (
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 )
 
@@ -51,7 +52,7 @@ func (s *Service) sendLink(ctx context.Context, tx *sqlx.Tx, u User, purpose str
 	return mail.Enqueue(ctx, tx, m, "")
 }
 
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = japan.Zone // the platform's calendar
 
 // RequestReset mails a reset link when email belongs to an active user. It
 // answers the same either way, so it does not reveal who has an account.

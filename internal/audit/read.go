@@ -16,10 +16,11 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
 // jst is the zone of date-only filters (a day in Japan).
-var jst = time.FixedZone("JST", 9*3600)
+var jst = japan.Zone // the platform's calendar
 
 var (
 	codePattern    = regexp.MustCompile(`^[a-z][a-z0-9_.]{0,60}$`)

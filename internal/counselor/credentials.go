@@ -16,6 +16,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
 // Credential statuses as shown to people: the stored review state
@@ -62,7 +63,7 @@ type CredentialInput struct {
 
 // jst is the zone credential dates are read in: a credential valid "until
 // 2026-03-31" is valid through that day in Japan.
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = japan.Zone // the platform's calendar
 
 // Today is the calendar date (YYYY-MM-DD) in Japan at t.
 func Today(t time.Time) string { return t.In(jst).Format(time.DateOnly) }

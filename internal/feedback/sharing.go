@@ -17,11 +17,12 @@ import (
 	"github.com/taiwa/taiwa/internal/consent"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/record"
 )
 
 // jst is the zone a session's month is told in.
-var jst = time.FixedZone("JST", 9*3600)
+var jst = japan.Zone // the platform's calendar
 
 // SharedItem is exactly what HR sees of one shared item, and exactly what
 // the employee is shown before consenting: their name, the session's month

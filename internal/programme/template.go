@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
 // The templates' codes (also the booking theme each step is booked under).
@@ -95,7 +97,7 @@ func TemplateByCode(code string) (Template, bool) {
 }
 
 // jst is the calendar dates are counted in.
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = japan.Zone // the platform's calendar
 
 // Today is now's date in Japan, as midnight UTC of that date.
 func Today(now time.Time) time.Time {

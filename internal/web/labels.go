@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"strings"
 	"time"
+
+	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
 // Message ids of the codes the UI shows. The catalogue test checks each.
@@ -98,7 +100,7 @@ func (v *View) At(path string) bool {
 	return p == path
 }
 
-var jst = time.FixedZone("JST", 9*60*60)
+var jst = japan.Zone // the platform's calendar
 
 // Time shows an instant in Japan time, the users' time zone.
 func (v *View) Time(t time.Time) string { return t.In(jst).Format("2006-01-02 15:04") }
