@@ -88,6 +88,9 @@ func StartSink(ctx context.Context, addr string, d *db.DB, log *slog.Logger) (*S
 // Addr is the sink's listening address (host:port).
 func (s *Sink) Addr() string { return s.addr }
 
+// Done is closed once the sink has stopped serving and its listener is closed.
+func (s *Sink) Done() <-chan struct{} { return s.done }
+
 // URL is the TAIWA_SMTP_URL that reaches this sink.
 func (s *Sink) URL() string { return "smtp://" + s.addr }
 
