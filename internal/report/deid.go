@@ -47,6 +47,8 @@ type Activity struct {
 	SatCount     int   // number of ratings given
 	Risk         int8  // highest RiskBand of the sessions' records
 	Observations uint8 // ObservationBits of the sessions' records
+	WHO5Sum      int   // sum of WHO-5 percentage scores (0–100) given after these sessions
+	WHO5Count    int   // number of WHO-5 answers given
 }
 
 // Reason says why a number is hidden; the UI explains it in words.
@@ -77,6 +79,7 @@ type Cell struct {
 	Employees       int      // distinct employees; 0 when suppressed
 	Sessions        int      // 0 when suppressed
 	SatisfactionAvg *float64 // nil when suppressed or rated by fewer than min_group employees
+	WellbeingAvg    *float64 // WHO-5 percentage score (0–100); nil like SatisfactionAvg
 	Suppressed      bool
 	Reason          Reason
 	Risk            []Category // by RiskBands; nil when the cell is suppressed
