@@ -20,6 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/programme"
 	"github.com/taiwa/taiwa/internal/record"
+	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 // Server holds the domain services the handlers call.
@@ -33,6 +34,7 @@ type Server struct {
 	Records    *record.Service
 	Feedback   *feedback.Service
 	Programmes *programme.Service
+	Reports    *store.Service
 	// Ready reports each dependency's state for /readyz; ok is false when
 	// the service cannot serve (PostgreSQL down).
 	Ready func(ctx context.Context) (deps map[string]string, ok bool)

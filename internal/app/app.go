@@ -32,6 +32,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/payments"
 	"github.com/taiwa/taiwa/internal/programme"
 	"github.com/taiwa/taiwa/internal/record"
+	"github.com/taiwa/taiwa/internal/report/store"
 	webui "github.com/taiwa/taiwa/internal/web"
 	"github.com/taiwa/taiwa/web"
 )
@@ -50,6 +51,7 @@ type App struct {
 	Records    *record.Service
 	Feedback   *feedback.Service
 	Programmes *programme.Service
+	Reports    *store.Service
 	Payments   *payments.Client
 	Worker     *outbox.Worker
 	Echo       *echo.Echo
@@ -93,6 +95,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}
 	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL}
+	a.Reports = &store.Service{DB: d, Keys: cfg.Keyring}
 	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
 	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
@@ -129,11 +132,11 @@ func (a *App) buildHTTP() error {
 	e.HideBanner, e.HidePort = true, true
 	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
 		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
-		Ready: a.ready}
+		Reports: a.Reports, Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
 		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
 		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
-		DB: a.DB, Log: a.Log,
+		Reports: a.Reports, DB: a.DB, Log: a.Log,
 		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
 	})
 	if err != nil {

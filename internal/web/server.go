@@ -20,6 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/programme"
 	"github.com/taiwa/taiwa/internal/record"
+	"github.com/taiwa/taiwa/internal/report/store"
 	webfs "github.com/taiwa/taiwa/web"
 )
 
@@ -34,6 +35,7 @@ type Deps struct {
 	Records      *record.Service
 	Feedback     *feedback.Service
 	Programmes   *programme.Service
+	Reports      *store.Service
 	DB           *db.DB
 	Log          *slog.Logger
 	CookieSecure bool
