@@ -64,3 +64,22 @@ var ErrNotImplemented = errors.New("report store: not implemented")
 func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uuid.UUID, r Request) (*Report, error) {
 	return nil, ErrNotImplemented
 }
+
+// Contribution is what an employee reads under "what my company sees":
+// how their own sessions feed the company's reports, never anyone's
+// numbers.
+type Contribution struct {
+	MinGroup   int
+	OptedOut   bool     // excluded from every report
+	Department string   // the department key their sessions count under after roll-up ("" when none)
+	RolledUp   bool     // their own department is too small and counts in an ancestor (or the company)
+	AgeBand    string   // "" when not on the roster
+	TenureBand string   // "" when not on the roster
+	Months     []string // YYYY-MM months of the last 24 in which they held a session
+	Sessions   int      // their held sessions in those months
+}
+
+// Contribution tells the signed-in employee how their sessions count.
+func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Contribution, error) {
+	return nil, ErrNotImplemented
+}
