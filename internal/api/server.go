@@ -118,6 +118,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.feedbackRoutes()...)  // feedback.go
 	routes = append(routes, s.auditRoutes()...)     // audit.go
 	routes = append(routes, s.programmeRoutes()...) // programme.go
+	routes = append(routes, s.reportRoutes()...)    // report.go
 	return routes
 }
 
