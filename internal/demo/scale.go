@@ -23,7 +23,8 @@ const ScaleCompany = "スケール株式会社"
 // of about 5% as many departments, and one verified counsellor per 20
 // employees (at least 10, scalecounselor00001@taiwa.example …). Everyone's
 // password is Password. Running it again adds only what is missing, so a
-// larger size extends a smaller one.
+// larger size extends a smaller one. SeedScaleWith also generates held
+// sessions.
 func SeedScale(ctx context.Context, d *db.DB, employees int, log *slog.Logger) error {
 	return SeedScaleWith(ctx, d, ScaleOptions{Employees: employees}, log)
 }
@@ -35,6 +36,10 @@ type ScaleOptions struct {
 	// per 20 employees, at least 10. Search benchmarks want many
 	// counsellors without a matching (slow to seed) roster.
 	Counselors int
+	// Sessions is how many held sessions (with records and ratings) to
+	// generate over the last 24 months and this month, for the report
+	// benchmarks (scale_sessions.go); 0 means none.
+	Sessions int
 }
 
 // SeedScaleWith is SeedScale with the counsellors counted apart.
@@ -86,10 +91,21 @@ func SeedScaleWith(ctx context.Context, d *db.DB, o ScaleOptions, log *slog.Logg
 	}
 	log.Info("scale data seeded", "employees", employees, "added_employees", added, "added_counselors", addedCounselors,
 		"elapsed", time.Since(started).Round(time.Millisecond))
+	if o.Sessions <= 0 {
+		return nil
+	}
+	started = time.Now()
+	sessions, records, ratings, err := seedScaleSessions(ctx, d, o.Sessions, time.Now())
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	log.Info("scale sessions seeded", "sessions", o.Sessions, "added_sessions", sessions, "added_records", records,
+		"added_ratings", ratings, "elapsed", time.Since(started).Round(time.Millisecond))
 	return nil
 }
 
-// scaleCompany returns ScaleCompany's id, creating it with a contract.
+// scaleCompany returns ScaleCompany's id, creating it with a contract that
+// covers the scale sessions' 24 months.
 func scaleCompany(ctx context.Context, tx *sqlx.Tx, employees int, today time.Time) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := tx.GetContext(ctx, &id, `SELECT id FROM companies WHERE name = $1 ORDER BY created_at, id LIMIT 1`, ScaleCompany)
@@ -100,7 +116,7 @@ func scaleCompany(ctx context.Context, tx *sqlx.Tx, employees int, today time.Ti
 		return id, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO contracts (company_id, plan_code, seats, starts_on, status) VALUES ($1, 'per_seat', $2, $3::date, 'active')`,
-		id, min(max(employees*2, 1000), 1_000_000), today.AddDate(0, -13, 0).Format(time.DateOnly))
+		id, min(max(employees*2, 1000), 1_000_000), today.AddDate(0, -(scaleMonths+1), 0).Format(time.DateOnly))
 	return id, err
 }
 
