@@ -6,13 +6,11 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/report"
@@ -54,16 +52,8 @@ type Report struct {
 	Seats       int       // seats of the company's current contract; 0 when none
 }
 
-// ErrNotImplemented marks the stub until the service lands.
+// ErrNotImplemented was the stub's answer; nothing returns it any more.
 var ErrNotImplemented = errors.New("report store: not implemented")
-
-// Report serves the company's report for r: HR of that company or an
-// operator. Another company's admin gets 404; more than Limit requests a
-// minute get 429; a report the differencing guard cannot make safe gets
-// 422 would_reveal_individual.
-func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uuid.UUID, r Request) (*Report, error) {
-	return nil, ErrNotImplemented
-}
 
 // Contribution is what an employee reads under "what my company sees":
 // how their own sessions feed the company's reports, never anyone's
@@ -77,9 +67,4 @@ type Contribution struct {
 	TenureBand string   // "" when not on the roster
 	Months     []string // YYYY-MM months of the last 24 in which they held a session
 	Sessions   int      // their held sessions in those months
-}
-
-// Contribution tells the signed-in employee how their sessions count.
-func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Contribution, error) {
-	return nil, ErrNotImplemented
 }

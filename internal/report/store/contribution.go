@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/report"
+)
+
+// Contribution tells the signed-in employee how their sessions count: the
+// department key they count under after the engine's roll-up, their bands,
+// and their own months and sessions. No one else's numbers, and nothing
+// is audited as a report (it is their own data).
+func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Contribution, error) {
+	if err := actor.Require(auth.RoleEmployee); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	cur := currentMonth(now)
+	from := cur - 23
+	c := &Contribution{}
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		var row struct {
+			MinGroup   int    `db:"min_group"`
+			Department string `db:"department"`
+			AgeBand    string `db:"age_band"`
+			TenureBand string `db:"tenure_band"`
+			OptedOut   bool   `db:"report_opt_out"`
+		}
+		err := tx.GetContext(ctx, &row, `
+			SELECT c.min_group, COALESCE(d.path, '') AS department, COALESCE(e.age_band, '') AS age_band,
+			       COALESCE(e.tenure_band, '') AS tenure_band, e.report_opt_out
+			FROM employees e
+			JOIN companies c ON c.id = e.company_id
+			LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
+			WHERE e.company_id = $1 AND e.user_id = $2`, actor.CompanyID, actor.UserID)
+		if db.IsNoRows(err) {
+			return apperr.NotFound("employee")
+		}
+		if err != nil {
+			return err
+		}
+		c.MinGroup = max(row.MinGroup, report.Floor)
+		c.OptedOut, c.AgeBand, c.TenureBand = row.OptedOut, row.AgeBand, row.TenureBand
+		// The roll-up depends on the roster's shape only: people per department path.
+		var sizes []struct {
+			Path string `db:"path"`
+			N    int    `db:"n"`
+		}
+		if err := tx.SelectContext(ctx, &sizes, `
+			SELECT COALESCE(d.path, '') AS path, count(*)::int AS n
+			FROM employees e LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
+			WHERE e.company_id = $1 GROUP BY 1`, actor.CompanyID); err != nil {
+			return err
+		}
+		people := map[string]int{}
+		for _, sz := range sizes {
+			people[sz.Path] = sz.N
+		}
+		c.Department, c.RolledUp = rolledUp(people, row.Department, c.MinGroup)
+		var months []struct {
+			Month    int `db:"month"`
+			Sessions int `db:"sessions"`
+		}
+		if err := tx.SelectContext(ctx, &months, `
+			SELECT (extract(year FROM l)::int * 12 + extract(month FROM l)::int - 1) AS month, count(*)::int AS sessions
+			FROM (SELECT starts_at AT TIME ZONE 'Asia/Tokyo' AS l FROM bookings
+			      WHERE company_id = $1 AND employee_user_id = $2 AND status = 'completed'
+			        AND starts_at >= $3 AND starts_at < $4) s
+			GROUP BY 1 ORDER BY 1`, actor.CompanyID, actor.UserID, monthStart(from), monthStart(cur+1)); err != nil {
+			return err
+		}
+		for _, m := range months {
+			c.Months = append(c.Months, report.Month(m.Month).String())
+			c.Sessions += m.Sessions
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// rolledUp finds the department key an employee of path counts under, as
+// the engine's roll-up does (report.departmentDim): the nearest
+// ancestor-or-self whose whole subtree has at least k people on the
+// roster (opted-out people included), or report.KeyOther (the company's
+// own bucket) when none has. people holds the roster's count per path.
+func rolledUp(people map[string]int, path string, k int) (key string, rolled bool) {
+	subtree := map[string]int{}
+	for p, n := range people {
+		for q := p; q != ""; q = parent(q) {
+			subtree[q] += n
+		}
+	}
+	for q := path; q != ""; q = parent(q) {
+		if subtree[q] >= k {
+			return q, q != path
+		}
+	}
+	return report.KeyOther, path != ""
+}
+
+func parent(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
