@@ -13,7 +13,8 @@ type member struct {
 	idx   int32
 	risk  int8
 	obs   uint8
-	rated bool
+	rated bool // gave a satisfaction rating
+	who5  bool // answered the WHO-5
 }
 
 // cellData is a cell before suppression.
@@ -23,6 +24,8 @@ type cellData struct {
 	sessions int
 	satSum   int
 	satCount int
+	who5Sum  int
+	who5Cnt  int
 	pop      int // non-opted-out roster people the cell's partition keys cover
 }
 
@@ -108,10 +111,12 @@ func Build(pol Policy, q Query, roster []Employee, acts []Activity) *Table {
 			continue
 		}
 		c := &t.cells[ba*t.nB+bb]
-		c.members = append(c.members, member{idx: idx, risk: a.Risk, obs: a.Observations, rated: a.SatCount > 0})
+		c.members = append(c.members, member{idx: idx, risk: a.Risk, obs: a.Observations, rated: a.SatCount > 0, who5: a.WHO5Count > 0})
 		c.sessions += a.Sessions
 		c.satSum += a.SatSum
 		c.satCount += a.SatCount
+		c.who5Sum += a.WHO5Sum
+		c.who5Cnt += a.WHO5Count
 	}
 	for i := range t.cells {
 		t.cells[i].members = mergeMembers(t.cells[i].members)
@@ -148,6 +153,8 @@ func (t *Table) aggregate(dims [2]dimension) {
 				c.sessions += pc.sessions
 				c.satSum += pc.satSum
 				c.satCount += pc.satCount
+				c.who5Sum += pc.who5Sum
+				c.who5Cnt += pc.who5Cnt
 			}
 			c.members = mergeMembers(ms)
 		}
@@ -214,6 +221,7 @@ func mergeMembers(ms []member) []member {
 		last.risk = max(last.risk, m.risk)
 		last.obs |= m.obs
 		last.rated = last.rated || m.rated
+		last.who5 = last.who5 || m.who5
 	}
 	return out
 }
@@ -231,15 +239,24 @@ func (t *Table) publish(dims [2]dimension) {
 		c := Cell{Keys: keys, Suppressed: n.hidden, Reason: n.reason}
 		if !n.hidden {
 			c.Employees, c.Sessions = len(cd.members), cd.sessions
-			raters := 0
+			raters, answerers := 0, 0
 			for _, m := range cd.members {
 				if m.rated {
 					raters++
+				}
+				if m.who5 {
+					answerers++
 				}
 			}
 			if raters >= k && cd.satCount > 0 {
 				avg := math.Round(float64(cd.satSum)/float64(cd.satCount)*10) / 10
 				c.SatisfactionAvg = &avg
+			}
+			// WHO-5 like satisfaction: k distinct employees answered, the
+			// mean of the answers (0–100) to a whole number.
+			if answerers >= k && cd.who5Cnt > 0 {
+				avg := math.Round(float64(cd.who5Sum) / float64(cd.who5Cnt))
+				c.WellbeingAvg = &avg
 			}
 			c.Risk = t.categories(i, 0, RiskBands)
 			c.Observations = t.categories(i, len(RiskBands), Observations)

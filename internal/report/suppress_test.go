@@ -50,7 +50,7 @@ func TestSuppressBands(t *testing.T) {
 				if c.Suppressed != (want != "") || c.Reason != want {
 					t.Errorf("%s: suppressed=%v reason=%q, want reason %q", key, c.Suppressed, c.Reason, want)
 				}
-				if c.Suppressed && (c.Employees != 0 || c.Sessions != 0 || c.SatisfactionAvg != nil || c.Risk != nil) {
+				if c.Suppressed && (c.Employees != 0 || c.Sessions != 0 || c.SatisfactionAvg != nil || c.WellbeingAvg != nil || c.Risk != nil) {
 					t.Errorf("%s: a suppressed cell shows numbers: %+v", key, c)
 				}
 			}
@@ -263,5 +263,64 @@ func TestSatisfactionNeedsMinGroupRaters(t *testing.T) {
 	tbl = Build(Policy{}, query(t, "2026-01", "2026-01", "age_band"), w.roster, w.acts)
 	if c := cell(t, tbl, "30s"); c.SatisfactionAvg == nil || *c.SatisfactionAvg != 4 {
 		t.Errorf("10 raters: %+v, want satisfaction 4", c)
+	}
+}
+
+// TestWellbeingNeedsMinGroupAnswerers: the WHO-5 mean is shown like
+// satisfaction: only on a published cell where at least min_group distinct
+// employees answered, as the mean of the answers rounded to a whole number.
+func TestWellbeingNeedsMinGroupAnswerers(t *testing.T) {
+	type answer struct{ people, perPerson, score int }
+	cases := []struct {
+		name    string
+		answers []answer // people answering perPerson times with score each
+		others  int      // participants who did not answer
+		want    float64  // -1: nil
+	}{
+		{"nine answerers hide the mean", []answer{{9, 1, 60}}, 11, -1},
+		{"ten answerers show it", []answer{{10, 1, 60}}, 10, 60},
+		{"answers are counted in distinct employees", []answer{{5, 2, 60}}, 15, -1},
+		{"the mean of the answers, not of the people", []answer{{5, 1, 40}, {5, 3, 80}}, 10, 70},
+		{"rounded to a whole number", []answer{{5, 1, 61}, {6, 1, 64}}, 0, 63},
+		{"half rounds up", []answer{{5, 1, 62}, {5, 1, 63}}, 0, 63},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var w world
+			ids := w.people(60, "", "30s", "")
+			at := 0
+			for _, a := range tc.answers {
+				for _, id := range ids[at : at+a.people] {
+					w.acts = append(w.acts, Activity{Employee: id, Month: jan, Theme: "career", Sessions: a.perPerson,
+						Risk: 1, WHO5Sum: a.score * a.perPerson, WHO5Count: a.perPerson})
+				}
+				at += a.people
+			}
+			w.sessions(ids[at:at+tc.others], jan, "career", 1)
+			tbl := Build(Policy{}, query(t, "2026-01", "2026-01", "age_band"), w.roster, w.acts)
+			for _, key := range []string{"30s", KeyAll} {
+				c := cell(t, tbl, key)
+				if c.Suppressed {
+					t.Fatalf("%s hidden: %+v", key, c)
+				}
+				switch {
+				case tc.want < 0 && c.WellbeingAvg != nil:
+					t.Errorf("%s: wellbeing %v, want hidden", key, *c.WellbeingAvg)
+				case tc.want >= 0 && (c.WellbeingAvg == nil || *c.WellbeingAvg != tc.want):
+					t.Errorf("%s: wellbeing %v, want %v", key, c.WellbeingAvg, tc.want)
+				}
+			}
+		})
+	}
+	// A suppressed cell shows no mean even when enough people answered.
+	var w world
+	ids := w.people(12, "", "30s", "")
+	for _, id := range ids {
+		w.acts = append(w.acts, Activity{Employee: id, Month: jan, Theme: "career", Sessions: 1, Risk: 1, WHO5Sum: 60, WHO5Count: 1})
+	}
+	w.people(30, "", "40s", "")
+	tbl := Build(Policy{}, query(t, "2026-01", "2026-01", "age_band"), w.roster, w.acts)
+	if c := cell(t, tbl, "30s"); !c.Suppressed || c.WellbeingAvg != nil {
+		t.Errorf("30s (everyone took part): %+v, want hidden without wellbeing", c)
 	}
 }
