@@ -195,6 +195,7 @@ func ReportCSV(r *store.Report) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("\ufeff")
 	w := csv.NewWriter(&buf)
+	w.UseCRLF = true // RFC 4180, as Excel writes it
 	dims := strings.Split(r.By, ",")
 	head := append([]string{"key"}, dims...)
 	_ = w.Write(append(head, "sessions", "employees", "satisfaction_avg", "wellbeing_avg", "suppressed", "reason"))

@@ -12,6 +12,7 @@ import (
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/consent"
 	"github.com/taiwa/taiwa/internal/feedback"
+	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 const pagePrivacy = "privacy"
@@ -27,6 +28,9 @@ type privacyPage struct {
 	MinGroup int
 	Shared   []currentShare
 	History  []consent.Consent
+	// Contribution is how the employee's own sessions count in the
+	// company's reports ("what my company sees"; report_view.go).
+	Contribution *store.Contribution
 }
 
 // currentShare is one record item the employee shares with HR now.
@@ -54,6 +58,9 @@ func (s *Server) privacyShow(c echo.Context) error {
 		return err
 	}
 	pg.Shared = currentShares(pg.History)
+	if pg.Contribution, err = s.Reports.Contribution(ctx, p); err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, pagePrivacy, pg)
 }
 

@@ -115,6 +115,7 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerFeedback(e)   // feedback.go
 	s.registerAudit(e)      // audit.go
 	s.registerProgrammes(e) // programmes.go
+	s.registerReports(e)    // reports.go
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)
