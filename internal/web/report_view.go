@@ -253,7 +253,7 @@ func (v *View) ReportChart(p reportPage) reportChart {
 		ch.Risk.Series = append(ch.Risk.Series, chartSeries{Name: v.label(reportRiskKeys, code)})
 	}
 	for _, c := range b.Cells {
-		if !onlyKey(c.Keys, 0) || strings.HasSuffix(c.Keys[0], report.SubtreeSuffix) {
+		if !onlyKey(c.Keys, 0) || c.Suppressed {
 			continue
 		}
 		label := v.ReportKey(dims[0], c.Keys[0])
