@@ -54,9 +54,13 @@ CREATE TABLE report_snapshots (
 );
 
 -- Held sessions of a company by time: the live aggregation of open months
--- reads only this index's range (and the record/feedback rows by key).
+-- reads only this index's range (and the record/feedback rows by key);
+-- it includes the columns the row-level policy reads.
 CREATE INDEX bookings_completed_time_idx ON bookings (company_id, starts_at)
-  INCLUDE (id, employee_user_id, theme) WHERE status = 'completed';
+  INCLUDE (id, employee_user_id, theme, counselor_user_id) WHERE status = 'completed';
+-- Amendments written since an open range began (records and feedback
+-- have such an index already).
+CREATE INDEX session_record_amendments_company_idx ON session_record_amendments (company_id, created_at);
 
 -- +goose StatementBegin
 DO $$
@@ -74,5 +78,5 @@ GRANT SELECT, INSERT, UPDATE ON report_keys, report_guard TO taiwa_app;
 GRANT SELECT, INSERT ON report_months, report_snapshots TO taiwa_app;
 
 -- +goose Down
-DROP INDEX IF EXISTS bookings_completed_time_idx;
+DROP INDEX IF EXISTS bookings_completed_time_idx, session_record_amendments_company_idx;
 DROP TABLE IF EXISTS report_snapshots, report_guard, report_months, report_keys;

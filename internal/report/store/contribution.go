@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
@@ -48,19 +49,25 @@ func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Cont
 		c.MinGroup = max(row.MinGroup, report.Floor)
 		c.OptedOut, c.AgeBand, c.TenureBand = row.OptedOut, row.AgeBand, row.TenureBand
 		// The roll-up depends on the roster's shape only: people per department path.
+		paths, err := departmentPaths(ctx, tx, actor.CompanyID)
+		if err != nil {
+			return err
+		}
 		var sizes []struct {
-			Path string `db:"path"`
-			N    int    `db:"n"`
+			Dept uuid.NullUUID `db:"department_id"`
+			N    int           `db:"n"`
 		}
 		if err := tx.SelectContext(ctx, &sizes, `
-			SELECT COALESCE(d.path, '') AS path, count(*)::int AS n
-			FROM employees e LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
-			WHERE e.company_id = $1 GROUP BY 1`, actor.CompanyID); err != nil {
+			SELECT department_id, count(*)::int AS n FROM employees WHERE company_id = $1 GROUP BY 1`, actor.CompanyID); err != nil {
 			return err
 		}
 		people := map[string]int{}
 		for _, sz := range sizes {
-			people[sz.Path] = sz.N
+			path := ""
+			if sz.Dept.Valid {
+				path = paths[sz.Dept.UUID]
+			}
+			people[path] += sz.N
 		}
 		c.Department, c.RolledUp = rolledUp(people, row.Department, c.MinGroup)
 		var months []struct {

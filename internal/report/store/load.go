@@ -41,18 +41,40 @@ func monthStart(m report.Month) time.Time {
 	return time.Date(int(m)/12, time.Month(int(m)%12+1), 1, 0, 0, 0, 0, japan.Zone)
 }
 
+// departmentPaths reads the company's department paths by id. Departments
+// are read apart from employees (a few hundred rows into a map) so that
+// the roster is one index range whatever the planner's statistics say.
+func departmentPaths(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) (map[uuid.UUID]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM departments WHERE company_id = $1`, companyID)
+	if err != nil {
+		return nil, fmt.Errorf("report store: departments: %w", err)
+	}
+	defer rows.Close()
+	paths := map[uuid.UUID]string{}
+	for rows.Next() {
+		var id uuid.UUID
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			return nil, fmt.Errorf("report store: departments: %w", err)
+		}
+		paths[id] = path
+	}
+	return paths, rows.Err()
+}
+
 // rosterSQL is the company's roster as HR knows it: every employee with
-// their department's path, bands and opt-out.
+// their department, bands and opt-out.
 const rosterSQL = `
-	SELECT e.user_id, COALESCE(d.path, ''), COALESCE(e.age_band, ''), COALESCE(e.tenure_band, ''), e.report_opt_out
-	FROM employees e
-	LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
-	WHERE e.company_id = $1
-	ORDER BY e.user_id`
+	SELECT user_id, department_id, COALESCE(age_band, ''), COALESCE(tenure_band, ''), report_opt_out
+	FROM employees WHERE company_id = $1 ORDER BY user_id`
 
 // loadRoster reads the roster (opted-out employees included, marked: the
 // engine needs them for the shape of the department tree only).
 func loadRoster(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) ([]report.Employee, error) {
+	paths, err := departmentPaths(ctx, tx, companyID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.QueryContext(ctx, rosterSQL, companyID)
 	if err != nil {
 		return nil, fmt.Errorf("report store: roster: %w", err)
@@ -61,8 +83,12 @@ func loadRoster(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) ([]report
 	var out []report.Employee
 	for rows.Next() {
 		var e report.Employee
-		if err := rows.Scan(&e.ID, &e.Department, &e.AgeBand, &e.TenureBand, &e.OptedOut); err != nil {
+		var dept uuid.NullUUID
+		if err := rows.Scan(&e.ID, &dept, &e.AgeBand, &e.TenureBand, &e.OptedOut); err != nil {
 			return nil, fmt.Errorf("report store: roster: %w", err)
+		}
+		if dept.Valid {
+			e.Department = paths[dept.UUID]
 		}
 		out = append(out, e)
 	}
@@ -96,8 +122,35 @@ func observationsSQL(col string) string {
 // and WHO-5 (percentage: the five answers' sum × 4) sums and counts, the
 // highest risk band and the union of observation bits of each session's
 // record as read (the last amendment's coded fields win over the
-// record's). Opted-out employees are left out.
-var activitySQL = `
+// record's). Opted-out employees are dropped by the caller (keep), which
+// saves a lookup per session.
+//
+// recent is the plan for ranges ending now (open months): a record, an
+// amendment or a rating is always written after its session started, so
+// only the rows written since the range began (a day's margin) can
+// belong to it; each table's rows are read once by (company_id,
+// created_at) and hash-joined, instead of three index probes per
+// session. Freezing an old month probes per session instead (the rows
+// written since would be most of the company's history).
+func activitySQL(recent bool) string {
+	joins := `
+	  LEFT JOIN session_records r ON r.company_id = b.company_id AND r.booking_id = b.id
+	  LEFT JOIN LATERAL (
+	    SELECT x.risk_level, x.observations FROM session_record_amendments x
+	    WHERE x.company_id = b.company_id AND x.booking_id = b.id
+	    ORDER BY x.seq DESC LIMIT 1) a ON true
+	  LEFT JOIN session_feedback f ON f.company_id = b.company_id AND f.booking_id = b.id`
+	if recent {
+		joins = `
+	  LEFT JOIN (SELECT booking_id, risk_level, observations FROM session_records
+	             WHERE company_id = $1 AND created_at >= $2::timestamptz - interval '1 day') r ON r.booking_id = b.id
+	  LEFT JOIN (SELECT DISTINCT ON (booking_id) booking_id, risk_level, observations FROM session_record_amendments
+	             WHERE company_id = $1 AND created_at >= $2::timestamptz - interval '1 day'
+	             ORDER BY booking_id, seq DESC) a ON a.booking_id = b.id
+	  LEFT JOIN (SELECT booking_id, satisfaction, who5 FROM session_feedback
+	             WHERE company_id = $1 AND created_at >= $2::timestamptz - interval '1 day') f ON f.booking_id = b.id`
+	}
+	return `
 	SELECT s.employee_user_id,
 	       (extract(year FROM s.local)::int * 12 + extract(month FROM s.local)::int - 1) AS month,
 	       s.theme,
@@ -114,21 +167,32 @@ var activitySQL = `
 	         (f.who5[1] + f.who5[2] + f.who5[3] + f.who5[4] + f.who5[5]) * 4 AS who5,
 	         COALESCE(a.risk_level, r.risk_level) AS lvl,
 	         COALESCE(a.observations, r.observations) AS obs
-	  FROM bookings b
-	  JOIN employees e ON e.company_id = b.company_id AND e.user_id = b.employee_user_id AND NOT e.report_opt_out
-	  LEFT JOIN session_records r ON r.company_id = b.company_id AND r.booking_id = b.id
-	  LEFT JOIN LATERAL (
-	    SELECT x.risk_level, x.observations FROM session_record_amendments x
-	    WHERE x.company_id = b.company_id AND x.booking_id = b.id
-	    ORDER BY x.seq DESC LIMIT 1) a ON true
-	  LEFT JOIN session_feedback f ON f.company_id = b.company_id AND f.booking_id = b.id
+	  FROM bookings b` + joins + `
 	  WHERE b.company_id = $1 AND b.status = 'completed' AND b.starts_at >= $2 AND b.starts_at < $3
 	) s
 	GROUP BY 1, 2, 3`
+}
 
-// aggregate runs activitySQL over the months from..to (inclusive).
-func aggregate(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, to report.Month, dst []report.Activity) ([]report.Activity, error) {
-	rows, err := tx.QueryContext(ctx, activitySQL, companyID, monthStart(from), monthStart(to+1))
+var (
+	activityFreezeSQL = activitySQL(false)
+	activityLiveSQL   = activitySQL(true)
+)
+
+// aggregate runs the activity query over the months from..to (inclusive):
+// live (hash joins, more sort memory) for open months, per-session probes
+// when freezing.
+func aggregate(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, to report.Month, live bool, dst []report.Activity) ([]report.Activity, error) {
+	q := activityFreezeSQL
+	if live {
+		q = activityLiveSQL
+		// Planner statistics may lag right after a bulk load; the hash plan
+		// is the right one for a month of sessions whatever they say.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL work_mem = '64MB'`); err != nil {
+			return dst, err
+		}
+		defer func() { _, _ = tx.ExecContext(ctx, `SET LOCAL enable_nestloop = on; RESET work_mem`) }()
+	}
+	rows, err := tx.QueryContext(ctx, q, companyID, monthStart(from), monthStart(to+1))
 	if err != nil {
 		return dst, fmt.Errorf("report store: activity: %w", err)
 	}
@@ -164,7 +228,7 @@ func loadActivity(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, t
 			}
 		}
 		if len(missing) > 0 {
-			if err := freeze(ctx, tx, companyID, missing, frozen); err != nil {
+			if err := freeze(ctx, tx, companyID, missing, frozen, keep); err != nil {
 				return nil, err
 			}
 		}
@@ -178,7 +242,7 @@ func loadActivity(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, t
 		lo := max(from, closed+1)
 		n := len(acts)
 		var err error
-		if acts, err = aggregate(ctx, tx, companyID, lo, to, acts); err != nil {
+		if acts, err = aggregate(ctx, tx, companyID, lo, to, true, acts); err != nil {
 			return nil, err
 		}
 		live := acts[:n]
@@ -215,14 +279,16 @@ func frozenMonths(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, t
 // freeze aggregates the missing closed months once and stores them. Two
 // requests freezing the same month at once are fine: the first insert
 // wins, the other's is dropped, and both read back the stored row.
-func freeze(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, missing []report.Month, into map[report.Month][]byte) error {
-	acts, err := aggregate(ctx, tx, companyID, missing[0], missing[len(missing)-1], nil)
+func freeze(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, missing []report.Month, into map[report.Month][]byte, keep func(uuid.UUID) bool) error {
+	acts, err := aggregate(ctx, tx, companyID, missing[0], missing[len(missing)-1], false, nil)
 	if err != nil {
 		return err
 	}
 	byMonth := map[report.Month][]report.Activity{}
 	for _, a := range acts {
-		byMonth[a.Month] = append(byMonth[a.Month], a)
+		if keep(a.Employee) { // opted-out employees' activity is never stored
+			byMonth[a.Month] = append(byMonth[a.Month], a)
+		}
 	}
 	var lost []int
 	for _, m := range missing {
