@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -47,8 +48,22 @@ func (s *suppressor) audit() []int {
 			sess[n/nCats] = span{f.Sessions, f.Sessions}
 		}
 	}
-	s.pastCells = s.pastCells[:0]
 	rels := s.pastRelations(&emp, &sess)
+	// Sessions add up wherever cells make up a cell (over any dimension).
+	if s.sessGroups == nil {
+		s.sessGroups = []group{}
+		for _, g := range s.groups {
+			if g.total%nCats != 0 || g.parts[0]%nCats != 0 {
+				continue
+			}
+			parts := make([]int, len(g.parts))
+			for i, p := range g.parts {
+				parts[i] = p / nCats
+			}
+			s.sessGroups = append(s.sessGroups, group{total: g.total / nCats, parts: parts, additive: true})
+		}
+	}
+	sessGroups := s.sessGroups
 	for pass := 0; pass < 50; pass++ {
 		changed := false
 		set := func(v []span, i, lo, hi int) {
@@ -72,15 +87,9 @@ func (s *suppressor) audit() []int {
 		}
 		for _, g := range s.groups {
 			narrowGroup(emp, g.total, g.parts, g.additive, set)
-			if g.total%nCats == 0 {
-				tot, parts := g.total/nCats, make([]int, len(g.parts))
-				for i, p := range g.parts {
-					parts[i] = p / nCats
-				}
-				if g.parts[0]%nCats == 0 {
-					narrowGroup(sess, tot, parts, true, set)
-				}
-			}
+		}
+		for _, g := range sessGroups {
+			narrowGroup(sess, g.total, g.parts, true, set)
 		}
 		for _, c := range s.pastCells {
 			set(emp, c[0], 0, sess[c[1]].hi)
@@ -220,15 +229,44 @@ type pastRelation struct {
 	sessParts []int
 }
 
+// pastVars is what pastRelations computed for one Released: the
+// relations and the initial intervals of the variables it added.
+type pastVars struct {
+	past      *Released
+	nRels     int
+	rels      []pastRelation
+	emp, sess []span
+	cells     [][2]int
+}
+
 // pastRelations turns the relations of earlier reports into relations
-// over this table's variables, adding variables (exact where shown) for
-// the quantities this table does not have.
+// over this table's variables, appending variables (exact where shown) to
+// emp and sess for the quantities this table does not have. The mapping
+// depends on the table's quantities and the earlier facts only, so it is
+// worked out once and reused by every later audit of the table.
 func (s *suppressor) pastRelations(emp, sess *[]span) []pastRelation {
 	if s.past == nil || len(s.past.Relations) == 0 {
+		s.pastCells = s.pastCells[:0]
 		return nil
 	}
+	if pv := s.pastVars; pv != nil && pv.past == s.past && pv.nRels == len(s.past.Relations) &&
+		len(*emp) == len(s.t.nodes) && len(*sess) == len(s.t.cells) {
+		*emp = append(*emp, pv.emp...)
+		*sess = append(*sess, pv.sess...)
+		s.pastCells = pv.cells
+		return pv.rels
+	}
+	e0, s0 := len(*emp), len(*sess)
+	s.pastCells = nil
+	rels := s.computePastRelations(emp, sess)
+	s.pastVars = &pastVars{past: s.past, nRels: len(s.past.Relations), rels: rels,
+		emp: slices.Clone((*emp)[e0:]), sess: slices.Clone((*sess)[s0:]), cells: s.pastCells}
+	return rels
+}
+
+func (s *suppressor) computePastRelations(emp, sess *[]span) []pastRelation {
 	type vars struct{ e, s int }
-	at := map[string]vars{}
+	at := make(map[string]vars, len(s.t.nodes)+len(s.past.Facts))
 	for n, q := range s.t.quantities() {
 		v := vars{n, -1}
 		if n%nCats == 0 {

@@ -36,12 +36,6 @@ type cellData struct {
 // has to pass a company's Released guard before it is shown.
 func Build(pol Policy, q Query, roster []Employee, acts []Activity) *Table {
 	k := pol.k()
-	var kept []Employee
-	for _, e := range roster {
-		if !e.OptedOut {
-			kept = append(kept, e)
-		}
-	}
 	dims := [2]dimension{}
 	var empBucket [2][]int
 	var monthAt map[Month]int
@@ -72,14 +66,17 @@ func Build(pol Policy, q Query, roster []Employee, acts []Activity) *Table {
 		}
 	}
 	// Leaves: each activity of a kept employee lands in one bucket pair.
-	idxOf := map[uuid.UUID]int32{}
-	rosterAt := map[uuid.UUID]int{}
-	for i, e := range roster {
-		rosterAt[e.ID] = i
+	// Employee index (kept employees only) and roster position by id.
+	type at struct {
+		idx    int32
+		roster int32
 	}
-	for _, e := range kept {
-		idxOf[e.ID] = int32(len(t.ids))
-		t.ids = append(t.ids, e.ID)
+	atOf := make(map[uuid.UUID]at, len(roster))
+	for r, e := range roster {
+		if !e.OptedOut {
+			atOf[e.ID] = at{int32(len(t.ids)), int32(r)}
+			t.ids = append(t.ids, e.ID)
+		}
 	}
 	themeAt := map[string]int{}
 	for i, th := range Themes {
@@ -101,11 +98,14 @@ func Build(pol Policy, q Query, roster []Employee, acts []Activity) *Table {
 		return empBucket[i][r]
 	}
 	for _, a := range acts {
-		idx, ok := idxOf[a.Employee]
-		if !ok || a.Month < q.From || a.Month > q.To || a.Sessions <= 0 {
+		if a.Month < q.From || a.Month > q.To || a.Sessions <= 0 {
 			continue
 		}
-		r := rosterAt[a.Employee]
+		ea, ok := atOf[a.Employee]
+		if !ok {
+			continue
+		}
+		idx, r := ea.idx, int(ea.roster)
 		ba, bb := bucketOf(0, r, a), bucketOf(1, r, a)
 		if ba < 0 || bb < 0 {
 			continue
@@ -131,6 +131,7 @@ func Build(pol Policy, q Query, roster []Employee, acts []Activity) *Table {
 // aggregate fills aggregate cells from their parts: members as a union,
 // sessions and ratings as sums (each session is in one month and theme).
 func (t *Table) aggregate(dims [2]dimension) {
+	var mg merger
 	for a := range dims[0].keys {
 		for b := range dims[1].keys {
 			var parts []int
@@ -146,19 +147,82 @@ func (t *Table) aggregate(dims [2]dimension) {
 				continue
 			}
 			c := &t.cells[a*t.nB+b]
-			var ms []member
+			lists := make([][]member, 0, len(parts))
 			for _, p := range parts {
 				pc := t.cells[p]
-				ms = append(ms, pc.members...)
+				lists = append(lists, pc.members)
 				c.sessions += pc.sessions
 				c.satSum += pc.satSum
 				c.satCount += pc.satCount
 				c.who5Sum += pc.who5Sum
 				c.who5Cnt += pc.who5Cnt
 			}
-			c.members = mergeMembers(ms)
+			c.members = mg.merge(lists)
 		}
 	}
+}
+
+// merger merges sorted member lists, reusing its buffers between calls.
+type merger struct {
+	a, b       []member
+	runs, next []int
+}
+
+// merge merges lists of members, each ascending without duplicates (as
+// mergeMembers leaves them), into one such list: adjacent runs are merged
+// pairwise, round by round, in two buffers; only the result is allocated.
+func (mg *merger) merge(lists [][]member) []member {
+	a, runs := mg.a[:0], mg.runs[:0]
+	for _, l := range lists {
+		a = append(a, l...)
+		runs = append(runs, len(a))
+	}
+	b, next := mg.b[:0], mg.next[:0]
+	for len(runs) > 1 {
+		b, next = b[:0], next[:0]
+		start := 0
+		for i := 0; i < len(runs); i += 2 {
+			if i+1 < len(runs) {
+				b = mergeTwo(b, a[start:runs[i]], a[runs[i]:runs[i+1]])
+				start = runs[i+1]
+			} else {
+				b = append(b, a[start:runs[i]]...)
+			}
+			next = append(next, len(b))
+		}
+		a, b = b, a
+		runs, next = next, runs
+	}
+	out := slices.Clone(a)
+	mg.a, mg.b, mg.runs, mg.next = a, b, runs, next
+	return out
+}
+
+// mergeTwo appends the merge of two ascending member lists to out, one
+// entry per employee.
+func mergeTwo(out, x, y []member) []member {
+	i, j := 0, 0
+	for i < len(x) && j < len(y) {
+		switch {
+		case x[i].idx < y[j].idx:
+			out = append(out, x[i])
+			i++
+		case x[i].idx > y[j].idx:
+			out = append(out, y[j])
+			j++
+		default:
+			m := x[i]
+			m.risk = max(m.risk, y[j].risk)
+			m.obs |= y[j].obs
+			m.rated = m.rated || y[j].rated
+			m.who5 = m.who5 || y[j].who5
+			out = append(out, m)
+			i++
+			j++
+		}
+	}
+	out = append(out, x[i:]...)
+	return append(out, y[j:]...)
 }
 
 // population counts, for every cell, the non-opted-out people its
@@ -230,6 +294,13 @@ func mergeMembers(ms []member) []member {
 func (t *Table) publish(dims [2]dimension) {
 	k := t.MinGroup
 	t.Cells = make([]Cell, len(t.cells))
+	shown := 0
+	for i := range t.cells {
+		if !t.nodes[nodeOf(i, -1)].hidden {
+			shown++
+		}
+	}
+	cats := make([]Category, 0, shown*(nCats-1)) // every shown cell's categories
 	for i, cd := range t.cells {
 		keys := []string{dims[0].keys[cd.a]}
 		if len(t.Query.By) == 2 {
@@ -258,21 +329,24 @@ func (t *Table) publish(dims [2]dimension) {
 				avg := math.Round(float64(cd.who5Sum) / float64(cd.who5Cnt))
 				c.WellbeingAvg = &avg
 			}
-			c.Risk = t.categories(i, 0, RiskBands)
-			c.Observations = t.categories(i, len(RiskBands), Observations)
+			cats = t.categories(cats, i, 0, RiskBands)
+			c.Risk = cats[len(cats)-len(RiskBands) : len(cats) : len(cats)]
+			cats = t.categories(cats, i, len(RiskBands), Observations)
+			c.Observations = cats[len(cats)-len(Observations) : len(cats) : len(cats)]
 		}
 		t.Cells[i] = c
 	}
 }
 
-func (t *Table) categories(cell, first int, codes []string) []Category {
-	out := make([]Category, len(codes))
+// categories appends a cell's categories codes (from category first on).
+func (t *Table) categories(out []Category, cell, first int, codes []string) []Category {
 	for j, code := range codes {
 		n := t.nodes[nodeOf(cell, first+j)]
-		out[j] = Category{Code: code, Suppressed: n.hidden, Reason: n.reason}
+		c := Category{Code: code, Suppressed: n.hidden, Reason: n.reason}
 		if !n.hidden {
-			out[j].Employees = n.emp
+			c.Employees = n.emp
 		}
+		out = append(out, c)
 	}
 	return out
 }

@@ -100,7 +100,9 @@ type Table struct {
 	pol   Policy
 	dims  [2]dimension
 	sup   *suppressor
-	qs    []string // quantity names by node, built on demand
+	qs    []string    // quantity names by node, built on demand
+	hsets []memberSet // keyed-hash member sets by published node, for hkey
+	hkey  string
 }
 
 // Total is the cell of every dimension's KeyAll.

@@ -6,7 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
@@ -158,7 +160,7 @@ func (r *Released) addRelations(t *Table) {
 func (r *Released) Add(t *Table) {
 	r.index()
 	r.addRelations(t)
-	hash := r.hasher(t)
+	sets := r.hashedSets(t)
 	for n, nd := range t.nodes {
 		if q := t.quantities()[n]; !r.hasFact(q) {
 			r.facts[q] = len(r.Facts)
@@ -174,7 +176,7 @@ func (r *Released) Add(t *Table) {
 		if nd.hidden {
 			continue
 		}
-		s := t.memberSet(n, hash)
+		s := sets[n]
 		d := digest(s)
 		if r.seen[d] {
 			continue
@@ -206,8 +208,12 @@ func (r *Released) index() {
 func (t *Table) quantities() []string {
 	if t.qs == nil {
 		qs := make([]string, len(t.nodes))
-		for n := range qs {
-			qs[n] = t.quantity(n)
+		for cell := range t.cells {
+			base := t.quantity(nodeOf(cell, -1))
+			qs[nodeOf(cell, -1)] = base
+			for cat := range nCats - 1 {
+				qs[nodeOf(cell, cat)] = base + " cat=" + strconv.Itoa(cat)
+			}
 		}
 		t.qs = qs
 	}
@@ -223,6 +229,9 @@ func (t *Table) quantity(n int) string {
 	cell, cat := n/nCats, n%nCats-1
 	cd := t.cells[cell]
 	keys := map[Dim]string{}
+	if cat >= 0 {
+		return t.quantity(nodeOf(cell, -1)) + " cat=" + strconv.Itoa(cat)
+	}
 	from, to := t.Query.From.String(), t.Query.To.String()
 	for i, d := range t.Query.By {
 		key := t.dims[i].keys[[2]int{cd.a, cd.b}[i]]
@@ -241,20 +250,17 @@ func (t *Table) quantity(n int) string {
 	for _, d := range []Dim{DimDepartment, DimAgeBand, DimTenureBand, DimTheme} {
 		b.WriteString(" " + string(d) + "=" + cmp.Or(keys[d], KeyAll))
 	}
-	if cat >= 0 {
-		fmt.Fprintf(&b, " cat=%d", cat)
-	}
 	return b.String()
 }
 
 // conflicts lists the table's published nodes too close to released ones.
 func (r *Released) conflicts(t *Table) ([]Conflict, []int) {
-	hash := r.hasher(t)
+	all := r.hashedSets(t)
 	var sets []memberSet
 	var owner []int
 	for n := range t.nodes {
 		if !t.nodes[n].hidden {
-			sets = append(sets, t.memberSet(n, hash))
+			sets = append(sets, all[n])
 			owner = append(owner, n)
 		}
 	}
@@ -271,15 +277,130 @@ func (r *Released) conflicts(t *Table) ([]Conflict, []int) {
 	return cs, nodes
 }
 
-// hasher returns the keyed hash of each of t's employees.
-func (r *Released) hasher(t *Table) func(int32) uint64 {
-	hs := make([]uint64, len(t.ids))
-	for i, id := range t.ids {
-		m := hmac.New(sha256.New, r.Key)
-		m.Write(id[:])
-		hs[i] = binary.BigEndian.Uint64(m.Sum(nil))
+// hashedSets returns, by node, the keyed-hash member sets of every node
+// of t published now. They are computed once per table and key: nodes
+// only ever become hidden, so later calls (Protect's rounds, Add) reuse
+// them.
+func (r *Released) hashedSets(t *Table) []memberSet {
+	if t.hsets != nil && string(r.Key) == t.hkey {
+		return t.hsets
 	}
-	return func(i int32) uint64 { return hs[i] }
+	hs := make([]uint64, len(t.ids))
+	m := hmac.New(sha256.New, r.Key)
+	var sum [sha256.Size]byte
+	for i, id := range t.ids {
+		m.Reset()
+		m.Write(id[:])
+		hs[i] = binary.BigEndian.Uint64(m.Sum(sum[:0]))
+	}
+	var nodes []int
+	for n := range t.nodes {
+		if !t.nodes[n].hidden {
+			nodes = append(nodes, n)
+		}
+	}
+	t.hsets = make([]memberSet, len(t.nodes))
+	for i, s := range t.memberSets(nodes, hs) {
+		t.hsets[nodes[i]] = s
+	}
+	t.hkey = string(r.Key)
+	return t.hsets
+}
+
+// memberSets lists the members of nodes (ascending node numbers), as
+// employee indices or, with hashes, as keyed hashes; each set ascending,
+// all in one backing array. One pass over a cell's members fills every
+// listed node of the cell; with hashes the pass goes over the employees
+// in hash order instead, so that no set needs sorting.
+func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
+	type run struct {
+		cell int
+		want [nCats]int32 // position in out + 1, by category + 1
+	}
+	var runs []run
+	total := 0
+	out := make([]memberSet, len(nodes))
+	for j, n := range nodes {
+		if len(runs) == 0 || runs[len(runs)-1].cell != n/nCats {
+			runs = append(runs, run{cell: n / nCats})
+		}
+		runs[len(runs)-1].want[n%nCats] = int32(j + 1)
+		total += t.nodes[n].emp
+	}
+	// Each node's set is filled in place at its cursor (no pointer
+	// writes in the loop), then sliced out.
+	buf := make([]uint64, total)
+	cur := make([]int, len(nodes)+1) // by position + 1; cur[0] is a sink
+	at := 0
+	for j, n := range nodes {
+		cur[j+1] = at
+		at += t.nodes[n].emp
+	}
+	ends := append([]int(nil), cur[1:]...)
+	nr := len(RiskBands)
+	put := func(want *[nCats]int32, m member, v uint64) {
+		if o := want[0]; o > 0 {
+			buf[cur[o]] = v
+			cur[o]++
+		}
+		if o := want[1+int(m.risk)]; o > 0 {
+			buf[cur[o]] = v
+			cur[o]++
+		}
+		for obs := m.obs; obs != 0; obs &= obs - 1 {
+			if o := want[1+nr+bits.TrailingZeros8(obs)]; o > 0 {
+				buf[cur[o]] = v
+				cur[o]++
+			}
+		}
+	}
+	done := func() []memberSet {
+		for j := range nodes {
+			out[j] = buf[ends[j]:cur[j+1]:cur[j+1]]
+		}
+		return out
+	}
+	if hashes == nil {
+		for r := range runs {
+			for _, m := range t.cells[runs[r].cell].members {
+				put(&runs[r].want, m, uint64(m.idx))
+			}
+		}
+		return done()
+	}
+	// Every membership by employee, then the employees in hash order.
+	start := make([]int32, len(hashes)+1)
+	for r := range runs {
+		for _, m := range t.cells[runs[r].cell].members {
+			start[m.idx+1]++
+		}
+	}
+	for i := range hashes {
+		start[i+1] += start[i]
+	}
+	type entry struct {
+		run int32
+		m   member
+	}
+	entries := make([]entry, start[len(hashes)])
+	fill := slices.Clone(start[:len(hashes)])
+	for r := range runs {
+		for _, m := range t.cells[runs[r].cell].members {
+			entries[fill[m.idx]] = entry{int32(r), m}
+			fill[m.idx]++
+		}
+	}
+	byHash := make([]int32, len(hashes))
+	for i := range byHash {
+		byHash[i] = int32(i)
+	}
+	slices.SortFunc(byHash, func(a, b int32) int { return cmp.Compare(hashes[a], hashes[b]) })
+	for _, i := range byHash {
+		for _, en := range entries[start[i]:start[i+1]] {
+			put(&runs[en.run].want, en.m, hashes[i])
+		}
+	}
+	return done()
 }
 
 // memberSet is a node's members, ascending.
@@ -327,42 +448,324 @@ func (t *Table) label(n int) string {
 }
 
 // closePairs finds the pairs (i of xs, j of ys) whose symmetric difference
-// has 1 to k-1 elements; with same (xs is ys) each pair once, i < j. Every
-// set holds at least k elements (published), so two close sets share one
-// of y's k smallest elements, which is among x's 2k-1 smallest: ys are
-// indexed by their k smallest, xs look up their 2k smallest. No close pair
-// is missed; the candidates are then compared exactly.
+// has 1 to k-1 elements; with same (xs is ys) each pair once, i < j.
+//
+// Prefix filtering: let e be the first element two close sets share, at
+// position p of x and q of y (0-based). Every element before it is in one
+// set only, so p+q ≤ |x△y| ≤ k-1: e is among the k smallest of both. The
+// ys are indexed by their k smallest elements with their positions; each
+// x looks up its k smallest, and the first time it meets a y (always
+// through their first shared element, so p and q count exactly the
+// unshared elements before it) the pair is kept only when p+q plus the
+// difference of what is left of the two lengths stays under k, and when
+// the sets' bit signatures differ in fewer than k bits. The few candidates
+// left are compared exactly, from e on. Two sets that share nothing are
+// close only when both are small (|x|+|y| < k): those pairs are compared
+// directly (published sets are empty or hold at least k, so there are
+// none in practice). No close pair is missed.
 func closePairs(xs, ys []memberSet, k int, same bool) [][2]int {
-	idx := map[uint64][]int32{}
-	for j, y := range ys {
-		for _, e := range y[:min(k, len(y))] {
-			idx[e] = append(idx[e], int32(j))
-		}
+	if k < 1 || len(xs) == 0 || len(ys) == 0 {
+		return nil
 	}
+	if same {
+		return append(smallPairs(xs, xs, k, true), selfClosePairs(xs, k)...)
+	}
+	out := smallPairs(xs, ys, k, false)
+	ix := newPrefixIndex(ys, k, nil)
+	ysig := signatures(ys)
 	stamp := make([]int32, len(ys))
 	for j := range stamp {
 		stamp[j] = -1
 	}
-	var out [][2]int
 	for i, x := range xs {
-		for _, e := range x[:min(2*k, len(x))] {
-			for _, j32 := range idx[e] {
-				j := int(j32)
-				if stamp[j] == int32(i) || (same && j <= i) {
+		xsig := signature(x)
+		for p, e := range x[:min(k, len(x))] {
+			for _, ps := range ix.postings(e) {
+				j, q := int(ps.set), int(ps.pos)
+				if stamp[j] == int32(i) {
 					continue
 				}
 				stamp[j] = int32(i)
-				y := ys[j]
-				if abs(len(x)-len(y)) >= k {
-					continue
-				}
-				if d := symDiff(x, y, k); d >= 1 && d < k {
+				if nearSets(x, ys[j], p, q, k, &xsig, &ysig[j]) {
 					out = append(out, [2]int{i, j})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// selfClosePairs is closePairs of a collection with itself. Sets are
+// ranked by length and each is compared only with those ranked before it,
+// no longer than itself: a close shorter y has at most (k-1)/2 elements x
+// lacks (|x△y| = |x|-|y| + 2·|y∖x|), so their first shared element is
+// among y's (k-1)/2+1 smallest, and the index holds only those.
+func selfClosePairs(sets []memberSet, k int) [][2]int {
+	byLen := make([]uint64, len(sets))
+	for i, s := range sets {
+		byLen[i] = uint64(len(s))<<32 | uint64(i)
+	}
+	slices.Sort(byLen)
+	// Everything below is by rank: order[r] is the set of rank r.
+	order := make([]int32, len(sets))
+	ranked := make([]memberSet, len(sets))
+	lenAt := make([]int32, len(sets))
+	for r, v := range byLen {
+		order[r] = int32(uint32(v))
+		ranked[r] = sets[order[r]]
+		lenAt[r] = int32(len(ranked[r]))
+	}
+	ix := newPrefixIndex(ranked, (k-1)/2+1, nil)
+	sig := signatures(ranked)
+	stamp := make([]int32, len(sets))
+	for j := range stamp {
+		stamp[j] = -1
+	}
+	// Postings are in rank order, so by length. A close y ranked before x
+	// is at most k-1 shorter, and, sharing nothing before position p of x,
+	// at least 2p-(k-1) shorter. Ranks only grow, so each slot keeps two
+	// cursors: first (the first posting long enough for x) and end (the
+	// first posting of rank r or more).
+	first := make([]int32, len(ix.start)-1)
+	end := make([]int32, len(ix.start)-1)
+	ip := (k-1)/2 + 1
+	var out []uint64
+	for r, x := range ranked {
+		minLen := int32(len(x) - k + 1)
+		for p, e := range x[:min(k, len(x))] {
+			slot := ix.slotOf(e)
+			if slot < 0 {
+				continue
+			}
+			base := ix.start[slot]
+			post := ix.post[base:ix.start[slot+1]]
+			lo, hi := int(first[slot]), int(end[slot])
+			for lo < hi && lenAt[post[lo].set] < minLen {
+				lo++
+			}
+			first[slot] = int32(lo)
+			if 2*p > k-1 {
+				maxLen := int32(len(x) - (2*p - k + 1))
+				for lo < hi && lenAt[post[hi-1].set] > maxLen {
+					hi--
+				}
+			}
+			for _, ps := range post[lo:hi] {
+				j, q := int(ps.set), int(ps.pos)
+				if stamp[j] == int32(r) {
+					continue
+				}
+				stamp[j] = int32(r)
+				if nearSets(x, ranked[j], p, q, k, &sig[r], &sig[j]) {
+					a, b := uint64(order[r]), uint64(order[j])
+					out = append(out, min(a, b)<<32|max(a, b))
+				}
+			}
+		}
+		// x's own postings (rank r) come next in their slots.
+		for _, e := range x[:min(ip, len(x))] {
+			end[ix.slotOf(e)]++
+		}
+	}
+	slices.Sort(out)
+	pairs := make([][2]int, len(out))
+	for i, v := range out {
+		pairs[i] = [2]int{int(v >> 32), int(uint32(v))}
+	}
+	return pairs
+}
+
+// smallPairs finds the close pairs of sets whose sizes add up to less
+// than k, which need not share an element.
+func smallPairs(xs, ys []memberSet, k int, same bool) [][2]int {
+	small := func(sets []memberSet) (empty, some []int) {
+		for i, s := range sets {
+			switch {
+			case len(s) == 0:
+				empty = append(empty, i)
+			case len(s) < k:
+				some = append(some, i)
+			}
+		}
+		return empty, some
+	}
+	xe, xn := small(xs)
+	ye, yn := small(ys)
+	var out [][2]int
+	add := func(i, j int) {
+		switch {
+		case !same:
+			out = append(out, [2]int{i, j})
+		case i != j:
+			out = append(out, [2]int{min(i, j), max(i, j)})
+		}
+	}
+	for _, i := range xn {
+		for _, j := range yn {
+			if (!same || i < j) && len(xs[i])+len(ys[j]) < k {
+				if d := symDiff(xs[i], ys[j], k); d >= 1 && d < k {
+					add(i, j)
+				}
+			}
+		}
+	}
+	// An empty set is close to every set of 1..k-1 elements.
+	for _, i := range xe {
+		for _, j := range yn {
+			add(i, j)
+		}
+	}
+	if !same {
+		for _, j := range ye {
+			for _, i := range xn {
+				add(i, j)
+			}
+		}
+	}
+	return out
+}
+
+// nearSets reports whether x and y, whose first shared element is at p in x
+// and q in y, differ by 1 to k-1 elements: cheap bounds first, then an
+// exact count from the shared element on.
+func nearSets(x, y []uint64, p, q, k int, xsig, ysig *sigBits) bool {
+	if len(x)+len(y) < k {
+		return false // left to smallPairs
+	}
+	if p+q+abs((len(x)-p)-(len(y)-q)) >= k {
+		return false
+	}
+	if xsig.diff(ysig) >= k {
+		return false
+	}
+	d := p + q + symDiff(x[p+1:], y[q+1:], k-p-q)
+	return d >= 1 && d < k
+}
+
+// sigBits is a 256-bit signature of a set: one bit per element's mixed
+// value. Each bit set in one signature only stands for at least one
+// element in that set only, so the signatures' differing bits bound the
+// symmetric difference from below.
+type sigBits [4]uint64
+
+func signature(s []uint64) sigBits {
+	var b sigBits
+	for _, e := range s {
+		h := (e * 0x9E3779B97F4A7C15) >> 56
+		b[h>>6] |= 1 << (h & 63)
+	}
+	return b
+}
+
+func signatures(sets []memberSet) []sigBits {
+	out := make([]sigBits, len(sets))
+	for i, s := range sets {
+		out[i] = signature(s)
+	}
+	return out
+}
+
+func (b *sigBits) diff(o *sigBits) int {
+	return bits.OnesCount64(b[0]^o[0]) + bits.OnesCount64(b[1]^o[1]) +
+		bits.OnesCount64(b[2]^o[2]) + bits.OnesCount64(b[3]^o[3])
+}
+
+// posting is one indexed element's place: the set and its position there.
+type posting struct{ set, pos int32 }
+
+// prefixIndex maps every element among some sets' k smallest to where it
+// occurs (postings in ascending set order), in one flat array. Small
+// elements (employee indices) are looked up in a slice, others (keyed
+// hashes) through a map.
+type prefixIndex struct {
+	dense bool
+	slot  map[uint64]int32
+	start []int32 // slot → first posting; len = slots+1
+	post  []posting
+}
+
+// newPrefixIndex indexes the first k elements of every set. Postings are
+// in ascending set index, or, when order is given, hold the rank r of the
+// set order[r] and are in ascending rank.
+func newPrefixIndex(ys []memberSet, k int, order []int32) *prefixIndex {
+	ix := &prefixIndex{dense: true}
+	var maxE uint64
+	entries := 0
+	for _, y := range ys {
+		for _, e := range y[:min(k, len(y))] {
+			maxE = max(maxE, e)
+			entries++
+		}
+	}
+	slots := 0
+	if maxE < 1<<22 && maxE <= uint64(8*entries+1024) {
+		slots = int(maxE) + 1
+	} else {
+		ix.dense = false
+		ix.slot = make(map[uint64]int32, entries)
+		for _, y := range ys {
+			for _, e := range y[:min(k, len(y))] {
+				if _, ok := ix.slot[e]; !ok {
+					ix.slot[e] = int32(slots)
+					slots++
+				}
+			}
+		}
+	}
+	ix.start = make([]int32, slots+1)
+	slotOf := func(e uint64) int {
+		if ix.dense {
+			return int(e)
+		}
+		return int(ix.slot[e])
+	}
+	for _, y := range ys {
+		for _, e := range y[:min(k, len(y))] {
+			ix.start[slotOf(e)+1]++
+		}
+	}
+	for s := range slots {
+		ix.start[s+1] += ix.start[s]
+	}
+	fill := make([]int32, slots)
+	copy(fill, ix.start[:slots])
+	ix.post = make([]posting, entries)
+	for r := range ys {
+		j := r
+		if order != nil {
+			j = int(order[r])
+		}
+		y := ys[j]
+		for q, e := range y[:min(k, len(y))] {
+			s := slotOf(e)
+			ix.post[fill[s]] = posting{int32(r), int32(q)}
+			fill[s]++
+		}
+	}
+	return ix
+}
+
+// slotOf is e's slot, -1 when no indexed prefix holds e.
+func (ix *prefixIndex) slotOf(e uint64) int {
+	if ix.dense {
+		if e >= uint64(len(ix.start)-1) || ix.start[e] == ix.start[e+1] {
+			return -1
+		}
+		return int(e)
+	}
+	if v, ok := ix.slot[e]; ok {
+		return int(v)
+	}
+	return -1
+}
+
+// postings lists where e occurs among the indexed prefixes.
+func (ix *prefixIndex) postings(e uint64) []posting {
+	s := ix.slotOf(e)
+	if s < 0 {
+		return nil
+	}
+	return ix.post[ix.start[s]:ix.start[s+1]]
 }
 
 // symDiff counts the symmetric difference of two ascending sets, stopping

@@ -1,5 +1,7 @@
 package report
 
+import "math/bits"
+
 // Suppression works on nodes: every cell, and every category of every
 // cell's distributions (RiskBands, then Observations). Nodes are linked by
 // groups: a total and the parts that make it up. Employees add up over a
@@ -71,13 +73,15 @@ func (t *Table) initNodes() {
 	for i, c := range t.cells {
 		n := len(c.members)
 		t.nodes[nodeOf(i, -1)] = node{emp: n, sess: c.sessions, cap: c.pop}
+		var counts [nCats - 1]int
 		for _, m := range c.members {
-			t.nodes[nodeOf(i, int(m.risk))].emp++
-			for j := range Observations {
-				if m.obs&(1<<j) != 0 {
-					t.nodes[nodeOf(i, nr+j)].emp++
-				}
+			counts[m.risk]++
+			for obs := m.obs; obs != 0; obs &= obs - 1 {
+				counts[nr+bits.TrailingZeros8(obs)]++
 			}
+		}
+		for j, n := range counts {
+			t.nodes[nodeOf(i, j)].emp = n
 		}
 		for j := range nCats - 1 {
 			t.nodes[nodeOf(i, j)].cap = n
@@ -132,9 +136,11 @@ type suppressor struct {
 	known  map[int]Fact // nodes an earlier report showed: exact for the audit
 	past   *Released    // earlier reports' relations, for the audit
 
-	pastExposed bool     // the audit proved an earlier report's hidden number small
-	pastCells   [][2]int // (people, sessions) variables of earlier reports' cells
-	pairs       [][2]int // nodes whose members differ by 1..k-1, found once
+	pastExposed bool      // the audit proved an earlier report's hidden number small
+	pastCells   [][2]int  // (people, sessions) variables of earlier reports' cells
+	pairs       [][2]int  // nodes whose members differ by 1..k-1, found once
+	sessGroups  []group   // groups of cells over their session variables, built once
+	pastVars    *pastVars // earlier reports' relations over this table's variables, built once
 }
 
 // primary hides small nodes and homogeneous ones: a cell whose
@@ -286,14 +292,13 @@ func (s *suppressor) differencing() bool {
 	if s.pairs == nil {
 		// Nodes only ever become hidden, so the close pairs among the
 		// nodes published now are all there will ever be: find them once.
-		var sets []memberSet
 		var owner []int
 		for n := range s.t.nodes {
 			if !s.t.nodes[n].hidden {
-				sets = append(sets, s.t.memberSet(n, nil))
 				owner = append(owner, n)
 			}
 		}
+		sets := s.t.memberSets(owner, nil)
 		s.pairs = [][2]int{}
 		for _, pr := range closePairs(sets, sets, s.k, true) {
 			s.pairs = append(s.pairs, [2]int{owner[pr[0]], owner[pr[1]]})
