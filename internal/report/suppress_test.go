@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -322,5 +323,64 @@ func TestWellbeingNeedsMinGroupAnswerers(t *testing.T) {
 	tbl := Build(Policy{}, query(t, "2026-01", "2026-01", "age_band"), w.roster, w.acts)
 	if c := cell(t, tbl, "30s"); !c.Suppressed || c.WellbeingAvg != nil {
 		t.Errorf("30s (everyone took part): %+v, want hidden without wellbeing", c)
+	}
+}
+
+// TestSuppressTrickyCases names the issue's tricky cases as one table:
+// each builds a small organisation, checks the reasons of the cells that
+// matter, checks every group is complementary-safe, and lets the
+// adversarial test's attacker loose on the single table: it must find
+// nothing.
+func TestSuppressTrickyCases(t *testing.T) {
+	type dept struct {
+		path string
+		pop  int
+		took map[Month]int // participants by month (the first ones of the department)
+	}
+	cases := []struct {
+		name  string
+		from  string
+		to    string
+		by    string
+		depts []dept
+		want  map[string]Reason // cell keys joined with "|"; "" = published
+	}{
+		{"one hidden cell under a total", "2026-01", "2026-01", "department",
+			[]dept{{"A", 20, map[Month]int{jan: 12}}, {"B", 20, map[Month]int{jan: 15}}, {"C", 10, map[Month]int{jan: 3}}},
+			map[string]Reason{"C": ReasonSmall, "A": ReasonComplementary, "B": "", KeyAll: ""}},
+		{"two hidden cells whose sum is below min_group", "2026-01", "2026-01", "department",
+			[]dept{{"A", 10, map[Month]int{jan: 4}}, {"B", 10, map[Month]int{jan: 3}}, {"C", 30, map[Month]int{jan: 15}}, {"D", 30, map[Month]int{jan: 12}}},
+			map[string]Reason{"A": ReasonSmall, "B": ReasonSmall, "D": ReasonComplementary, "C": "", KeyAll: ""}},
+		{"nested departments", "2026-01", "2026-01", "department",
+			[]dept{{"営業部", 20, map[Month]int{jan: 12}}, {"営業部/東京支店", 15, map[Month]int{jan: 4}},
+				{"営業部/大阪支店", 3, map[Month]int{jan: 3}}, {"開発部", 40, map[Month]int{jan: 20}}},
+			map[string]Reason{"営業部/東京支店": ReasonSmall, "営業部": ReasonComplementary, "営業部/*": "", "開発部": "", KeyAll: ""}},
+		{"a department shrinking between months", "2026-01", "2026-02", "department,month",
+			[]dept{{"A", 30, map[Month]int{jan: 12, feb: 8}}, {"B", 30, map[Month]int{jan: 14, feb: 13}}, {"C", 30, map[Month]int{jan: 15, feb: 16}}},
+			// A×Feb is small; A's row (sessions add up over months) and the
+			// Feb column each hide a second cell, and A's total stays.
+			map[string]Reason{"A|2026-02": ReasonSmall, "A|2026-01": ReasonComplementary, "A|*": "", "*|*": ""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var w world
+			for _, d := range tc.depts {
+				ids := w.people(d.pop, d.path, "30s", "")
+				for _, m := range []Month{jan, feb} {
+					w.sessions(ids[:d.took[m]], m, "career", 1)
+				}
+			}
+			tbl := Build(Policy{}, query(t, tc.from, tc.to, tc.by), w.roster, w.acts)
+			for key, want := range tc.want {
+				c := cell(t, tbl, strings.Split(key, "|")...)
+				if c.Suppressed != (want != "") || c.Reason != want {
+					t.Errorf("%s: suppressed=%v reason=%q, want %q", key, c.Suppressed, c.Reason, want)
+				}
+			}
+			assertGroupsSafe(t, tbl)
+			if leaks := attack([]*Table{tbl}); len(leaks) > 0 {
+				t.Errorf("%d leaks, first: %s", len(leaks), leaks[0])
+			}
+		})
 	}
 }
