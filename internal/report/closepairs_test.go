@@ -81,6 +81,17 @@ func TestClosePairsMatchesBruteForce(t *testing.T) {
 			if got := sortPairs(closePairs(sets, sets, tc.k, true)); !slices.Equal(got, want) {
 				t.Errorf("same: %d pairs, want %d", len(got), len(want))
 			}
+			if !tc.hash { // the in-table search holds employee indices in 32 bits
+				small := make([][]uint32, len(sets))
+				for i, s := range sets {
+					for _, e := range s {
+						small[i] = append(small[i], uint32(e))
+					}
+				}
+				if got := sortPairs(closePairs(small, small, tc.k, true)); !slices.Equal(got, want) {
+					t.Errorf("same, 32 bits: %d pairs, want %d", len(got), len(want))
+				}
+			}
 			xs, ys := sets[:tc.nSets/2], sets[tc.nSets/2:]
 			want = brute(xs, ys, false)
 			if got := sortPairs(closePairs(xs, ys, tc.k, false)); !slices.Equal(got, want) {

@@ -228,10 +228,10 @@ func (t *Table) quantity(n int) string {
 	}
 	cell, cat := n/nCats, n%nCats-1
 	cd := t.cells[cell]
-	keys := map[Dim]string{}
 	if cat >= 0 {
 		return t.quantity(nodeOf(cell, -1)) + " cat=" + strconv.Itoa(cat)
 	}
+	keys := map[Dim]string{}
 	from, to := t.Query.From.String(), t.Query.To.String()
 	for i, d := range t.Query.By {
 		key := t.dims[i].keys[[2]int{cd.a, cd.b}[i]]
@@ -313,13 +313,20 @@ func (r *Released) hashedSets(t *Table) []memberSet {
 // listed node of the cell; with hashes the pass goes over the employees
 // in hash order instead, so that no set needs sorting.
 func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
+	return memberSetsOf[uint64](t, nodes, hashes)
+}
+
+// memberSetsOf is memberSets with the elements' type chosen: employee
+// indices fit in 32 bits, which halves the memory the in-table search
+// goes through.
+func memberSetsOf[E elem](t *Table, nodes []int, hashes []uint64) [][]E {
 	type run struct {
 		cell int
 		want [nCats]int32 // position in out + 1, by category + 1
 	}
 	var runs []run
 	total := 0
-	out := make([]memberSet, len(nodes))
+	out := make([][]E, len(nodes))
 	for j, n := range nodes {
 		if len(runs) == 0 || runs[len(runs)-1].cell != n/nCats {
 			runs = append(runs, run{cell: n / nCats})
@@ -329,7 +336,7 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 	}
 	// Each node's set is filled in place at its cursor (no pointer
 	// writes in the loop), then sliced out.
-	buf := make([]uint64, total)
+	buf := make([]E, total)
 	cur := make([]int, len(nodes)+1) // by position + 1; cur[0] is a sink
 	at := 0
 	for j, n := range nodes {
@@ -338,7 +345,7 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 	}
 	ends := append([]int(nil), cur[1:]...)
 	nr := len(RiskBands)
-	put := func(want *[nCats]int32, m member, v uint64) {
+	put := func(want *[nCats]int32, m member, v E) {
 		if o := want[0]; o > 0 {
 			buf[cur[o]] = v
 			cur[o]++
@@ -354,7 +361,7 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 			}
 		}
 	}
-	done := func() []memberSet {
+	done := func() [][]E {
 		for j := range nodes {
 			out[j] = buf[ends[j]:cur[j+1]:cur[j+1]]
 		}
@@ -363,7 +370,7 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 	if hashes == nil {
 		for r := range runs {
 			for _, m := range t.cells[runs[r].cell].members {
-				put(&runs[r].want, m, uint64(m.idx))
+				put(&runs[r].want, m, E(m.idx))
 			}
 		}
 		return done()
@@ -397,7 +404,7 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 	slices.SortFunc(byHash, func(a, b int32) int { return cmp.Compare(hashes[a], hashes[b]) })
 	for _, i := range byHash {
 		for _, en := range entries[start[i]:start[i+1]] {
-			put(&runs[en.run].want, en.m, hashes[i])
+			put(&runs[en.run].want, en.m, E(hashes[i]))
 		}
 	}
 	return done()
@@ -405,6 +412,9 @@ func (t *Table) memberSets(nodes []int, hashes []uint64) []memberSet {
 
 // memberSet is a node's members, ascending.
 type memberSet = []uint64
+
+// elem is what member sets hold: employee indices or keyed hashes.
+type elem interface{ ~uint32 | ~uint64 }
 
 // memberSet lists a node's members, as hashes (or raw indices when hash
 // is nil).
@@ -463,7 +473,7 @@ func (t *Table) label(n int) string {
 // close only when both are small (|x|+|y| < k): those pairs are compared
 // directly (published sets are empty or hold at least k, so there are
 // none in practice). No close pair is missed.
-func closePairs(xs, ys []memberSet, k int, same bool) [][2]int {
+func closePairs[E elem](xs, ys [][]E, k int, same bool) [][2]int {
 	if k < 1 || len(xs) == 0 || len(ys) == 0 {
 		return nil
 	}
@@ -480,7 +490,7 @@ func closePairs(xs, ys []memberSet, k int, same bool) [][2]int {
 	for i, x := range xs {
 		xsig := signature(x)
 		for p, e := range x[:min(k, len(x))] {
-			for _, ps := range ix.postings(e) {
+			for _, ps := range ix.postings(uint64(e)) {
 				j, q := int(ps.set), int(ps.pos)
 				if stamp[j] == int32(i) {
 					continue
@@ -500,7 +510,7 @@ func closePairs(xs, ys []memberSet, k int, same bool) [][2]int {
 // no longer than itself: a close shorter y has at most (k-1)/2 elements x
 // lacks (|x△y| = |x|-|y| + 2·|y∖x|), so their first shared element is
 // among y's (k-1)/2+1 smallest, and the index holds only those.
-func selfClosePairs(sets []memberSet, k int) [][2]int {
+func selfClosePairs[E elem](sets [][]E, k int) [][2]int {
 	byLen := make([]uint64, len(sets))
 	for i, s := range sets {
 		byLen[i] = uint64(len(s))<<32 | uint64(i)
@@ -508,7 +518,7 @@ func selfClosePairs(sets []memberSet, k int) [][2]int {
 	slices.Sort(byLen)
 	// Everything below is by rank: order[r] is the set of rank r.
 	order := make([]int32, len(sets))
-	ranked := make([]memberSet, len(sets))
+	ranked := make([][]E, len(sets))
 	lenAt := make([]int32, len(sets))
 	for r, v := range byLen {
 		order[r] = int32(uint32(v))
@@ -533,7 +543,7 @@ func selfClosePairs(sets []memberSet, k int) [][2]int {
 	for r, x := range ranked {
 		minLen := int32(len(x) - k + 1)
 		for p, e := range x[:min(k, len(x))] {
-			slot := ix.slotOf(e)
+			slot := ix.slotOf(uint64(e))
 			if slot < 0 {
 				continue
 			}
@@ -564,7 +574,7 @@ func selfClosePairs(sets []memberSet, k int) [][2]int {
 		}
 		// x's own postings (rank r) come next in their slots.
 		for _, e := range x[:min(ip, len(x))] {
-			end[ix.slotOf(e)]++
+			end[ix.slotOf(uint64(e))]++
 		}
 	}
 	slices.Sort(out)
@@ -577,8 +587,8 @@ func selfClosePairs(sets []memberSet, k int) [][2]int {
 
 // smallPairs finds the close pairs of sets whose sizes add up to less
 // than k, which need not share an element.
-func smallPairs(xs, ys []memberSet, k int, same bool) [][2]int {
-	small := func(sets []memberSet) (empty, some []int) {
+func smallPairs[E elem](xs, ys [][]E, k int, same bool) [][2]int {
+	small := func(sets [][]E) (empty, some []int) {
 		for i, s := range sets {
 			switch {
 			case len(s) == 0:
@@ -628,7 +638,7 @@ func smallPairs(xs, ys []memberSet, k int, same bool) [][2]int {
 // nearSets reports whether x and y, whose first shared element is at p in x
 // and q in y, differ by 1 to k-1 elements: cheap bounds first, then an
 // exact count from the shared element on.
-func nearSets(x, y []uint64, p, q, k int, xsig, ysig *sigBits) bool {
+func nearSets[E elem](x, y []E, p, q, k int, xsig, ysig *sigBits) bool {
 	if len(x)+len(y) < k {
 		return false // left to smallPairs
 	}
@@ -648,16 +658,16 @@ func nearSets(x, y []uint64, p, q, k int, xsig, ysig *sigBits) bool {
 // symmetric difference from below.
 type sigBits [4]uint64
 
-func signature(s []uint64) sigBits {
+func signature[E elem](s []E) sigBits {
 	var b sigBits
 	for _, e := range s {
-		h := (e * 0x9E3779B97F4A7C15) >> 56
+		h := (uint64(e) * 0x9E3779B97F4A7C15) >> 56
 		b[h>>6] |= 1 << (h & 63)
 	}
 	return b
 }
 
-func signatures(sets []memberSet) []sigBits {
+func signatures[E elem](sets [][]E) []sigBits {
 	out := make([]sigBits, len(sets))
 	for i, s := range sets {
 		out[i] = signature(s)
@@ -687,13 +697,13 @@ type prefixIndex struct {
 // newPrefixIndex indexes the first k elements of every set. Postings are
 // in ascending set index, or, when order is given, hold the rank r of the
 // set order[r] and are in ascending rank.
-func newPrefixIndex(ys []memberSet, k int, order []int32) *prefixIndex {
+func newPrefixIndex[E elem](ys [][]E, k int, order []int32) *prefixIndex {
 	ix := &prefixIndex{dense: true}
 	var maxE uint64
 	entries := 0
 	for _, y := range ys {
 		for _, e := range y[:min(k, len(y))] {
-			maxE = max(maxE, e)
+			maxE = max(maxE, uint64(e))
 			entries++
 		}
 	}
@@ -705,8 +715,8 @@ func newPrefixIndex(ys []memberSet, k int, order []int32) *prefixIndex {
 		ix.slot = make(map[uint64]int32, entries)
 		for _, y := range ys {
 			for _, e := range y[:min(k, len(y))] {
-				if _, ok := ix.slot[e]; !ok {
-					ix.slot[e] = int32(slots)
+				if _, ok := ix.slot[uint64(e)]; !ok {
+					ix.slot[uint64(e)] = int32(slots)
 					slots++
 				}
 			}
@@ -721,7 +731,7 @@ func newPrefixIndex(ys []memberSet, k int, order []int32) *prefixIndex {
 	}
 	for _, y := range ys {
 		for _, e := range y[:min(k, len(y))] {
-			ix.start[slotOf(e)+1]++
+			ix.start[slotOf(uint64(e))+1]++
 		}
 	}
 	for s := range slots {
@@ -737,7 +747,7 @@ func newPrefixIndex(ys []memberSet, k int, order []int32) *prefixIndex {
 		}
 		y := ys[j]
 		for q, e := range y[:min(k, len(y))] {
-			s := slotOf(e)
+			s := slotOf(uint64(e))
 			ix.post[fill[s]] = posting{int32(r), int32(q)}
 			fill[s]++
 		}
@@ -770,7 +780,7 @@ func (ix *prefixIndex) postings(e uint64) []posting {
 
 // symDiff counts the symmetric difference of two ascending sets, stopping
 // once it reaches limit.
-func symDiff(x, y []uint64, limit int) int {
+func symDiff[E elem](x, y []E, limit int) int {
 	d, i, j := 0, 0, 0
 	for i < len(x) && j < len(y) && d < limit {
 		switch {

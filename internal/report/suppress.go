@@ -298,7 +298,7 @@ func (s *suppressor) differencing() bool {
 				owner = append(owner, n)
 			}
 		}
-		sets := s.t.memberSets(owner, nil)
+		sets := memberSetsOf[uint32](s.t, owner, nil)
 		s.pairs = [][2]int{}
 		for _, pr := range closePairs(sets, sets, s.k, true) {
 			s.pairs = append(s.pairs, [2]int{owner[pr[0]], owner[pr[1]]})
