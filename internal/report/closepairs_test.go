@@ -81,6 +81,12 @@ func TestClosePairsMatchesBruteForce(t *testing.T) {
 			if got := sortPairs(closePairs(sets, sets, tc.k, true)); !slices.Equal(got, want) {
 				t.Errorf("same: %d pairs, want %d", len(got), len(want))
 			}
+			defer func(n int) { parallelSets = n }(parallelSets)
+			parallelSets = 1 // in parallel chunks (with GOMAXPROCS ≥ 2)
+			if got := sortPairs(closePairs(sets, sets, tc.k, true)); !slices.Equal(got, want) {
+				t.Errorf("same, in chunks: %d pairs, want %d", len(got), len(want))
+			}
+			parallelSets = 4096
 			if !tc.hash { // the in-table search holds employee indices in 32 bits
 				small := make([][]uint32, len(sets))
 				for i, s := range sets {

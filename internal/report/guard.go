@@ -6,10 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
@@ -505,6 +508,10 @@ func closePairs[E elem](xs, ys [][]E, k int, same bool) [][2]int {
 	return out
 }
 
+// parallelSets is the number of sets from which the in-table search
+// runs in parallel chunks (a variable so that tests reach that path).
+var parallelSets = 4096
+
 // selfClosePairs is closePairs of a collection with itself. Sets are
 // ranked by length and each is compared only with those ranked before it,
 // no longer than itself: a close shorter y has at most (k-1)/2 elements x
@@ -527,54 +534,99 @@ func selfClosePairs[E elem](sets [][]E, k int) [][2]int {
 	}
 	ix := newPrefixIndex(ranked, (k-1)/2+1, nil)
 	sig := signatures(ranked)
-	stamp := make([]int32, len(sets))
-	for j := range stamp {
-		stamp[j] = -1
-	}
 	// Postings are in rank order, so by length. A close y ranked before x
 	// is at most k-1 shorter, and, sharing nothing before position p of x,
-	// at least 2p-(k-1) shorter. Ranks only grow, so each slot keeps two
-	// cursors: first (the first posting long enough for x) and end (the
-	// first posting of rank r or more).
-	first := make([]int32, len(ix.start)-1)
-	end := make([]int32, len(ix.start)-1)
+	// at least 2p-(k-1) shorter. Ranks only grow within a chunk, so each
+	// slot keeps two cursors, set up by a search when a chunk first meets
+	// the slot: first (the first posting long enough for x) and end (the
+	// first posting of rank r or more). Chunks of ranks run in parallel.
 	ip := (k-1)/2 + 1
-	var out []uint64
-	for r, x := range ranked {
-		minLen := int32(len(x) - k + 1)
-		for p, e := range x[:min(k, len(x))] {
-			slot := ix.slotOf(uint64(e))
-			if slot < 0 {
-				continue
-			}
-			base := ix.start[slot]
-			post := ix.post[base:ix.start[slot+1]]
-			lo, hi := int(first[slot]), int(end[slot])
-			for lo < hi && lenAt[post[lo].set] < minLen {
-				lo++
-			}
-			first[slot] = int32(lo)
-			if 2*p > k-1 {
-				maxLen := int32(len(x) - (2*p - k + 1))
-				for lo < hi && lenAt[post[hi-1].set] > maxLen {
-					hi--
-				}
-			}
-			for _, ps := range post[lo:hi] {
-				j, q := int(ps.set), int(ps.pos)
-				if stamp[j] == int32(r) {
+	scan := func(from, to int) []uint64 {
+		var out []uint64
+		stamp := make([]int32, len(sets))
+		for j := range stamp {
+			stamp[j] = -1
+		}
+		nSlots := len(ix.start) - 1
+		first := make([]int32, nSlots)
+		end := make([]int32, nSlots)
+		seen := make([]bool, nSlots)
+		for r := from; r < to; r++ {
+			x := ranked[r]
+			minLen := int32(len(x) - k + 1)
+			for p, e := range x[:min(k, len(x))] {
+				slot := ix.slotOf(uint64(e))
+				if slot < 0 {
 					continue
 				}
-				stamp[j] = int32(r)
-				if nearSets(x, ranked[j], p, q, k, &sig[r], &sig[j]) {
-					a, b := uint64(order[r]), uint64(order[j])
-					out = append(out, min(a, b)<<32|max(a, b))
+				post := ix.post[ix.start[slot]:ix.start[slot+1]]
+				if !seen[slot] {
+					seen[slot] = true
+					n, _ := slices.BinarySearchFunc(post, int32(r), func(ps posting, r int32) int { return cmp.Compare(ps.set, r) })
+					end[slot] = int32(n)
+				}
+				lo, hi := int(first[slot]), int(end[slot])
+				for lo < hi && lenAt[post[lo].set] < minLen {
+					lo++
+				}
+				first[slot] = int32(lo)
+				if 2*p > k-1 {
+					maxLen := int32(len(x) - (2*p - k + 1))
+					for lo < hi && lenAt[post[hi-1].set] > maxLen {
+						hi--
+					}
+				}
+				for _, ps := range post[lo:hi] {
+					j, q := int(ps.set), int(ps.pos)
+					if stamp[j] == int32(r) {
+						continue
+					}
+					stamp[j] = int32(r)
+					if nearSets(x, ranked[j], p, q, k, &sig[r], &sig[j]) {
+						a, b := uint64(order[r]), uint64(order[j])
+						out = append(out, min(a, b)<<32|max(a, b))
+					}
+				}
+			}
+			// x's own postings (rank r) come next in their slots.
+			for _, e := range x[:min(ip, len(x))] {
+				if slot := ix.slotOf(uint64(e)); seen[slot] {
+					end[slot]++
 				}
 			}
 		}
-		// x's own postings (rank r) come next in their slots.
-		for _, e := range x[:min(ip, len(x))] {
-			end[ix.slotOf(uint64(e))]++
+		return out
+	}
+	var out []uint64
+	workers := min(runtime.GOMAXPROCS(0), 4)
+	if workers < 2 || len(ranked) < parallelSets {
+		out = scan(0, len(ranked))
+	} else {
+		// Later ranks (longer sets) cost more: chunks end at ranks
+		// spread by the square root, a rough balance.
+		chunks := 4 * workers
+		bounds := make([]int, chunks+1)
+		for c := range bounds {
+			bounds[c] = int(float64(len(ranked)) * math.Sqrt(float64(c)/float64(chunks)))
+		}
+		bounds[chunks] = len(ranked)
+		results := make([][]uint64, chunks)
+		next := make(chan int, chunks)
+		for c := range chunks {
+			next <- c
+		}
+		close(next)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for c := range next {
+					results[c] = scan(bounds[c], bounds[c+1])
+				}
+			})
+		}
+		wg.Wait()
+		for _, r := range results {
+			out = append(out, r...)
 		}
 	}
 	slices.Sort(out)
