@@ -127,6 +127,12 @@ func TestMemberSetsMatchOneByOne(t *testing.T) {
 			hashes[i] = uint64(i)*0x9E3779B97F4A7C15 + 7
 		}
 		raw, hashed := tbl.memberSets(nodes, nil), tbl.memberSets(nodes, hashes)
+		defer func(n int) { parallelMembers = n }(parallelMembers)
+		parallelMembers = 1 // in parallel halves (with GOMAXPROCS ≥ 2)
+		if halves := memberSetsOf[uint64](tbl, nodes, nil); !slices.EqualFunc(halves, raw, slices.Equal) {
+			t.Fatalf("%s: member sets filled in halves differ", by)
+		}
+		parallelMembers = 1 << 16
 		for i, n := range nodes {
 			if want := tbl.memberSet(n, nil); !slices.Equal(raw[i], want) {
 				t.Fatalf("%s node %d: %v, want %v", by, n, raw[i], want)

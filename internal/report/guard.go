@@ -371,10 +371,21 @@ func memberSetsOf[E elem](t *Table, nodes []int, hashes []uint64) [][]E {
 		return out
 	}
 	if hashes == nil {
-		for r := range runs {
-			for _, m := range t.cells[runs[r].cell].members {
-				put(&runs[r].want, m, E(m.idx))
+		// Cells fill disjoint parts of buf and cur: halves run in parallel.
+		fillRuns := func(from, to int) {
+			for r := from; r < to; r++ {
+				for _, m := range t.cells[runs[r].cell].members {
+					put(&runs[r].want, m, E(m.idx))
+				}
 			}
+		}
+		if h := len(runs) / 2; runtime.GOMAXPROCS(0) > 1 && total >= parallelMembers {
+			var wg sync.WaitGroup
+			wg.Go(func() { fillRuns(0, h) })
+			fillRuns(h, len(runs))
+			wg.Wait()
+		} else {
+			fillRuns(0, len(runs))
 		}
 		return done()
 	}
@@ -511,6 +522,10 @@ func closePairs[E elem](xs, ys [][]E, k int, same bool) [][2]int {
 // parallelSets is the number of sets from which the in-table search
 // runs in parallel chunks (a variable so that tests reach that path).
 var parallelSets = 4096
+
+// parallelMembers is the number of memberships from which in-table member
+// sets are filled in parallel halves.
+var parallelMembers = 1 << 16
 
 // selfClosePairs is closePairs of a collection with itself. Sets are
 // ranked by length and each is compared only with those ranked before it,
