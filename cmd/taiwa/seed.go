@@ -18,8 +18,9 @@ func seedCmd(ctx context.Context, args []string) error {
 	demoData := fs.Bool("demo", false, "load the demo companies, people and counsellors (development only)")
 	scale := fs.Int("scale", 0, "load N generated employees (and counsellors) for benchmarks")
 	counselors := fs.Int("counselors", 0, "with --scale: generate M counsellors (default one per 20 employees)")
-	if err := fs.Parse(args); err != nil || (*demoData == (*scale > 0)) {
-		return errors.New("usage: taiwa seed --demo | --scale N [--counselors M]")
+	sessions := fs.Int("sessions", 0, "with --scale: generate S held sessions with records and ratings over the last 24 months")
+	if err := fs.Parse(args); err != nil || (*demoData == (*scale > 0)) || *sessions < 0 || (*sessions > 0 && *scale == 0) {
+		return errors.New("usage: taiwa seed --demo | --scale N [--counselors M] [--sessions S]")
 	}
 	cfg, err := config.Load()
 	if err != nil {
@@ -37,7 +38,7 @@ func seedCmd(ctx context.Context, args []string) error {
 		}
 		err = demo.Seed(ctx, d, log, cfg.Keyring)
 	} else {
-		err = demo.SeedScaleWith(ctx, d, demo.ScaleOptions{Employees: *scale, Counselors: *counselors}, log)
+		err = demo.SeedScaleWith(ctx, d, demo.ScaleOptions{Employees: *scale, Counselors: *counselors, Sessions: *sessions}, log)
 	}
 	if err != nil {
 		return err

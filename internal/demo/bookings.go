@@ -31,9 +31,12 @@ const (
 	heldAwaiting = 8
 )
 
-// bookingVolume is a company's extra sessions beyond those of withHistory.
-var bookingVolume = map[string]struct{ past, upcoming int }{
-	sampleShoji.name:     {past: 420, upcoming: 30},
+// bookingVolume is a company's extra sessions beyond those of withHistory:
+// past ones over the year, recent ones over the last six months (so that
+// a six-month report of サンプル商事 publishes most large departments)
+// and upcoming ones.
+var bookingVolume = map[string]struct{ past, recent, upcoming int }{
+	sampleShoji.name:     {past: 420, recent: 280, upcoming: 30},
 	minatoLogistics.name: {past: 160, upcoming: 10},
 }
 
@@ -43,6 +46,7 @@ type bookingEmployee struct {
 	UserID     uuid.UUID `db:"user_id"`
 	ContractID uuid.UUID `db:"contract_id"`
 	Company    string    `db:"company"`
+	Dept       string    `db:"dept"`
 	busy       []booking.Interval
 }
 
@@ -84,9 +88,10 @@ func seedBookings(ctx context.Context, tx *sqlx.Tx, now time.Time) (int, error) 
 	}
 	var emps []*bookingEmployee
 	if err := tx.SelectContext(ctx, &emps, `
-		SELECT e.company_id, e.user_id, k.id AS contract_id, c.name AS company
+		SELECT e.company_id, e.user_id, k.id AS contract_id, c.name AS company, COALESCE(d.path, '') AS dept
 		FROM employees e JOIN users u ON u.id = e.user_id JOIN companies c ON c.id = e.company_id
 		JOIN contracts k ON k.company_id = e.company_id AND k.status = 'active'
+		LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
 		WHERE c.name = ANY($1)
 		ORDER BY c.name, u.email`, pq.Array([]string{sampleShoji.name, minatoLogistics.name})); err != nil {
 		return 0, fmt.Errorf("load demo employees: %w", err)
@@ -96,8 +101,10 @@ func seedBookings(ctx context.Context, tx *sqlx.Tx, now time.Time) (int, error) 
 		byCompany[e.Company] = append(byCompany[e.Company], e)
 	}
 	for _, name := range []string{sampleShoji.name, minatoLogistics.name} {
-		s.company(byCompany[name], bookingVolume[name].past, bookingVolume[name].upcoming)
+		v := bookingVolume[name]
+		s.company(byCompany[name], v.past, v.recent, v.upcoming)
 	}
+	s.story(byCompany[sampleShoji.name])
 	s.held(emps)
 	if err := insertBookings(ctx, tx, s.rows); err != nil {
 		return 0, err
@@ -106,7 +113,7 @@ func seedBookings(ctx context.Context, tx *sqlx.Tx, now time.Time) (int, error) 
 }
 
 // company generates one company's sessions.
-func (s *bookingSeed) company(emps []*bookingEmployee, past, upcoming int) {
+func (s *bookingSeed) company(emps []*bookingEmployee, past, recentPast, upcoming int) {
 	yearAgo, recent := s.now.AddDate(-1, 0, 0), s.now.Add(-4*24*time.Hour)
 	for _, e := range emps[:min(withHistory, len(emps))] {
 		s.past(e, yearAgo, recent, booking.StatusCompleted)
@@ -114,6 +121,9 @@ func (s *bookingSeed) company(emps []*bookingEmployee, past, upcoming int) {
 	}
 	for range past {
 		s.past(emps[s.r.IntN(len(emps))], yearAgo, recent, pastStatus(s.r))
+	}
+	for range recentPast {
+		s.past(emps[s.r.IntN(len(emps))], s.now.AddDate(0, -6, 0), recent, pastStatus(s.r))
 	}
 	for range upcoming {
 		s.upcoming(emps[s.r.IntN(len(emps))])
@@ -131,10 +141,58 @@ func pastStatus(r *rand.Rand) string {
 	return []string{booking.StatusCompleted, booking.StatusCancelled, booking.StatusLateCancelled, booking.StatusNoShow}[weighted(r, []int{84, 8, 4, 4})]
 }
 
+// The report story: in サンプル商事, storyDept's sessions about stress
+// and mental health grow month by month over the last six months
+// (storyExtra[i] more in the month i months before the current one), and
+// its records mention workload more and more (records.go).
+const storyDept = "営業部/東京支店"
+
+var (
+	storyExtra  = []int{12, 10, 8, 6, 4, 2}
+	storyThemes = []string{"high_stress_followup", "mental_health"}
+)
+
+// story adds storyDept's rising stress sessions, each month's in that
+// calendar month (Japan time) and before the last day.
+func (s *bookingSeed) story(emps []*bookingEmployee) {
+	var dept []*bookingEmployee
+	for _, e := range emps {
+		if e.Dept == storyDept {
+			dept = append(dept, e)
+		}
+	}
+	if len(dept) == 0 {
+		return
+	}
+	t := s.now.In(jst)
+	current := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, jst)
+	for ago, n := range storyExtra {
+		from := current.AddDate(0, -ago, 0)
+		to := from.AddDate(0, 1, 0)
+		if yesterday := s.now.Add(-24 * time.Hour); yesterday.Before(to) {
+			to = yesterday
+		}
+		if !from.Before(to.Add(-6 * time.Hour)) {
+			continue
+		}
+		for range n {
+			s.pastTheme(dept[s.r.IntN(len(dept))], from, to, booking.StatusCompleted, storyThemes[s.r.IntN(len(storyThemes))])
+		}
+	}
+}
+
 // past places a session for e in [from, to) with a random counsellor.
 func (s *bookingSeed) past(e *bookingEmployee, from, to time.Time, status string) {
+	s.pastTheme(e, from, to, status, "")
+}
+
+// pastTheme is past with a counsellor who offers theme ("": any theme).
+func (s *bookingSeed) pastTheme(e *bookingEmployee, from, to time.Time, status, theme string) {
 	for range 40 {
 		c := s.counselors[s.r.IntN(len(s.counselors))]
+		if theme != "" && !slices.Contains(c.Themes, theme) {
+			continue
+		}
 		day := from.Add(time.Duration(s.r.Int64N(int64(to.Sub(from)))))
 		// The past as it was: no notice or horizon, only the weekly ranges.
 		a := c.avail
@@ -145,7 +203,7 @@ func (s *bookingSeed) past(e *bookingEmployee, from, to time.Time, status string
 			continue
 		}
 		sl := slots[s.r.IntN(len(slots))]
-		if s.add(c, e, sl, status) {
+		if s.add(c, e, sl, status, theme) {
 			return
 		}
 	}
@@ -160,14 +218,15 @@ func (s *bookingSeed) upcoming(e *bookingEmployee) {
 		if len(slots) < 3 { // leave every counsellor free slots
 			continue
 		}
-		if s.add(c, e, slots[s.r.IntN(len(slots))], booking.StatusConfirmed) {
+		if s.add(c, e, slots[s.r.IntN(len(slots))], booking.StatusConfirmed, "") {
 			return
 		}
 	}
 }
 
-// add records a session unless it overlaps one of e's own.
-func (s *bookingSeed) add(c *bookingCounselor, e *bookingEmployee, sl booking.Slot, status string) bool {
+// add records a session unless it overlaps one of e's own; theme ""
+// draws one of the counsellor's.
+func (s *bookingSeed) add(c *bookingCounselor, e *bookingEmployee, sl booking.Slot, status, theme string) bool {
 	for _, b := range e.busy {
 		if sl.Start.Before(b.End) && b.Start.Before(sl.End) {
 			return false
@@ -179,7 +238,10 @@ func (s *bookingSeed) add(c *bookingCounselor, e *bookingEmployee, sl booking.Sl
 	r := s.r
 	row := bookingRow{companyID: e.CompanyID, id: uuid.New(), employee: e.UserID, counselor: c.ID, counselorUser: c.UserID,
 		contract: e.ContractID, start: sl.Start, end: sl.End, blocked: blocked, status: status,
-		theme: c.Themes[r.IntN(len(c.Themes))], format: c.Formats[r.IntN(len(c.Formats))]}
+		theme: theme, format: c.Formats[r.IntN(len(c.Formats))]}
+	if theme == "" {
+		row.theme = c.Themes[r.IntN(len(c.Themes))]
+	}
 	row.created = sl.Start.Add(-time.Duration(2+r.IntN(20)) * 24 * time.Hour)
 	if status == booking.StatusConfirmed && sl.Start.After(s.now) {
 		row.created = s.now.Add(-time.Duration(1+r.IntN(10*24)) * time.Hour)

@@ -24,6 +24,7 @@ type recordSession struct {
 	EmployeeU   uuid.UUID `db:"employee_user_id"`
 	Theme       string    `db:"theme"`
 	Start       time.Time `db:"starts_at"`
+	Company     string    `db:"company"`
 	Dept        string    `db:"dept"`
 }
 
@@ -47,8 +48,8 @@ var demoPrivateNotes = []string{
 // seedRecords writes records for most past completed demo sessions (the
 // heldAwaiting sessions are still confirmed and stay without one): themes
 // matching the booking, risk mostly none/low, a few moderate, two high and
-// one urgent with an open alert; サンプル商事's 営業部 reports rising
-// workload over the recent months. Notes are sealed when keys is set. The
+// one urgent with an open alert; サンプル商事's storyDept reports rising
+// workload over the last six months. Notes are sealed when keys is set. The
 // operator is the clinical lead.
 func seedRecords(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time, keys *seal.Keyring) (int, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET clinical_lead = true WHERE email = $1`, OperatorEmail); err != nil {
@@ -57,8 +58,9 @@ func seedRecords(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time, 
 	var held []recordSession
 	if err := tx.SelectContext(ctx, &held, `
 		SELECT b.company_id, b.id, b.counselor_id, b.counselor_user_id, b.employee_user_id, b.theme, b.starts_at,
-		       COALESCE(d.path, '') AS dept
+		       c.name AS company, COALESCE(d.path, '') AS dept
 		FROM bookings b
+		JOIN companies c ON c.id = b.company_id
 		JOIN employees e ON e.company_id = b.company_id AND e.user_id = b.employee_user_id
 		LEFT JOIN departments d ON d.company_id = e.company_id AND d.id = e.department_id
 		WHERE b.status = 'completed' ORDER BY b.starts_at, b.id`); err != nil {
@@ -139,13 +141,21 @@ func seedRecords(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time, 
 	return n, nil
 }
 
-// observationsFor tells the demo's story: サンプル商事's 営業部 mentions
-// workload more and more over the last months; elsewhere now and then.
+// observationsFor tells the demo's story: in サンプル商事's storyDept
+// (and only there) workload comes up more every month of the last six,
+// from one session in six to most of them; elsewhere an observation now
+// and then.
 func observationsFor(r *rand.Rand, h recordSession, now time.Time) []string {
 	var obs []string
-	if strings.HasPrefix(h.Dept, "営業部") {
-		age := now.Sub(h.Start).Hours() / 24 / 30 // months ago
-		if r.Float64() < 0.75-0.1*age {
+	if h.Company == sampleShoji.name && h.Dept == storyDept {
+		t := now.In(jst)
+		s := h.Start.In(jst)
+		ago := (t.Year()-s.Year())*12 + int(t.Month()) - int(s.Month()) // calendar months ago
+		p := 0.15
+		if ago < 6 {
+			p = 0.85 - 0.12*float64(ago)
+		}
+		if r.Float64() < p {
 			obs = append(obs, "workload")
 		}
 		if r.IntN(5) == 0 {
