@@ -579,6 +579,8 @@ func selfClosePairs[E elem](sets [][]E, k int) [][2]int {
 					seen[slot] = true
 					n, _ := slices.BinarySearchFunc(post, int32(r), func(ps posting, r int32) int { return cmp.Compare(ps.set, r) })
 					end[slot] = int32(n)
+					f, _ := slices.BinarySearchFunc(post[:n], minLen, func(ps posting, l int32) int { return cmp.Compare(lenAt[ps.set], l) })
+					first[slot] = int32(f)
 				}
 				lo, hi := int(first[slot]), int(end[slot])
 				for lo < hi && lenAt[post[lo].set] < minLen {
