@@ -56,6 +56,7 @@ type Relation struct {
 type Fact struct {
 	Quantity   string
 	Hidden     bool
+	Reason     Reason // why it was hidden, given again when it stays hidden
 	Employees  int
 	Sessions   int
 	Population int // people the quantity's department and bands cover (cells)
@@ -110,7 +111,7 @@ func (r *Released) Protect(t *Table) error {
 		switch {
 		case !ok:
 		case r.Facts[i].Hidden:
-			t.sup.hide(n, ReasonComplementary)
+			t.sup.hide(n, cmp.Or(r.Facts[i].Reason, ReasonComplementary))
 		default:
 			t.sup.known[n] = r.Facts[i]
 		}
@@ -168,6 +169,9 @@ func (r *Released) Add(t *Table) {
 		if q := t.quantities()[n]; !r.hasFact(q) {
 			r.facts[q] = len(r.Facts)
 			f := Fact{Quantity: q, Hidden: nd.hidden, Employees: nd.emp, Sessions: nd.sess}
+			if nd.hidden {
+				f.Reason = nd.reason
+			}
 			if n%nCats == 0 {
 				f.Population = nd.cap
 			}

@@ -121,6 +121,9 @@ func encodeGuard(r *report.Released) []byte {
 	for _, f := range r.Facts {
 		b = appendString(b, f.Quantity)
 		b = appendBool(b, f.Hidden)
+		if f.Hidden {
+			b = appendString(b, string(f.Reason))
+		}
 		b = binary.AppendVarint(b, int64(f.Employees))
 		b = binary.AppendVarint(b, int64(f.Sessions))
 		b = binary.AppendVarint(b, int64(f.Population))
@@ -178,6 +181,9 @@ func decodeGuard(b []byte) (*report.Released, error) {
 	r.Facts = make([]report.Fact, 0, nFacts)
 	for range nFacts {
 		f := report.Fact{Quantity: d.string(), Hidden: d.bool()}
+		if f.Hidden {
+			f.Reason = report.Reason(d.string())
+		}
 		f.Employees, f.Sessions, f.Population = d.int(), d.int(), d.int()
 		r.Facts = append(r.Facts, f)
 	}

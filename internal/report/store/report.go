@@ -155,14 +155,23 @@ func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q
 		}
 	}
 	hiddenTotal := b.table.Total().Suppressed // by the table's own rules: nobody or everyone took part
-	if err := g.Protect(b.table); err != nil && !(hiddenTotal && totalRefusal(err)) {
+	var out *Report
+	switch err := g.Protect(b.table); {
+	case err != nil && hiddenTotal:
+		// Nothing of such a table is shown: every cell is hidden for the
+		// total's reason and the guard learns nothing new.
+		out = b.fill(b.table)
+		out.Cells = hideAll(out.Cells, b.table.Total().Reason)
+		out.Total = out.Cells[len(out.Cells)-1]
+	case err != nil:
 		return nil, err
+	default:
+		g.Add(b.table)
+		if err := saveGuard(ctx, tx, companyID, g); err != nil {
+			return nil, err
+		}
+		out = b.fill(b.table)
 	}
-	g.Add(b.table)
-	if err := saveGuard(ctx, tx, companyID, g); err != nil {
-		return nil, err
-	}
-	out := b.fill(b.table)
 	if whole {
 		body, err := encodeSnapshot(out)
 		if err != nil {
@@ -177,16 +186,16 @@ func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q
 	return out, nil
 }
 
-// totalRefusal reports whether Protect refused only because the table's
-// total is hidden. When the table's own rules hid the total already (a
-// company where nobody, or everyone, took part), that reveals nothing and
-// the table is served with its total hidden rather than refused; a
-// refusal because an earlier report's hidden number would be exposed is
-// never passed over.
-// TODO(engine): tell the two refusals apart by a sentinel instead of the message.
-func totalRefusal(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && e.Reason == report.ReasonWouldReveal && strings.Contains(e.Message, "total") && !strings.Contains(e.Message, "already shown would reveal")
+// hideAll is cells with every number hidden for reason.
+func hideAll(cells []report.Cell, reason report.Reason) []report.Cell {
+	out := make([]report.Cell, len(cells))
+	for i, c := range cells {
+		if !c.Suppressed {
+			c = report.Cell{Keys: c.Keys, Suppressed: true, Reason: reason}
+		}
+		out[i] = c
+	}
+	return out
 }
 
 func asAsked(asked, normal string) string {

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// The same request asked again over the same data shows the same cells:
+// what the dashboard showed is what its CSV then downloads, hidden cells
+// with the same reason.
+func TestRepeatedRequestShowsTheSameCells(t *testing.T) {
+	w := newWorld(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	for d, size := range map[string]int{"営業部": 40, "営業部/東京支店": 25, "営業部/大阪支店": 6, "開発部": 35, "総務部": 14} {
+		for _, id := range w.hire(d, size, []string{"20s", "30s", "40s"}[r.IntN(3)], "3-5y") {
+			for m := time.February; m <= time.April; m++ {
+				if r.IntN(3) > 0 {
+					w.held(id, session{at: in(2026, m, 1+r.IntN(12)), risk: []string{"none", "low", "moderate"}[r.IntN(3)], sat: 1 + r.IntN(5)})
+				}
+			}
+		}
+	}
+	for _, by := range []string{"department", "department,month", "age_band,month"} {
+		first, err := w.svc.Report(context.Background(), w.admins[0], w.company, w.request("2026-02", "2026-04", by))
+		if err != nil {
+			t.Fatalf("%s: %v", by, err)
+		}
+		for i := range 2 {
+			again, err := w.svc.Report(context.Background(), w.admins[i], w.company, w.request("2026-02", "2026-04", by))
+			if err != nil {
+				t.Fatalf("%s again: %v", by, err)
+			}
+			if !reflect.DeepEqual(first.Cells, again.Cells) {
+				for j := range first.Cells {
+					if j < len(again.Cells) && !reflect.DeepEqual(first.Cells[j], again.Cells[j]) {
+						t.Errorf("%s: cell %v was %+v, asked again %+v", by, first.Cells[j].Keys, first.Cells[j], again.Cells[j])
+					}
+				}
+				t.Fatalf("%s: asking again changed the report", by)
+			}
+		}
+	}
+}
