@@ -179,7 +179,9 @@ func serve(ctx context.Context, svc *store.Service, hr auth.Principal, company u
 		return fmt.Errorf("%s..%s by %s: %d cells", r.From, r.To, r.By, len(rep.Cells))
 	}
 	if rep.Total.Suppressed {
-		hiddenTotal.Do(func() { fmt.Fprintf(os.Stderr, "bench: %s..%s by %s: the total is hidden (%s)\n", r.From, r.To, r.By, rep.Total.Reason) })
+		hiddenTotal.Do(func() {
+			fmt.Fprintf(os.Stderr, "bench: %s..%s by %s: the total is hidden (%s)\n", r.From, r.To, r.By, rep.Total.Reason)
+		})
 	}
 	if snapshot && !rep.Snapshot {
 		return fmt.Errorf("%s..%s by %s was not served from its snapshot", r.From, r.To, r.By)
