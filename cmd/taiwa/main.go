@@ -17,7 +17,7 @@ Usage:
   taiwa serve                      serve the web UI and API (and the outbox worker)
   taiwa worker                     drain the outbox only
   taiwa migrate up|down|status     manage the database schema
-  taiwa seed --demo | --scale N [--counselors M]
+  taiwa seed --demo | --scale N [--counselors M] [--sessions S]
                                    load demo data, or N generated employees (and M counsellors) for benchmarks
   taiwa search reindex             rebuild the counsellor search index with no downtime
   taiwa billing run [--period YYYY-MM] | payouts [--period YYYY-MM]

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // The same request asked again over the same data shows the same cells:
@@ -42,5 +44,40 @@ func TestRepeatedRequestShowsTheSameCells(t *testing.T) {
 				t.Fatalf("%s: asking again changed the report", by)
 			}
 		}
+	}
+}
+
+// Two processes serve one company: a process's decoded guard is used again
+// only while the row holds what it decoded, so neither misses what the
+// other released.
+func TestKeptGuardIsReloadedAfterAnotherProcessWrote(t *testing.T) {
+	w := org(t)
+	a := w.svc
+	b := &Service{DB: a.DB, Keys: a.Keys, Now: a.Now}
+	ctx := context.Background()
+	for i, step := range []struct {
+		svc  *Service
+		from string
+		to   string
+	}{{a, "2026-01", "2026-01"}, {b, "2026-01", "2026-02"}, {a, "2026-01", "2026-04"}} {
+		if _, err := step.svc.Report(ctx, w.admins[0], w.company, w.request(step.from, step.to, "department")); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	var state []byte
+	var releases int
+	w.exec(func(tx *sqlx.Tx) error {
+		return tx.QueryRow(`SELECT state, releases FROM report_guard WHERE company_id = $1`, w.company).Scan(&state, &releases)
+	})
+	stored, err := decodeGuard(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := a.guards[w.company]
+	if kept == nil || kept.version != releases || len(kept.r.Facts) != len(stored.Facts) || len(kept.r.Cells) != len(stored.Cells) {
+		t.Fatalf("kept guard = %+v, want version %d with the stored %d facts and %d cells", kept, releases, len(stored.Facts), len(stored.Cells))
+	}
+	if releases != 3 {
+		t.Errorf("releases = %d, want 3 (three different reports)", releases)
 	}
 }

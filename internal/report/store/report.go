@@ -98,9 +98,10 @@ func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uu
 	details := map[string]any{"from": q.From.String(), "to": q.To.String(), "grain": string(q.Grain), "by": queryDims(q)}
 	closed := lastClosed(now)
 	var out *Report
+	var held *heldGuard
 	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		var err error
-		if out, err = s.serve(ctx, tx, companyID, q, closed, now); err != nil {
+		if out, err = s.serve(ctx, tx, companyID, q, closed, now, &held); err != nil {
 			return err
 		}
 		out.From, out.To, out.By = asAsked(r.From, q.From.String()), asAsked(r.To, q.To.String()), asAsked(r.By, queryDims(q))
@@ -110,6 +111,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uu
 			TargetID: companyID.String(), Details: details})
 	})
 	if err == nil {
+		s.putGuard(held)
 		return out, nil
 	}
 	if e, ok := apperr.As(err); ok && e.Reason == report.ReasonWouldReveal {
@@ -125,7 +127,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uu
 }
 
 // serve answers q from a snapshot or builds it through the guard, in tx.
-func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q report.Query, closed report.Month, now time.Time) (*Report, error) {
+func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q report.Query, closed report.Month, now time.Time, held **heldGuard) (*Report, error) {
 	var minGroup int
 	if err := tx.GetContext(ctx, &minGroup, `SELECT min_group FROM companies WHERE id = $1`, companyID); err != nil {
 		if db.IsNoRows(err) {
@@ -145,10 +147,12 @@ func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q
 	if err != nil {
 		return nil, err
 	}
-	g, err := s.lockGuard(ctx, tx, companyID)
+	h, err := s.lockGuard(ctx, tx, companyID)
 	if err != nil {
 		return nil, err
 	}
+	g := h.r
+	*held = h
 	if whole { // the same report may have been served while this request waited for the guard
 		if snap, err := readSnapshot(ctx, tx, companyID, key, minGroup); err != nil || snap != nil {
 			return snap, err
@@ -166,9 +170,10 @@ func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q
 	case err != nil:
 		return nil, err
 	default:
-		g.Add(b.table)
-		if err := saveGuard(ctx, tx, companyID, g); err != nil {
-			return nil, err
+		if added(g, b.table) {
+			if err := saveGuard(ctx, tx, h); err != nil {
+				return nil, err
+			}
 		}
 		out = b.fill(b.table)
 	}
@@ -184,6 +189,14 @@ func (s *Service) serve(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, q
 		}
 	}
 	return out, nil
+}
+
+// added records t in the guard and reports whether the guard learned
+// anything (a report asked again adds nothing, and is not written back).
+func added(g *report.Released, t *report.Table) bool {
+	cells, facts, rels := len(g.Cells), len(g.Facts), len(g.Relations)
+	g.Add(t)
+	return len(g.Cells) != cells || len(g.Facts) != facts || len(g.Relations) != rels
 }
 
 // hideAll is cells with every number hidden for reason.

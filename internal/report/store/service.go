@@ -7,6 +7,7 @@ package store
 
 import (
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +26,9 @@ type Service struct {
 	Keys  *seal.Keyring    // seals each company's guard key
 	Now   func() time.Time // nil: time.Now
 	Limit int              // requests per user per minute; 0: DefaultLimit
+
+	mu     sync.Mutex
+	guards map[uuid.UUID]*heldGuard // decoded guards by company, with their row's version
 }
 
 // Request is one report request.
