@@ -107,8 +107,14 @@ func TestKilledRunRerunGivesTheSameInvoicesAsAnUninterruptedRun(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out)
 	}
-	if !strings.Contains(string(out), fmt.Sprintf("%d invoices created, %d unchanged", companies-mid, mid)) {
-		t.Errorf("rerun said %q, want %d created and %d unchanged", out, companies-mid, mid)
+	// A COMMIT the killed process had already sent may still land after it
+	// died, so the rerun may find one or two more invoices than counted.
+	var created, unchanged int
+	if i := strings.Index(string(out), "invoices created"); i < 0 {
+		t.Errorf("rerun said %q, want its counts", out)
+	} else if _, err := fmt.Sscanf(string(out)[strings.LastIndex(string(out)[:i-1], " ")+1:], "%d invoices created, %d unchanged", &created, &unchanged); err != nil ||
+		created+unchanged != companies || unchanged < mid || unchanged > mid+2 {
+		t.Errorf("rerun said %q, want %d invoices in all, about %d unchanged", out, companies, mid)
 	}
 	got, _ := ledgerSnapshot(t, killed)
 	if got != want {
