@@ -23,7 +23,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/mail"
-	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 )
 
 // Harness is one running server with its own database.
@@ -38,11 +38,7 @@ type Harness struct {
 // TestNoteKeys returns a fresh random note key spec for one test server.
 func TestNoteKeys(t testing.TB) string {
 	t.Helper()
-	k, err := seal.NewKey("test1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return sealtest.Key(t, "test1")
 }
 
 // Options tune the harness.

@@ -6,19 +6,12 @@ import (
 
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
-	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 )
 
 func TestSeedDemoRatesMostHeldSessionsAndSealsEmployeesNotes(t *testing.T) {
 	env := dbtest.New(t)
-	spec, err := seal.NewKey("demo1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := seal.ParseKeys(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sealtest.Ring(t, sealtest.Key(t, "demo1"))
 	if err := demo.Seed(context.Background(), env.DB, quiet, keys); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,13 @@ import (
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
-	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/record"
 )
 
 func TestSeedDemoRecordsTellAStoryAndTheirNotesOpen(t *testing.T) {
 	env := dbtest.New(t)
-	spec, _ := seal.NewKey("demo")
-	keys, _ := seal.ParseKeys(spec)
+	keys := sealtest.Ring(t, sealtest.Key(t, "demo"))
 	if err := demo.Seed(context.Background(), env.DB, quiet, keys); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/record"
 )
 
@@ -16,7 +17,7 @@ import (
 func BenchmarkRecordSave(b *testing.B) {
 	ctx := context.Background()
 	w := newWorld(b, 500)
-	svc := &record.Service{DB: w.env.DB, Keys: ring(b, key(b, "A"))}
+	svc := &record.Service{DB: w.env.DB, Keys: sealtest.Ring(b, sealtest.Key(b, "A"))}
 	notes := "面談メモ: 上司との関係、異動の希望、睡眠の質について。次回は具体的な行動計画を一緒に立てる。"
 	var took []time.Duration
 	b.ResetTimer()
@@ -38,8 +39,8 @@ func BenchmarkRecordSave(b *testing.B) {
 func BenchmarkRotateKeys(b *testing.B) {
 	ctx := context.Background()
 	w := newWorld(b, 2000)
-	a, c := key(b, "A"), key(b, "C")
-	svc := &record.Service{DB: w.env.DB, Keys: ring(b, a)}
+	a, c := sealtest.Key(b, "A"), sealtest.Key(b, "C")
+	svc := &record.Service{DB: w.env.DB, Keys: sealtest.Ring(b, a)}
 	notes := "面談メモ"
 	for _, id := range w.bookings {
 		if _, err := svc.Save(ctx, w.counselor, id, record.Input{Themes: []string{"career"}, RiskLevel: "none", PrivateNotes: &notes}); err != nil {
@@ -51,7 +52,7 @@ func BenchmarkRotateKeys(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := rings[i%2]
-		svc.Keys = ring(b, r[0], r[1])
+		svc.Keys = sealtest.Ring(b, r[0], r[1])
 		res, err := svc.RotateKeys(ctx, record.RotateOptions{Batch: 500})
 		if err != nil {
 			b.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
-	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/record"
 )
 
@@ -66,31 +65,13 @@ func newWorld(t testing.TB, sessions int) world {
 	return w
 }
 
-func ring(t testing.TB, specs ...string) *seal.Keyring {
-	t.Helper()
-	k, err := seal.ParseKeys(strings.Join(specs, ","))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func key(t testing.TB, id string) string {
-	t.Helper()
-	k, err := seal.NewKey(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func note(i int) string { return fmt.Sprintf("ノート %d MARKER", i) }
 
 func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 5)
-	a, b := key(t, "A"), key(t, "B")
-	svc := &record.Service{DB: w.env.DB, Keys: ring(t, a)}
+	a, b := sealtest.Key(t, "A"), sealtest.Key(t, "B")
+	svc := &record.Service{DB: w.env.DB, Keys: sealtest.Ring(t, a)}
 	for i, id := range w.bookings {
 		if _, err := svc.Save(ctx, w.counselor, id, record.Input{Themes: []string{"career"}, RiskLevel: "low", PrivateNotes: new(note(i))}); err != nil {
 			t.Fatal(err)
@@ -123,7 +104,7 @@ func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 	}
 
 	// Rotate to B, keeping A to open the old values; two rows per batch.
-	svc.Keys = ring(t, b, a)
+	svc.Keys = sealtest.Ring(t, b, a)
 	var progress bytes.Buffer
 	res, err := svc.RotateKeys(ctx, record.RotateOptions{Batch: 2, Progress: &progress})
 	if err != nil {
@@ -148,7 +129,7 @@ func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 		t.Fatalf("second rotation: %+v, %v", res, err)
 	}
 	// With B alone, everything opens.
-	svc.Keys = ring(t, b)
+	svc.Keys = sealtest.Ring(t, b)
 	for i, id := range w.bookings {
 		rec, err := svc.Get(ctx, w.counselor, id)
 		want := note(i)
@@ -183,8 +164,8 @@ func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 func TestRotationLeavesAValueNoKeyOpensAndCountsIt(t *testing.T) {
 	ctx := context.Background()
 	w := newWorld(t, 2)
-	lost, b := key(t, "lost"), key(t, "B")
-	svc := &record.Service{DB: w.env.DB, Keys: ring(t, lost)}
+	lost, b := sealtest.Key(t, "lost"), sealtest.Key(t, "B")
+	svc := &record.Service{DB: w.env.DB, Keys: sealtest.Ring(t, lost)}
 	for i, id := range w.bookings {
 		if _, err := svc.Save(ctx, w.counselor, id, record.Input{Themes: []string{"career"}, RiskLevel: "low", PrivateNotes: new(note(i))}); err != nil {
 			t.Fatal(err)
@@ -192,7 +173,7 @@ func TestRotationLeavesAValueNoKeyOpensAndCountsIt(t *testing.T) {
 	}
 	// The key "lost" is gone: its values cannot be re-sealed, are counted
 	// and left as they are (never destroyed), and reads do not fail.
-	svc.Keys = ring(t, b)
+	svc.Keys = sealtest.Ring(t, b)
 	res, err := svc.RotateKeys(ctx, record.RotateOptions{Batch: 1})
 	if err != nil || res.Resealed != 0 || res.Unreadable != 2 {
 		t.Fatalf("rotation without the old key: %+v, %v", res, err)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/japan"
-	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/report"
 )
 
@@ -39,29 +38,11 @@ type world struct {
 	keys      string // the note key spec the service uses
 }
 
-func keySpec(t testing.TB, id string) string {
-	t.Helper()
-	k, err := seal.NewKey(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func ring(t testing.TB, specs ...string) *seal.Keyring {
-	t.Helper()
-	k, err := seal.ParseKeys(strings.Join(specs, ","))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{t: t, env: dbtest.New(t), depts: map[string]uuid.UUID{}, people: map[string][]uuid.UUID{}}
-	w.keys = keySpec(t, "k1")
-	w.svc = &Service{DB: w.env.DB, Keys: ring(t, w.keys), Now: func() time.Time { return testNow }}
+	w.keys = sealtest.Key(t, "k1")
+	w.svc = &Service{DB: w.env.DB, Keys: sealtest.Ring(t, w.keys), Now: func() time.Time { return testNow }}
 	w.exec(func(tx *sqlx.Tx) error {
 		if err := tx.Get(&w.company, `INSERT INTO companies (name) VALUES ('サンプル商事') RETURNING id`); err != nil {
 			return err

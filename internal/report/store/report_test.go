@@ -12,6 +12,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/report"
 )
 
@@ -297,8 +298,8 @@ func TestRotateKeysResealsGuardKeys(t *testing.T) {
 		return tx.Get(&before, `SELECT sealed_key FROM report_keys WHERE company_id = $1`, w.company)
 	})
 	old := w.svc.Keys
-	spec := keySpec(t, "k2")
-	nk, both := ring(t, spec), ring(t, spec, w.keys)
+	spec := sealtest.Key(t, "k2")
+	nk, both := sealtest.Ring(t, spec), sealtest.Ring(t, spec, w.keys)
 	res, err := RotateKeys(ctx, w.env.DB, both, 10)
 	if err != nil || res.Resealed != 1 || res.Unreadable != 0 {
 		t.Fatalf("rotate = %+v, %v; want 1 re-sealed", res, err)
