@@ -172,3 +172,17 @@ func timeBuckets(q Query) (dimension, map[Month]int) {
 	}
 	return flatDim(DimMonth, keys), at
 }
+
+// DepartmentKey is the key under which people of department path count in
+// a department report over roster (opted-out people included, as Build
+// takes it) under pol: path itself, the nearest ancestor large enough, or
+// KeyOther when the company's own bucket takes them.
+func DepartmentKey(pol Policy, roster []Employee, path string) string {
+	d, buckets := departmentDim(roster, pol.k())
+	for i, e := range roster {
+		if e.Department == path {
+			return d.keys[buckets[i]]
+		}
+	}
+	return KeyOther
+}

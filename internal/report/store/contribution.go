@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
@@ -48,28 +46,13 @@ func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Cont
 		}
 		c.MinGroup = max(row.MinGroup, report.Floor)
 		c.OptedOut, c.AgeBand, c.TenureBand = row.OptedOut, row.AgeBand, row.TenureBand
-		// The roll-up depends on the roster's shape only: people per department path.
-		paths, err := departmentPaths(ctx, tx, actor.CompanyID)
+		// The roll-up depends on the roster's shape only.
+		roster, err := loadRoster(ctx, tx, actor.CompanyID)
 		if err != nil {
 			return err
 		}
-		var sizes []struct {
-			Dept uuid.NullUUID `db:"department_id"`
-			N    int           `db:"n"`
-		}
-		if err := tx.SelectContext(ctx, &sizes, `
-			SELECT department_id, count(*)::int AS n FROM employees WHERE company_id = $1 GROUP BY 1`, actor.CompanyID); err != nil {
-			return err
-		}
-		people := map[string]int{}
-		for _, sz := range sizes {
-			path := ""
-			if sz.Dept.Valid {
-				path = paths[sz.Dept.UUID]
-			}
-			people[path] += sz.N
-		}
-		c.Department, c.RolledUp = rolledUp(people, row.Department, c.MinGroup)
+		c.Department = report.DepartmentKey(report.Policy{MinGroup: c.MinGroup}, roster, row.Department)
+		c.RolledUp = row.Department != "" && c.Department != row.Department
 		var months []struct {
 			Month    int `db:"month"`
 			Sessions int `db:"sessions"`
@@ -92,31 +75,4 @@ func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Cont
 		return nil, err
 	}
 	return c, nil
-}
-
-// rolledUp finds the department key an employee of path counts under, as
-// the engine's roll-up does (report.departmentDim): the nearest
-// ancestor-or-self whose whole subtree has at least k people on the
-// roster (opted-out people included), or report.KeyOther (the company's
-// own bucket) when none has. people holds the roster's count per path.
-func rolledUp(people map[string]int, path string, k int) (key string, rolled bool) {
-	subtree := map[string]int{}
-	for p, n := range people {
-		for q := p; q != ""; q = parent(q) {
-			subtree[q] += n
-		}
-	}
-	for q := path; q != ""; q = parent(q) {
-		if subtree[q] >= k {
-			return q, q != path
-		}
-	}
-	return report.KeyOther, path != ""
-}
-
-func parent(p string) string {
-	if i := strings.LastIndex(p, "/"); i >= 0 {
-		return p[:i]
-	}
-	return ""
 }

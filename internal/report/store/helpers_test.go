@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,7 +93,12 @@ func (w *world) dept(path string) uuid.UUID {
 	return id
 }
 
-func parentOf(p string) string { return parent(p) }
+func parentOf(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
 
 // hire adds n employees to path with the given bands.
 func (w *world) hire(path string, n int, age, tenure string) []uuid.UUID {
