@@ -12,7 +12,6 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/record"
-	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 const keysUsage = "usage: taiwa keys new [--id ID] | rotate [--batch N]"
@@ -61,12 +60,6 @@ func keysCmd(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("re-sealed %d values with key %s\n", res.Resealed, cfg.Keyring.Current())
-		rk, err := store.RotateKeys(ctx, d, cfg.Keyring, *batch)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("re-sealed %d report guard keys with key %s\n", rk.Resealed, cfg.Keyring.Current())
-		res.Unreadable += rk.Unreadable
 		if res.Unreadable > 0 {
 			return fmt.Errorf("%d values open with no configured key and were left as they are: keep the key they name in TAIWA_NOTE_KEYS", res.Unreadable)
 		}

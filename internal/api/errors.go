@@ -52,8 +52,8 @@ func Classify(err error) (int, ErrorDetail) {
 			st = http.StatusInternalServerError
 		}
 		d := ErrorDetail{Code: e.APICode(), Message: e.Message}
-		if st == http.StatusBadRequest {
-			d.Fields = e.Fields
+		if st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
+			d.Fields = e.Fields // a 422 may name the field a rule refused (a month not released)
 		}
 		return st, d
 	}

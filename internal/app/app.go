@@ -94,8 +94,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}
-	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL}
-	a.Reports = &store.Service{DB: d, Keys: cfg.Keyring}
+	a.Reports = &store.Service{DB: d}
+	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL, Uptake: a.Reports}
 	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
 	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,

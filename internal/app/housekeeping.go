@@ -27,6 +27,11 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, _, err := a.Billing.RunDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
+	// Reports: a month's releases are published once it has closed (the
+	// 8th of the next month, Japan time), and missed ones caught up.
+	if _, err := a.Reports.ReleaseDue(ctx); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	// Programmes: steps whose (re-)invitation date has come are invited.
 	if _, err := a.Programmes.SendDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)

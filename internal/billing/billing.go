@@ -118,7 +118,9 @@ type RunResult struct {
 	InvoicesUnchanged int    `json:"invoices_unchanged"`
 }
 
-// Usage is a company's current month against its plan.
+// Usage is a company's current month against its plan: only what the
+// invoice will bill (DEID-2 allows no live counter of anyone's bookings,
+// so no upcoming sessions, no day and no department).
 type Usage struct {
 	Period           string `json:"period"`
 	PlanCode         string `json:"plan_code"`
@@ -127,7 +129,6 @@ type Usage struct {
 	HeldSessions     int    `json:"held_sessions"`
 	LateCancelled    int    `json:"late_cancellations"`
 	NoShows          int    `json:"no_shows"`
-	Upcoming         int    `json:"upcoming_sessions"`
 	IncludedSessions int    `json:"included_sessions"`
 	SessionCap       *int   `json:"session_cap"`
 	EstimatedJPY     int64  `json:"estimated_subtotal_jpy"`

@@ -39,7 +39,7 @@ func (s *Service) Usage(ctx context.Context, actor auth.Principal, companyID uui
 		var rows []sessionRow
 		if err := tx.SelectContext(ctx, &rows, `
 			SELECT b.id, b.status, b.starts_at, b.contract_id FROM bookings b
-			WHERE b.company_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 AND b.status <> 'cancelled'`,
+			WHERE b.company_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3 AND b.status IN ('completed', 'late_cancelled', 'no_show')`,
 			companyID, p.Start(), p.End()); err != nil {
 			return err
 		}
@@ -52,8 +52,6 @@ func (s *Service) Usage(ctx context.Context, actor auth.Principal, companyID uui
 				u.LateCancelled++
 			case SessionNoShow:
 				u.NoShows++
-			case "confirmed":
-				u.Upcoming++
 			}
 			if Billable(r.Status) {
 				billable = append(billable, Session{BookingID: r.BookingID, Status: r.Status, StartsAt: r.StartsAt})

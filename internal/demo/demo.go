@@ -8,6 +8,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"github.com/taiwa/taiwa/internal/report"
+	"github.com/taiwa/taiwa/internal/report/store"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -114,8 +116,40 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if counts["releases"], err = seedReleases(ctx, d, now); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	log.Info("demo data seeded", "counts", counts, "elapsed", time.Since(started).Round(time.Millisecond))
 	return nil
+}
+
+// ReleasedMonths is how many closed months the demo publishes for each
+// company, so that the dashboard is full at once.
+const ReleasedMonths = 12
+
+// seedReleases publishes the last ReleasedMonths closed months of every
+// demo company, as housekeeping would have on each 8th (the companies
+// were created today, so ReleaseMonth's "existed before the month ended"
+// rule would skip them).
+func seedReleases(ctx context.Context, d *db.DB, now time.Time) (int, error) {
+	var ids []uuid.UUID
+	if err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &ids, `SELECT id FROM companies ORDER BY name`)
+	}); err != nil {
+		return 0, err
+	}
+	svc := &store.Service{DB: d, Now: func() time.Time { return now }}
+	last := report.LastClosed(now)
+	n := 0
+	for _, id := range ids {
+		for m := last - ReleasedMonths + 1; m <= last; m++ {
+			if _, _, err := svc.Release(ctx, id, m); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }
 
 // demoCounselors generates counselor001 … counselor200 (verified; one with a

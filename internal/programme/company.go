@@ -116,19 +116,24 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, companyID, id u
 	// The steps (and an open programme's enrolments) are out of HR's
 	// reach in the database: read them in the platform's scope and keep
 	// only what HR may see.
+	var minGroup, n int
 	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if err := settle(ctx, tx, companyID); err != nil {
 			return err
 		}
 		if d.Mode == ModeOpen {
-			u, err := uptake(ctx, tx, companyID, id)
-			d.Uptake = &u
+			minGroup, n, err = invited(ctx, tx, companyID, id)
 			return err
 		}
 		d.Enrolments, err = namedForHR(ctx, tx, companyID, id)
 		d.Enrolled = len(d.Enrolments)
 		return err
 	})
+	if err == nil && d.Mode == ModeOpen {
+		var u Uptake
+		u, err = s.uptakeOf(ctx, companyID, id, minGroup, n)
+		d.Uptake = &u
+	}
 	return d, err
 }
 
@@ -173,27 +178,20 @@ func namedForHR(ctx context.Context, tx *sqlx.Tx, companyID, programmeID uuid.UU
 	return out, nil
 }
 
-// uptake counts an open programme's distinct employees and suppresses.
-func uptake(ctx context.Context, tx *sqlx.Tx, companyID, programmeID uuid.UUID) (Uptake, error) {
+// invited counts an open programme's invited employees (HR's own
+// invitation) and reads the company's min_group.
+func invited(ctx context.Context, tx *sqlx.Tx, companyID, programmeID uuid.UUID) (minGroup, n int, err error) {
 	var c struct {
-		MinGroup      int `db:"min_group"`
-		Invited       int `db:"invited"`
-		Joined        int `db:"joined"`
-		HeldEmployees int `db:"held_employees"`
-		HeldSteps     int `db:"held_steps"`
+		MinGroup int `db:"min_group"`
+		Invited  int `db:"invited"`
 	}
-	err := tx.GetContext(ctx, &c, `SELECT (SELECT min_group FROM companies WHERE id = $1) AS min_group,
-		count(DISTINCT e.employee_user_id) AS invited,
-		count(DISTINCT e.employee_user_id) FILTER (WHERE e.status = 'joined') AS joined,
-		(SELECT count(DISTINCT s.employee_user_id) FROM programme_steps s JOIN programme_enrolments x ON x.company_id = s.company_id AND x.id = s.enrolment_id
-		  WHERE x.company_id = $1 AND x.programme_id = $2 AND s.state = 'held') AS held_employees,
-		(SELECT count(*) FROM programme_steps s JOIN programme_enrolments x ON x.company_id = s.company_id AND x.id = s.enrolment_id
-		  WHERE x.company_id = $1 AND x.programme_id = $2 AND s.state = 'held') AS held_steps
+	err = tx.GetContext(ctx, &c, `SELECT (SELECT min_group FROM companies WHERE id = $1) AS min_group,
+		count(DISTINCT e.employee_user_id) AS invited
 		FROM programme_enrolments e WHERE e.company_id = $1 AND e.programme_id = $2`, companyID, programmeID)
 	if err != nil {
-		return Uptake{}, fmt.Errorf("programme: uptake: %w", err)
+		return 0, 0, fmt.Errorf("programme: invited: %w", err)
 	}
-	return Suppress(c.MinGroup, c.Invited, c.Joined, c.HeldEmployees, c.HeldSteps), nil
+	return c.MinGroup, c.Invited, nil
 }
 
 // settle brings booked steps up to date with their bookings: a completed

@@ -32,6 +32,8 @@ type Service struct {
 	BaseURL string
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Uptake reads open programmes' released uptake; nil shows none.
+	Uptake UptakeSource
 }
 
 func (s *Service) now() time.Time {

@@ -192,37 +192,3 @@ func TestAfterDeclineReinvitesAfterTheIntervalUpToTheLimit(t *testing.T) {
 		t.Errorf("a policy without re-invitations closes at the first decline, got %s", s)
 	}
 }
-
-func TestSuppressHidesSmallAndDerivableCounts(t *testing.T) {
-	v := func(c programme.Count) int {
-		if c.Value == nil {
-			return -1
-		}
-		return *c.Value
-	}
-	for _, c := range []struct {
-		name                                     string
-		invited, joined, heldEmp, heldSteps      int
-		wantInvited, wantJoined, wantHeld, wantS int
-	}{
-		{"all published", 40, 12, 10, 14, 40, 12, 10, 14},
-		{"small group: nothing", 9, 5, 2, 2, -1, -1, -1, -1},
-		{"few joined", 40, 9, 3, 3, 40, -1, -1, -1},
-		{"non-joiners derivable (invited-joined = 5)", 40, 35, 10, 12, 40, -1, 10, 12},
-		{"everyone joined (homogeneous)", 30, 30, 12, 12, 30, -1, 12, 12},
-		{"non-joiners exactly min_group", 30, 20, 5, 5, 30, 20, -1, -1},
-		{"held all but a few", 30, 20, 25, 40, 30, 20, -1, -1},
-	} {
-		u := programme.Suppress(10, c.invited, c.joined, c.heldEmp, c.heldSteps)
-		got := [4]int{v(u.Invited), v(u.Joined), v(u.HeldEmployees), v(u.HeldSteps)}
-		want := [4]int{c.wantInvited, c.wantJoined, c.wantHeld, c.wantS}
-		if got != want {
-			t.Errorf("%s: %v, want %v", c.name, got, want)
-		}
-		for _, cnt := range []programme.Count{u.Invited, u.Joined, u.HeldEmployees, u.HeldSteps} {
-			if (cnt.Value == nil) != cnt.Suppressed {
-				t.Errorf("%s: suppressed flag disagrees with value", c.name)
-			}
-		}
-	}
-}

@@ -1,9 +1,11 @@
-// Package report computes de-identified organisational reports under the
-// DEID-1 policy (docs/deid.md): distinct employees as the unit, a minimum
-// group size on every cell, complementary and homogeneity suppression,
-// small departments rolled up, and a differencing guard over every cell a
-// company has ever been shown. The engine here is pure: the caller loads
-// the roster and per-employee activity, and stores the released set.
+// Package report publishes de-identified organisational reports under the
+// DEID-2 policy (docs/deid.md): after a month closes, each company gets
+// one immutable release of noisy tables, computed once from the month's
+// activity with each employee's contribution bounded and discrete
+// Gaussian noise added to every count and sum; every report is
+// post-processing of stored releases, never of raw data. The engine here
+// is pure: the caller loads the roster and per-employee activity, and
+// stores the release.
 package report
 
 import (
@@ -14,18 +16,8 @@ import (
 // never lower it (the Japanese stress-check rule for group analysis).
 const Floor = 10
 
-// Policy is a company's report policy.
-type Policy struct {
-	MinGroup int // raised to Floor when lower
-
-	// unprotected turns off complementary and homogeneity suppression and
-	// the differencing checks, keeping only the small-cell rule: the
-	// adversarial test uses it to show that its attacker can find leaks.
-	unprotected bool
-}
-
-// k is the effective minimum group size.
-func (p Policy) k() int { return max(p.MinGroup, Floor) }
+// MinGroup is a company's effective minimum group size.
+func MinGroup(companyMinGroup int) int { return max(companyMinGroup, Floor) }
 
 // Employee is one roster entry as HR knows it.
 type Employee struct {
@@ -33,7 +25,7 @@ type Employee struct {
 	Department string // path, e.g. 営業部/東京支店; "" for none
 	AgeBand    string // one of AgeBands or ""
 	TenureBand string // one of TenureBands or ""
-	OptedOut   bool   // excluded from every number
+	OptedOut   bool   // counted in roster populations (HR knows the roster), never in any number
 }
 
 // Activity is one employee's held sessions of one theme in one month,
@@ -43,7 +35,7 @@ type Activity struct {
 	Month        Month
 	Theme        string // the booking's theme, one of Themes
 	Sessions     int
-	SatSum       int   // sum of satisfaction ratings given
+	SatSum       int   // sum of satisfaction ratings given (1–5 each)
 	SatCount     int   // number of ratings given
 	Risk         int8  // highest RiskBand of the sessions' records
 	Observations uint8 // ObservationBits of the sessions' records
@@ -51,81 +43,12 @@ type Activity struct {
 	WHO5Count    int   // number of WHO-5 answers given
 }
 
-// Reason says why a number is hidden; the UI explains it in words.
-type Reason string
-
-// The reasons a cell or category is suppressed.
-const (
-	ReasonSmall         Reason = "small"         // fewer than min_group employees
-	ReasonHomogeneous   Reason = "homogeneous"   // one category holds everyone
-	ReasonComplementary Reason = "complementary" // hidden so that another hidden cell cannot be recovered
-	ReasonDifferencing  Reason = "differencing"  // differs from another released cell by a few people
-	ReasonCell          Reason = "cell"          // the category's cell is hidden
-)
-
-// Category is one bar of a cell's distribution (risk bands, observations),
-// counted in distinct employees.
-type Category struct {
-	Code       string
-	Employees  int // 0 when suppressed
-	Suppressed bool
-	Reason     Reason
-}
-
-// Cell is one published cell. Keys holds one key per dimension of the
-// query: a bucket, a department subtree ("path/*") or KeyAll for a margin.
-type Cell struct {
-	Keys            []string
-	Employees       int      // distinct employees; 0 when suppressed
-	Sessions        int      // 0 when suppressed
-	SatisfactionAvg *float64 // nil when suppressed or rated by fewer than min_group employees
-	WellbeingAvg    *float64 // WHO-5 percentage score (0–100); nil like SatisfactionAvg
-	Suppressed      bool
-	Reason          Reason
-	Risk            []Category // by RiskBands; nil when the cell is suppressed
-	Observations    []Category // by Observations; nil when the cell is suppressed
-}
-
-// Table is a computed report: every cell of the query's dimensions with
-// their margins, suppression applied.
-type Table struct {
-	MinGroup int
-	Query    Query
-	Cells    []Cell
-
-	ids   []uuid.UUID // employee index → id, for the guard's hashes
-	nodes []node
-	cells []cellData
-	nB    int
-	pol   Policy
-	dims  [2]dimension
-	sup   *suppressor
-	qs    []string    // quantity names by node, built on demand
-	hsets []memberSet // keyed-hash member sets by published node, for hkey
-	hkey  string
-}
-
-// Total is the cell of every dimension's KeyAll.
-func (t *Table) Total() Cell { return t.Cells[len(t.Cells)-1] }
-
-// Cell finds a cell by its keys.
-func (t *Table) Cell(keys ...string) (Cell, bool) {
-	for _, c := range t.Cells {
-		if equalKeys(c.Keys, keys) {
-			return c, true
-		}
-	}
-	return Cell{}, false
-}
-
-func equalKeys(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+// Enrolment is one employee's state in one open-invitation programme at
+// the release: HR knows who was invited (HR invited them), never who
+// joined.
+type Enrolment struct {
+	Programme uuid.UUID
+	Employee  uuid.UUID
+	Joined    bool // accepted the invitation
+	Held      bool // held at least one of the programme's steps
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
-// Dim is a fixed report dimension (DEID-1: no free dimensions).
+// Dim is a fixed report dimension: every partition of a release is
+// known in advance, so no partition selection is needed.
 type Dim string
 
 // The dimensions a report may be broken down by, at most two at a time.
@@ -20,13 +21,6 @@ const (
 	DimTheme      Dim = "theme"
 	DimMonth      Dim = "month"
 )
-
-// partition reports whether every employee falls in exactly one key of d,
-// so that distinct-employee counts of d's keys add up to their total.
-// Months and themes do not: one employee may appear in several.
-func (d Dim) partition() bool {
-	return d == DimDepartment || d == DimAgeBand || d == DimTenureBand
-}
 
 // MaxRangeMonths bounds a report's range.
 const MaxRangeMonths = 24
@@ -154,7 +148,9 @@ func ParseQuery(from, to, by string) (Query, error) {
 }
 
 // ParseDims reads "department" or "department,month": known dimensions,
-// at most two, not the same twice.
+// at most two, not the same twice, and a second one only with month
+// (releases hold one-way tables by month; a cross of two other
+// dimensions is never released).
 func ParseDims(by string) ([]Dim, error) {
 	parts := strings.Split(by, ",")
 	if by == "" || len(parts) > 2 {
@@ -172,6 +168,9 @@ func ParseDims(by string) ([]Dim, error) {
 			return nil, apperr.Field("by", "must not name the same dimension twice")
 		}
 		dims = append(dims, d)
+	}
+	if len(dims) == 2 && dims[0] != DimMonth && dims[1] != DimMonth {
+		return nil, apperr.Field("by", "a second dimension must be month: releases hold no cross of two other dimensions")
 	}
 	return dims, nil
 }
@@ -203,4 +202,16 @@ func parseBound(s, field string, upper bool) (Month, Grain, error) {
 		return 0, "", bad
 	}
 	return MonthOf(y, time.Month(mo)), GrainMonth, nil
+}
+
+// ParseMonth reads YYYY-MM (field names the parameter in the error).
+func ParseMonth(s, field string) (Month, error) {
+	m, g, err := parseBound(s, field, false)
+	if err != nil {
+		return 0, err
+	}
+	if g != GrainMonth {
+		return 0, apperr.Field(field, "must be a month YYYY-MM")
+	}
+	return m, nil
 }

@@ -31,6 +31,8 @@ func TestParseQuery(t *testing.T) {
 		{"no dimension", "2026-01", "2026-01", "", "by", 0, ""},
 		{"three dimensions", "2026-01", "2026-01", "department,month,theme", "by", 0, ""},
 		{"same dimension twice", "2026-01", "2026-01", "month,month", "by", 0, ""},
+		{"a cross of two non-month dimensions", "2026-01", "2026-01", "department,age_band", "by", 0, ""},
+		{"month first", "2026-01", "2026-03", "month,theme", "", 3, GrainMonth},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,27 +51,5 @@ func TestParseQuery(t *testing.T) {
 				t.Fatalf("got %v, want an invalid error on field %q", err, tc.field)
 			}
 		})
-	}
-}
-
-// TestQuarterBuckets: a quarterly report by month has one key per quarter.
-func TestQuarterBuckets(t *testing.T) {
-	var w world
-	ids := w.people(40, "", "30s", "")
-	w.sessions(ids[:12], jan, "career", 1)
-	w.sessions(ids[10:25], MonthOf(2026, 5), "career", 1)
-	tbl := Build(Policy{}, query(t, "2026-Q1", "2026-Q2", "month"), w.roster, w.acts)
-	var keys []string
-	for _, c := range tbl.Cells {
-		keys = append(keys, c.Keys[0])
-	}
-	if len(keys) != 3 || keys[0] != "2026-Q1" || keys[1] != "2026-Q2" || keys[2] != KeyAll {
-		t.Fatalf("keys %v", keys)
-	}
-	if c := cell(t, tbl, "2026-Q2"); c.Suppressed || c.Employees != 15 {
-		t.Errorf("Q2: %+v", c)
-	}
-	if c := cell(t, tbl, KeyAll); c.Employees != 25 || c.Sessions != 27 {
-		t.Errorf("total: %+v, want 25 distinct employees and 27 sessions", c)
 	}
 }

@@ -136,11 +136,6 @@ func flatDim(dim Dim, keys []string) dimension {
 	return d
 }
 
-// unitDim is the missing second dimension of a one-dimensional report.
-func unitDim() dimension {
-	return dimension{keys: []string{KeyAll}, nBuckets: 1, parts: map[int][]int{}}
-}
-
 // bandBuckets maps employees to a fixed band list, KeyOther for none.
 func bandBuckets(dim Dim, bands []string, roster []Employee, field func(Employee) string) (dimension, []int) {
 	keys := append(append([]string{}, bands...), KeyOther)
@@ -159,26 +154,12 @@ func bandBuckets(dim Dim, bands []string, roster []Employee, field func(Employee
 	return flatDim(dim, keys), bucket
 }
 
-// timeBuckets lists the months or quarters of the query.
-func timeBuckets(q Query) (dimension, map[Month]int) {
-	var keys []string
-	at := map[Month]int{}
-	for m := q.From; m <= q.To; m++ {
-		b := q.bucket(m)
-		if len(keys) == 0 || keys[len(keys)-1] != b {
-			keys = append(keys, b)
-		}
-		at[m] = len(keys) - 1
-	}
-	return flatDim(DimMonth, keys), at
-}
-
 // DepartmentKey is the key under which people of department path count in
-// a department report over roster (opted-out people included, as Build
-// takes it) under pol: path itself, the nearest ancestor large enough, or
-// KeyOther when the company's own bucket takes them.
-func DepartmentKey(pol Policy, roster []Employee, path string) string {
-	d, buckets := departmentDim(roster, pol.k())
+// a release over roster (opted-out people included, as Compute takes it)
+// with minimum group minGroup: path itself, the nearest ancestor large
+// enough, or KeyOther when the company's own bucket takes them.
+func DepartmentKey(minGroup int, roster []Employee, path string) string {
+	d, buckets := departmentDim(roster, MinGroup(minGroup))
 	for i, e := range roster {
 		if e.Department == path {
 			return d.keys[buckets[i]]

@@ -1,34 +1,63 @@
-// Package store serves DEID-1 reports from PostgreSQL: it loads the
-// company's roster and pre-aggregated activity, runs the engine
-// (internal/report), passes the table through the company's differencing
-// guard (kept in the database), freezes closed months and keeps snapshots
-// of closed-range reports, rate-limits and audits every view and export.
+// Package store publishes and serves DEID-2 report releases from
+// PostgreSQL: it computes each company's release of a closed month once
+// (internal/report does the counting and the noise), stores it immutable,
+// and answers every report, chart and CSV from stored releases only,
+// rate-limited and audited.
 package store
 
 import (
-	"errors"
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/taiwa/taiwa/internal/platform/db"
-	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/report"
+	"github.com/taiwa/taiwa/internal/report/dp"
 )
 
 // DefaultLimit is how many report requests one user may make per minute.
 const DefaultLimit = 30
 
-// Service serves reports.
+// Service publishes and serves releases.
 type Service struct {
 	DB    *db.DB
-	Keys  *seal.Keyring    // seals each company's guard key
 	Now   func() time.Time // nil: time.Now
 	Limit int              // requests per user per minute; 0: DefaultLimit
 
-	mu     sync.Mutex
-	guards map[uuid.UUID]*heldGuard // decoded guards by company, with their row's version
+	mu    sync.Mutex
+	noise func() report.Noise // nil: exact discrete Gaussian from crypto/rand
+}
+
+// SetNoise replaces the noise of later releases. Only privacy tests call
+// it, to show that their attacks succeed without noise
+// (report.UnsafeNoNoise); nil restores the product's noise.
+func (s *Service) SetNoise(f func() report.Noise) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noise = f
+}
+
+// newNoise is a fresh noise source for one release.
+func (s *Service) newNoise() report.Noise {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.noise != nil {
+		return s.noise()
+	}
+	return report.GaussianNoise(dp.CryptoSource())
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) limit() int {
+	if s.Limit > 0 {
+		return s.Limit
+	}
+	return DefaultLimit
 }
 
 // Request is one report request.
@@ -36,39 +65,23 @@ type Request struct {
 	Query  report.Query
 	From   string // as asked: YYYY-MM or YYYY-Qn
 	To     string
-	By     string // as asked, e.g. "department" or "department,month"
+	By     string // normalised, e.g. "department" or "department,month"
 	Export bool   // a CSV download: audited as report.export, not report.view
 }
 
-// Report is a served report: the engine's cells (margins included, the
-// grand total last) under the company's min_group, with what the
-// dashboard needs around them.
-type Report struct {
-	CompanyID   uuid.UUID
-	MinGroup    int
-	From, To    string
-	By          string
-	Dims        []report.Dim
-	Cells       []report.Cell
-	Total       report.Cell
-	Snapshot    bool      // served unchanged from a closed-range snapshot
-	GeneratedAt time.Time // when the numbers were computed
-	Seats       int       // seats of the company's current contract; 0 when none
-}
-
-// ErrNotImplemented was the stub's answer; nothing returns it any more.
-var ErrNotImplemented = errors.New("report store: not implemented")
-
 // Contribution is what an employee reads under "what my company sees":
-// how their own sessions feed the company's reports, never anyone's
+// how their own sessions feed the company's releases, never anyone's
 // numbers.
 type Contribution struct {
 	MinGroup   int
-	OptedOut   bool     // excluded from every report
+	OptedOut   bool     // excluded from every release computed from now on
 	Department string   // the department key their sessions count under after roll-up ("" when none)
 	RolledUp   bool     // their own department is too small and counts in an ancestor (or the company)
 	AgeBand    string   // "" when not on the roster
 	TenureBand string   // "" when not on the roster
 	Months     []string // YYYY-MM months of the last 24 in which they held a session
 	Sessions   int      // their held sessions in those months
+	Counted    []string // released months among Months that counted them (not opted out when published)
+	Pending    []string // months among Months whose release is not published yet
+	Privacy    report.Privacy
 }

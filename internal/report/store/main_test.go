@@ -1,9 +1,0 @@
-package store
-
-import (
-	"testing"
-
-	"github.com/taiwa/taiwa/internal/platform/dbtest"
-)
-
-func TestMain(m *testing.M) { dbtest.Main(m) }
