@@ -22,6 +22,8 @@ Usage:
   taiwa search reindex             rebuild the counsellor search index with no downtime
   taiwa billing run [--period YYYY-MM] | payouts [--period YYYY-MM]
                                    bill a month (default: last month, JST); list counsellors' payouts
+  taiwa reports release [--period YYYY-MM] [--company ID]
+                                   publish a closed month's report releases (default: the latest closed month)
   taiwa keys new --id ID | rotate [--batch N]
                                    make a note key; re-seal private notes with the current key
   taiwa user create --role R --email E --password P [--name N] [--company ID]
@@ -47,6 +49,7 @@ func main() {
 		"search":  searchCmd,
 		"billing": billingCmd,
 		"keys":    keysCmd,
+		"reports": reportsCmd,
 	}
 	name := os.Args[1]
 	if name == "help" || name == "-h" || name == "--help" {

@@ -47,8 +47,8 @@ func TestComputeBoundsEachEmployeesContribution(t *testing.T) {
 		Activity{Employee: heavy, Month: jan, Theme: "mental_health", Sessions: 2},
 		Activity{Employee: heavy, Month: jan, Theme: "work_life", Sessions: 1},
 		Activity{Employee: dev[0], Month: jan, Theme: "career", Sessions: 1, SatSum: 1, SatCount: 1},
-		Activity{Employee: dev[1], Month: jan + 1, Theme: "career", Sessions: 4},   // another month
-		Activity{Employee: out[0], Month: jan, Theme: "harassment", Sessions: 1},   // opted out
+		Activity{Employee: dev[1], Month: jan + 1, Theme: "career", Sessions: 4},      // another month
+		Activity{Employee: out[0], Month: jan, Theme: "harassment", Sessions: 1},      // opted out
 		Activity{Employee: [16]byte{9}, Month: jan, Theme: "harassment", Sessions: 1}, // not on the roster
 	)
 	r := Compute(w.input(jan, UnsafeNoNoise{}))

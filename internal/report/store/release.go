@@ -177,6 +177,9 @@ func (s *Service) ReleaseMonth(ctx context.Context, m report.Month, companyID *u
 		} else {
 			res.Existing++
 		}
+		if s.AfterRelease != nil {
+			s.AfterRelease()
+		}
 	}
 	return res, nil
 }

@@ -22,6 +22,9 @@ type Service struct {
 	DB    *db.DB
 	Now   func() time.Time // nil: time.Now
 	Limit int              // requests per user per minute; 0: DefaultLimit
+	// AfterRelease, when set, runs after each company's release in
+	// ReleaseMonth (the kill test paces a run with it).
+	AfterRelease func()
 
 	mu    sync.Mutex
 	noise func() report.Noise // nil: exact discrete Gaussian from crypto/rand
