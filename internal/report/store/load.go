@@ -180,18 +180,18 @@ func loadActivity(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, m repor
 	return out, rows.Err()
 }
 
-// loadProgrammes reads the company's open-invitation programmes created
-// before the end of m (oldest first), how many each invited, and every
-// enrolment's joined and held state at the release.
-func loadProgrammes(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, m report.Month) ([]report.Invitation, []report.Enrolment, error) {
+// loadProgrammes reads the company's open-invitation programmes (oldest
+// first), how many each invited, and every enrolment's joined and held
+// state at the release: uptake is cumulative, as of the release.
+func loadProgrammes(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) ([]report.Invitation, []report.Enrolment, error) {
 	var progs []struct {
 		ID      uuid.UUID `db:"id"`
 		Invited int       `db:"invited"`
 	}
 	if err := tx.SelectContext(ctx, &progs, `
 		SELECT p.id, (SELECT count(*) FROM programme_enrolments e WHERE e.company_id = p.company_id AND e.programme_id = p.id) AS invited
-		FROM programmes p WHERE p.company_id = $1 AND p.mode = 'open' AND p.created_at < $2
-		ORDER BY p.created_at, p.id`, companyID, monthStart(m+1)); err != nil {
+		FROM programmes p WHERE p.company_id = $1 AND p.mode = 'open'
+		ORDER BY p.created_at, p.id`, companyID); err != nil {
 		return nil, nil, fmt.Errorf("report store: programmes: %w", err)
 	}
 	if len(progs) == 0 {

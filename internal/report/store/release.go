@@ -98,7 +98,7 @@ func (s *Service) compute(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID,
 	if err != nil {
 		return nil, err
 	}
-	progs, ens, err := loadProgrammes(ctx, tx, companyID, m)
+	progs, ens, err := loadProgrammes(ctx, tx, companyID)
 	if err != nil {
 		return nil, err
 	}
