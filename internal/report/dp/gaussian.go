@@ -10,6 +10,7 @@ import (
 // rational σ², the noise added to every released count and sum. It holds
 // only values precomputed from σ², is immutable after NewGaussian, and is
 // safe for concurrent use as long as each goroutine passes its own Source.
+// Build it with NewGaussian; the zero value is not a valid sampler.
 type Gaussian struct {
 	num, den uint64 // σ² = num/den in lowest terms
 	t        uint64 // ⌊σ⌋ + 1, the scale of the discrete Laplace proposal
