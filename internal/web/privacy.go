@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -12,6 +13,7 @@ import (
 	"github.com/taiwa/taiwa/internal/company"
 	"github.com/taiwa/taiwa/internal/consent"
 	"github.com/taiwa/taiwa/internal/feedback"
+	"github.com/taiwa/taiwa/internal/report"
 	"github.com/taiwa/taiwa/internal/report/store"
 )
 
@@ -29,9 +31,14 @@ type privacyPage struct {
 	Shared   []currentShare
 	History  []consent.Consent
 	// Contribution is how the employee's own sessions count in the
-	// company's reports ("what my company sees"; report_view.go).
+	// company's monthly releases ("what my company sees").
 	Contribution *store.Contribution
+	now          time.Time // for the days releases are due
 }
+
+// CloseDay is the day of the next month on which a month's release is
+// published.
+func (privacyPage) CloseDay() int { return report.CloseDay }
 
 // currentShare is one record item the employee shares with HR now.
 type currentShare struct {
@@ -44,7 +51,7 @@ type currentShare struct {
 func (s *Server) privacyShow(c echo.Context) error {
 	p, _ := principalOf(c)
 	ctx := c.Request().Context()
-	pg := privacyPage{Wording: resolveLang(c, p.Locale), MinGroup: company.PlatformMinGroup}
+	pg := privacyPage{Wording: resolveLang(c, p.Locale), MinGroup: company.PlatformMinGroup, now: s.now()}
 	var err error
 	if pg.OptOut, err = s.Feedback.ReportOptOut(ctx, p, pg.Wording); err != nil {
 		return err
@@ -141,4 +148,53 @@ func (v *View) ConsentChange(item string, granted bool) string {
 		return v.T("privacy_change_granted")
 	}
 	return v.T("privacy_change_withdrawn")
+}
+
+// ContribDepartment says where the employee's sessions count by department.
+func (v *View) ContribDepartment(c *store.Contribution) string {
+	if c.Department == "" || c.Department == report.KeyOther {
+		return v.T("privacy_contrib_company")
+	}
+	s := v.T("privacy_contrib_department", "Dept", v.ReportKey(string(report.DimDepartment), c.Department))
+	if c.RolledUp {
+		s += " " + v.T("privacy_contrib_rolled")
+	}
+	return s
+}
+
+// ContribMonths lists YYYY-MM months in words.
+func (v *View) ContribMonths(months []string) string {
+	out := make([]string, len(months))
+	for i, m := range months {
+		out[i] = v.Month(m)
+	}
+	return v.joinList(out)
+}
+
+// ContribPending lists the months with sessions not released yet, each
+// with the day its release is due (or, once that day has passed without
+// one, as not published).
+func (v *View) ContribPending(p privacyPage) string {
+	out := make([]string, len(p.Contribution.Pending))
+	for i, s := range p.Contribution.Pending {
+		m, err := report.ParseMonth(s, "month")
+		on := report.PublishesOn(m)
+		switch {
+		case err != nil:
+			out[i] = s
+		case on.After(p.now):
+			out[i] = v.T("privacy_contrib_pending_month", "Month", v.Month(s), "Day", v.Day(on.Format(time.DateOnly)))
+		default:
+			out[i] = v.T("privacy_contrib_pending_late", "Month", v.Month(s))
+		}
+	}
+	return v.joinList(out)
+}
+
+// joinList joins items as the language writes a list.
+func (v *View) joinList(items []string) string {
+	if v.Lang == "ja" {
+		return strings.Join(items, "、")
+	}
+	return strings.Join(items, ", ")
 }

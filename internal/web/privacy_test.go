@@ -65,6 +65,8 @@ func TestPrivacyPageOptOutStoresTheWordingShown(t *testing.T) {
 	}
 	mustContain(t, p, "会社向けの集計レポート", "10人以上", "自由記述が載ることはありません", "これから先のどの集計にも",
 		`id="optout-state-in"`, `id="consent-none"`, `id="shared-none"`, `href="/me/activity"`)
+	// The company has no release yet: last month's sessions wait for one.
+	mustContain(t, p, `id="contrib-counted-none"`, `id="contrib-pending"`, "これから公開される月", `id="contrib-optout-effect"`)
 	if cc := p.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q", cc)
 	}
@@ -90,7 +92,8 @@ func TestPrivacyPageOptOutStoresTheWordingShown(t *testing.T) {
 		t.Fatalf("after opting out: %+v, shown %q", st, shown)
 	}
 	p = emp.get("/me/privacy")
-	mustContain(t, p, `id="optout-state-out"`, "集計レポートから除外しました", `class="consent-row"`, "除外した", shown)
+	mustContain(t, p, `id="optout-state-out"`, "集計レポートから除外しました", `class="consent-row"`, "除外した", shown, `id="contrib-opted-out"`)
+	mustNotContain(t, p, `id="contrib-pending"`)
 	back := shownOptOutText(t, p)
 	if back == shown {
 		t.Fatalf("the opt-in wording is the opt-out wording")

@@ -1,22 +1,24 @@
 package web
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/api"
-	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/report"
-	"github.com/taiwa/taiwa/internal/report/store"
 )
 
-// reportDims are the dimensions the form offers, in DEID-1's order.
+// reportDims are the dimensions the form offers first.
 var reportDims = []string{
 	string(report.DimDepartment), string(report.DimAgeBand), string(report.DimTenureBand),
 	string(report.DimTheme), string(report.DimMonth),
 }
+
+// reportDims2 are the second breakdowns: releases are one-way tables by
+// month, so only the month crosses another dimension.
+var reportDims2 = []string{string(report.DimMonth)}
 
 // reportDimKeys name the dimensions.
 var reportDimKeys = map[string]string{
@@ -25,11 +27,11 @@ var reportDimKeys = map[string]string{
 	string(report.DimMonth): "report_dim_month",
 }
 
-// reportReasonKeys say in words why a number is hidden.
+// reportReasonKeys say in words why a cell shows no numbers; neither
+// reason depends on private data, and there are no others.
 var reportReasonKeys = map[string]string{
-	string(report.ReasonSmall): "report_reason_small", string(report.ReasonHomogeneous): "report_reason_homogeneous",
-	string(report.ReasonComplementary): "report_reason_complementary", string(report.ReasonDifferencing): "report_reason_differencing",
-	string(report.ReasonCell): "report_reason_cell",
+	report.ReasonPopulation:  "report_reason_population",
+	report.ReasonNotReleased: "report_reason_not_released",
 }
 
 // reportRiskKeys name the risk bands (urgent counts as high).
@@ -46,18 +48,25 @@ var reportObservationKeys = map[string]string{
 	"work_life": "record_obs_work_life",
 }
 
-// reportPeriods suggests the last 24 months and 8 quarters.
+// The names a cell's Below uses for its numbers.
+const (
+	belowEmployees    = "employees"
+	belowSessions     = "sessions"
+	belowPersonMonths = "person_months"
+)
+
+// reportPeriods suggests the 24 months up to the latest one due, and the
+// 8 quarters up to the one holding it.
 func reportPeriods(now time.Time) []string {
-	n := now.In(japan.Zone)
-	cur := report.MonthOf(n.Year(), n.Month())
+	last := report.LastClosed(now)
 	var out []string
-	for m := cur; m > cur-report.MaxRangeMonths; m-- {
+	for m := last; m > last-report.MaxRangeMonths; m-- {
 		out = append(out, m.String())
 	}
-	q := time.Month((int(n.Month())-1)/3*3 + 1)
+	q := last - last%3 // the quarter's first month (months count from January of year 0)
 	for i := range 8 {
-		d := time.Date(n.Year(), q-time.Month(3*i), 1, 0, 0, 0, 0, japan.Zone)
-		out = append(out, d.Format("2006")+"-Q"+strconv.Itoa(int(d.Month()-1)/3+1))
+		m := q - report.Month(3*i)
+		out = append(out, strconv.Itoa(int(m)/12)+"-Q"+strconv.Itoa(int(m)%12/3+1))
 	}
 	return out
 }
@@ -92,7 +101,8 @@ func (v *View) ReportKey(dim, key string) string {
 	return key
 }
 
-// ReportReason says why a number is hidden, with the company's min_group.
+// ReportReason says why a cell shows no numbers, with the company's
+// min_group.
 func (v *View) ReportReason(reason string, minGroup int) string {
 	if k, ok := reportReasonKeys[reason]; ok {
 		return v.T(k, "N", minGroup)
@@ -100,102 +110,194 @@ func (v *View) ReportReason(reason string, minGroup int) string {
 	return v.T("report_hidden")
 }
 
+// approx shows a released count: "about n" (every number carries noise),
+// "fewer than min_group" when below it, "—" when there is none. unit is
+// "people" or "sessions" for the headline's words, "" for a table cell.
+func (v *View) approx(n *int, below bool, minGroup int, unit string) string {
+	switch {
+	case below && unit == "sessions":
+		return v.T("report_below_sessions", "N", minGroup)
+	case below:
+		return v.T("report_below_people", "N", minGroup)
+	case n == nil:
+		return "—"
+	case unit == "people":
+		return v.T("report_about_people", "N", *n)
+	case unit == "sessions":
+		return v.T("report_about_sessions", "N", *n)
+	}
+	return v.T("report_about", "N", *n)
+}
+
+// approxScore shows a released mean, approximate, or "—".
+func (v *View) approxScore(f *float64, prec int) string {
+	if f == nil {
+		return "—"
+	}
+	return v.T("report_about", "N", strconv.FormatFloat(*f, 'f', prec, 64))
+}
+
+// reportFigure is one number of a table row as shown, with the CSV
+// column it is.
+type reportFigure struct {
+	Col, Text string
+	Below     bool
+	Note      string // why a dash, when it is not obvious
+}
+
 // reportRow is one line of the dashboard's table.
 type reportRow struct {
-	ID         string   // the cell's key, for tests and anchors
-	Keys       []string // the keys in words
-	Margin     bool     // a margin or the grand total
-	Hidden     bool
-	Reason     string
-	Employees  string
-	Sessions   string
-	Sat, WHO5  string
-	Risk       []reportRisk
-	RiskHidden bool // the whole distribution is hidden
+	ID      string   // the cell's key, for tests and anchors
+	Keys    []string // the keys in words
+	Margin  bool     // a margin or the grand total
+	Hidden  bool
+	Reason  string
+	Figures []reportFigure
+	Months  int // released months the cell is made of
 }
 
-// reportRisk is one risk band of a row.
-type reportRisk struct {
-	Label, Value string
-	Hidden       bool
-	Reason       string
-}
-
-// ReportRows are the report's cells as table rows.
+// ReportRows are the report's cells as table rows, with the same
+// released values as the JSON and the CSV.
 func (v *View) ReportRows(p reportPage) []reportRow {
-	dims := strings.Split(p.Body.By, ",")
-	rows := make([]reportRow, 0, len(p.Body.Cells))
-	for _, c := range p.Body.Cells {
-		r := reportRow{ID: c.Key, Margin: slices.Contains(c.Keys, report.KeyAll), Hidden: c.Suppressed}
+	b := p.Body
+	dims := strings.Split(b.By, ",")
+	rows := make([]reportRow, 0, len(b.Cells))
+	for _, c := range b.Cells {
+		r := reportRow{ID: c.Key, Margin: slices.Contains(c.Keys, report.KeyAll), Hidden: c.Suppressed, Months: c.Months}
 		for i, k := range c.Keys {
 			r.Keys = append(r.Keys, v.ReportKey(dims[min(i, len(dims)-1)], k))
 		}
 		if c.Suppressed {
-			r.Reason = v.ReportReason(c.Reason, p.MinGroup)
-			rows = append(rows, r)
-			continue
+			r.Reason = v.ReportReason(c.Reason, b.MinGroup)
+		} else {
+			r.Figures = v.reportFigures(c, dims, b.MinGroup)
 		}
-		r.Employees, r.Sessions = num(c.Employees), num(c.Sessions)
-		r.Sat, r.WHO5 = avg(c.SatisfactionAvg, 1), avg(c.WellbeingAvg, 0)
-		hidden := 0
-		for _, b := range c.Risk {
-			rr := reportRisk{Label: v.label(reportRiskKeys, b.Code), Value: num(b.Employees), Hidden: b.Suppressed}
-			if b.Suppressed {
-				hidden++
-				rr.Reason = v.ReportReason(b.Reason, p.MinGroup)
-			}
-			r.Risk = append(r.Risk, rr)
-		}
-		r.RiskHidden = hidden == len(c.Risk) && hidden > 0
 		rows = append(rows, r)
 	}
 	return rows
 }
 
-func num(n *int) string {
-	if n == nil {
-		return "—"
+// reportFigures are a shown cell's numbers in the table's order.
+func (v *View) reportFigures(c report.Cell, dims []string, k int) []reportFigure {
+	below := func(name string) bool { return slices.Contains(c.Below, name) }
+	sess := reportFigure{Col: "sessions", Text: v.approx(c.Sessions, below(belowSessions), k, ""), Below: below(belowSessions)}
+	if c.Sessions == nil && !sess.Below && slices.Contains(dims, string(report.DimTheme)) && c.Keys[slices.Index(dims, string(report.DimTheme))] != report.KeyAll {
+		sess.Note = v.T("report_theme_sessions_note")
 	}
-	return strconv.Itoa(*n)
+	return []reportFigure{
+		{Col: "employees", Text: v.approx(c.Employees, below(belowEmployees), k, ""), Below: below(belowEmployees)},
+		{Col: "person_months", Text: v.approx(c.PersonMonths, below(belowPersonMonths), k, ""), Below: below(belowPersonMonths)},
+		sess,
+		{Col: "satisfaction_avg", Text: v.approxScore(c.SatisfactionAvg, 1)},
+		{Col: "wellbeing_avg", Text: v.approxScore(c.WellbeingAvg, 0)},
+	}
 }
 
-func avg(f *float64, prec int) string {
-	if f == nil {
-		return "—"
-	}
-	return strconv.FormatFloat(*f, 'f', prec, 64)
-}
-
-// Headline figures of the grand total: participants, sessions,
-// utilisation (participants ÷ seats), satisfaction and WHO-5.
+// reportHeadline is the grand total in words: every number approximate.
 type reportHeadline struct {
 	Participants, Sessions, Utilisation, Satisfaction, Wellbeing string
 	Seats                                                        int
 }
 
-// ReportHeadline is the grand total in words and numbers.
+// ReportHeadline is the grand total (the last cell) in words and numbers.
 func (v *View) ReportHeadline(p reportPage) reportHeadline {
-	h := reportHeadline{Participants: num(p.Body.Total.Employees), Sessions: num(p.Body.Total.Sessions),
-		Utilisation: "—", Satisfaction: "—", Wellbeing: "—"}
-	if p.Body.Seats != nil {
-		h.Seats = *p.Body.Seats
+	b := p.Body
+	h := reportHeadline{Participants: "—", Sessions: "—", Utilisation: "—", Satisfaction: "—", Wellbeing: "—"}
+	if b.Seats != nil {
+		h.Seats = *b.Seats
 	}
-	if u := p.Body.Utilisation; u != nil {
-		h.Utilisation = strconv.FormatFloat(*u*100, 'f', 1, 64) + "%"
+	if u := b.Utilisation; u != nil {
+		h.Utilisation = v.T("report_about_percent", "N", strconv.FormatFloat(*u*100, 'f', 1, 64))
 	}
-	if n := len(p.Body.Cells); n > 0 {
-		t := p.Body.Cells[n-1]
-		h.Satisfaction, h.Wellbeing = avg(t.SatisfactionAvg, 1), avg(t.WellbeingAvg, 0)
+	if len(b.Cells) == 0 {
+		return h
 	}
+	t := b.Cells[len(b.Cells)-1]
+	if t.Suppressed {
+		return h
+	}
+	h.Participants = v.approx(t.Employees, slices.Contains(t.Below, belowEmployees), b.MinGroup, "people")
+	h.Sessions = v.approx(t.Sessions, slices.Contains(t.Below, belowSessions), b.MinGroup, "sessions")
+	h.Satisfaction, h.Wellbeing = v.approxScore(t.SatisfactionAvg, 1), v.approxScore(t.WellbeingAvg, 0)
 	return h
 }
 
-// reportChart is the data reports.js draws; hidden numbers are null, so
-// a chart never shows what the table hides.
+// reportMonth is one month of the range in the month strip: released
+// (when), or when it is due. Never a number.
+type reportMonth struct {
+	Month, Label, Day string
+	Released          bool
+}
+
+// ReportMonths is the range's publishing state month by month.
+func (v *View) ReportMonths(b *report.Body) []reportMonth {
+	out := make([]reportMonth, len(b.Months))
+	for i, m := range b.Months {
+		out[i] = reportMonth{Month: m.Month, Label: v.Month(m.Month), Released: m.Released, Day: v.Day(m.PublishesOn)}
+		if m.ReleasedAt != nil {
+			out[i].Day = v.Day(m.ReleasedAt.In(jst).Format(time.DateOnly))
+		}
+	}
+	return out
+}
+
+// reportCategory is one bar of the risk or observation distribution.
+type reportCategory struct {
+	Label, Text string
+	Below       bool
+}
+
+// ReportRisk is the company-wide risk distribution (monthly average).
+func (v *View) ReportRisk(p reportPage) []reportCategory {
+	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Risk }, reportRiskKeys)
+}
+
+// ReportObservations is the company-wide observation distribution.
+func (v *View) ReportObservations(p reportPage) []reportCategory {
+	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Observations }, reportObservationKeys)
+}
+
+func (v *View) categories(b *report.Body, of func(report.Cell) []report.Category, keys map[string]string) []reportCategory {
+	if len(b.Cells) == 0 {
+		return nil
+	}
+	var out []reportCategory
+	for _, c := range of(b.Cells[len(b.Cells)-1]) {
+		out = append(out, reportCategory{Label: v.label(keys, c.Code), Text: v.approx(c.Employees, c.Below, b.MinGroup, "people"), Below: c.Below})
+	}
+	return out
+}
+
+// reportGuarantee is the stated privacy guarantee, formatted.
+type reportGuarantee struct {
+	RhoMonth, RhoYear, EpsilonMonth, EpsilonYear, Delta string
+}
+
+// Guarantee formats p for the protection panel and the privacy page.
+func (v *View) Guarantee(p report.Privacy) reportGuarantee {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	return reportGuarantee{RhoMonth: f(p.RhoMonth), RhoYear: f(p.RhoYear), EpsilonMonth: f(p.EpsilonMonth),
+		EpsilonYear: f(p.EpsilonYear), Delta: powerOfTen(p.Delta)}
+}
+
+// powerOfTen writes 1e-6 as 10⁻⁶, any other number plainly.
+func powerOfTen(x float64) string {
+	e := math.Log10(x)
+	r := math.Round(e)
+	if x <= 0 || math.Abs(e-r) > 1e-9 {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	sup := strings.NewReplacer("-", "⁻", "0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴",
+		"5", "⁵", "6", "⁶", "7", "⁷", "8", "⁸", "9", "⁹")
+	return "10" + sup.Replace(strconv.Itoa(int(r)))
+}
+
+// reportChart is the data reports.js draws: the table's released values,
+// null where the table shows none, so charts, table and CSV agree.
 type reportChart struct {
 	Titles map[string]string `json:"titles"`
 	ByKey  *chartBars        `json:"by_key,omitempty"`
-	Risk   *chartStack       `json:"risk,omitempty"`
+	Risk   *chartBar         `json:"risk,omitempty"`
 	Obs    *chartBar         `json:"observations,omitempty"`
 	Trend  *chartTrend       `json:"trend,omitempty"`
 	Lines  *chartStack       `json:"lines,omitempty"`
@@ -204,7 +306,7 @@ type reportChart struct {
 type chartBars struct {
 	Labels    []string `json:"labels"`
 	Employees []*int   `json:"employees"`
-	Sessions  []*int   `json:"sessions"`
+	Sessions  []*int   `json:"sessions,omitempty"` // none by theme: not released
 }
 
 type chartStack struct {
@@ -239,42 +341,26 @@ func onlyKey(keys []string, i int) bool {
 	return true
 }
 
-// ReportChart is the chart data of the dashboard.
+// ReportChart is the chart data of the dashboard: participants and
+// sessions by the breakdown that is not the month (or by month), the
+// company-wide risk and observation distributions, and by month the
+// means and each key's participants.
 func (v *View) ReportChart(p reportPage) reportChart {
 	b := p.Body
 	dims := strings.Split(b.By, ",")
 	ch := reportChart{Titles: map[string]string{
-		"employees": v.T("report_participants"), "sessions": v.T("report_sessions"),
+		"employees": v.T("report_participants_month"), "sessions": v.T("report_sessions"),
 		"satisfaction": v.T("report_satisfaction"), "wellbeing": v.T("report_wellbeing"),
 	}}
-	ch.ByKey = &chartBars{}
-	ch.Risk = &chartStack{}
-	for _, code := range report.RiskBands {
-		ch.Risk.Series = append(ch.Risk.Series, chartSeries{Name: v.label(reportRiskKeys, code)})
+	ki := slices.IndexFunc(dims, func(d string) bool { return d != string(report.DimMonth) })
+	if ki < 0 {
+		ki = 0
 	}
-	for _, c := range b.Cells {
-		if !onlyKey(c.Keys, 0) || c.Suppressed {
-			continue
-		}
-		label := v.ReportKey(dims[0], c.Keys[0])
-		ch.ByKey.Labels = append(ch.ByKey.Labels, label)
-		ch.ByKey.Employees = append(ch.ByKey.Employees, c.Employees)
-		ch.ByKey.Sessions = append(ch.ByKey.Sessions, c.Sessions)
-		ch.Risk.Labels = append(ch.Risk.Labels, label)
-		for i := range ch.Risk.Series {
-			var n *int
-			if i < len(c.Risk) && !c.Risk[i].Suppressed {
-				n = c.Risk[i].Employees
-			}
-			ch.Risk.Series[i].Values = append(ch.Risk.Series[i].Values, n)
-		}
-	}
+	ch.ByKey = v.chartByKey(b, dims, ki)
 	if n := len(b.Cells); n > 0 && !b.Cells[n-1].Suppressed {
-		ch.Obs = &chartBar{}
-		for _, o := range b.Cells[n-1].Observations {
-			ch.Obs.Labels = append(ch.Obs.Labels, v.label(reportObservationKeys, o.Code))
-			ch.Obs.Values = append(ch.Obs.Values, o.Employees)
-		}
+		t := b.Cells[n-1]
+		ch.Risk = v.chartCategories(t.Risk, reportRiskKeys)
+		ch.Obs = v.chartCategories(t.Observations, reportObservationKeys)
 	}
 	if mi := slices.Index(dims, string(report.DimMonth)); mi >= 0 {
 		ch.Trend, ch.Lines = v.reportTrend(b, dims, mi)
@@ -282,9 +368,36 @@ func (v *View) ReportChart(p reportPage) reportChart {
 	return ch
 }
 
+// chartByKey is one bar per key of dims[ki] (its total over the other
+// dimension), hidden and below-min_group numbers null.
+func (v *View) chartByKey(b *report.Body, dims []string, ki int) *chartBars {
+	bars := &chartBars{}
+	theme := dims[ki] == string(report.DimTheme)
+	for _, c := range b.Cells {
+		if !onlyKey(c.Keys, ki) {
+			continue
+		}
+		bars.Labels = append(bars.Labels, v.ReportKey(dims[ki], c.Keys[ki]))
+		bars.Employees = append(bars.Employees, c.Employees)
+		if !theme {
+			bars.Sessions = append(bars.Sessions, c.Sessions)
+		}
+	}
+	return bars
+}
+
+func (v *View) chartCategories(cs []report.Category, keys map[string]string) *chartBar {
+	bar := &chartBar{}
+	for _, c := range cs {
+		bar.Labels = append(bar.Labels, v.label(keys, c.Code))
+		bar.Values = append(bar.Values, c.Employees)
+	}
+	return bar
+}
+
 // reportTrend is satisfaction and WHO-5 by month (the month margin) and,
-// with a second dimension, each of its keys' sessions by month.
-func (v *View) reportTrend(b api.ReportBody, dims []string, mi int) (*chartTrend, *chartStack) {
+// with a second dimension, each of its keys' participants by month.
+func (v *View) reportTrend(b *report.Body, dims []string, mi int) (*chartTrend, *chartStack) {
 	tr := &chartTrend{}
 	months := map[string]int{}
 	for _, c := range b.Cells {
@@ -312,31 +425,7 @@ func (v *View) reportTrend(b api.ReportBody, dims []string, mi int) (*chartTrend
 			series[c.Keys[oi]] = si
 			lines.Series = append(lines.Series, chartSeries{Name: v.ReportKey(dims[oi], c.Keys[oi]), Values: make([]*int, len(tr.Labels))})
 		}
-		lines.Series[si].Values[mk] = c.Sessions
+		lines.Series[si].Values[mk] = c.Employees
 	}
 	return tr, lines
-}
-
-// ContribDepartment says where the employee's sessions count by department.
-func (v *View) ContribDepartment(c *store.Contribution) string {
-	if c.Department == "" || c.Department == report.KeyOther {
-		return v.T("privacy_contrib_company")
-	}
-	s := v.T("privacy_contrib_department", "Dept", v.ReportKey(string(report.DimDepartment), c.Department))
-	if c.RolledUp {
-		s += " " + v.T("privacy_contrib_rolled")
-	}
-	return s
-}
-
-// ContribMonths lists months in words.
-func (v *View) ContribMonths(months []string) string {
-	out := make([]string, len(months))
-	for i, m := range months {
-		out[i] = v.Month(m)
-	}
-	if v.Lang == "ja" {
-		return strings.Join(out, "、")
-	}
-	return strings.Join(out, ", ")
 }

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,9 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/report"
-	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 // pageReport is the report dashboard (HR's and the operator's).
@@ -46,18 +45,33 @@ func (f reportForm) Query() string {
 	return url.Values{"from": {f.From}, "to": {f.To}, "by": {joinBy(f.By, f.By2)}}.Encode()
 }
 
-// reportPage is the dashboard: the form, and the report or why there is none.
+// ByMonth reports whether one of the breakdowns is the month.
+func (f reportForm) ByMonth() bool {
+	return f.By == string(report.DimMonth) || f.By2 == string(report.DimMonth)
+}
+
+// reportPage is the dashboard: the form, and the report (a
+// post-processing of the company's monthly releases) or why there is none.
 type reportPage struct {
 	CompanyName string // the operator's view names the company
 	Base        string // the dashboard's path
 	Form        reportForm
-	Dims        []string
+	Dims        []string // the first breakdown's choices
+	Dims2       []string // the second's: months only (releases hold no other cross)
 	Periods     []string // suggestions for the period fields
 	MinGroup    int
-	Refused     bool // 422 would_reveal_individual
-	Limited     bool // 429
-	Report      *store.Report
-	Body        api.ReportBody
+	Privacy     report.Privacy // the stated guarantee, shown with or without a report
+	NotReleased *notReleased   // 422: no month of the range is released
+	Limited     bool           // 429
+	Body        *report.Body
+}
+
+// notReleased is why a range shows nothing: its first month's release is
+// due on PublishesOn (in the future), or the range lies before any release.
+type notReleased struct {
+	Month       string // the range's first month, YYYY-MM
+	PublishesOn string // YYYY-MM-DD; "" when that day has passed
+	Latest      string // the latest month whose release is due, YYYY-MM
 }
 
 // CSVURL is the download link of the report on the page.
@@ -65,7 +79,12 @@ func (p reportPage) CSVURL() template.URL {
 	return template.URL(p.Base + ".csv?" + p.Form.Query())
 }
 
-// reportTarget is the company a request is about and the dashboard's path.
+// CloseDay is the day of the next month on which a month's release is
+// published.
+func (reportPage) CloseDay() int { return report.CloseDay }
+
+// reportTarget is the company a request is about, the dashboard's path
+// and, for an operator, the company's name.
 func (s *Server) reportTarget(c echo.Context) (uuid.UUID, string, string, error) {
 	p, _ := principalOf(c)
 	if p.Role != auth.RoleOperator {
@@ -82,10 +101,10 @@ func (s *Server) reportTarget(c echo.Context) (uuid.UUID, string, string, error)
 	return id, "/operator/companies/" + id.String() + "/reports", co.Name, nil
 }
 
-// defaultReportForm is the last six months up to this one, by department.
+// defaultReportForm is the last six released months, by department: the
+// month in progress and a month not yet closed have no numbers.
 func defaultReportForm(now time.Time) reportForm {
-	n := now.In(japan.Zone)
-	to := report.MonthOf(n.Year(), n.Month())
+	to := report.LastClosed(now)
 	return reportForm{From: (to - 5).String(), To: to.String(), By: string(report.DimDepartment), Errors: formErrors{}}
 }
 
@@ -118,39 +137,66 @@ func (s *Server) reportShow(c echo.Context) error {
 		return err
 	}
 	p, _ := principalOf(c)
+	ctx := c.Request().Context()
 	now := s.now()
-	f := readReportForm(c, now)
-	pg := reportPage{CompanyName: name, Base: base, Form: f, Dims: reportDims, Periods: reportPeriods(now)}
-	if co, err := s.Companies.Get(c.Request().Context(), p, cid); err == nil {
-		pg.MinGroup = max(co.MinGroup, report.Floor)
-	} else {
+	co, err := s.Companies.Get(ctx, p, cid)
+	if err != nil {
 		return err
+	}
+	f := readReportForm(c, now)
+	pg := reportPage{CompanyName: name, Base: base, Form: f, Dims: reportDims, Dims2: reportDims2,
+		Periods: reportPeriods(now), MinGroup: report.MinGroup(co.MinGroup), Privacy: report.Guarantee()}
+	if f.By2 != "" && !slices.Contains(pg.Dims2, f.By2) {
+		// Asked for in the address ("by=month,department"): keep it chosen.
+		pg.Dims2 = append(slices.Clone(pg.Dims2), f.By2)
 	}
 	req, err := api.ReportRequest(f.From, f.To, joinBy(f.By, f.By2), false)
 	if err == nil {
-		pg.Report, err = s.Reports.Report(c.Request().Context(), p, cid, req)
+		pg.Body, err = s.Reports.Report(ctx, p, cid, req)
 	}
-	status := http.StatusOK
-	if e, ok := apperr.As(err); ok {
-		switch e.Code {
-		case apperr.CodeInvalid:
-			pg.Form.Errors.addDomain(e.Fields, reportFieldKeys)
-			status = http.StatusBadRequest
-		case apperr.CodeUnprocessable:
-			pg.Refused, status = true, http.StatusUnprocessableEntity
-		case apperr.CodeRateLimited:
-			pg.Limited, status = true, http.StatusTooManyRequests
-		default:
-			return err
-		}
-	} else if err != nil {
+	status, err := pg.refusal(err, req.Query, now)
+	if err != nil {
 		return err
 	}
-	if pg.Report != nil {
-		pg.Body = api.NewReportBody(pg.Report)
-		pg.MinGroup = pg.Report.MinGroup
+	if pg.Body != nil {
+		pg.MinGroup, pg.Privacy = pg.Body.MinGroup, pg.Body.Privacy
 	}
 	return s.render(c, status, pageReport, pg)
+}
+
+// refusal turns a refused request into the page's explanation and its
+// status: 400 with messages beside the fields, 422 for a range without a
+// release, 429. Any other error is returned for the error page.
+func (pg *reportPage) refusal(err error, q report.Query, now time.Time) (int, error) {
+	if err == nil {
+		return http.StatusOK, nil
+	}
+	e, ok := apperr.As(err)
+	switch {
+	case !ok:
+		return 0, err
+	case e.Code == apperr.CodeInvalid:
+		pg.Form.Errors.addDomain(e.Fields, reportFieldKeys)
+		return http.StatusBadRequest, nil
+	case e.Code == apperr.CodeUnprocessable && e.Reason == report.ReasonNotReleasedRange:
+		pg.NotReleased = newNotReleased(q, now)
+		return http.StatusUnprocessableEntity, nil
+	case e.Code == apperr.CodeRateLimited:
+		pg.Limited = true
+		return http.StatusTooManyRequests, nil
+	}
+	return 0, err
+}
+
+// newNotReleased explains a range without a release from the publishing
+// calendar alone: when its first month is due, or that it lies before
+// the company's first release.
+func newNotReleased(q report.Query, now time.Time) *notReleased {
+	n := &notReleased{Month: q.From.String(), Latest: report.LastClosed(now).String()}
+	if on := report.PublishesOn(q.From); on.After(now) {
+		n.PublishesOn = on.Format(time.DateOnly)
+	}
+	return n
 }
 
 func (s *Server) reportCSV(c echo.Context) error {
@@ -164,11 +210,11 @@ func (s *Server) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Reports.Report(c.Request().Context(), p, cid, req)
+	b, err := s.Reports.Report(c.Request().Context(), p, cid, req)
 	if err != nil {
 		return err
 	}
-	return api.WriteReportCSV(c, r)
+	return api.WriteReportCSV(c, b)
 }
 
 func joinBy(by, by2 string) string {

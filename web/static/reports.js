@@ -1,7 +1,9 @@
 // The report dashboard's charts (Chart.js, vendored). The numbers come from
-// the page's <script type="application/json" id="report-data">: hidden
-// cells are null there, so a chart never shows what the table hides. The
-// CSP allows only 'self' scripts, hence this file.
+// the page's <script type="application/json" id="report-data">: the same
+// published values as the table and the CSV, null where the table shows
+// none (not shown, or below the company's minimum group), so a chart never
+// shows what the table hides. The CSP allows only 'self' scripts, hence
+// this file.
 (function () {
   "use strict";
 
@@ -35,15 +37,12 @@
   function render(d) {
     var t = d.titles || {};
     if (d.by_key && d.by_key.labels) {
+      var sets = [{ label: t.employees, data: d.by_key.employees, backgroundColor: brand }];
+      // Sessions by theme are not published: no second bar then.
+      if (d.by_key.sessions) sets.push({ label: t.sessions, data: d.by_key.sessions, backgroundColor: "#98c1d9" });
       draw("chart-by-key", {
         type: "bar",
-        data: {
-          labels: d.by_key.labels,
-          datasets: [
-            { label: t.employees, data: d.by_key.employees, backgroundColor: brand, yAxisID: "y" },
-            { label: t.sessions, data: d.by_key.sessions, backgroundColor: "#98c1d9", yAxisID: "y" },
-          ],
-        },
+        data: { labels: d.by_key.labels, datasets: sets },
         options: common({ scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }),
       });
     }
@@ -52,11 +51,12 @@
         type: "bar",
         data: {
           labels: d.risk.labels,
-          datasets: d.risk.series.map(function (s, i) {
-            return { label: s.name, data: s.values, backgroundColor: riskColours[i % riskColours.length] };
-          }),
+          datasets: [{ label: t.employees, data: d.risk.values, backgroundColor: riskColours }],
         },
-        options: common({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }),
+        options: common({
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        }),
       });
     }
     if (d.observations && d.observations.labels) {
