@@ -20,7 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-// PlatformMinGroup is the floor of a report's minimum group size (DEID-1):
+// PlatformMinGroup is the floor of a report's minimum group size (DEID-2):
 // the Japanese stress-check rule for group analysis. No company goes lower.
 const PlatformMinGroup = 10
 

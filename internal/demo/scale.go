@@ -40,6 +40,10 @@ type ScaleOptions struct {
 	// generate over the last 24 months and this month, for the report
 	// benchmarks (scale_sessions.go); 0 means none.
 	Sessions int
+	// InMonth, when set (its first day, Japan time), puts every session
+	// in that one month instead: the release benchmark wants a month of
+	// 100,000 sessions without seeding two years of them.
+	InMonth time.Time
 }
 
 // SeedScaleWith is SeedScale with the counsellors counted apart.
@@ -95,7 +99,7 @@ func SeedScaleWith(ctx context.Context, d *db.DB, o ScaleOptions, log *slog.Logg
 		return nil
 	}
 	started = time.Now()
-	sessions, records, ratings, err := seedScaleSessions(ctx, d, o.Sessions, time.Now())
+	sessions, records, ratings, err := seedScaleSessions(ctx, d, o.Sessions, time.Now(), o.InMonth)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

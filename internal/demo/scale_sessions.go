@@ -33,7 +33,7 @@ const scaleSessionPrefix = "/scale/"
 // seedScaleSessions adds the held sessions 1..n of the scale company that
 // do not exist yet, then the records and feedback they lack. It returns
 // how many sessions, records and ratings it added.
-func seedScaleSessions(ctx context.Context, d *db.DB, n int, now time.Time) (sessions, records, ratings int64, err error) {
+func seedScaleSessions(ctx context.Context, d *db.DB, n int, now, inMonth time.Time) (sessions, records, ratings int64, err error) {
 	var companyID, contractID uuid.UUID
 	err = d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.QueryRowxContext(ctx, `
@@ -49,7 +49,7 @@ func seedScaleSessions(ctx context.Context, d *db.DB, n int, now time.Time) (ses
 		run  func(*sqlx.Tx) (int64, error)
 	}{
 		{"bookings", &sessions, func(tx *sqlx.Tx) (int64, error) {
-			return scaleBookings(ctx, tx, companyID, contractID, n, now)
+			return scaleBookings(ctx, tx, companyID, contractID, n, now, inMonth)
 		}},
 		{"records", &records, func(tx *sqlx.Tx) (int64, error) { return scaleRecords(ctx, tx, companyID) }},
 		{"feedback", &ratings, func(tx *sqlx.Tx) (int64, error) { return scaleFeedback(ctx, tx, companyID) }},
@@ -74,7 +74,7 @@ func seedScaleSessions(ctx context.Context, d *db.DB, n int, now time.Time) (ses
 // a skew: 60% of sessions go to a "regular" fifth of the roster that
 // changes every quarter, the rest to anyone, so most people take part in
 // some months and not in others.
-func scaleBookings(ctx context.Context, tx *sqlx.Tx, companyID, contractID uuid.UUID, n int, now time.Time) (int64, error) {
+func scaleBookings(ctx context.Context, tx *sqlx.Tx, companyID, contractID uuid.UUID, n int, now, inMonth time.Time) (int64, error) {
 	var have int
 	if err := tx.GetContext(ctx, &have, `SELECT count(*) FROM bookings WHERE company_id = $1 AND meeting_url LIKE $2`,
 		companyID, scaleSessionPrefix+"%"); err != nil {
@@ -86,6 +86,10 @@ func scaleBookings(ctx context.Context, tx *sqlx.Tx, companyID, contractID uuid.
 	today := now.In(jst)
 	first := time.Date(today.Year(), today.Month()-scaleMonths, 1, 0, 0, 0, 0, jst)
 	days := int(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, jst).Sub(first).Hours()/24) + 1
+	if !inMonth.IsZero() {
+		first = time.Date(inMonth.Year(), inMonth.Month(), 1, 0, 0, 0, 0, jst)
+		days = first.AddDate(0, 1, -1).Day()
+	}
 	res, err := tx.ExecContext(ctx, `
 		WITH emp AS (
 		  SELECT user_id, (row_number() OVER (ORDER BY employee_code, user_id) - 1)::int AS i

@@ -39,7 +39,7 @@ import (
 var (
 	RiskLevels = []string{"none", "low", "moderate", "high", "urgent"}
 	// Observations are the coded organisational observations that may
-	// feed the company's aggregate report under DEID-1.
+	// feed the company's aggregate report under DEID-2 (monthly releases).
 	Observations = []string{"workload", "management_style", "communication", "harassment_climate",
 		"career_path", "pay_evaluation", "work_life"}
 )

@@ -23,7 +23,7 @@ const (
 	SessionCap     = 2 // sessions per employee per month counted at most
 	ThemeCap       = 2 // themes per employee per month: the two with most sessions
 	ObservationCap = 3 // observation codes per employee per month, in taxonomy order
-	ProgrammeCap   = 2 // open programmes per employee in one release, oldest first
+	ProgrammeCap   = 2 // open programmes per employee in one release, the newest
 	// Satisfaction (1–5) enters as the employee's mean in tenths, clamped
 	// to 10–50 and centred on 30; WHO-5 (0–100 %) as the mean, clamped and
 	// centred on 50. Centring halves the sum's sensitivity.

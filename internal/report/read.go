@@ -77,6 +77,7 @@ type Cell struct {
 	Suppressed      bool       `json:"suppressed"`
 	Reason          string     `json:"reason,omitempty"`
 	Below           []string   `json:"below,omitempty"`
+	Imprecise       []string   `json:"imprecise,omitempty"` // means left out: their noise would swamp them
 	Months          int        `json:"months"` // released months the cell is made of
 	Risk            []Category `json:"risk"`
 	Observations    []Category `json:"observations"`
@@ -273,8 +274,17 @@ type acc struct {
 	part, sess           int64
 	hasSess, hasMeans    bool
 	satS, satN, w5S, w5N int64
+	satVar, w5Var        float64 // the noise variance of the sums
 	risk, obs            []int64
 }
+
+// Means are shown only when their noise's standard error (known from the
+// public σ and the noisy count) is at most this: 0.3 of a point of
+// satisfaction (in tenths) and 5 points of WHO-5.
+const (
+	maxSatError  = 3
+	maxWHO5Error = 5
+)
 
 // cell aggregates key of dim over months (in order, so that the latest
 // release's population counts).
@@ -289,6 +299,8 @@ func (r reader) cell(keys []string, dim Dim, key string, months []Month) Cell {
 		if !ok {
 			continue
 		}
+		a.satVar += sumVariance(p.Release, dim, key, mTotalSatSum, mDeptSatSum)
+		a.w5Var += sumVariance(p.Release, dim, key, mTotalWHO5Sum, mDeptWHO5Sum)
 		a.months++
 		a.pop = g.Population
 		a.part += g.Participants
@@ -347,12 +359,20 @@ func (r reader) shape(keys []string, key string, a acc) Cell {
 		c.Sessions = show("sessions", a.sess)
 	}
 	if a.hasMeans && a.satN >= int64(r.k) {
-		v := math.Round(min(max(float64(satMid)+float64(a.satS)/float64(a.satN), satLo), satHi)) / 10
-		c.SatisfactionAvg = &v
+		if math.Sqrt(a.satVar)/float64(a.satN) > maxSatError {
+			c.Imprecise = append(c.Imprecise, "satisfaction_avg")
+		} else {
+			v := math.Round(min(max(float64(satMid)+float64(a.satS)/float64(a.satN), satLo), satHi)) / 10
+			c.SatisfactionAvg = &v
+		}
 	}
 	if a.hasMeans && a.w5N >= int64(r.k) {
-		v := math.Round(min(max(float64(who5Mid)+float64(a.w5S)/float64(a.w5N), who5Lo), who5Hi))
-		c.WellbeingAvg = &v
+		if math.Sqrt(a.w5Var)/float64(a.w5N) > maxWHO5Error {
+			c.Imprecise = append(c.Imprecise, "wellbeing_avg")
+		} else {
+			v := math.Round(min(max(float64(who5Mid)+float64(a.w5S)/float64(a.w5N), who5Lo), who5Hi))
+			c.WellbeingAvg = &v
+		}
 	}
 	if key == KeyAll {
 		c.Risk = r.categories(RiskBands, a.risk, a.months)
@@ -437,4 +457,23 @@ func sumParts(r *Release, parts []string) Group {
 		}
 	}
 	return g
+}
+
+// sumVariance is the noise variance of a mean's sum for key of dim in a
+// release: the company-wide measure for the total, the department measure
+// once per bucket a department key is made of.
+func sumVariance(r *Release, dim Dim, key string, total, dept Measure) float64 {
+	sigma2 := func(m Measure) float64 { n, d := m.Sigma2(); return float64(n) / float64(d) }
+	if key == KeyAll {
+		return sigma2(total)
+	}
+	if dim != DimDepartment {
+		return 0
+	}
+	for _, st := range r.Subtrees {
+		if st.Key == key {
+			return float64(len(st.Parts)) * sigma2(dept)
+		}
+	}
+	return sigma2(dept)
 }

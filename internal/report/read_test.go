@@ -153,3 +153,23 @@ func TestLastClosedAndPublishesOn(t *testing.T) {
 		t.Errorf("December publishes on %s", d)
 	}
 }
+
+// TestMeansAreShownOnlyWhenPrecise: a mean over a dozen raters would be
+// mostly noise and is left out; over hundreds it is shown.
+func TestMeansAreShownOnlyWhenPrecise(t *testing.T) {
+	var w world
+	small := w.people(20, "人事部", "30s", "0-2y")
+	big := w.people(400, "営業部", "30s", "0-2y")
+	w.sessions(small[:12], jan, "career", 1)
+	w.sessions(big, jan, "career", 1)
+	for i := range w.acts {
+		w.acts[i].SatSum, w.acts[i].SatCount, w.acts[i].WHO5Sum, w.acts[i].WHO5Count = 4, 1, 60, 1
+	}
+	b := read(t, "2026-01", "2026-01", "department", w.releases([]Month{jan}, seeded(6)))
+	if c := find(t, b, "人事部"); c.SatisfactionAvg != nil || len(c.Imprecise) != 2 {
+		t.Errorf("12 raters: %+v", c)
+	}
+	if c := find(t, b, KeyAll); c.SatisfactionAvg == nil || *c.SatisfactionAvg < 3.5 || *c.SatisfactionAvg > 4.5 || c.WellbeingAvg == nil {
+		t.Errorf("412 raters: %+v", c)
+	}
+}

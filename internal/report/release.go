@@ -2,8 +2,7 @@ package report
 
 import (
 	"cmp"
-	"math/bits"
-	"slices"
+		"slices"
 
 	"github.com/google/uuid"
 )
@@ -315,7 +314,8 @@ func noisyCounts(n Noise, m Measure, keys []string, units []unit, of func(unit) 
 }
 
 // uptakes counts joiners and holders of each open programme, each
-// employee in at most ProgrammeCap programmes (the oldest).
+// employee in at most ProgrammeCap programmes (the newest they joined or
+// held a step of).
 func uptakes(in Input, n Noise) []Uptake {
 	optedOut := map[uuid.UUID]bool{}
 	for _, e := range in.Roster {
@@ -329,26 +329,24 @@ func uptakes(in Input, n Noise) []Uptake {
 		pos[p.Programme] = i
 		out[i] = Uptake{Programme: p.Programme, Invited: p.Invited}
 	}
-	type mask = uint64
-	joined, held := map[uuid.UUID]mask{}, map[uuid.UUID]mask{}
+	joined, held := map[uuid.UUID][]int{}, map[uuid.UUID][]int{}
 	for _, e := range in.Enrolments {
 		i, ok := pos[e.Programme]
-		if !ok || optedOut[e.Employee] || i >= 64 {
+		if !ok || optedOut[e.Employee] {
 			continue
 		}
 		if e.Joined {
-			joined[e.Employee] |= 1 << i
+			joined[e.Employee] = append(joined[e.Employee], i)
 		}
 		if e.Held {
-			held[e.Employee] |= 1 << i
+			held[e.Employee] = append(held[e.Employee], i)
 		}
 	}
-	add := func(m map[uuid.UUID]mask, field func(*Uptake) *int64) {
-		for _, bitsOf := range m {
-			for c := 0; bitsOf != 0 && c < ProgrammeCap; c++ {
-				i := bits.TrailingZeros64(bitsOf)
+	add := func(m map[uuid.UUID][]int, field func(*Uptake) *int64) {
+		for _, idx := range m {
+			slices.Sort(idx)
+			for _, i := range idx[max(0, len(idx)-ProgrammeCap):] { // newest first: programmes come oldest first
 				*field(&out[i])++
-				bitsOf &^= 1 << i
 			}
 		}
 	}

@@ -134,3 +134,30 @@ func TestSameInputDifferentNoiseDraws(t *testing.T) {
 		t.Errorf("two seeds drew the same noise")
 	}
 }
+
+// TestUptakeCountsEachEmployeeInTheirNewestProgrammes: with many open
+// programmes, each employee counts in the ProgrammeCap newest they
+// joined, whatever the number of programmes.
+func TestUptakeCountsEachEmployeeInTheirNewestProgrammes(t *testing.T) {
+	var w world
+	ids := w.people(20, "営業部", "30s", "0-2y")
+	in := w.input(jan, UnsafeNoNoise{})
+	for i := range 70 {
+		in.Programmes = append(in.Programmes, Invitation{Programme: [16]byte{byte(i), 1}, Invited: 20})
+	}
+	for _, id := range ids {
+		for _, p := range []int{0, 1, 65, 66} {
+			in.Enrolments = append(in.Enrolments, Enrolment{Programme: [16]byte{byte(p), 1}, Employee: id, Joined: true})
+		}
+	}
+	r := Compute(in)
+	for i, u := range r.Programmes {
+		want := int64(0)
+		if i == 65 || i == 66 {
+			want = 20
+		}
+		if u.Joined != want {
+			t.Errorf("programme %d joined %d, want %d", i, u.Joined, want)
+		}
+	}
+}

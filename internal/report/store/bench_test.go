@@ -26,19 +26,21 @@ func envInt(name string, def int) int {
 	return def
 }
 
-// BenchmarkReleaseLargeCompany publishes one month per iteration (a
-// release is made once, so each iteration takes the next older month) for
-// the scale company: TAIWA_BENCH_EMPLOYEES employees (20,000) and
-// TAIWA_BENCH_SESSIONS held sessions over 25 months (1,000,000: about
-// 40,000 a month). It reports the month's sessions beside the time, and
-// the anchor of the same run: a plain SQL count of that month's held
+// BenchmarkReleaseLargeCompany publishes the latest closed month for the
+// scale company: TAIWA_BENCH_EMPLOYEES employees (20,000) and
+// TAIWA_BENCH_SESSIONS held sessions (100,000), all in that month, with
+// records and ratings. A release is made once, so every iteration
+// publishes it for a fresh copy of the company's id: the release row is
+// deleted by the schema owner between iterations (outside the timer).
+// The anchor of the same run is a plain SQL count of the month's held
 // sessions.
 func BenchmarkReleaseLargeCompany(b *testing.B) {
 	ctx := context.Background()
 	env := dbtest.New(b)
-	employees, sessions := envInt("TAIWA_BENCH_EMPLOYEES", 20000), envInt("TAIWA_BENCH_SESSIONS", 1000000)
+	employees, sessions := envInt("TAIWA_BENCH_EMPLOYEES", 20000), envInt("TAIWA_BENCH_SESSIONS", 100000)
 	started := time.Now()
-	if err := demo.SeedScaleWith(ctx, env.DB, demo.ScaleOptions{Employees: employees, Sessions: sessions},
+	m := report.LastClosed(time.Now())
+	if err := demo.SeedScaleWith(ctx, env.DB, demo.ScaleOptions{Employees: employees, Sessions: sessions, InMonth: monthStart(m)},
 		slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		b.Fatal(err)
 	}
@@ -54,14 +56,24 @@ func BenchmarkReleaseLargeCompany(b *testing.B) {
 	}
 	b.Logf("seeded %d employees, %d sessions in %s", employees, sessions, time.Since(started).Round(time.Second))
 	svc := &store.Service{DB: env.DB}
-	m := report.LastClosed(time.Now())
+	admin, err := sqlx.Open("postgres", env.SuperURL) // bypasses row-level security
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
 	var perMonth int
 	b.Run("release-one-month", func(b *testing.B) {
 		for b.Loop() {
 			if _, created, err := svc.Release(ctx, cid, m); err != nil || !created {
 				b.Fatalf("%s: %v %v", m, created, err)
 			}
-			m--
+			b.StopTimer()
+			// A superuser may lift the immutability trigger for a benchmark.
+			if _, err := admin.ExecContext(ctx, `ALTER TABLE report_releases DISABLE TRIGGER report_releases_immutable;
+				DELETE FROM report_releases; ALTER TABLE report_releases ENABLE TRIGGER report_releases_immutable`); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
 		}
 	})
 	b.Run("anchor-count-month", func(b *testing.B) {

@@ -93,14 +93,20 @@ func (s *Service) compute(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID,
 	if err != nil {
 		return nil, err
 	}
-	recent := m >= report.LastClosed(s.now())-2
+	recent := m >= report.LastClosed(s.now())-catchUp+1
 	acts, err := loadActivity(ctx, tx, companyID, m, recent)
 	if err != nil {
 		return nil, err
 	}
-	progs, ens, err := loadProgrammes(ctx, tx, companyID)
-	if err != nil {
-		return nil, err
+	// Uptake is cumulative and read as of now: only a release published
+	// on time (or caught up) carries it, so backfilling old months never
+	// publishes fresh noisy copies of today's uptake.
+	var progs []report.Invitation
+	var ens []report.Enrolment
+	if recent {
+		if progs, ens, err = loadProgrammes(ctx, tx, companyID); err != nil {
+			return nil, err
+		}
 	}
 	return report.Compute(report.Input{Month: m, MinGroup: minGroup, Roster: roster, Activity: acts,
 		Programmes: progs, Enrolments: ens, Noise: s.newNoise()}), nil
@@ -160,10 +166,25 @@ func (s *Service) ReleaseMonth(ctx context.Context, m report.Month, companyID *u
 		return res, err
 	}
 	var ids []uuid.UUID
-	if companyID != nil {
+	if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if companyID == nil {
+			return tx.SelectContext(ctx, &ids, `SELECT id FROM companies WHERE created_at < $1 ORDER BY id`, monthStart(m+1))
+		}
+		var existed bool
+		if err := tx.GetContext(ctx, &existed, `SELECT created_at < $2 FROM companies WHERE id = $1`, *companyID, monthStart(m+1)); err != nil {
+			if db.IsNoRows(err) {
+				return apperr.NotFound("company")
+			}
+			return err
+		}
+		if !existed {
+			msg := "the company was not yet a customer in " + m.String()
+			e := apperr.Unprocessable("not_a_customer", "company_id: "+msg)
+			e.Fields = map[string]string{"company_id": msg}
+			return e
+		}
 		ids = []uuid.UUID{*companyID}
-	} else if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &ids, `SELECT id FROM companies WHERE created_at < $1 ORDER BY id`, monthStart(m+1))
+		return nil
 	}); err != nil {
 		return res, err
 	}
