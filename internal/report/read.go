@@ -78,7 +78,7 @@ type Cell struct {
 	Reason          string     `json:"reason,omitempty"`
 	Below           []string   `json:"below,omitempty"`
 	Imprecise       []string   `json:"imprecise,omitempty"` // means left out: their noise would swamp them
-	Months          int        `json:"months"` // released months the cell is made of
+	Months          int        `json:"months"`              // released months the cell is made of
 	Risk            []Category `json:"risk"`
 	Observations    []Category `json:"observations"`
 }

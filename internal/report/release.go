@@ -2,7 +2,7 @@ package report
 
 import (
 	"cmp"
-		"slices"
+	"slices"
 
 	"github.com/google/uuid"
 )

@@ -137,7 +137,9 @@ func TestAReleaseIsComputedOnceAndNeverChanges(t *testing.T) {
 	}
 }
 
-func monthStart(m report.Month) time.Time { return report.PublishesOn(m - 1).AddDate(0, 0, 1-report.CloseDay) }
+func monthStart(m report.Month) time.Time {
+	return report.PublishesOn(m-1).AddDate(0, 0, 1-report.CloseDay)
+}
 
 // TestReleasesRefuseOpenMonthsAndAreImmutableInTheDatabase.
 func TestReleasesRefuseOpenMonthsAndAreImmutableInTheDatabase(t *testing.T) {
