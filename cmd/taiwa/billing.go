@@ -11,8 +11,6 @@ import (
 
 	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/config"
-	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
@@ -29,11 +27,7 @@ func billingCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	cfg, d, err := openDatabase(ctx)
 	if err != nil {
 		return err
 	}

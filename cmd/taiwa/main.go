@@ -9,6 +9,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 const usage = `taiwa — outsourced workplace interviews (面談代行 / 社外1on1)
@@ -72,4 +75,16 @@ func newLogger(level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// openDatabase loads the configuration and opens the database as the
+// application role: what every one-shot subcommand starts with. The
+// caller closes the database.
+func openDatabase(ctx context.Context) (config.Config, *db.DB, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL)
+	return cfg, d, err
 }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/taiwa/taiwa/internal/platform/config"
-	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/report"
 	"github.com/taiwa/taiwa/internal/report/store"
 )
@@ -43,11 +41,7 @@ func reportsCmd(ctx context.Context, args []string) error {
 		}
 		cid = &id
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	_, d, err := openDatabase(ctx)
 	if err != nil {
 		return err
 	}

@@ -20,15 +20,11 @@ func searchCmd(ctx context.Context, args []string) error {
 	if len(args) != 1 || args[0] != "reindex" {
 		return errors.New("usage: taiwa search reindex")
 	}
-	cfg, err := config.Load()
+	cfg, d, err := openDatabase(ctx)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
-	d, err := db.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
 	defer d.Close()
 	return reindex(ctx, searchService(d, cfg, log), os.Stdout)
 }

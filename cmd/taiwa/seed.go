@@ -8,8 +8,6 @@ import (
 	"os"
 
 	"github.com/taiwa/taiwa/internal/demo"
-	"github.com/taiwa/taiwa/internal/platform/config"
-	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 func seedCmd(ctx context.Context, args []string) error {
@@ -22,15 +20,11 @@ func seedCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil || (*demoData == (*scale > 0)) || *sessions < 0 || (*sessions > 0 && *scale == 0) {
 		return errors.New("usage: taiwa seed --demo | --scale N [--counselors M] [--sessions S]")
 	}
-	cfg, err := config.Load()
+	cfg, d, err := openDatabase(ctx)
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
-	d, err := db.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
 	defer d.Close()
 	if *demoData {
 		if cfg.Keyring == nil {

@@ -20,9 +20,17 @@ func decode(t *testing.T, b []byte, v any) {
 }
 
 // ownerDB connects as the schema owner, to check what the app role cannot see.
-func ownerDB(t *testing.T, h *apptest.Harness) *sqlx.DB {
+func ownerDB(t *testing.T, h *apptest.Harness) *sqlx.DB { return systemConn(t, h.Env.AdminURL) }
+
+// appDB connects as the application role in the platform's scope, as a
+// SQL injection into system work would: what it still cannot do is
+// refused by the database itself.
+func appDB(t *testing.T, h *apptest.Harness) *sqlx.DB { return systemConn(t, h.Env.AppURL) }
+
+// systemConn is one connection to url scoped as system.
+func systemConn(t *testing.T, url string) *sqlx.DB {
 	t.Helper()
-	d, err := sqlx.Open("postgres", h.Env.AdminURL)
+	d, err := sqlx.Open("postgres", url)
 	if err != nil {
 		t.Fatal(err)
 	}

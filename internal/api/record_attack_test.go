@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/apptest"
@@ -241,15 +240,7 @@ func TestADatabaseDumpRevealsNoPrivateNote(t *testing.T) {
 
 func TestTheApplicationRoleCannotEraseTheAuditTrailOrConsents(t *testing.T) {
 	h := apptest.New(t)
-	app, err := sqlx.Open("postgres", h.Env.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	app.SetMaxOpenConns(1)
-	if _, err := app.Exec(`SELECT set_config('app.role', 'system', false)`); err != nil {
-		t.Fatal(err)
-	}
+	app := appDB(t, h)
 	if _, err := app.Exec(`INSERT INTO audit_log (actor_role, action, target_type, target_id, outcome, details)
 		VALUES ('system', 'test.entry', 'test', '1', 'ok', '{}')`); err != nil {
 		t.Fatal(err)

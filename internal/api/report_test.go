@@ -453,15 +453,7 @@ func TestReportReleasesCannotBeChangedByTheApplicationRole(t *testing.T) {
 	if err := owner.Get(&before, `SELECT body::text FROM report_releases WHERE company_id = $1`, c.id); err != nil {
 		t.Fatal(err)
 	}
-	app, err := sqlx.Open("postgres", env.h.Env.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	app.SetMaxOpenConns(1)
-	if _, err := app.Exec(`SELECT set_config('app.role', 'system', false)`); err != nil {
-		t.Fatal(err)
-	}
+	app := appDB(t, env.h)
 	var visible int
 	if err := app.Get(&visible, `SELECT count(*) FROM report_releases WHERE company_id = $1`, c.id); err != nil || visible != 1 {
 		t.Fatalf("the application role sees %d releases (%v): the refusals below would prove nothing", visible, err)

@@ -3,7 +3,6 @@ package billing_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -61,13 +60,7 @@ func TestKilledRunRerunGivesTheSameInvoicesAsAnUninterruptedRun(t *testing.T) {
 	bulkFixture(t, clean, companies, 30)
 	run := func(env *dbtest.Env, pause string) *exec.Cmd {
 		cmd := exec.Command(bin, "billing", "run", "--period", "2026-03")
-		var envv []string
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "TAIWA_") {
-				envv = append(envv, kv)
-			}
-		}
-		cmd.Env = append(envv, "TAIWA_DATABASE_URL="+env.AppURL, "TAIWA_BILLING_RUN_PAUSE="+pause)
+		cmd.Env = env.CommandEnv("TAIWA_BILLING_RUN_PAUSE=" + pause)
 		return cmd
 	}
 	if out, err := run(clean, "").CombinedOutput(); err != nil {

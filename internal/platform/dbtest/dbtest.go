@@ -86,6 +86,19 @@ type Env struct {
 	SuperURL string // as the cluster superuser
 }
 
+// CommandEnv is the environment for a taiwa subprocess on this database:
+// the test's own environment without any TAIWA_ variable, then
+// TAIWA_DATABASE_URL as the application role, then extra ("K=V").
+func (e *Env) CommandEnv(extra ...string) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TAIWA_") {
+			out = append(out, kv)
+		}
+	}
+	return append(append(out, "TAIWA_DATABASE_URL="+e.AppURL), extra...)
+}
+
 // New creates a fresh migrated database for t and drops it afterwards.
 func New(t testing.TB) *Env {
 	t.Helper()

@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -200,13 +198,7 @@ func TestAKilledReleaseRunLeavesWholeReleasesOrNone(t *testing.T) {
 	m := report.LastClosed(time.Now())
 	run := func(pause string) *exec.Cmd {
 		cmd := exec.Command(bin, "reports", "release", "--period", m.String())
-		var envv []string
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "TAIWA_") {
-				envv = append(envv, kv)
-			}
-		}
-		cmd.Env = append(envv, "TAIWA_DATABASE_URL="+env.AppURL, "TAIWA_REPORT_RELEASE_PAUSE="+pause)
+		cmd.Env = env.CommandEnv("TAIWA_REPORT_RELEASE_PAUSE=" + pause)
 		return cmd
 	}
 	cmd := run("10ms")
