@@ -1,11 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -16,17 +17,26 @@ import (
 // maxJSONBody bounds every JSON request body.
 const maxJSONBody = 1 << 20
 
-// decodeJSON reads the body into v, answering 400 with the offending field
-// for malformed JSON, a wrong type or a missing body.
+// decodeJSON reads the strict JSON body (readJSONBody) into v, answering
+// 400 with the offending field for malformed JSON, a wrong type or a
+// missing body, 413 when too large and 415 for another media type.
 func decodeJSON(c echo.Context, v any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return apperr.Invalid("send the body as application/json", map[string]string{"body": "must be JSON"})
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
 	}
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, maxJSONBody+1))
+	return unmarshalJSON(body, v, false)
+}
+
+// unmarshalJSON decodes a checked body; strict refuses unknown fields.
+func unmarshalJSON(body []byte, v any, strict bool) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
-		var se *json.SyntaxError
+		var pe *time.ParseError
 		switch {
 		case errors.As(err, &te):
 			field := te.Field
@@ -34,16 +44,17 @@ func decodeJSON(c echo.Context, v any) error {
 				field = "body"
 			}
 			return apperr.Field(field, "must be of type "+jsonType(te.Type.Kind().String()))
-		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF):
-			return apperr.Field("body", "is not valid JSON")
-		case errors.Is(err, io.EOF):
-			return apperr.Field("body", "is empty; send a JSON object")
+		case errors.As(err, &pe):
+			return apperr.Field("body", "holds a time that is not RFC 3339 with an offset")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+			if n, err := strconv.Unquote(name); err == nil {
+				name = n
+			}
+			return apperr.Field(name, "is not a known field")
 		default:
-			return apperr.Field("body", "could not be read: "+err.Error())
+			return apperr.Field("body", "is not valid JSON for this request")
 		}
-	}
-	if dec.More() {
-		return apperr.Field("body", "must hold exactly one JSON value")
 	}
 	return nil
 }

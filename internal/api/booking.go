@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -23,13 +24,25 @@ var (
 const idempotencyHead = "Idempotency-Key"
 
 // parseTime reads an RFC 3339 time (with offset); "" is the zero time.
+// Lowercase "t" and "z" are accepted (RFC 3339 §5.6 allows them); an
+// offset outside ±23:59 is refused, like any other malformed time.
 func parseTime(field, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
+	bad := apperr.Field(field, "must be an RFC 3339 time with offset, e.g. 2026-04-01T10:00:00+09:00")
+	if len(v) > 10 && v[10] == 't' {
+		v = v[:10] + "T" + v[11:]
+	}
+	if strings.HasSuffix(v, "z") {
+		v = v[:len(v)-1] + "Z"
+	}
 	t, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return time.Time{}, apperr.Field(field, "must be an RFC 3339 time with offset, e.g. 2026-04-01T10:00:00+09:00")
+		return time.Time{}, bad
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 || t.Year() < 1900 || t.Year() > 9999 {
+		return time.Time{}, bad
 	}
 	return t, nil
 }

@@ -1,13 +1,9 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -34,30 +30,13 @@ func optionalReason(c echo.Context) (string, error) {
 	return in.Reason, err
 }
 
+// decodeStrictJSON is decodeJSON that also refuses unknown fields.
 func decodeStrictJSON(c echo.Context, v any) error {
-	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxJSONBody+1))
+	body, err := readJSONBody(c)
 	if err != nil {
-		return apperr.Field("body", "could not be read")
-	}
-	if len(body) > maxJSONBody {
-		return apperr.Field("body", "is too large")
-	}
-	c.Request().Body = io.NopCloser(bytes.NewReader(body))
-	if err := decodeJSON(c, v); err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			if n, err := strconv.Unquote(name); err == nil {
-				name = n
-			}
-			return apperr.Field(name, "is not a known field")
-		}
-		return apperr.Field("body", "could not be read")
-	}
-	return nil
+	return unmarshalJSON(body, v, true)
 }
 
 func (s *Server) myProfile(c echo.Context) error {

@@ -192,3 +192,43 @@ func TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment(t 
 		t.Fatalf("%d invitations sent, want 2499", n)
 	}
 }
+
+// TestImportReportsNULAndControlLinesAndTakesTheUIsLabels: a NUL or a
+// control character in any cell is that line's error (it never reaches
+// PostgreSQL, so the good lines are kept), and bands may be written as the
+// UI shows them.
+func TestImportReportsNULAndControlLinesAndTakesTheUIsLabels(t *testing.T) {
+	h := apptest.New(t)
+	op := h.Operator()
+	c, admin := newCompany(t, h, op, "B社", "hr@b.example")
+	csv := "email,name,department,age_band,tenure_band,job_family,employee_code\n" +
+		"ok1@b.example,岡 一郎,営業部,４０代,0〜2年,営業,B-001\n" +
+		"nul@b.example,ヌル\x00太郎,営業部,30s,3-5y,営業,B-002\n" +
+		"ok2@b.example,岡 二郎,営業部,30s,11年以上,営業,B-003\n" +
+		"esc@b.example,エスケープ,営業部\x1b[31m,30s,3-5y,営業,B-004\n" +
+		"ok3@b.example,岡 三郎,営業部,70代,6–10 years,営業,B-005\n"
+	st, res := importCSV(t, admin, c.ID, csv)
+	if st != 200 || res.Created != 3 {
+		t.Fatalf("status %d, %+v: want the 3 good lines created", st, res)
+	}
+	want := map[int]string{3: "name", 5: "department"}
+	if len(res.Errors) != len(want) {
+		t.Fatalf("errors %+v", res.Errors)
+	}
+	for _, e := range res.Errors {
+		if w := want[e.Line]; w == "" || !strings.HasPrefix(e.Message, w+":") {
+			t.Errorf("line %d: %q, want it to name %s", e.Line, e.Message, w)
+		}
+	}
+	var emps struct {
+		Items []struct {
+			Email      string `json:"email"`
+			AgeBand    string `json:"age_band"`
+			TenureBand string `json:"tenure_band"`
+		} `json:"items"`
+	}
+	admin.Do("GET", "/api/v1/companies/"+c.ID+"/employees?q=ok1", nil, &emps)
+	if len(emps.Items) != 1 || emps.Items[0].AgeBand != "40s" || emps.Items[0].TenureBand != "0-2y" {
+		t.Fatalf("ok1: %+v", emps.Items)
+	}
+}

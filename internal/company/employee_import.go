@@ -19,6 +19,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/input"
 )
 
 // ImportColumns is the roster CSV header of API.md.
@@ -410,6 +411,13 @@ func parseRow(rec []string, col map[string]int, line int) (importRow, error) {
 	if len(rec) != len(col) {
 		return importRow{}, fmt.Errorf("has %d fields, the header has %d", len(rec), len(col))
 	}
+	for _, name := range ImportColumns {
+		if i, ok := col[name]; ok {
+			if p := input.Problem(rec[i]); p != "" {
+				return importRow{}, fmt.Errorf("%s: %s", name, p)
+			}
+		}
+	}
 	row := importRow{line: line, jobFamily: get("job_family"), employeeCode: get("employee_code")}
 	var err error
 	if row.email, err = account.NormalizeEmail("email", get("email")); err != nil {
@@ -422,16 +430,18 @@ func parseRow(rec []string, col map[string]int, line int) (importRow, error) {
 		return row, errors.New(err.(*apperr.Error).Message)
 	}
 	if v := get("age_band"); v != "" {
-		if !oneOf(v, AgeBands) {
-			return row, fmt.Errorf("age_band: %q is not one of %s", v, strings.Join(AgeBands, ", "))
+		band, ok := AgeBandOf(v)
+		if !ok {
+			return row, fmt.Errorf("age_band: %q is not one of %s (or 20代 … 70代)", v, strings.Join(AgeBands, ", "))
 		}
-		row.ageBand = &v
+		row.ageBand = &band
 	}
 	if v := get("tenure_band"); v != "" {
-		if !oneOf(v, TenureBands) {
-			return row, fmt.Errorf("tenure_band: %q is not one of %s", v, strings.Join(TenureBands, ", "))
+		band, ok := TenureBandOf(v)
+		if !ok {
+			return row, fmt.Errorf("tenure_band: %q is not one of %s (or 0〜2年, 3〜5年, 6〜10年, 11年以上)", v, strings.Join(TenureBands, ", "))
 		}
-		row.tenureBand = &v
+		row.tenureBand = &band
 	}
 	if utf8.RuneCountInString(row.jobFamily) > 100 {
 		return row, errors.New("job_family: must be at most 100 characters")
