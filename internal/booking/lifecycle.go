@@ -103,7 +103,9 @@ func (s *Service) Cancel(ctx context.Context, actor auth.Principal, id uuid.UUID
 // Reschedule moves a confirmed booking that has not started to a new free
 // start (same id, Sequence+1); 409 slot_unavailable when taken, 422
 // start_in_past for a start already gone. The session keeps the length
-// and buffer of the counsellor's current schedule.
+// and buffer of the counsellor's current schedule. A move to the start it
+// already has changes nothing and mails no one: the booking is answered
+// as it stands, so a resent or double-clicked request is harmless.
 func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.UUID, start time.Time) (Booking, error) {
 	if err := actor.Require(auth.RoleEmployee, auth.RoleCounselor, auth.RoleOperator); err != nil {
 		return Booking{}, err
@@ -119,6 +121,9 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.
 		}
 		if !b.Start.After(now) {
 			return b, apperr.Conflict("booking_started", "the session has already started and can no longer be moved")
+		}
+		if b.Start.Equal(start) {
+			return b, nil
 		}
 		a, err := checkSlot(ctx, tx, b.CounselorID, start, now, id)
 		if err != nil {
