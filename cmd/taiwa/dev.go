@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/config"
@@ -33,6 +36,11 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	if *seed != "demo" && *seed != "none" {
 		return errors.New("--seed must be demo or none")
+	}
+	// Before anything slow starts: a busy port would otherwise fail only
+	// after PostgreSQL, migrations and the seed.
+	if err := checkListenAddr(*addr); err != nil {
+		return err
 	}
 	external := os.Getenv("TAIWA_DATABASE_URL") != ""
 	cfg, err := devConfig(*addr)
@@ -100,6 +108,28 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "\n  Taiwa is running: %s\n  Demo logins (password demo-pass-2026): operator@taiwa.example, hr@sample-shoji.example, emp0001@sample-shoji.example, counselor001@taiwa.example\n  Mail sent in development is caught and shown at %s/operator/mail\n  Database URL: %s\n  Counsellor search: %s\n\n", cfg.BaseURL, cfg.BaseURL, filepath.Join(*dataDir, "database.url"), searchAt)
 	return serve(ctx, cfg)
+}
+
+// checkListenAddr makes sure addr can be listened on, by listening and
+// closing at once, and otherwise says how to choose another address. (A
+// program may still take the port in the seconds before the server
+// listens; then serve fails as before.)
+func checkListenAddr(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln.Close()
+	}
+	other := "127.0.0.1:8081"
+	if host, port, serr := net.SplitHostPort(addr); serr == nil {
+		if n, perr := strconv.Atoi(port); perr == nil && n > 0 && n < 65535 {
+			other = net.JoinHostPort(host, strconv.Itoa(n+1))
+		}
+	}
+	why := "cannot listen on " + addr
+	if errors.Is(err, syscall.EADDRINUSE) {
+		why = addr + " is already in use (another taiwa dev, or another program, listens there)"
+	}
+	return fmt.Errorf("%s: %w\nchoose another address: make run ADDR=%s (or taiwa dev --addr %s)", why, err, other, other)
 }
 
 // devConfig is the environment's configuration with development defaults:

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -65,6 +67,54 @@ func TestDevStartsServesReusesAndStopsWithoutOrphans(t *testing.T) {
 		if out, _ := exec.Command("pgrep", "-f", "db-path "+filepath.Join(dir, "meilisearch")).Output(); len(out) > 0 {
 			t.Fatalf("round %d: Meilisearch outlived dev: %s", round, out)
 		}
+	}
+}
+
+// TestDevRefusesABusyAddressBeforeStartingAnything occupies a port and
+// runs the dev command on it: it must fail at once, naming the address and
+// how to pick another, before it makes the data folder (so before
+// PostgreSQL, migrations or the seed). The context is cancelled so that,
+// were the check missing, the command would still stop early.
+func TestDevRefusesABusyAddressBeforeStartingAnything(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	addr := ln.Addr().String()
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err = devCmd(ctx, []string{"--addr", addr, "--data-dir", dir, "--seed", "none"})
+	if err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+		t.Fatalf("err = %v, want address in use", err)
+	}
+	for _, want := range []string{addr + " is already in use", "make run ADDR=", "--addr"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the message lacks %q:\n%v", want, err)
+		}
+	}
+	if _, serr := os.Stat(dir); !errors.Is(serr, os.ErrNotExist) {
+		t.Fatalf("the data folder was made (%v): dev started before checking its address", serr)
+	}
+}
+
+// TestListenCheckLeavesAFreeAddressFree: the check closes what it opened,
+// so the server can listen there afterwards; an address that cannot be
+// listened on is refused with the way out too.
+func TestListenCheckLeavesAFreeAddressFree(t *testing.T) {
+	addr := freeAddr(t)
+	if err := checkListenAddr(addr); err != nil {
+		t.Fatalf("free %s refused: %v", addr, err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("after the check %s is not free: %v", addr, err)
+	}
+	ln.Close()
+	if err := checkListenAddr("127.0.0.1:99999"); err == nil || !strings.Contains(err.Error(), "cannot listen on 127.0.0.1:99999") ||
+		!strings.Contains(err.Error(), "make run ADDR=127.0.0.1:8081") {
+		t.Fatalf("a bad port: %v", err)
 	}
 }
 

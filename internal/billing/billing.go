@@ -151,7 +151,9 @@ type Statement struct {
 	Earnings []Earning `json:"earnings"`
 }
 
-// Payout is what the platform owes one counsellor for one month.
+// Payout is what the platform owes one counsellor for one month. An open
+// payout's ID is PayoutID(CounselorID, Period), and the run materialises
+// it under that same ID, so the ID a list gives stays valid.
 type Payout struct {
 	ID          uuid.UUID  `db:"id" json:"id"`
 	CounselorID uuid.UUID  `db:"counselor_id" json:"counselor_id"`
@@ -159,7 +161,7 @@ type Payout struct {
 	Period      string     `db:"period" json:"period"`
 	Sessions    int        `db:"sessions" json:"sessions"`
 	AmountJPY   int64      `db:"amount_jpy" json:"amount_jpy"`
-	Status      string     `db:"status" json:"status"` // due|paid
+	Status      string     `db:"status" json:"status"` // open|due|paid
 	PaidAt      *time.Time `db:"paid_at" json:"paid_at"`
 }
 

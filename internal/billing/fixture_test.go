@@ -97,21 +97,37 @@ func (f *fixture) contract(companyID uuid.UUID, plan, startsOn string, endsOn *s
 	return id
 }
 
-// session writes a booking of the company's first employee at start (JST
-// wall clock "2026-03-15 10:00") with status.
+// session writes a booking of the company's first employee with the
+// fixture's counsellor at start (JST wall clock "2026-03-15 10:00") with
+// status.
 func (f *fixture) session(c *company, start, status string) uuid.UUID {
+	f.t.Helper()
+	return f.sessionWith(c, f.counselor, start, status)
+}
+
+// newCounselor adds a verified counsellor earning rate per session.
+func (f *fixture) newCounselor(name string, rate int64) uuid.UUID {
+	f.t.Helper()
+	var cu, id uuid.UUID
+	f.get(&cu, `INSERT INTO users (email, name, role) VALUES ($1, $2, 'counselor') RETURNING id`, uuid.NewString()+"@x.example", name)
+	f.get(&id, `INSERT INTO counselors (user_id, status, display_name, rate_jpy) VALUES ($1, 'verified', $2, $3) RETURNING id`, cu, name, rate)
+	return id
+}
+
+// sessionWith is session with another counsellor.
+func (f *fixture) sessionWith(c *company, counselor uuid.UUID, start, status string) uuid.UUID {
 	f.t.Helper()
 	at, err := time.ParseInLocation("2006-01-02 15:04", start, billing.JST)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	var cu uuid.UUID
-	f.get(&cu, `SELECT user_id FROM counselors WHERE id = $1`, f.counselor)
+	f.get(&cu, `SELECT user_id FROM counselors WHERE id = $1`, counselor)
 	var id uuid.UUID
 	f.get(&id, `INSERT INTO bookings (company_id, employee_user_id, counselor_id, counselor_user_id, contract_id, starts_at, ends_at, blocked_until, theme, format, status, cancelled_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $6::timestamptz + interval '50 minutes', $6::timestamptz + interval '60 minutes', 'career', 'video', $7,
 		  CASE WHEN $7 IN ('late_cancelled', 'cancelled') THEN 'employee' END) RETURNING id`,
-		c.id, c.employees[0], f.counselor, cu, c.contract, at, status)
+		c.id, c.employees[0], counselor, cu, c.contract, at, status)
 	return id
 }
 

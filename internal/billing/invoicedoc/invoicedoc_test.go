@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
 )
 
-var issuer = billing.Issuer{Name: "Taiwa株式会社", RegistrationNumber: "T1234567890123", Address: "東京都千代田区丸の内1-1-1"}
+var issuer = billing.Issuer{Name: "Taiwa株式会社", RegistrationNumber: "T7123456789012", Address: "東京都千代田区丸の内1-1-1"}
 
 func sample() billing.Invoice {
 	return billing.Invoice{
@@ -103,7 +104,7 @@ func TestPDFCarriesTheQualifiedInvoiceFields(t *testing.T) {
 		}
 		txt := string(out)
 		for _, want := range []string{
-			"請求書", "適格請求書発行事業者", "登録番号", "T1234567890123", "Taiwa株式会社", "サンプル商事株式会社", "御中",
+			"請求書", "適格請求書発行事業者", "登録番号", "T7123456789012", "Taiwa株式会社", "サンプル商事株式会社", "御中",
 			"TW-2026-10-000123", "2026年11月1日", "2026年10月1日", "2026年10月31日", "お支払期限", "2026年11月30日",
 			"サブスクリプション 月額基本料", "¥1,000,000", "¥225,000", "税率10%対象", "¥1,234,500",
 			"消費税", "¥123,450", "合計", "¥1,357,950",
@@ -122,6 +123,82 @@ func TestPDFCarriesTheQualifiedInvoiceFields(t *testing.T) {
 		if st, err := os.Stat(png + ".png"); err != nil || st.Size() < 5000 {
 			t.Fatalf("pdftoppm made no page image: %v", err)
 		}
+	}
+}
+
+// baseFont is a font name in a PDF dictionary: /BaseFont or /FontName.
+var baseFont = regexp.MustCompile(`/(?:BaseFont|FontName) /([^\s/<>\[\]()]+)`)
+
+// subsetTagOf reads the font names of b, checks each carries a subset tag
+// (PDF 32000-1 §9.6.4: six capital letters and a plus) and that they agree,
+// and returns the tag.
+func subsetTagOf(t *testing.T, b []byte) string {
+	t.Helper()
+	names := baseFont.FindAllSubmatch(b, -1)
+	if len(names) < 3 {
+		t.Fatalf("%d font names in the PDF, want the Type 0 font's, the CID font's and the descriptor's", len(names))
+	}
+	tag := ""
+	for _, m := range names {
+		name := string(m[1])
+		if !regexp.MustCompile(`^[A-Z]{6}\+[A-Za-z0-9._-]+$`).MatchString(name) {
+			t.Fatalf("font name %q has no subset tag", name)
+		}
+		if tag != "" && name[:6] != tag {
+			t.Fatalf("font names %q and %q carry different tags for one subset", tag, name)
+		}
+		tag = name[:6]
+	}
+	if bytes.Contains(b, []byte("______+")) {
+		t.Fatal("the tag placeholder is left in the PDF")
+	}
+	return tag
+}
+
+// TestPDFTagsItsFontSubset: the embedded font is a subset, so its name
+// carries a tag; pdffonts (poppler) reads it as embedded and subset. The
+// tag comes from the glyphs: the same invoice gives the same tag, one with
+// other characters another.
+func TestPDFTagsItsFontSubset(t *testing.T) {
+	needFont(t)
+	needTool(t, "pdffonts")
+	b, err := invoicedoc.PDF(sample(), issuer, "ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag := subsetTagOf(t, b)
+	pdf := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(pdf, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdffonts", pdf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdffonts: %v: %s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("pdffonts lists %d fonts, want 1:\n%s", len(lines)-2, out)
+	}
+	f := strings.Fields(lines[2])
+	if len(f) < 6 || !strings.HasPrefix(f[0], tag+"+") || f[len(f)-5] != "yes" || f[len(f)-4] != "yes" {
+		t.Fatalf("pdffonts: want %s+… embedded (emb yes) and read as a subset (sub yes):\n%s", tag, out)
+	}
+
+	again, err := invoicedoc.PDF(sample(), issuer, "ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := subsetTagOf(t, again); got != tag {
+		t.Errorf("the same invoice twice: tags %s and %s", tag, got)
+	}
+	other := sample()
+	other.CompanyName = "北海道漁業協同組合連合会"
+	b, err = invoicedoc.PDF(other, issuer, "ja")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := subsetTagOf(t, b); got == tag {
+		t.Errorf("other characters, same tag %s", tag)
 	}
 }
 

@@ -18,7 +18,6 @@ const (
 	right   = pageW - margin
 	bottom  = pageH - 60
 	rowH    = 20.0
-	family  = "gothic"
 	colQty  = 330.0 // right edge of the quantity column
 	colUnit = 420.0 // right edge of the unit price column
 	colRate = 465.0 // right edge of the tax rate column
@@ -38,17 +37,22 @@ type Renderer struct {
 
 // PDF renders inv; see the package function PDF.
 func (r Renderer) PDF(inv billing.Invoice, issuer billing.Issuer, lang string) ([]byte, error) {
-	if _, err := os.Stat(r.Font); err != nil {
+	font, err := os.ReadFile(r.Font)
+	if err != nil {
+		return nil, &FontError{Path: r.Font, Err: err}
+	}
+	name, err := postScriptName(font)
+	if err != nil {
 		return nil, &FontError{Path: r.Font, Err: err}
 	}
 	first, last, err := PeriodRange(inv.Period)
 	if err != nil {
 		return nil, err
 	}
-	d := &doc{lang: lang}
+	d := &doc{lang: lang, family: tagPlaceholder + "+" + name, glyphs: map[rune]bool{}}
 	d.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	d.pdf.SetInfo(gopdf.PdfInfo{Title: "請求書 " + inv.Number, Author: issuer.Name, Subject: inv.Period})
-	if err := d.pdf.AddTTFFont(family, r.Font); err != nil {
+	if err := d.pdf.AddTTFFontData(d.family, font); err != nil {
 		return nil, &FontError{Path: r.Font, Err: err}
 	}
 	d.pdf.AddPage()
@@ -69,15 +73,17 @@ func (r Renderer) PDF(inv billing.Invoice, issuer billing.Issuer, lang string) (
 	if err != nil {
 		return nil, fmt.Errorf("invoicedoc: %w", err)
 	}
-	return b, nil
+	return tagSubset(b, name, subsetTag(name, d.glyphs))
 }
 
 // doc is one document being drawn; the first drawing error sticks.
 type doc struct {
-	pdf  gopdf.GoPdf
-	lang string
-	y    float64
-	err  error
+	pdf    gopdf.GoPdf
+	lang   string
+	family string        // the font's name in the PDF, tag placeholder first
+	glyphs map[rune]bool // every character given to the font: its subset
+	y      float64
+	err    error
 }
 
 // label is the Japanese label, with the English one beside it for "en".
@@ -90,8 +96,22 @@ func (d *doc) label(ja, en string) string {
 
 func (d *doc) font(size float64) {
 	if d.err == nil {
-		d.err = d.pdf.SetFont(family, "", size)
+		d.err = d.pdf.SetFont(d.family, "", size)
 	}
+}
+
+// use notes s's characters as part of the font subset: gopdf embeds the
+// glyph of every character it measures or draws.
+func (d *doc) use(s string) {
+	for _, r := range s {
+		d.glyphs[r] = true
+	}
+}
+
+// measure is s's width in the current font and size.
+func (d *doc) measure(s string) (float64, error) {
+	d.use(s)
+	return d.pdf.MeasureTextWidth(s)
 }
 
 // text draws s with its top-left corner at (x, y).
@@ -101,6 +121,7 @@ func (d *doc) text(x, y, size float64, s string) {
 		return
 	}
 	d.pdf.SetXY(x, y)
+	d.use(s)
 	d.err = d.pdf.Cell(nil, s)
 }
 
@@ -110,7 +131,7 @@ func (d *doc) textRight(x, y, size float64, s string) {
 	if d.err != nil {
 		return
 	}
-	w, err := d.pdf.MeasureTextWidth(s)
+	w, err := d.measure(s)
 	if err != nil {
 		d.err = err
 		return
@@ -127,7 +148,7 @@ func (d *doc) fit(s string, size, w float64) string {
 		if len(rs) < len([]rune(s)) {
 			cur += "…"
 		}
-		if width, err := d.pdf.MeasureTextWidth(cur); err != nil || width <= w {
+		if width, err := d.measure(cur); err != nil || width <= w {
 			return cur
 		}
 		rs = rs[:len(rs)-1]
@@ -142,7 +163,7 @@ func (d *doc) header(inv billing.Invoice, issuer billing.Issuer) {
 	}
 	d.font(22)
 	if d.err == nil {
-		w, _ := d.pdf.MeasureTextWidth(title)
+		w, _ := d.measure(title)
 		d.text((pageW-w)/2, 40, 22, title)
 	}
 	d.textRight(right, 48, 9, d.label("（適格請求書）", "(qualified invoice)"))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,5 +51,84 @@ func TestValidateDerivesDefaults(t *testing.T) {
 	}
 	if c.DatabaseAdminURL != c.DatabaseURL || c.BaseURL != "http://127.0.0.1:8080" {
 		t.Fatalf("admin url %q base url %q", c.DatabaseAdminURL, c.BaseURL)
+	}
+}
+
+// TestRegistrationNumberFollowsTheCheckDigitRule checks the National Tax
+// Agency's check digit on real corporate numbers, as quoted from its
+// 法人番号公表サイト (houjin-bangou.nta.go.jp) by public code: the NTA's own
+// (Odoo's Japanese placeholder), the National Diet Library's, and the three
+// companies of the corporate-number-jp library's fixtures. A wrong rule
+// would pass a real number only one time in nine. Then the refusals
+// start-up must make.
+func TestRegistrationNumberFollowsTheCheckDigitRule(t *testing.T) {
+	cases := []struct {
+		name, number string
+		want         string // "" means valid, else a word the message must contain
+	}{
+		{"国税庁 (National Tax Agency)", "T7000012050002", ""},
+		{"国立国会図書館 (National Diet Library)", "T1000011000005", ""},
+		{"トヨタ自動車株式会社", "T1180301018771", ""},
+		{"株式会社三菱ＵＦＪ銀行", "T5010001008846", ""},
+		{"ソニー株式会社", "T7010401045660", ""},
+		{"the demo default", DefaultIssuerRegistrationNumber, ""},
+		{"the old default, wrong check digit", "T1234567890123", "check digit"},
+		{"one digit mistyped", "T1180301018772", "check digit"},
+		{"two digits swapped", "T7000012050020", "check digit"},
+		{"check digit 0", "T0000012050002", "check digit"},
+		{"12 digits", "T700001205000", "13 digits"},
+		{"14 digits", "T70000120500020", "13 digits"},
+		{"no T", "7000012050002", "start with a capital T"},
+		{"lower-case t", "t7000012050002", "start with a capital T"},
+		{"full-width T", "Ｔ7000012050002", "start with a capital T"},
+		{"empty", "", "start with a capital T"},
+		{"a letter among the digits", "T70000120500O2", "half-width digits"},
+		{"hyphens", "T7-0000-1205-0002", "13 digits"},
+		{"full-width digits", "T７００００１２０５０００２", "half-width digits"},
+		{"a space", "T 700001205000", "half-width digits"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkRegistrationNumber(tc.number)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("%s refused: %v", tc.number, err)
+			case tc.want != "" && err == nil:
+				t.Fatalf("%s accepted", tc.number)
+			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+				t.Fatalf("%s: %v, want a message about %q", tc.number, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestCheckDigitOfTheWorkedExample follows the rule by hand on base
+// 123456789012: from the right, 2×1 + 1×2 + 0×1 + 9×2 + 8×1 + 7×2 + 6×1 +
+// 5×2 + 4×1 + 3×2 + 2×1 + 1×2 = 74; 74 mod 9 = 2; 9 − 2 = 7.
+func TestCheckDigitOfTheWorkedExample(t *testing.T) {
+	if got := corporateCheckDigit("123456789012"); got != 7 {
+		t.Fatalf("check digit of 123456789012 = %d, want 7", got)
+	}
+	if got := corporateCheckDigit("000000000000"); got != 9 {
+		t.Fatalf("check digit of 000000000000 = %d, want 9 (a sum divisible by 9 gives 9, never 0)", got)
+	}
+}
+
+// TestStartRefusesABadRegistrationNumber: Validate names the variable, and
+// the shipped default passes.
+func TestStartRefusesABadRegistrationNumber(t *testing.T) {
+	c := valid()
+	c.IssuerRegistrationNumber = "T1234567890123"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "TAIWA_INVOICE_REGISTRATION_NUMBER") || !strings.Contains(err.Error(), "check digit") {
+		t.Fatalf("err = %v, want one naming TAIWA_INVOICE_REGISTRATION_NUMBER and its check digit", err)
+	}
+	c = valid()
+	if err := c.Validate(); err != nil || c.IssuerRegistrationNumber != DefaultIssuerRegistrationNumber {
+		t.Fatalf("default: %v, number %q", err, c.IssuerRegistrationNumber)
+	}
+	f, _ := reflect.TypeFor[Config]().FieldByName("IssuerRegistrationNumber")
+	if got := f.Tag.Get("envDefault"); got != DefaultIssuerRegistrationNumber {
+		t.Fatalf("envDefault %q differs from DefaultIssuerRegistrationNumber %q", got, DefaultIssuerRegistrationNumber)
 	}
 }
