@@ -116,6 +116,9 @@ func (s *Server) sessionReschedule(c echo.Context) error {
 	_, err = s.Bookings.Reschedule(c.Request().Context(), p, b.ID, start)
 	e, isApp := apperr.As(err)
 	switch {
+	case err == nil && start.Equal(b.Start):
+		s.setFlash(c, "success", "flash_reschedule_same") // a no-op: nothing is sent
+		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
 	case err == nil:
 		s.setFlash(c, "success", "flash_rescheduled")
 		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
