@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
@@ -69,23 +72,38 @@ func Classify(err error) (int, ErrorDetail) {
 // HTMLErrorRenderer renders an error page for browser requests.
 type HTMLErrorRenderer func(c echo.Context, status int, d ErrorDetail) error
 
+// StatusClientClosedRequest (nginx's 499) records a request its client
+// abandoned before the answer: not a failure of ours.
+const StatusClientClosedRequest = 499
+
 // ErrorHandler is the one place where errors become responses: JSON under
 // /api and for API clients, an HTML page otherwise. Internal errors are
-// logged with the request id and never shown.
+// logged with the request id and never shown; a request its client
+// abandoned is recorded as 499 and logged at debug level only.
 func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
-		status, detail := Classify(err)
 		rid := c.Response().Header().Get(echo.HeaderXRequestID)
+		if clientGone(c, err) {
+			log.Debug("request abandoned by the client", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
+			// Nobody reads this answer; it records the outcome for the
+			// request log and metrics.
+			_ = c.NoContent(StatusClientClosedRequest)
+			return
+		}
+		status, detail := Classify(err)
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
 		}
+		if status == http.StatusUnauthorized && IsAPIRequest(c) {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, bearerChallenge(c, detail))
+		}
+		// A HEAD reaches here as GET (see internal/app's headAsGet): the
+		// answer's headers are GET's and net/http drops its body.
 		var werr error
 		switch {
-		case c.Request().Method == http.MethodHead:
-			werr = c.NoContent(status)
 		case html != nil && !IsAPIRequest(c):
 			werr = html(c, status, detail)
 		default:
@@ -95,6 +113,32 @@ func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandle
 			log.Error("writing error response", "request_id", rid, "err", werr)
 		}
 	}
+}
+
+// clientGone reports whether err only echoes a client that went away: the
+// request's context is done (net/http cancels it when the connection
+// closes) and err is that cancellation, directly, as the transaction
+// database/sql rolled back for it, or as the statement PostgreSQL
+// cancelled for it (SQLSTATE 57014, query_canceled). The transaction has
+// rolled back either way.
+func clientGone(c echo.Context, err error) bool {
+	if c.Request().Context().Err() == nil {
+		return false
+	}
+	var pe *pq.Error
+	return errors.Is(err, context.Canceled) || errors.Is(err, sql.ErrTxDone) ||
+		errors.As(err, &pe) && pe.Code == "57014"
+}
+
+// bearerChallenge is the WWW-Authenticate of an API 401 (RFC 6750 §3):
+// invalid_token when a bearer token came and was refused, not when a
+// sign-in's email and password were.
+func bearerChallenge(c echo.Context, d ErrorDetail) string {
+	const challenge = `Bearer realm="taiwa"`
+	if bearerToken(c) != "" && d.Code != "invalid_credentials" {
+		return challenge + `, error="invalid_token"`
+	}
+	return challenge
 }
 
 // IsAPIRequest reports whether the request is for the JSON API.

@@ -176,7 +176,7 @@ func (a *App) ready(ctx context.Context) (map[string]string, bool) {
 // shuts down gracefully: in-flight requests finish, the worker stops between
 // rows.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv := a.httpServer()
 	errc := make(chan error, 2)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -205,6 +205,35 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	stopWorker()
 	<-workerDone
 	return err
+}
+
+// The HTTP server's limits. A client has readHeaderTimeout to send its
+// headers and Config.HTTPReadTimeout (default defaultReadTimeout) for the
+// whole request, so one that trickles its body is cut off. The write
+// deadline runs from the end of the headers, so it covers the body, the
+// handler and the answer: the read budget plus handlerBudget, well above
+// the slowest legitimate request (a billing run of 1,000 companies takes
+// about 15 s; report CSVs and invoice PDFs are small and quick).
+const (
+	readHeaderTimeout  = 10 * time.Second
+	defaultReadTimeout = time.Minute
+	handlerBudget      = 90 * time.Second
+	idleTimeout        = 2 * time.Minute
+)
+
+// httpServer is the server Run listens with.
+func (a *App) httpServer() *http.Server {
+	read := a.Config.HTTPReadTimeout
+	if read <= 0 {
+		read = defaultReadTimeout
+	}
+	return &http.Server{
+		Handler:           a.Echo,
+		ReadHeaderTimeout: min(readHeaderTimeout, read),
+		ReadTimeout:       read,
+		WriteTimeout:      read + handlerBudget,
+		IdleTimeout:       idleTimeout,
+	}
 }
 
 // SearchReady is closed once the start-up preparation of search has ended,

@@ -25,6 +25,8 @@ func (a *App) middleware(e *echo.Echo) {
 	}, []string{"method", "route", "status"})
 	a.Metrics.MustRegister(requests, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	e.Pre(headAsGet)
+	e.Use(headServedAsGet) // first after routing
 	e.Use(middleware.RequestID())
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
@@ -32,8 +34,11 @@ func (a *App) middleware(e *echo.Echo) {
 		// Only the route pattern is logged, never the URL: paths and queries
 		// can carry ids, names or one-time tokens.
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			if c.Get(headKey) != nil {
+				v.Method = http.MethodHead
+			}
 			requests.WithLabelValues(v.Method, v.RoutePath, strconv.Itoa(v.Status)).Observe(v.Latency.Seconds())
-			if v.RoutePath == "/healthz" || v.RoutePath == "/metrics" || strings.HasPrefix(v.RoutePath, "/static") {
+			if v.RoutePath == "/healthz" || v.RoutePath == "/metrics" || v.RoutePath == "/favicon.ico" || strings.HasPrefix(v.RoutePath, "/static") {
 				return nil
 			}
 			a.Log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
@@ -48,6 +53,78 @@ func (a *App) middleware(e *echo.Echo) {
 		ReferrerPolicy: "same-origin",
 	}))
 	e.Use(noStore)
+	e.Use(checkInput) // NUL, control characters or invalid UTF-8 in a query or form: 400 before any handler
+	e.Use(retryAfter)
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipCompression, MinLength: compressMinLength}))
+}
+
+// headKey holds the server's *http.Request of a HEAD routed as GET.
+const headKey = "taiwa.head"
+
+// headAsGet answers HEAD wherever GET is routed (echo v4 routes each
+// method on its own). echo's router reads the method of the request the
+// server handed it, not c.Request(), so the method is switched on that
+// very request; headServedAsGet switches it back before anything is
+// written. The deferred reset covers a chain that ends before it.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.Method != http.MethodHead {
+			return next(c)
+		}
+		r.Method = http.MethodGet
+		c.Set(headKey, r)
+		defer func() { r.Method = http.MethodHead }()
+		return next(c)
+	}
+}
+
+// headServedAsGet, the first middleware after routing, makes the server's
+// request a HEAD again, so net/http sends the status and headers and drops
+// the body, and hands everything below a GET copy of it: handlers answer
+// exactly as they do to GET (same redirects, same headers).
+func headServedAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r, ok := c.Get(headKey).(*http.Request); ok {
+			r.Method = http.MethodHead
+			get := r.WithContext(r.Context())
+			get.Method = http.MethodGet
+			c.SetRequest(get)
+		}
+		return next(c)
+	}
+}
+
+// defaultRetryAfter is the Retry-After of a 429, in seconds. The limiters
+// count in fixed windows (a minute for reports, TAIWA_LOGIN_WINDOW for
+// sign-in) but their errors do not say when the window ends.
+const defaultRetryAfter = "60"
+
+// retryAfter gives every 429 a Retry-After, from the API's error handler
+// and from the pages that render their own refusal (sign-in, reports).
+func retryAfter(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			if res.Status == http.StatusTooManyRequests && res.Header().Get(echo.HeaderRetryAfter) == "" {
+				res.Header().Set(echo.HeaderRetryAfter, defaultRetryAfter)
+			}
+		})
+		return next(c)
+	}
+}
+
+// compressMinLength is the smallest answer worth gzip's overhead.
+const compressMinLength = 1024
+
+// skipCompression leaves alone what is compressed elsewhere or already:
+// static files and the favicon (served pre-compressed, with their own
+// ETags), the metrics scrape (promhttp negotiates its own gzip), photos
+// and invoice PDFs.
+func skipCompression(c echo.Context) bool {
+	p := c.Path()
+	return p == "/metrics" || p == "/favicon.ico" || strings.HasPrefix(p, "/static/") ||
+		strings.HasSuffix(p, "/photo") || strings.HasSuffix(p, "/pdf")
 }
 
 func hstsAge(secure bool) int {

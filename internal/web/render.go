@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net/http"
 	"path"
 	"slices"
 	"strings"
@@ -202,24 +201,6 @@ func (s *Server) execute(c echo.Context, status int, page, name string, v *View)
 		return fmt.Errorf("web: render %s/%s: %w", page, name, err)
 	}
 	return c.HTMLBlob(status, buf.Bytes())
-}
-
-// serveStatic serves the embedded static folder with year-long caching:
-// pages link to fingerprinted URLs, so a change is a new URL.
-func (s *Server) serveStatic(c echo.Context) error {
-	name := path.Clean(strings.TrimPrefix(c.Param("*"), "/"))
-	if _, ok := s.assetV[name]; !ok {
-		return echo.ErrNotFound
-	}
-	b, err := fs.ReadFile(s.static, name)
-	if err != nil {
-		return echo.ErrNotFound
-	}
-	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("ETag", `"`+s.assetV[name]+`"`)
-	ct := mimeOf(name)
-	return c.Blob(http.StatusOK, ct, b)
 }
 
 func mimeOf(name string) string {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"path"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -23,7 +25,7 @@ func isWebRequest(c echo.Context) bool {
 	p := c.Request().URL.Path
 	switch {
 	case p == "/api" || strings.HasPrefix(p, "/api/"),
-		p == "/healthz", p == "/readyz", p == "/metrics",
+		p == "/healthz", p == "/readyz", p == "/metrics", p == "/favicon.ico",
 		strings.HasPrefix(p, "/static/"):
 		return false
 	}
@@ -47,7 +49,8 @@ func (s *Server) Register(e *echo.Echo) {
 	})
 	e.Use(s.csrf())
 
-	e.GET("/static/*", s.serveStatic)
+	e.GET("/static/*", s.serveAsset)
+	e.GET("/favicon.ico", s.favicon)
 
 	e.GET("/", s.home)
 	e.GET("/login", s.loginShow)
@@ -120,6 +123,104 @@ func (s *Server) Register(e *echo.Echo) {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)
 	}
+}
+
+// Cache policies of static files. Pages link them through View.Asset with
+// ?v=<content hash>, so such a URL never changes content and is cached
+// for a year; the same file without (or with a stale) fingerprint may, so
+// it is revalidated by ETag every time. Browsers ask for /favicon.ico
+// unversioned, and a day-old icon harms nobody.
+const (
+	cacheFingerprinted = "public, max-age=31536000, immutable"
+	cacheUnversioned   = "no-cache"
+	cacheFavicon       = "public, max-age=86400"
+	faviconAsset       = "favicon.ico"
+)
+
+// serveAsset serves an embedded static file.
+func (s *Server) serveAsset(c echo.Context) error {
+	a, ok := s.assets[path.Clean(strings.TrimPrefix(c.Param("*"), "/"))]
+	if !ok {
+		return echo.ErrNotFound
+	}
+	cache := cacheUnversioned
+	if c.QueryParam("v") == a.fingerprint {
+		cache = cacheFingerprinted
+	}
+	return a.serve(c, cache)
+}
+
+// favicon answers the browser's /favicon.ico.
+func (s *Server) favicon(c echo.Context) error {
+	return s.assets[faviconAsset].serve(c, cacheFavicon)
+}
+
+// serve answers with the gzip copy when the client takes it, and 304 when
+// If-None-Match names either copy's ETag: both hold the same content, and
+// the 304 carries the ETag the client named, so its cache finds the copy
+// it holds.
+func (a *asset) serve(c echo.Context, cacheControl string) error {
+	h := c.Response().Header()
+	zipped := false
+	etag := a.etag
+	if a.gzipETag != "" {
+		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+		if zipped = acceptsGzip(c.Request().Header.Get(echo.HeaderAcceptEncoding)); zipped {
+			etag = a.gzipETag
+		}
+	}
+	h.Set("Cache-Control", cacheControl)
+	if held := a.held(c.Request().Header.Get("If-None-Match"), etag); held != "" {
+		h.Set("ETag", held)
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set("ETag", etag)
+	body := a.body
+	if zipped {
+		body = a.gzipBody()
+		h.Set(echo.HeaderContentEncoding, "gzip")
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, a.contentType, body)
+}
+
+// held is the ETag of the asset an If-None-Match header names ("" if none;
+// chosen for "*"), compared weakly as RFC 9110 §13.1.2 asks.
+func (a *asset) held(ifNoneMatch, chosen string) string {
+	for tag := range strings.SplitSeq(ifNoneMatch, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		switch {
+		case tag == "*":
+			return chosen
+		case tag == a.etag, tag != "" && tag == a.gzipETag:
+			return tag
+		}
+	}
+	return ""
+}
+
+// acceptsGzip reads Accept-Encoding: gzip, or *, with a q above zero; an
+// explicit gzip entry wins over *.
+func acceptsGzip(acceptEncoding string) bool {
+	star := false
+	for entry := range strings.SplitSeq(acceptEncoding, ",") {
+		coding, params, _ := strings.Cut(entry, ";")
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+		}
+		switch strings.ToLower(strings.TrimSpace(coding)) {
+		case "gzip", "x-gzip":
+			return q > 0
+		case "*":
+			star = q > 0
+		}
+	}
+	return star
 }
 
 // csrf is echo's CSRF middleware on web routes, with the token in the

@@ -4,9 +4,13 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -51,6 +55,7 @@ type Server struct {
 	keys    map[string]bool // message ids present in every catalogue
 	static  fs.FS
 	assetV  map[string]string // static path → content fingerprint
+	assets  map[string]*asset // static path → what serveAsset sends
 	session string            // session cookie name
 }
 
@@ -74,8 +79,62 @@ func New(d Deps) (*Server, error) {
 	if s.assetV, err = fingerprints(s.static); err != nil {
 		return nil, fmt.Errorf("web: static: %w", err)
 	}
+	if s.assets, err = loadAssets(s.static, s.assetV); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if s.assets[faviconAsset] == nil {
+		return nil, fmt.Errorf("web: static: no %s", faviconAsset)
+	}
 	if s.pages, err = parsePages(webfs.FS); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	return s, nil
+}
+
+// asset is one embedded static file as served: its bytes, a gzip copy for
+// compressible types, and a strong ETag for each (a different encoding is
+// a different representation, RFC 9110 §8.8.3). The copy is made on first
+// use, so start-up (and every test server) does not pay for it.
+type asset struct {
+	contentType string
+	fingerprint string // the ?v= of its URL in pages
+	body        []byte
+	etag        string
+	gzipETag    string // "" when not worth compressing
+	gzipOnce    sync.Once
+	gzipped     []byte
+}
+
+// loadAssets prepares every fingerprinted static file.
+func loadAssets(static fs.FS, fingerprints map[string]string) (map[string]*asset, error) {
+	out := make(map[string]*asset, len(fingerprints))
+	for name, fp := range fingerprints {
+		b, err := fs.ReadFile(static, name)
+		if err != nil {
+			return nil, err
+		}
+		a := &asset{contentType: mimeOf(name), fingerprint: fp, body: b, etag: `"` + fp + `"`}
+		if compressible(a.contentType) && len(b) >= 1024 {
+			a.gzipETag = `"` + fp + `-gzip"`
+		}
+		out[name] = a
+	}
+	return out, nil
+}
+
+// compressible content types shrink under gzip (an .ico holds bitmaps).
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || contentType == "image/svg+xml" || contentType == "image/x-icon"
+}
+
+// gzipBody is the asset's gzip copy, compressed once.
+func (a *asset) gzipBody() []byte {
+	a.gzipOnce.Do(func() {
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // a valid level
+		_, _ = w.Write(a.body)                                  // into memory: cannot fail
+		_ = w.Close()
+		a.gzipped = buf.Bytes()
+	})
+	return a.gzipped
 }
