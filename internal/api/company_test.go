@@ -44,6 +44,8 @@ type importResult struct {
 	Updated int `json:"updated"`
 	Errors  []struct {
 		Line    int    `json:"line"`
+		Code    string `json:"code"`
+		Column  string `json:"column"`
 		Message string `json:"message"`
 	} `json:"errors"`
 }

@@ -216,8 +216,8 @@ func TestImportReportsNULAndControlLinesAndTakesTheUIsLabels(t *testing.T) {
 		t.Fatalf("errors %+v", res.Errors)
 	}
 	for _, e := range res.Errors {
-		if w := want[e.Line]; w == "" || !strings.HasPrefix(e.Message, w+":") {
-			t.Errorf("line %d: %q, want it to name %s", e.Line, e.Message, w)
+		if w := want[e.Line]; w == "" || !strings.HasPrefix(e.Message, w+":") || e.Code != "text" || e.Column != w {
+			t.Errorf("line %d: %+v, want code text naming %s", e.Line, e, w)
 		}
 	}
 	var emps struct {

@@ -36,11 +36,38 @@ type ImportResult struct {
 	Errors  []ImportError `json:"errors"`
 }
 
-// ImportError is one refused line.
+// ImportError is one refused line: the reason as a code (with the column
+// at fault and what the UI needs to say it in the user's language) and as
+// English text.
 type ImportError struct {
-	Line    int    `json:"line"`
-	Message string `json:"message"`
+	Line      int    `json:"line"`
+	Code      string `json:"code"`                 // one of the ImportCode… constants
+	Column    string `json:"column,omitempty"`     // the CSV column at fault
+	Value     string `json:"value,omitempty"`      // the refused value, for bands
+	OtherLine int    `json:"other_line,omitempty"` // the line it repeats, for duplicates
+	Max       int    `json:"max,omitempty"`        // the limit, for lengths
+	Message   string `json:"message"`
 }
+
+// The reasons a line is refused.
+const (
+	ImportCodeNotCSV     = "not_csv"    // the line is not valid CSV
+	ImportCodeFields     = "fields"     // another number of fields than the header
+	ImportCodeText       = "text"       // NUL, control characters
+	ImportCodeRequired   = "required"   // email or name empty
+	ImportCodeEmail      = "email"      // not an email address
+	ImportCodeTooLong    = "too_long"   // over Max characters
+	ImportCodeDepartment = "department" // not a department path
+	ImportCodeBand       = "band"       // not an age or tenure band
+	ImportCodeDuplicate  = "duplicate"  // the email or employee code of OtherLine again
+	ImportCodeTaken      = "taken"      // the email or employee code belongs to someone else
+	ImportCodeRefused    = "refused"    // the database refused the line (Message says why)
+)
+
+// lineError is a refused line before its number is known.
+type lineError ImportError
+
+func (e *lineError) Error() string { return e.Message }
 
 // ImportOptions tune an import.
 type ImportOptions struct {
@@ -143,7 +170,7 @@ func (s *Service) importOne(ctx context.Context, tx *sqlx.Tx, c Company, depts *
 		return err
 	}
 	if refused != nil {
-		res.Errors = append(res.Errors, ImportError{Line: row.line, Message: rowMessage(refused)})
+		res.Errors = append(res.Errors, rowError(row.line, refused))
 		// The cache may hold departments of the rolled-back row.
 		*depts, err = loadDepartments(ctx, tx, c.ID)
 		return err
@@ -202,7 +229,8 @@ func (s *Service) insertFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts
 	var emails, names []string
 	for _, row := range rows {
 		if row.employeeCode != "" && codeTaken[row.employeeCode] {
-			lineErrs = append(lineErrs, ImportError{Line: row.line, Message: "employee_code: is already used by another employee"})
+			lineErrs = append(lineErrs, ImportError{Line: row.line, Code: ImportCodeTaken, Column: "employee_code",
+				Message: "employee_code: is already used by another employee"})
 			continue
 		}
 		byEmail[row.email] = row
@@ -213,7 +241,8 @@ func (s *Service) insertFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts
 		return 0, nil, err
 	}
 	for e := range taken {
-		lineErrs = append(lineErrs, ImportError{Line: byEmail[e].line, Message: "email: belongs to an account outside this company's roster"})
+		lineErrs = append(lineErrs, ImportError{Line: byEmail[e].line, Code: ImportCodeTaken, Column: "email",
+			Message: "email: belongs to an account outside this company's roster"})
 	}
 	// Departments only for rows that were kept: a refused row leaves nothing.
 	for _, u := range users {
@@ -253,15 +282,16 @@ func (s *Service) insertFresh(ctx context.Context, tx *sqlx.Tx, c Company, depts
 	return n, lineErrs, nil
 }
 
-func rowMessage(err error) string {
+// rowError is a line the database refused (a rolled-back savepoint).
+func rowError(line int, err error) ImportError {
 	e, ok := apperr.As(err)
-	if !ok {
-		return "could not be saved"
+	switch {
+	case !ok:
+		return ImportError{Line: line, Code: ImportCodeRefused, Message: "could not be saved"}
+	case e.Reason == "already_exists":
+		return ImportError{Line: line, Code: ImportCodeTaken, Column: "employee_code", Message: "employee_code: is already used by another employee"}
 	}
-	if e.Reason == "already_exists" {
-		return "employee_code: is already used by another employee"
-	}
-	return e.Message
+	return ImportError{Line: line, Code: ImportCodeRefused, Message: e.Message}
 }
 
 func sortErrors(errs []ImportError) {
@@ -369,7 +399,7 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				res.Errors = append(res.Errors, ImportError{Line: pe.StartLine, Message: "not valid CSV: " + pe.Err.Error()})
+				res.Errors = append(res.Errors, ImportError{Line: pe.StartLine, Code: ImportCodeNotCSV, Message: "not valid CSV: " + pe.Err.Error()})
 				continue
 			}
 			return nil, res, apperr.Field("file", err.Error())
@@ -380,16 +410,20 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}
-		row, err := parseRow(rec, col, line)
-		if err == nil {
+		row, lerr := parseRow(rec, col, line)
+		if lerr == nil {
 			if first, dup := seen[row.email]; dup {
-				err = fmt.Errorf("email: appears already on line %d", first)
+				lerr = &lineError{Code: ImportCodeDuplicate, Column: "email", OtherLine: first,
+					Message: fmt.Sprintf("email: appears already on line %d", first)}
 			} else if first, dup := codes[row.employeeCode]; dup && row.employeeCode != "" {
-				err = fmt.Errorf("employee_code: appears already on line %d", first)
+				lerr = &lineError{Code: ImportCodeDuplicate, Column: "employee_code", OtherLine: first,
+					Message: fmt.Sprintf("employee_code: appears already on line %d", first)}
 			}
 		}
-		if err != nil {
-			res.Errors = append(res.Errors, ImportError{Line: line, Message: err.Error()})
+		if lerr != nil {
+			e := ImportError(*lerr)
+			e.Line = line
+			res.Errors = append(res.Errors, e)
 			continue
 		}
 		seen[row.email] = line
@@ -401,7 +435,7 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 	return rows, res, nil
 }
 
-func parseRow(rec []string, col map[string]int, line int) (importRow, error) {
+func parseRow(rec []string, col map[string]int, line int) (importRow, *lineError) {
 	get := func(name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
 			return strings.TrimSpace(rec[i])
@@ -409,45 +443,57 @@ func parseRow(rec []string, col map[string]int, line int) (importRow, error) {
 		return ""
 	}
 	if len(rec) != len(col) {
-		return importRow{}, fmt.Errorf("has %d fields, the header has %d", len(rec), len(col))
+		return importRow{}, &lineError{Code: ImportCodeFields, Max: len(col), Value: fmt.Sprint(len(rec)),
+			Message: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(col))}
 	}
 	for _, name := range ImportColumns {
 		if i, ok := col[name]; ok {
 			if p := input.Problem(rec[i]); p != "" {
-				return importRow{}, fmt.Errorf("%s: %s", name, p)
+				return importRow{}, &lineError{Code: ImportCodeText, Column: name, Message: name + ": " + p}
 			}
 		}
 	}
 	row := importRow{line: line, jobFamily: get("job_family"), employeeCode: get("employee_code")}
 	var err error
+	for _, req := range []string{"email", "name"} {
+		if get(req) == "" {
+			return row, &lineError{Code: ImportCodeRequired, Column: req, Message: req + ": is required"}
+		}
+	}
 	if row.email, err = account.NormalizeEmail("email", get("email")); err != nil {
-		return row, errors.New(err.(*apperr.Error).Message)
+		return row, &lineError{Code: ImportCodeEmail, Column: "email", Message: err.(*apperr.Error).Message}
 	}
 	if row.name, err = account.CheckName("name", get("name")); err != nil {
-		return row, errors.New(err.(*apperr.Error).Message)
+		return row, &lineError{Code: ImportCodeTooLong, Column: "name", Max: 200, Message: err.(*apperr.Error).Message}
 	}
 	if row.department, err = ParseDepartmentPath(get("department")); err != nil {
-		return row, errors.New(err.(*apperr.Error).Message)
+		return row, &lineError{Code: ImportCodeDepartment, Column: "department", Message: err.(*apperr.Error).Message}
 	}
 	if v := get("age_band"); v != "" {
 		band, ok := AgeBandOf(v)
 		if !ok {
-			return row, fmt.Errorf("age_band: %q is not one of %s (or 20代 … 70代)", v, strings.Join(AgeBands, ", "))
+			return row, &lineError{Code: ImportCodeBand, Column: "age_band", Value: v,
+				Message: fmt.Sprintf("age_band: %q is not one of %s (or 20代 … 70代)", v, strings.Join(AgeBands, ", "))}
 		}
 		row.ageBand = &band
 	}
 	if v := get("tenure_band"); v != "" {
 		band, ok := TenureBandOf(v)
 		if !ok {
-			return row, fmt.Errorf("tenure_band: %q is not one of %s (or 0〜2年, 3〜5年, 6〜10年, 11年以上)", v, strings.Join(TenureBands, ", "))
+			return row, &lineError{Code: ImportCodeBand, Column: "tenure_band", Value: v,
+				Message: fmt.Sprintf("tenure_band: %q is not one of %s (or 0〜2年, 3〜5年, 6〜10年, 11年以上)", v, strings.Join(TenureBands, ", "))}
 		}
 		row.tenureBand = &band
 	}
-	if utf8.RuneCountInString(row.jobFamily) > 100 {
-		return row, errors.New("job_family: must be at most 100 characters")
-	}
-	if utf8.RuneCountInString(row.employeeCode) > 64 {
-		return row, errors.New("employee_code: must be at most 64 characters")
+	for _, c := range []struct {
+		name  string
+		value string
+		max   int
+	}{{"job_family", row.jobFamily, 100}, {"employee_code", row.employeeCode, 64}} {
+		if utf8.RuneCountInString(c.value) > c.max {
+			return row, &lineError{Code: ImportCodeTooLong, Column: c.name, Max: c.max,
+				Message: fmt.Sprintf("%s: must be at most %d characters", c.name, c.max)}
+		}
 	}
 	return row, nil
 }

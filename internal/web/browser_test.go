@@ -147,7 +147,7 @@ func TestBrowserAdminImportsRoster(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#roster table`)),
 	)
 	result, roster := text(t, ctx, "#import-result"), text(t, ctx, "#roster")
-	for _, want := range []string{"新規 3 名", "2 行目：", "email:"} {
+	for _, want := range []string{"新規 3 名", "2 行目：", "メールアドレスの形式が正しくありません"} {
 		if !strings.Contains(result, want) {
 			t.Errorf("import result lacks %q:\n%s", want, result)
 		}

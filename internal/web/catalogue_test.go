@@ -21,7 +21,7 @@ var notKeys = map[string]bool{
 	"taiwa_csrf": true, "taiwa_flash": true, "taiwa_session": true,
 	"password_forgot": true, "password_set": true, "employee_home": true, "counselor_home": true,
 	"operator_companies": true, "operator_mail": true, "operator_mail_show": true,
-	"import_response": true,
+	"import_response": true, "employee_code": true, "job_family": true, "tenure_band": true,
 	// counsellor pages: form fields, query parameters, API reasons, pages
 	"display_name": true, "years_experience": true, "rate_jpy": true, "age_band": true,
 	"job_functions": true, "job_function": true, "registration_number": true, "issued_on": true,

@@ -28,7 +28,7 @@ func TestRosterImportListsBadLinesAndSavesGoodOnes(t *testing.T) {
 	if p.Status != http.StatusOK {
 		t.Fatalf("import: status %d", p.Status)
 	}
-	mustContain(t, p, "新規 3 名、更新 0 名", "2 行目：", "email:", "佐藤 健", "営業部 / 東京支店", "30代", "3〜5年", "11年以上", "招待中", "3 名")
+	mustContain(t, p, "新規 3 名、更新 0 名", "2 行目：", "メールアドレスの形式が正しくありません", "佐藤 健", "営業部 / 東京支店", "30代", "3〜5年", "11年以上", "招待中", "3 名")
 	if n := strings.Count(p.Body, "<li><strong>"); n != 1 {
 		t.Errorf("%d error lines listed, want 1", n)
 	}

@@ -1,0 +1,37 @@
+package web
+
+import (
+	"github.com/taiwa/taiwa/internal/company"
+)
+
+// importColumnKeys name the roster CSV's columns as the roster table does.
+var importColumnKeys = map[string]string{
+	"email": "col_email", "name": "col_name", "department": "col_department", "age_band": "col_age_band",
+	"tenure_band": "col_tenure_band", "job_family": "col_job_family", "employee_code": "col_code",
+}
+
+// importCodeKeys say each reason a roster line is refused.
+var importCodeKeys = map[string]string{
+	company.ImportCodeNotCSV: "import_err_not_csv", company.ImportCodeFields: "import_err_fields",
+	company.ImportCodeText: "import_err_text", company.ImportCodeRequired: "import_err_required",
+	company.ImportCodeEmail: "import_err_email", company.ImportCodeTooLong: "import_err_too_long",
+	company.ImportCodeDepartment: "import_err_department", company.ImportCodeDuplicate: "import_err_duplicate",
+	company.ImportCodeTaken: "import_err_taken", company.ImportCodeRefused: "import_err_refused",
+}
+
+// ImportMessage says why a roster line was refused, in the reader's
+// language and with the UI's names for columns and bands.
+func (v *View) ImportMessage(e company.ImportError) string {
+	col := v.label(importColumnKeys, e.Column)
+	if e.Code == company.ImportCodeBand {
+		if e.Column == "age_band" {
+			return v.T("import_err_age_band", "Value", e.Value)
+		}
+		return v.T("import_err_tenure_band", "Value", e.Value)
+	}
+	key, ok := importCodeKeys[e.Code]
+	if !ok {
+		return e.Message
+	}
+	return v.T(key, "Column", col, "Value", e.Value, "Max", e.Max, "Line", e.OtherLine)
+}
