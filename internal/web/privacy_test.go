@@ -117,7 +117,7 @@ func TestPrivacyPageOptOutStoresTheWordingShown(t *testing.T) {
 	// In English the page shows, and the consent stores, the English wording.
 	emp.post("/lang", url.Values{"_csrf": {tok}, "lang": {"en"}, "next": {"/me/privacy"}})
 	p = emp.get("/me/privacy")
-	mustContain(t, p, "The company&#39;s aggregate reports", "at least your company&#39;s minimum size")
+	mustContain(t, p, "The company&#39;s aggregate reports", "aggregate reports published once a month", "statistical noise added once")
 	en := shownOptOutText(t, p)
 	if r := emp.post("/me/privacy/report-opt-out", url.Values{"_csrf": {tok}, "opt_out": {"true"}, "wording": {"en"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("opt out in English: %d", r.Status)
