@@ -5,7 +5,7 @@ DATA_DIR  ?= .data
 ADDR      ?= 127.0.0.1:8080
 BENCHTIME ?= 5x
 
-.PHONY: run test bench build lint vet fmt-check tools-run tools-test tools-search clean
+.PHONY: run test fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean
 
 ## run: local PostgreSQL under .data/, migrate, demo data, serve on http://127.0.0.1:8080
 run: tools-run
@@ -14,6 +14,12 @@ run: tools-run
 ## test: lint, then every test against real throwaway dependencies (race detector on)
 test: tools-test lint
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## fuzz: the OpenAPI-driven fuzz with a large budget and a new seed (FUZZ_SEED=n replays a run)
+FUZZ_REQUESTS ?= 300
+FUZZ_SEED     ?= $(shell date +%s)
+fuzz: tools-test
+	TAIWA_FUZZ_REQUESTS=$(FUZZ_REQUESTS) TAIWA_FUZZ_SEED=$(FUZZ_SEED) $(GO) test -race -count=1 -run TestOpenAPIFuzz -timeout 60m ./internal/api/
 
 ## bench: benchmarks against real dependencies; figures go to docs/benchmarks.md
 bench: tools-test

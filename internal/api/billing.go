@@ -217,15 +217,20 @@ func (s *Server) invoiceGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, inv)
 }
 
-// docLang is the document's language: ?lang=en, else the caller's locale.
-func docLang(c echo.Context) string {
-	if l := c.QueryParam("lang"); l == "ja" || l == "en" {
-		return l
+// docLang is the document's language: ?lang=ja|en (400 for another),
+// else the caller's locale.
+func docLang(c echo.Context) (string, error) {
+	switch l := c.QueryParam("lang"); l {
+	case "ja", "en":
+		return l, nil
+	case "":
+	default:
+		return "", apperr.Field("lang", "must be ja or en")
 	}
 	if principal(c).Locale == "en" {
-		return "en"
+		return "en", nil
 	}
-	return "ja"
+	return "ja", nil
 }
 
 // InvoiceFilename is the download's file name, e.g. invoice-TW-2026-10-000123.pdf.
@@ -243,11 +248,15 @@ func InvoiceFilename(inv billing.Invoice, ext string) string {
 }
 
 func (s *Server) invoicePDF(c echo.Context) error {
+	lang, err := docLang(c)
+	if err != nil {
+		return err
+	}
 	inv, err := s.invoice(c)
 	if err != nil {
 		return err
 	}
-	b, err := invoicedoc.PDF(inv, s.Billing.Issuer, docLang(c))
+	b, err := invoicedoc.PDF(inv, s.Billing.Issuer, lang)
 	if errors.Is(err, invoicedoc.ErrUnavailable) {
 		c.Logger().Error(err)
 		return c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{
@@ -264,11 +273,15 @@ func (s *Server) invoicePDF(c echo.Context) error {
 }
 
 func (s *Server) invoiceCSV(c echo.Context) error {
+	lang, err := docLang(c)
+	if err != nil {
+		return err
+	}
 	inv, err := s.invoice(c)
 	if err != nil {
 		return err
 	}
-	b, err := invoicedoc.CSV(inv, docLang(c))
+	b, err := invoicedoc.CSV(inv, lang)
 	if err != nil {
 		return err
 	}

@@ -59,6 +59,32 @@ func unmarshalJSON(body []byte, v any, strict bool) error {
 	return nil
 }
 
+// decodeRequired is decodeStrictJSON that also refuses a body leaving out
+// (or sending null for) any of the fields named: where Go's zero value is
+// itself a valid answer (0 minutes, an empty list, UTC), an absent field
+// must not be read as that.
+func decodeRequired(c echo.Context, v any, fields ...string) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	if err := unmarshalJSON(body, v, true); err != nil {
+		return err
+	}
+	var present map[string]json.RawMessage
+	_ = json.Unmarshal(body, &present) // the body decoded above: an object or null
+	missing := map[string]string{}
+	for _, f := range fields {
+		if raw, ok := present[f]; !ok || string(raw) == "null" {
+			missing[f] = "is required"
+		}
+	}
+	if len(missing) > 0 {
+		return apperr.Invalid("some required fields are missing", missing)
+	}
+	return nil
+}
+
 func jsonType(kind string) string {
 	switch kind {
 	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":

@@ -56,8 +56,11 @@ func (s *Server) myAvailability(c echo.Context) error {
 }
 
 func (s *Server) myAvailabilitySet(c echo.Context) error {
+	// A PUT replaces the whole schedule: every field is required, so that
+	// one left out is not read as zero minutes, UTC or no hours at all.
 	var in booking.Availability
-	if err := decodeStrictJSON(c, &in); err != nil {
+	if err := decodeRequired(c, &in, "timezone", "slot_minutes", "buffer_minutes", "min_notice_minutes",
+		"horizon_days", "max_per_day", "weekly", "overrides"); err != nil {
 		return err
 	}
 	a, err := s.Bookings.SetAvailability(c.Request().Context(), principal(c), in)

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -84,6 +86,9 @@ func (s *Server) employeeImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := checkCSVContentType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+		return err
+	}
 	invite := true
 	if v := c.QueryParam("invite"); v != "" {
 		if invite, err = strconv.ParseBool(v); err != nil {
@@ -96,6 +101,23 @@ func (s *Server) employeeImport(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// checkCSVContentType accepts text/csv with no charset or UTF-8 (400
+// otherwise, as for JSON bodies); a missing Content-Type is read as CSV.
+func checkCSVContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	ok := err == nil && mt == "text/csv"
+	for k, v := range params {
+		ok = ok && k == "charset" && strings.EqualFold(v, "utf-8")
+	}
+	if !ok {
+		return apperr.Invalid("send the roster as text/csv (charset utf-8)", map[string]string{"body": "must be CSV: Content-Type text/csv, charset utf-8 if any"})
+	}
+	return nil
 }
 
 func (s *Server) employeeList(c echo.Context) error {

@@ -156,7 +156,20 @@ func (h *Harness) Operator() *Client {
 // Client calls the API as one user.
 type Client struct {
 	h     *Harness
+	t     testing.TB // where failures go; nil: the harness's test
 	Token string
+}
+
+// For is the same client reporting its failures (transport errors,
+// answers outside openapi.json) to t, e.g. a subtest.
+func (c *Client) For(t testing.TB) *Client { return &Client{h: c.h, t: t, Token: c.Token} }
+
+// tb is the test the client reports to.
+func (c *Client) tb() testing.TB {
+	if c.t != nil {
+		return c.t
+	}
+	return c.h.T
 }
 
 // As is a client that sends token (which may be forged or empty).
@@ -185,12 +198,13 @@ type Response struct {
 }
 
 // Raw sends a request with any body and content type; headers are pairs of
-// name and value.
+// name and value. Every answer under /api/v1/ is checked against
+// openapi.json (CheckContract): drift fails the test that saw it.
 func (c *Client) Raw(method, path, contentType string, body io.Reader, headers ...string) Response {
-	c.h.T.Helper()
+	c.tb().Helper()
 	req, err := http.NewRequest(method, c.h.URL+path, body)
 	if err != nil {
-		c.h.T.Fatal(err)
+		c.tb().Fatal(err)
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -203,30 +217,32 @@ func (c *Client) Raw(method, path, contentType string, body io.Reader, headers .
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.h.T.Fatal(err)
+		c.tb().Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	r := Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	c.checkContract(req, r)
+	return r
 }
 
 // Do sends JSON (nil: no body) and decodes a JSON answer into out (nil:
 // ignore). It returns the status.
 func (c *Client) Do(method, path string, in, out any) int {
-	c.h.T.Helper()
+	c.tb().Helper()
 	var body io.Reader
 	ct := ""
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			c.h.T.Fatal(err)
+			c.tb().Fatal(err)
 		}
 		body, ct = bytes.NewReader(b), "application/json"
 	}
 	r := c.Raw(method, path, ct, body)
 	if out != nil && len(r.Body) > 0 {
 		if err := json.Unmarshal(r.Body, out); err != nil {
-			c.h.T.Fatalf("%s %s: status %d, body not JSON: %s", method, path, r.Status, r.Body)
+			c.tb().Fatalf("%s %s: status %d, body not JSON: %s", method, path, r.Status, r.Body)
 		}
 	}
 	return r.Status

@@ -132,9 +132,15 @@ func parseBound(v string, upper bool) (time.Time, error) {
 		}
 		return d, nil
 	}
-	t, err := time.Parse(time.RFC3339, v)
+	// RFC 3339 §5.6 allows a lowercase "t" and "z"; an offset must stay
+	// within ±23:59 (Go reads +24:00, which PostgreSQL refuses).
+	t, err := time.Parse(time.RFC3339, strings.ToUpper(v))
+	bad := fmt.Errorf("must be a day (YYYY-MM-DD) or an RFC 3339 time")
 	if err != nil {
-		return time.Time{}, fmt.Errorf("must be a day (YYYY-MM-DD) or an RFC 3339 time")
+		return time.Time{}, bad
+	}
+	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 || t.Year() < 1900 || t.Year() > 9999 {
+		return time.Time{}, bad
 	}
 	return t, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
@@ -39,11 +40,11 @@ func (p Plan) validate() error {
 	if !planCode.MatchString(p.Code) {
 		f["code"] = "must be 2–41 lower-case letters, digits or _ starting with a letter"
 	}
-	if p.NameJa == "" || len(p.NameJa) > 200 {
-		f["name_ja"] = "is required (at most 200 bytes)"
+	if p.NameJa == "" || utf8.RuneCountInString(p.NameJa) > 200 {
+		f["name_ja"] = "is required (at most 200 characters)"
 	}
-	if p.NameEn == "" || len(p.NameEn) > 200 {
-		f["name_en"] = "is required (at most 200 bytes)"
+	if p.NameEn == "" || utf8.RuneCountInString(p.NameEn) > 200 {
+		f["name_en"] = "is required (at most 200 characters)"
 	}
 	if p.Kind != KindPerSession && p.Kind != KindSubscription && p.Kind != KindPerSeat {
 		f["kind"] = "must be per_session, subscription or per_seat"
