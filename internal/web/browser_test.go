@@ -74,7 +74,13 @@ func artifactDir(t *testing.T) string {
 // screenshot saves a full-page PNG for a person to look at.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
+}
+
+// saveShot takes a screenshot with shot and saves it under name.
+func saveShot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, shot)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
