@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +10,7 @@ import (
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/input"
 )
 
 // The roles of the booking routes.
@@ -30,19 +30,9 @@ func parseTime(field, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	bad := apperr.Field(field, "must be an RFC 3339 time with offset, e.g. 2026-04-01T10:00:00+09:00")
-	if len(v) > 10 && v[10] == 't' {
-		v = v[:10] + "T" + v[11:]
-	}
-	if strings.HasSuffix(v, "z") {
-		v = v[:len(v)-1] + "Z"
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, bad
-	}
-	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 || t.Year() < 1900 || t.Year() > 9999 {
-		return time.Time{}, bad
+	t, ok := input.Instant(v)
+	if !ok {
+		return time.Time{}, apperr.Field(field, "must be an RFC 3339 time with offset, e.g. 2026-04-01T10:00:00+09:00")
 	}
 	return t, nil
 }

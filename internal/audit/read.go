@@ -16,6 +16,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/input"
 	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
@@ -132,15 +133,9 @@ func parseBound(v string, upper bool) (time.Time, error) {
 		}
 		return d, nil
 	}
-	// RFC 3339 §5.6 allows a lowercase "t" and "z"; an offset must stay
-	// within ±23:59 (Go reads +24:00, which PostgreSQL refuses).
-	t, err := time.Parse(time.RFC3339, strings.ToUpper(v))
-	bad := fmt.Errorf("must be a day (YYYY-MM-DD) or an RFC 3339 time")
-	if err != nil {
-		return time.Time{}, bad
-	}
-	if _, off := t.Zone(); off <= -24*3600 || off >= 24*3600 || t.Year() < 1900 || t.Year() > 9999 {
-		return time.Time{}, bad
+	t, ok := input.Instant(v)
+	if !ok {
+		return time.Time{}, fmt.Errorf("must be a day (YYYY-MM-DD) or an RFC 3339 time")
 	}
 	return t, nil
 }

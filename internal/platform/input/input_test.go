@@ -27,3 +27,15 @@ func TestValuesNamesTheField(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestInstantOffsetsAndCase(t *testing.T) {
+	for v, ok := range map[string]bool{
+		"2026-04-01T10:00:00+09:00": true, "2026-04-01t10:00:00z": true, "2026-04-01T10:00:00.5Z": true,
+		"2026-04-01T10:00:00+23:59": true, "2026-04-01T10:00:00+24:00": false, "2026-04-01T10:00:00-24:00": false,
+		"2026-04-01T10:00:00": false, "0001-01-01T00:00:00Z": false, "garbage": false,
+	} {
+		if _, got := Instant(v); got != ok {
+			t.Errorf("%q: %v, want %v", v, got, ok)
+		}
+	}
+}
