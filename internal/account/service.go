@@ -68,25 +68,13 @@ type Session struct {
 func (s *Service) Login(ctx context.Context, email, password, addr, previousToken string) (Session, error) {
 	now := s.now()
 	email, emailErr := NormalizeEmail("email", email)
-	var limited bool
-	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		hits, err := ratelimit.Hit(ctx, tx, "login:addr:"+addr, s.Window, now)
-		if err != nil {
-			return err
-		}
-		failures, err := ratelimit.Count(ctx, tx, "login:acct:"+email, s.Window, now)
-		if err != nil {
-			return err
-		}
-		limited = hits > s.MaxAttempts || failures >= s.MaxFailures
-		return nil
-	})
+	wait, err := s.loginWait(ctx, email, addr, now)
 	if err != nil {
 		return Session{}, err
 	}
-	if limited {
+	if wait > 0 {
 		_ = audit.WriteAlone(ctx, s.DB, auth.Principal{}, audit.Event{Action: "auth.login", Outcome: "rate_limited"})
-		return Session{}, apperr.RateLimited("too many sign-in attempts; wait a few minutes and try again")
+		return Session{}, apperr.RateLimitedFor("too many sign-in attempts; wait a few minutes and try again", wait)
 	}
 
 	var u User
@@ -105,9 +93,6 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 	}
 	if !verifyPassword(password, u.hash) || u.DisabledAt != nil {
 		_ = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-			if _, err := ratelimit.Hit(ctx, tx, "login:acct:"+email, s.Window, now); err != nil {
-				return err
-			}
 			return audit.Write(ctx, tx, auth.Principal{UserID: u.ID, Role: u.Role}, audit.Event{Action: "auth.login", Outcome: "failed", CompanyID: u.CompanyID.UUID})
 		})
 		return Session{}, apperr.Unauthorized("invalid_credentials", "the email or password is not correct")
@@ -128,12 +113,39 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
 			return err
 		}
+		if err := ratelimit.Release(ctx, tx, failureKey(email, addr), now); err != nil {
+			return err
+		}
 		return audit.Write(ctx, tx, u.Principal(), audit.Event{Action: "auth.login", CompanyID: u.CompanyID.UUID})
 	})
 	if err != nil {
 		return Session{}, err
 	}
 	return Session{Token: raw, ExpiresAt: expires, User: u}, nil
+}
+
+// loginWait applies the sign-in limits before a password is checked and
+// returns how long until an attempt is let through (zero: now). Attempts
+// count per address, whatever the account. Each attempt also takes a place
+// among its (account, address) failures, given back when the password is
+// right: wrong passwords lock an account only for the address they come
+// from, so ones from elsewhere do not stop the owner, and parallel guesses
+// cannot overshoot. An attempt refused here counts nowhere.
+func (s *Service) loginWait(ctx context.Context, email, addr string, now time.Time) (time.Duration, error) {
+	var wait time.Duration
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		var err error
+		wait, err = ratelimit.Take(ctx, tx, now,
+			ratelimit.Limit{Key: failureKey(email, addr), Max: s.MaxFailures, Window: s.Window},
+			ratelimit.Limit{Key: "login:addr:" + ratelimit.AddressKey(addr), Max: s.MaxAttempts, Window: s.Window})
+		return err
+	})
+	return wait, err
+}
+
+// failureKey counts failed sign-ins to one account from one address.
+func failureKey(email, addr string) string {
+	return "login:fail:" + ratelimit.AddressKey(addr) + ":" + email
 }
 
 // Authenticate turns a session token into its principal. Expired sessions,

@@ -6,11 +6,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/ratelimit"
 )
 
 // ErrorBody is the API's error envelope.
@@ -97,6 +100,9 @@ func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandle
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
 		}
+		if e, ok := apperr.As(err); ok && status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+			SetRetryAfter(c, e.RetryAfter)
+		}
 		if status == http.StatusUnauthorized && IsAPIRequest(c) {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, bearerChallenge(c, detail))
 		}
@@ -139,6 +145,12 @@ func bearerChallenge(c echo.Context, d ErrorDetail) string {
 		return challenge + `, error="invalid_token"`
 	}
 	return challenge
+}
+
+// SetRetryAfter puts a limiter's wait on the answer as Retry-After, in whole
+// seconds rounded up: a client that waits that long is let through.
+func SetRetryAfter(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
 }
 
 // IsAPIRequest reports whether the request is for the JSON API.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -130,6 +131,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 func (a *App) buildHTTP() error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = clientIP(a.Config.Proxies)
 	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
 		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
 		Reports: a.Reports, Ready: a.ready}
@@ -149,6 +151,23 @@ func (a *App) buildHTTP() error {
 	e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
 	a.Echo = e
 	return nil
+}
+
+// clientIP is how c.RealIP() finds the client, for the API and the pages
+// alike: the TCP peer, unless the peer is one of the trusted proxies; then
+// X-Forwarded-For is read from the right, past every trusted proxy, to the
+// first address that is not one. X-Real-IP is never read, and without
+// trusted proxies no header is: anyone can write a header, so believing
+// one from anyone lets a client choose the address its limits count on.
+func clientIP(proxies []netip.Prefix) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // ready reports each dependency for /readyz.

@@ -95,9 +95,9 @@ func headServedAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// defaultRetryAfter is the Retry-After of a 429, in seconds. The limiters
-// count in fixed windows (a minute for reports, TAIWA_LOGIN_WINDOW for
-// sign-in) but their errors do not say when the window ends.
+// defaultRetryAfter is the Retry-After of a 429 whose limiter did not say
+// how long to wait, in seconds. The sign-in and report limiters do: their
+// 429s carry the exact wait (see internal/platform/ratelimit).
 const defaultRetryAfter = "60"
 
 // retryAfter gives every 429 a Retry-After, from the API's error handler

@@ -154,6 +154,7 @@ func (s *Server) reportShow(c echo.Context) error {
 	if err == nil {
 		pg.Body, err = s.Reports.Report(ctx, p, cid, req)
 	}
+	setRetryAfter(c, err)
 	status, err := pg.refusal(err, req.Query, now)
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the HTTP layer; it is never shown raw to users
@@ -30,6 +31,9 @@ type Error struct {
 	Message string            // human text, safe to show
 	Fields  map[string]string // field → problem, for CodeInvalid
 	Err     error             // wrapped cause, never shown
+	// RetryAfter is, for CodeRateLimited, how long until the limit lets
+	// the next attempt through: the answer's Retry-After (zero: unknown).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -87,6 +91,12 @@ func Unprocessable(reason, message string) *Error {
 // RateLimited reports too many attempts.
 func RateLimited(message string) *Error {
 	return &Error{Code: CodeRateLimited, Reason: "rate_limited", Message: message}
+}
+
+// RateLimitedFor reports too many attempts and how long until the next one
+// is let through.
+func RateLimitedFor(message string, wait time.Duration) *Error {
+	return &Error{Code: CodeRateLimited, Reason: "rate_limited", Message: message, RetryAfter: wait}
 }
 
 // As returns the *Error in err's chain, if any.

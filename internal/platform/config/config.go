@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -55,6 +56,13 @@ type Config struct {
 	// client that trickles its body is cut off; zero means one minute.
 	// Raise it if large rosters are uploaded over slow links.
 	HTTPReadTimeout time.Duration `env:"TAIWA_HTTP_READ_TIMEOUT"`
+
+	// TrustedProxies lists the reverse proxies (IPs or CIDRs, comma-
+	// separated) whose X-Forwarded-For is believed. Empty: none is, and
+	// the client is the TCP peer.
+	TrustedProxies string `env:"TAIWA_TRUSTED_PROXIES"`
+	// Proxies is TrustedProxies parsed by Validate.
+	Proxies []netip.Prefix `env:"-"`
 }
 
 // Load reads the environment and validates it.
@@ -102,6 +110,11 @@ func (c *Config) Validate() error {
 	if c.LoginMaxPerUser < 1 || c.LoginMaxPerAddr < 1 {
 		problems = append(problems, "TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT and TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS must be ≥ 1")
 	}
+	if p, err := ParseProxies(c.TrustedProxies); err != nil {
+		problems = append(problems, "TAIWA_TRUSTED_PROXIES: "+err.Error())
+	} else {
+		c.Proxies = p
+	}
 	if c.MeiliURL != "" {
 		if u, err := url.Parse(c.MeiliURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			problems = append(problems, "TAIWA_MEILISEARCH_URL must look like http://127.0.0.1:7700")
@@ -139,6 +152,34 @@ func (c *Config) Validate() error {
 		return errors.New("config:\n  - " + strings.Join(problems, "\n  - "))
 	}
 	return nil
+}
+
+// ParseProxies reads a comma-separated list of IP addresses and CIDR
+// ranges ("10.0.0.0/8, 192.0.2.7, 2001:db8::/32"); a bare address is a
+// range of one.
+func ParseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if strings.Contains(item, "/") {
+			p, err := netip.ParsePrefix(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR range (e.g. 10.0.0.0/8)", item)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range (e.g. 10.0.0.0/8)", item)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func validIndexName(s string) bool {

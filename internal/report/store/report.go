@@ -37,14 +37,15 @@ func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uu
 		}
 	}
 	now := s.now()
-	// The hit commits on its own, so refused and failed requests count.
+	// The hit commits on its own, so a request that fails later still
+	// counts; one refused here does not (the window is full already).
 	if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		hits, err := ratelimit.Hit(ctx, tx, "report:"+actor.UserID.String(), time.Minute, now)
+		wait, err := ratelimit.Take(ctx, tx, now, ratelimit.Limit{Key: "report:" + actor.UserID.String(), Max: s.limit(), Window: time.Minute})
 		if err != nil {
 			return err
 		}
-		if hits > s.limit() {
-			return apperr.RateLimited("too many report requests: wait a minute")
+		if wait > 0 {
+			return apperr.RateLimitedFor("too many report requests: wait a minute", wait)
 		}
 		return nil
 	}); err != nil {
