@@ -104,14 +104,63 @@ func redirectToLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
-// safeNext accepts only a local path as a place to go back to, so the
-// sign-in form cannot be used as an open redirect.
+// safeNext is the one check of every place to go back to (a sign-in's
+// next, the language switch's next): it returns next when it is a path on
+// this site, else fallback, so no form or link can be used as an open
+// redirect. next must be printable ASCII (what a browser sends for an
+// address: no space, and no tab, CR or LF, which browsers drop, turning
+// "/\t/evil" into "//evil"), start with one "/" not followed by "/" or
+// "\" (browsers read "//", "/\" and "\\" as another host), hold no
+// backslash, and parse as a bare path: no scheme, host or userinfo. Undoing
+// percent-encoding (up to three times), for a proxy or browser that decodes
+// "%2F", "%5C" or "%09", must still give such a path: no control character,
+// no backslash before the query, no "//" or "/\" at the start. An accepted
+// next is returned exactly as given, query included.
 func safeNext(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !localPath(next) {
 		return fallback
 	}
-	return next
+	s := next
+	for range 3 {
+		d, err := url.PathUnescape(s)
+		if err != nil || !decodedLocal(d) {
+			return fallback
+		}
+		if d == s {
+			return next
+		}
+		s = d
+	}
+	return fallback // still encoded after three rounds: nobody sends that
+}
+
+// maxNext bounds a place to go back to.
+const maxNext = 2048
+
+// localPath is safeNext's test of next as given.
+func localPath(p string) bool {
+	if p == "" || len(p) > maxNext || p[0] != '/' || len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] <= ' ' || p[i] >= 0x7f || p[i] == '\\' {
+			return false
+		}
+	}
+	u, err := url.Parse(p)
+	return err == nil && u.Scheme == "" && u.Opaque == "" && u.User == nil && u.Host == "" && strings.HasPrefix(u.Path, "/")
+}
+
+// decodedLocal is safeNext's test of a percent-decoded spelling, which may
+// hold any UTF-8 (a search for 日本語) but must still start as a path here.
+func decodedLocal(d string) bool {
+	for _, r := range d {
+		if r < ' ' || r == 0x7f {
+			return false
+		}
+	}
+	path, _, _ := strings.Cut(d, "?")
+	return strings.HasPrefix(d, "/") && !strings.HasPrefix(d, "//") && !strings.ContainsRune(path, '\\')
 }
 
 // setFlash remembers a message id for the next page.
