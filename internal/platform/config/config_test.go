@@ -28,6 +28,9 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
 		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
 		{"bad note key", func(c *Config) { c.NoteKeys = "k1:c2hvcnQ=" }, "TAIWA_NOTE_KEYS"},
+		{"trusted proxies", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, 192.0.2.7,2001:db8::/32" }, ""},
+		{"trusted proxy not an address", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, proxy.internal" }, "TAIWA_TRUSTED_PROXIES"},
+		{"trusted proxy bad range", func(c *Config) { c.TrustedProxies = "10.0.0.0/33" }, "TAIWA_TRUSTED_PROXIES"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,5 +133,28 @@ func TestStartRefusesABadRegistrationNumber(t *testing.T) {
 	f, _ := reflect.TypeFor[Config]().FieldByName("IssuerRegistrationNumber")
 	if got := f.Tag.Get("envDefault"); got != DefaultIssuerRegistrationNumber {
 		t.Fatalf("envDefault %q differs from DefaultIssuerRegistrationNumber %q", got, DefaultIssuerRegistrationNumber)
+	}
+}
+
+func TestParseProxiesReadsAddressesAndRanges(t *testing.T) {
+	got, err := ParseProxies(" 10.1.2.3/8 ,192.0.2.7, ::ffff:198.51.100.1,2001:db8::1,2001:db8::/32,")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for _, p := range got {
+		s = append(s, p.String())
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "198.51.100.1/32", "2001:db8::1/128", "2001:db8::/32"}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("ParseProxies = %v, want %v", s, want)
+	}
+	if got, err := ParseProxies(""); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v %v, want none", got, err)
+	}
+	for _, bad := range []string{"fe80::1%eth0", "10.0.0.1-10.0.0.9", "*"} {
+		if _, err := ParseProxies(bad); err == nil {
+			t.Errorf("ParseProxies(%q) accepted", bad)
+		}
 	}
 }
