@@ -145,7 +145,12 @@ func (s *Service) loginWait(ctx context.Context, email, addr string, now time.Ti
 
 // failureKey counts failed sign-ins to one account from one address.
 func failureKey(email, addr string) string {
-	return "login:fail:" + ratelimit.AddressKey(addr) + ":" + email
+	return failurePrefix(email) + ratelimit.AddressKey(addr)
+}
+
+// failurePrefix starts the failure keys of one account, from any address.
+func failurePrefix(email string) string {
+	return "login:fail:" + email + "|"
 }
 
 // Authenticate turns a session token into its principal. Expired sessions,

@@ -12,6 +12,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/ratelimit"
 )
 
 // Link purposes.
@@ -142,6 +143,11 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, raw, password string
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		// Whoever opened the mailed link owns the account: the failed
+		// sign-ins that locked it, from any address, are forgotten.
+		if err := ratelimit.Forget(ctx, tx, failurePrefix(u.Email)); err != nil {
 			return err
 		}
 		return audit.Write(ctx, tx, u.Principal(), audit.Event{Action: "auth.password_set", CompanyID: u.CompanyID.UUID, Details: map[string]any{"via": purpose}})

@@ -148,3 +148,39 @@ func TestFailuresFromOneAddressDoNotLockTheOwnerOut(t *testing.T) {
 		}
 	}
 }
+
+// TestTheMailedResetLinkLiftsTheLock: an owner who shares the attacker's
+// address (one office NAT) and is locked there asks for the reset mail;
+// the link from the SMTP sink sets a new password and lifts the lock on
+// the account from every address, once.
+func TestTheMailedResetLinkLiftsTheLock(t *testing.T) {
+	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.TrustedProxies = "127.0.0.1" }})
+	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
+	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
+		for i := range 5 {
+			if r := signIn(h, "a@taiwa.example", fmt.Sprintf("wrong-%d-password", i), "X-Forwarded-For", addr); r.Status != http.StatusUnauthorized {
+				t.Fatalf("wrong password %d from %s: %d", i+1, addr, r.Status)
+			}
+		}
+		if r := signIn(h, "a@taiwa.example", "correct-horse-2026", "X-Forwarded-For", addr); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("right password from the locked %s: %d, want 429", addr, r.Status)
+		}
+	}
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password-reset", map[string]string{"email": "a@taiwa.example"}, nil); st != http.StatusAccepted {
+		t.Fatalf("reset request: %d", st)
+	}
+	h.DrainOutbox()
+	link := invitationLink(t, h, "a@taiwa.example")
+	token := link[strings.Index(link, "token=")+6:]
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "new-horse-2026"}, nil); st != http.StatusOK {
+		t.Fatalf("set password with the mailed link: %d", st)
+	}
+	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
+		if r := signIn(h, "a@taiwa.example", "new-horse-2026", "X-Forwarded-For", addr); r.Status != http.StatusOK {
+			t.Fatalf("after the reset, from %s: %d, want 200", addr, r.Status)
+		}
+	}
+	if st := h.Anonymous().Do("POST", "/api/v1/auth/password", map[string]string{"token": token, "password": "third-horse-2026"}, nil); st != http.StatusUnprocessableEntity {
+		t.Fatalf("the link used twice: %d, want 422", st)
+	}
+}

@@ -108,6 +108,13 @@ func Release(ctx context.Context, tx *sqlx.Tx, key string, now time.Time) error 
 	return err
 }
 
+// Forget deletes every hit on the keys that start with prefix: a lock
+// lifted by someone entitled to lift it.
+func Forget(ctx context.Context, tx *sqlx.Tx, prefix string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE starts_with(key, $1)`, prefix)
+	return err
+}
+
 // Prune deletes hits older than cutoff (older than every window in use).
 func Prune(ctx context.Context, tx *sqlx.Tx, cutoff time.Time) (int64, error) {
 	res, err := tx.ExecContext(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, cutoff)
