@@ -231,3 +231,34 @@ func TestAddressKeyCountsIPv6ByItsSlash64(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTakeOnAFullWindow measures the sign-in check on an address
+// whose window is full (100 hits kept, as at the default limit): lock,
+// window scan and refusal, each in its own transaction.
+func BenchmarkTakeOnAFullWindow(b *testing.B) {
+	d := dbtest.New(b).DB
+	ctx := context.Background()
+	lim := ratelimit.Limit{Key: "login:addr:192.0.2.1", Max: 100, Window: 15 * time.Minute}
+	err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		for i := range 100 {
+			if err := ratelimit.Add(ctx, tx, lim.Key, boundary.Add(time.Duration(i)*time.Second)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := boundary.Add(10 * time.Minute)
+	for b.Loop() {
+		var wait time.Duration
+		if err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+			var err error
+			wait, err = ratelimit.Take(ctx, tx, now, lim)
+			return err
+		}); err != nil || wait == 0 {
+			b.Fatalf("wait %v err %v, want a refusal", wait, err)
+		}
+	}
+}
