@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/api"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
 // errorPage is the data of the error page: message ids, never raw errors.
@@ -46,4 +47,12 @@ func (s *Server) RenderError(c echo.Context, status int, d api.ErrorDetail) erro
 		return c.String(status, http.StatusText(status))
 	}
 	return nil
+}
+
+// setRetryAfter puts a limiter's wait on a 429 that a handler renders
+// itself, as the API's error handler does for the rest.
+func setRetryAfter(c echo.Context, err error) {
+	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeRateLimited && e.RetryAfter > 0 {
+		api.SetRetryAfter(c, e.RetryAfter)
+	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
@@ -59,14 +58,6 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	}
 	s.setSessionCookie(c, sess.Token, sess.ExpiresAt)
 	return c.Redirect(http.StatusSeeOther, safeNext(f.Next, homeOf(sess.User.Role)))
-}
-
-// setRetryAfter puts a limiter's wait on a 429 that a handler renders
-// itself, as the API's error handler does for the rest.
-func setRetryAfter(c echo.Context, err error) {
-	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeRateLimited && e.RetryAfter > 0 {
-		api.SetRetryAfter(c, e.RetryAfter)
-	}
 }
 
 func (s *Server) logout(c echo.Context) error {
