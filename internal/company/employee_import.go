@@ -33,6 +33,14 @@ var rosterStatuses = map[string]bool{
 	"left": true, "退職": true, "退職済": true, "退職済み": true, "退社": true,
 }
 
+// RosterStatusOf reads a status cell: left reports an employee who has
+// left (to be disabled); ok is false for anything but active or left and
+// their Japanese labels.
+func RosterStatusOf(v string) (left, ok bool) {
+	left, ok = rosterStatuses[strings.ToLower(strings.TrimSpace(v))]
+	return left, ok
+}
+
 // MaxImportRows bounds one file.
 const MaxImportRows = 50_000
 
@@ -519,7 +527,7 @@ func parseRow(rec []string, col map[string]int, line int) (importRow, *lineError
 		row.tenureBand = &band
 	}
 	if v := get("status"); v != "" {
-		left, ok := rosterStatuses[strings.ToLower(v)]
+		left, ok := RosterStatusOf(v)
 		if !ok {
 			return row, &lineError{Code: ImportCodeStatus, Column: "status", Value: v,
 				Message: fmt.Sprintf("status: %q is not active or left (or 在籍, 退職)", v)}
