@@ -67,15 +67,6 @@ func (s *Service) Disable(ctx context.Context, actor auth.Principal, userID uuid
 // clients' records.
 func (s *Service) Enable(ctx context.Context, actor auth.Principal, userID uuid.UUID) (UserState, error) {
 	return s.lifecycle(ctx, actor, userID, func(tx *sqlx.Tx, u UserState) error {
-		if u.Role == auth.RoleCounselor {
-			var suspended bool
-			if err := tx.GetContext(ctx, &suspended, `SELECT EXISTS (SELECT 1 FROM counselors WHERE user_id = $1 AND status = 'suspended')`, u.ID); err != nil {
-				return err
-			}
-			if suspended {
-				return apperr.Unprocessable(ReasonCounselorSuspended, "the counsellor is suspended; reinstate them instead")
-			}
-		}
 		return EnableTx(ctx, tx, actor, u.ID, ViaAdmin)
 	})
 }
@@ -170,8 +161,17 @@ func DisableTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, userID uu
 }
 
 // EnableTx lets userID sign in again, inside the caller's transaction, and
-// writes the audit entry. A user not disabled is left as is.
+// writes the audit entry. A user not disabled is left as is; a suspended
+// counsellor is refused (422 counselor_suspended: reinstate them, which
+// enables the account once their status allows it).
 func EnableTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, userID uuid.UUID, via string) error {
+	var suspended bool
+	if err := tx.GetContext(ctx, &suspended, `SELECT EXISTS (SELECT 1 FROM counselors WHERE user_id = $1 AND status = 'suspended')`, userID); err != nil {
+		return fmt.Errorf("account: enable: %w", err)
+	}
+	if suspended {
+		return apperr.Unprocessable(ReasonCounselorSuspended, "the counsellor is suspended; reinstate them instead")
+	}
 	var role auth.Role
 	var companyID uuid.NullUUID
 	err := tx.QueryRowxContext(ctx, `UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL RETURNING role, company_id`, userID).
