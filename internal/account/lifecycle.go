@@ -217,3 +217,18 @@ func FindUser(ctx context.Context, tx *sqlx.Tx, emailOrID string) (UserState, er
 	}
 	return u, err
 }
+
+// Manageable answers the user actor may disable or enable (404 for anyone
+// else): what a confirmation page shows before the action.
+func (s *Service) Manageable(ctx context.Context, actor auth.Principal, userID uuid.UUID) (UserState, error) {
+	if err := actor.Require(auth.RoleOperator, auth.RoleCompanyAdmin); err != nil {
+		return UserState{}, err
+	}
+	var u UserState
+	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		var err error
+		u, err = manageable(ctx, tx, actor, userID)
+		return err
+	})
+	return u, err
+}
