@@ -31,6 +31,7 @@ const (
 	ReasonLastOperator       = "last_operator"
 	ReasonSelf               = "cannot_disable_self"
 	ReasonCounselorSuspended = "counselor_suspended"
+	ReasonCounselorListed    = "counselor_listed"
 )
 
 // UserState is a user with whether they may sign in: the answer of the
@@ -50,8 +51,9 @@ const stateColumns = `id, company_id, email, name, role, disabled_at IS NOT NULL
 // Disable blocks a user and ends all their sessions at once. Operators may
 // disable anyone, company admins their own company's employees and admins
 // (anyone else answers 404). The last active operator cannot be disabled
-// (422 last_operator), nor oneself (422 cannot_disable_self). Disabling a
-// disabled user changes nothing and answers its state.
+// (422 last_operator), nor oneself (422 cannot_disable_self), nor a listed
+// counsellor (422 counselor_listed: suspend them). Disabling a disabled
+// user changes nothing and answers its state.
 func (s *Service) Disable(ctx context.Context, actor auth.Principal, userID uuid.UUID) (UserState, error) {
 	return s.lifecycle(ctx, actor, userID, func(tx *sqlx.Tx, u UserState) error {
 		if u.ID == actor.UserID {
@@ -133,6 +135,17 @@ func DisableTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, userID uu
 	}
 	if disabled {
 		return nil
+	}
+	if role == auth.RoleCounselor {
+		// A listed counsellor is suspended, not disabled: suspension also
+		// takes them out of search and cancels their upcoming sessions.
+		var listed bool
+		if err := tx.GetContext(ctx, &listed, `SELECT EXISTS (SELECT 1 FROM counselors WHERE user_id = $1 AND status = 'verified')`, userID); err != nil {
+			return fmt.Errorf("account: disable: %w", err)
+		}
+		if listed {
+			return apperr.Unprocessable(ReasonCounselorListed, "the counsellor is listed; suspend them instead, which also cancels their upcoming sessions")
+		}
 	}
 	if role == auth.RoleOperator {
 		var others int

@@ -184,15 +184,19 @@ func TestSuspendedCounsellorLosesAllAccessAndTheirUpcomingSessionsAreCancelledUn
 	}
 }
 
-func TestASuspendedCounsellorsAccountIsReinstatedNotEnabled(t *testing.T) {
+func TestAListedCounsellorIsSuspendedNotDisabledAndReinstatedNotEnabled(t *testing.T) {
 	w := newBookingWorld(t, 0)
 	op := w.h.Operator()
-	if st := op.Do("POST", "/api/v1/counselors/"+w.cid+"/suspend", map[string]any{"reason": "調査"}, nil); st != 200 {
-		t.Fatalf("suspend: %d", st)
-	}
 	var uid string
 	if err := ownerDB(t, w.h).Get(&uid, `SELECT user_id FROM counselors WHERE id = $1`, w.cid); err != nil {
 		t.Fatal(err)
+	}
+	wantAPIError(t, "disable a listed counsellor", post(op, "/api/v1/users/"+uid+"/disable", nil), http.StatusUnprocessableEntity, "counselor_listed")
+	if st := w.counselor.Do("GET", "/api/v1/me/bookings", nil, nil); st != 200 {
+		t.Fatalf("a refused disable still ended the counsellor's session: %d", st)
+	}
+	if st := op.Do("POST", "/api/v1/counselors/"+w.cid+"/suspend", map[string]any{"reason": "調査"}, nil); st != 200 {
+		t.Fatalf("suspend: %d", st)
 	}
 	wantAPIError(t, "enable a suspended counsellor", post(op, "/api/v1/users/"+uid+"/enable", nil), http.StatusUnprocessableEntity, "counselor_suspended")
 }

@@ -120,6 +120,7 @@ var userFlashes = map[string]string{
 	account.ReasonLastOperator:       "flash_user_last_operator",
 	account.ReasonSelf:               "flash_user_self",
 	account.ReasonCounselorSuspended: "flash_user_counselor_suspended",
+	account.ReasonCounselorListed:    "flash_user_counselor_listed",
 }
 
 func (s *Server) userAct(c echo.Context) error {
