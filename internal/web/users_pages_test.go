@@ -67,6 +67,12 @@ func TestHRDisablesALeaverFromTheRosterAfterConfirmingAndTheirSessionEnds(t *tes
 	if p := emp.get("/employee"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.location(), "/login") {
 		t.Fatalf("the leaver's web session still works: %d → %s", p.Status, p.location())
 	}
+	// Nor can they sign in again through the form.
+	again := newBrowser(t, h)
+	tok = again.csrf("/login")
+	if p := again.post("/login", url.Values{"_csrf": {tok}, "email": {"leaver@test-shoji.example"}, "password": {"employee-pass-2026"}}); p.Status == http.StatusSeeOther {
+		t.Fatalf("a disabled employee signed in on the web: → %s", p.location())
+	}
 
 	// Re-enabling asks too; the old session stays ended.
 	p = hr.get("/company/employees/" + id + "/enable")
