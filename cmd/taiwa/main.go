@@ -30,6 +30,8 @@ Usage:
   taiwa keys new --id ID | rotate [--batch N]
                                    make a note key; re-seal private notes with the current key
   taiwa user create --role R --email E --password P [--name N] [--company ID]
+  taiwa user disable|enable EMAIL_OR_ID
+                                   block a user (every session ends at once) or let them sign in again
   taiwa dev [--addr A] [--data-dir D] [--seed demo|none]
                                    local PostgreSQL + Meilisearch + SMTP sink + seed + serve, in one
 Configuration comes from TAIWA_* environment variables (see README.md).

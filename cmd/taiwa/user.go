@@ -13,13 +13,24 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
+const userUsage = "usage: taiwa user create --role R --email E --password P [--name N] [--company ID] | disable EMAIL_OR_ID | enable EMAIL_OR_ID"
+
 func userCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: taiwa user create --role R --email E --password P [--name N] [--company ID]")
+	if len(args) == 0 {
+		return errors.New(userUsage)
+	}
+	switch args[0] {
+	case "create":
+	case "disable", "enable":
+		if len(args) != 2 {
+			return errors.New(userUsage)
+		}
+		return userLifecycle(ctx, args[0], args[1])
+	default:
+		return errors.New(userUsage)
 	}
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -44,11 +55,7 @@ func userCmd(ctx context.Context, args []string) error {
 	if *password == "" {
 		return errors.New("--password is required")
 	}
-	cfg, err := config.Load()
-	if err != nil {
-		return err
-	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	_, d, err := openDatabase(ctx)
 	if err != nil {
 		return err
 	}
@@ -70,5 +77,33 @@ func userCmd(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("created %s %s (%s)\n", u.Role, u.Email, u.ID)
 		return audit.Write(ctx, tx, auth.Principal{Role: "system"}, audit.Event{Action: "user.create_cli", CompanyID: cid, TargetType: "user", TargetID: u.ID.String()})
+	})
+}
+
+// userLifecycle disables or enables one user as the platform: the way in
+// when no operator can sign in. The last active operator is never
+// disabled, and a suspended counsellor is reinstated, not enabled.
+func userLifecycle(ctx context.Context, verb, who string) error {
+	_, d, err := openDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	system := auth.Principal{Role: db.RoleSystem}
+	return d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		u, err := account.FindUser(ctx, tx, who)
+		if err != nil {
+			return err
+		}
+		if verb == "disable" {
+			err = account.DisableTx(ctx, tx, system, u.ID, account.ViaAdmin)
+		} else {
+			err = account.EnableTx(ctx, tx, system, u.ID, account.ViaAdmin)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%sd %s %s (%s)\n", verb, u.Role, u.Email, u.ID)
+		return nil
 	})
 }

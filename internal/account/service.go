@@ -209,23 +209,6 @@ func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
 	return u, err
 }
 
-// Disable blocks a user and ends all their sessions at once.
-func (s *Service) Disable(ctx context.Context, actor auth.Principal, userID uuid.UUID) error {
-	return s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL`, userID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("user")
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE user_id = $1`, userID); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, actor, audit.Event{Action: "user.disable", TargetType: "user", TargetID: userID.String()})
-	})
-}
-
 // SetLocale remembers the user's language.
 func (s *Service) SetLocale(ctx context.Context, p auth.Principal, locale string) error {
 	if locale != "ja" && locale != "en" {

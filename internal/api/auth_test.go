@@ -120,7 +120,8 @@ func TestSignInRotatesTokensAndDisablingEndsSessions(t *testing.T) {
 	if first.Token == second.Token {
 		t.Fatal("two sign-ins returned the same token")
 	}
-	if err := h.App.Accounts.Disable(context.Background(), u.Principal(), u.ID); err != nil {
+	other := h.CreateUser(account.NewUser{Email: "b@taiwa.example", Name: "B", Role: auth.RoleOperator, Password: "correct-horse-2026"})
+	if _, err := h.App.Accounts.Disable(context.Background(), other.Principal(), u.ID); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []*apptest.Client{first, second} {

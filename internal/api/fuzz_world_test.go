@@ -109,6 +109,10 @@ var fuzzIDQueries = map[string]string{
 	"department":     `SELECT id::text AS id, company_id::text AS company FROM departments ORDER BY path LIMIT 40`,
 	"employee_user":  `SELECT user_id::text AS id, company_id::text AS company FROM employees ORDER BY created_at LIMIT 40`,
 	"employee_email": `SELECT u.email AS id FROM employees e JOIN users u ON u.id = e.user_id ORDER BY u.email LIMIT 40`,
+	// Users to disable and enable: never the four signed in, whom the rest
+	// of the run needs.
+	"user": `SELECT id::text AS id FROM users WHERE email NOT IN ('hr@sample-shoji.example', 'emp0001@sample-shoji.example',
+		'counselor001@taiwa.example', 'operator@taiwa.example') ORDER BY role, email LIMIT 40`,
 }
 
 // readIDs runs fuzzIDQueries.
@@ -212,7 +216,7 @@ var pathKinds = map[string]string{
 	"companies": "company", "counselors": "counselor", "credentials": "credential", "bookings": "booking",
 	"invoices": "invoice", "payouts": "payout", "risk-alerts": "risk_alert", "programmes": "programme",
 	"enrolments": "enrolment", "programme-steps": "programme_step", "plans": "plan",
-	"recommendations": "counselor",
+	"recommendations": "counselor", "users": "user",
 }
 
 // learnEnrolments keeps the employee's enrolments and steps from their

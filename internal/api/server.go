@@ -119,6 +119,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.auditRoutes()...)     // audit.go
 	routes = append(routes, s.programmeRoutes()...) // programme.go
 	routes = append(routes, s.reportRoutes()...)    // report.go
+	routes = append(routes, s.userRoutes()...)      // user.go
 	return routes
 }
 

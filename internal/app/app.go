@@ -92,6 +92,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
 	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
+	a.Counselors.Withdraw = a.Bookings.WithdrawCounselor // a suspension cancels their bookings in its transaction
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}

@@ -220,6 +220,9 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err := lockCounselor(ctx, tx, c.ID); err != nil {
 		return Booking{}, err
 	}
+	if err := stillBookable(ctx, tx, c.ID); err != nil {
+		return Booking{}, err
+	}
 	a, err := checkSlot(ctx, tx, c.ID, in.Start, now, uuid.Nil)
 	if err != nil {
 		return Booking{}, err

@@ -58,6 +58,7 @@ type notice struct {
 	Status     string    `json:"status"`
 	Format     string    `json:"format"`
 	MeetingURL string    `json:"meeting_url"`
+	Reason     string    `json:"reason,omitempty"` // reasonWithdrawn, or empty
 }
 
 func (s *Service) notifyBooked(ctx context.Context, tx *sqlx.Tx, b Booking) error {
@@ -81,8 +82,12 @@ func (s *Service) notifyCancelled(ctx context.Context, tx *sqlx.Tx, b Booking) e
 }
 
 func enqueueNotice(ctx context.Context, tx *sqlx.Tx, event string, b Booking) error {
+	return enqueueNoticeFor(ctx, tx, event, b, "")
+}
+
+func enqueueNoticeFor(ctx context.Context, tx *sqlx.Tx, event string, b Booking, reason string) error {
 	n := notice{Event: event, BookingID: b.ID, Sequence: b.Sequence, Start: b.Start.UTC(), End: b.End.UTC(),
-		Status: b.Status, Format: b.Format, MeetingURL: b.MeetingURL}
+		Status: b.Status, Format: b.Format, MeetingURL: b.MeetingURL, Reason: reason}
 	key := fmt.Sprintf("%s:%s:%s:%d", NotifyKind, event, b.ID, b.Sequence)
 	if err := outbox.Enqueue(ctx, tx, NotifyKind, n, key); err != nil {
 		return fmt.Errorf("booking: notify %s: %w", event, err)
@@ -113,6 +118,9 @@ func (s *Service) HandleNotify(ctx context.Context, tx *sqlx.Tx, m outbox.Messag
 	for _, r := range p.recipients() {
 		d := s.mailData(r, p, n.BookingID, n.Start, n.End, n.Format, n.MeetingURL)
 		d.Late = n.Status == StatusLateCancelled
+		if n.Reason == reasonWithdrawn && !d.Counselor {
+			d.Rebook = s.baseURL() + "/counselors"
+		}
 		inv := ev
 		inv.Attendee, inv.Name = r.Email, r.Name
 		key := fmt.Sprintf("booking.mail:%s:%s:%d:%s", n.Event, n.BookingID, n.Sequence, r.Role)
@@ -120,7 +128,7 @@ func (s *Service) HandleNotify(ctx context.Context, tx *sqlx.Tx, m outbox.Messag
 			return err
 		}
 	}
-	if n.Event == eventCancelled && n.Start.After(s.now()) {
+	if n.Event == eventCancelled && n.Reason != reasonWithdrawn && n.Start.After(s.now()) {
 		return s.offerWaitlist(ctx, tx, p, n)
 	}
 	return nil

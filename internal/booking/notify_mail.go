@@ -114,6 +114,7 @@ type mailData struct {
 	MeetingURL string
 	Link       string // the session on Taiwa
 	Late       bool   // a late cancellation, billable to the company
+	Rebook     string // the counsellor can no longer hold sessions: where to choose another
 	Hours      int    // a reminder's lead time
 }
 

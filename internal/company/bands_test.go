@@ -15,3 +15,19 @@ func TestBandsReadCodesAndTheUIsLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestRosterStatusReadsCodesAndTheUIsLabels(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		left, ok bool
+	}{
+		{"active", false, true}, {"Active", false, true}, {" 在籍 ", false, true}, {"在籍中", false, true}, {"在職", false, true},
+		{"left", true, true}, {"LEFT", true, true}, {"退職", true, true}, {"退職済み", true, true}, {"退社", true, true},
+		{"", false, false}, {"retired", false, false}, {"休職", false, false}, {"1", false, false},
+	} {
+		left, ok := RosterStatusOf(c.in)
+		if left != c.left || ok != c.ok {
+			t.Errorf("%q: left %v ok %v, want %v %v", c.in, left, ok, c.left, c.ok)
+		}
+	}
+}

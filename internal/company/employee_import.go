@@ -22,8 +22,24 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/input"
 )
 
-// ImportColumns is the roster CSV header of API.md.
-var ImportColumns = []string{"email", "name", "department", "age_band", "tenure_band", "job_family", "employee_code"}
+// ImportColumns is the roster CSV header of API.md, plus the optional
+// status column: an employee marked as left is disabled.
+var ImportColumns = []string{"email", "name", "department", "age_band", "tenure_band", "job_family", "employee_code", "status"}
+
+// Roster statuses of the status column, with the labels HR's own files
+// use (在籍/退職); an empty cell changes nothing.
+var rosterStatuses = map[string]bool{
+	"active": false, "在籍": false, "在籍中": false, "在職": false, "在職中": false,
+	"left": true, "退職": true, "退職済": true, "退職済み": true, "退社": true,
+}
+
+// RosterStatusOf reads a status cell: left reports an employee who has
+// left (to be disabled); ok is false for anything but active or left and
+// their Japanese labels.
+func RosterStatusOf(v string) (left, ok bool) {
+	left, ok = rosterStatuses[strings.ToLower(strings.TrimSpace(v))]
+	return left, ok
+}
 
 // MaxImportRows bounds one file.
 const MaxImportRows = 50_000
@@ -31,9 +47,10 @@ const MaxImportRows = 50_000
 // ImportResult reports what an import did. A bad line never stops the good
 // ones; each bad line says why.
 type ImportResult struct {
-	Created int           `json:"created"`
-	Updated int           `json:"updated"`
-	Errors  []ImportError `json:"errors"`
+	Created  int           `json:"created"`
+	Updated  int           `json:"updated"`
+	Disabled int           `json:"disabled"` // marked as left, and so disabled
+	Errors   []ImportError `json:"errors"`
 }
 
 // ImportError is one refused line: the reason as a code (with the column
@@ -51,17 +68,19 @@ type ImportError struct {
 
 // The reasons a line is refused.
 const (
-	ImportCodeNotCSV     = "not_csv"    // the line is not valid CSV
-	ImportCodeFields     = "fields"     // another number of fields than the header
-	ImportCodeText       = "text"       // NUL, control characters
-	ImportCodeRequired   = "required"   // email or name empty
-	ImportCodeEmail      = "email"      // not an email address
-	ImportCodeTooLong    = "too_long"   // over Max characters
-	ImportCodeDepartment = "department" // not a department path
-	ImportCodeBand       = "band"       // not an age or tenure band
-	ImportCodeDuplicate  = "duplicate"  // the email or employee code of OtherLine again
-	ImportCodeTaken      = "taken"      // the email or employee code belongs to someone else
-	ImportCodeRefused    = "refused"    // the database refused the line (Message says why)
+	ImportCodeNotCSV     = "not_csv"       // the line is not valid CSV
+	ImportCodeFields     = "fields"        // another number of fields than the header
+	ImportCodeText       = "text"          // NUL, control characters
+	ImportCodeRequired   = "required"      // email or name empty
+	ImportCodeEmail      = "email"         // not an email address
+	ImportCodeTooLong    = "too_long"      // over Max characters
+	ImportCodeDepartment = "department"    // not a department path
+	ImportCodeBand       = "band"          // not an age or tenure band
+	ImportCodeDuplicate  = "duplicate"     // the email or employee code of OtherLine again
+	ImportCodeTaken      = "taken"         // the email or employee code belongs to someone else
+	ImportCodeRefused    = "refused"       // the database refused the line (Message says why)
+	ImportCodeNotRoster  = "not_on_roster" // marked as left but not on the roster
+	ImportCodeStatus     = "status"        // not a roster status (the whole file is refused, 422)
 )
 
 // lineError is a refused line before its number is known.
@@ -80,6 +99,7 @@ type importRow struct {
 	department              []string
 	ageBand, tenureBand     *string
 	jobFamily, employeeCode string
+	left                    bool // the status column says the employee has left
 }
 
 type existing struct {
@@ -91,6 +111,7 @@ type existing struct {
 	TenureBand   *string       `db:"tenure_band"`
 	JobFamily    string        `db:"job_family"`
 	EmployeeCode string        `db:"employee_code"`
+	Disabled     bool          `db:"disabled"`
 }
 
 // ImportEmployees creates or updates the roster from CSV. It runs in one
@@ -120,7 +141,8 @@ func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, com
 		}
 		var current []existing
 		if err := tx.SelectContext(ctx, &current, `
-			SELECT e.user_id, u.email, u.name, e.department_id, e.age_band, e.tenure_band, e.job_family, e.employee_code
+			SELECT e.user_id, u.email, u.name, e.department_id, e.age_band, e.tenure_band, e.job_family, e.employee_code,
+			       u.disabled_at IS NOT NULL AS disabled
 			FROM employees e JOIN users u ON u.id = e.user_id WHERE e.company_id = $1`, companyID); err != nil {
 			return err
 		}
@@ -131,12 +153,24 @@ func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, com
 		// Changed employees one by one (rare), then new ones in batches.
 		var fresh []importRow
 		for _, row := range rows {
-			if _, ok := byEmail[row.email]; !ok {
+			cur, ok := byEmail[row.email]
+			if !ok && row.left {
+				res.Errors = append(res.Errors, ImportError{Line: row.line, Code: ImportCodeNotRoster, Column: "status",
+					Message: "status: the employee is marked as left but is not on the roster"})
+				continue
+			}
+			if !ok {
 				fresh = append(fresh, row)
 				continue
 			}
 			if err := s.importOne(ctx, tx, c, &depts, byEmail, row, opt, &res); err != nil {
 				return err
+			}
+			if row.left && !cur.Disabled {
+				if err := account.DisableTx(ctx, tx, actor, cur.UserID, account.ViaImport); err != nil {
+					return err
+				}
+				res.Disabled++
 			}
 		}
 		for start := 0; start < len(fresh); start += importBatch {
@@ -146,7 +180,7 @@ func (s *Service) ImportEmployees(ctx context.Context, actor auth.Principal, com
 			}
 		}
 		return audit.Write(ctx, tx, actor, audit.Event{Action: "employee.import", CompanyID: companyID, TargetType: "company", TargetID: companyID.String(),
-			Details: map[string]any{"created": res.Created, "updated": res.Updated, "errors": len(res.Errors)}})
+			Details: map[string]any{"created": res.Created, "updated": res.Updated, "disabled": res.Disabled, "errors": len(res.Errors)}})
 	})
 	if err != nil {
 		return ImportResult{}, err
@@ -411,6 +445,13 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 			continue // a blank line
 		}
 		row, lerr := parseRow(rec, col, line)
+		if lerr != nil && lerr.Column == "status" {
+			// A lifecycle column is never half-applied: a typo would keep
+			// a leaver signed in, or sign out someone still here.
+			return nil, res, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "invalid_status",
+				Message: fmt.Sprintf("line %d: %s; nothing was imported", line, lerr.Message),
+				Fields:  map[string]string{"status": fmt.Sprintf("line %d: %s", line, lerr.Message)}}
+		}
 		if lerr == nil {
 			if first, dup := seen[row.email]; dup {
 				lerr = &lineError{Code: ImportCodeDuplicate, Column: "email", OtherLine: first,
@@ -484,6 +525,14 @@ func parseRow(rec []string, col map[string]int, line int) (importRow, *lineError
 				Message: fmt.Sprintf("tenure_band: %q is not one of %s (or 0〜2年, 3〜5年, 6〜10年, 11年以上)", v, strings.Join(TenureBands, ", "))}
 		}
 		row.tenureBand = &band
+	}
+	if v := get("status"); v != "" {
+		left, ok := RosterStatusOf(v)
+		if !ok {
+			return row, &lineError{Code: ImportCodeStatus, Column: "status", Value: v,
+				Message: fmt.Sprintf("status: %q is not active or left (or 在籍, 退職)", v)}
+		}
+		row.left = left
 	}
 	for _, c := range []struct {
 		name  string

@@ -26,6 +26,11 @@ type Service struct {
 	Engine *meili.Index
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Withdraw cancels a counsellor's upcoming bookings inside their
+	// suspension's transaction (booking.Service.WithdrawCounselor; booking
+	// depends on this package, so it is passed in). nil: no bookings exist,
+	// as in this package's own tests.
+	Withdraw func(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, counselorID uuid.UUID) (int, error)
 }
 
 func (s *Service) now() time.Time {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
@@ -230,24 +231,33 @@ func (s *Service) changeStatus(ctx context.Context, actor auth.Principal, counse
 	}
 	var c Counselor
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
-		old, err := lockCounselor(ctx, tx, counselorID)
-		if err != nil {
-			return err
-		}
-		if err := check(tx, old); err != nil {
-			return err
-		}
-		if err := tx.GetContext(ctx, &c, `UPDATE counselors SET `+set+`, updated_at = now() WHERE id = $1
-			RETURNING id, user_id, status, created_at`, append([]any{counselorID}, args...)...); err != nil {
-			return err
-		}
-		if err := audit.Write(ctx, tx, actor, audit.Event{Action: action, TargetType: "counselor", TargetID: counselorID.String(),
-			Details: map[string]any{"from": old.Status, "to": c.Status}}); err != nil {
-			return err
-		}
-		return EnqueueIndex(ctx, tx, counselorID)
+		var err error
+		c, err = changeStatusTx(ctx, tx, actor, counselorID, action, check, set, args...)
+		return err
 	})
 	return c, err
+}
+
+// changeStatusTx is changeStatus inside the caller's transaction.
+func changeStatusTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, counselorID uuid.UUID, action string,
+	check func(tx *sqlx.Tx, c Counselor) error, set string, args ...any) (Counselor, error) {
+	var c Counselor
+	old, err := lockCounselor(ctx, tx, counselorID)
+	if err != nil {
+		return c, err
+	}
+	if err := check(tx, old); err != nil {
+		return c, err
+	}
+	if err := tx.GetContext(ctx, &c, `UPDATE counselors SET `+set+`, updated_at = now() WHERE id = $1
+		RETURNING id, user_id, status, created_at`, append([]any{counselorID}, args...)...); err != nil {
+		return c, err
+	}
+	if err := audit.Write(ctx, tx, actor, audit.Event{Action: action, TargetType: "counselor", TargetID: counselorID.String(),
+		Details: map[string]any{"from": old.Status, "to": c.Status}}); err != nil {
+		return c, err
+	}
+	return c, EnqueueIndex(ctx, tx, counselorID)
 }
 
 // requireValidCredential is the listing rule: at least one verified,
@@ -277,7 +287,11 @@ func (s *Service) Verify(ctx context.Context, actor auth.Principal, counselorID 
 	}, `status = 'verified', verified_at = $2`, s.now().UTC())
 }
 
-// Suspend removes a counsellor from search and booking, with a reason.
+// Suspend takes a counsellor out of everything at once, with a reason, in
+// one transaction: out of search and booking, their account disabled (every
+// session and token ended, so no record, note or booking is reachable), and
+// their upcoming bookings cancelled through Withdraw. Nothing is half-done:
+// any failure rolls all of it back.
 func (s *Service) Suspend(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, reason string) (Counselor, error) {
 	if err := actor.Require(auth.RoleOperator); err != nil {
 		return Counselor{}, err
@@ -286,23 +300,52 @@ func (s *Service) Suspend(ctx context.Context, actor auth.Principal, counselorID
 	if err != nil {
 		return Counselor{}, err
 	}
-	return s.changeStatus(ctx, actor, counselorID, "counselor.suspend", func(_ *sqlx.Tx, c Counselor) error {
-		switch c.Status {
-		case "suspended":
-			return apperr.Conflict("counselor_already_suspended", "the counsellor is already suspended")
-		case "pending":
-			return apperr.Conflict("counselor_not_verified", "only a verified counsellor can be suspended")
+	var c Counselor
+	err = s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		// Withdraw takes the booking lock before the counsellor's row is
+		// locked, as a booking does: see booking.Service.WithdrawCounselor.
+		if s.Withdraw != nil {
+			if _, err := s.Withdraw(ctx, tx, actor, counselorID); err != nil {
+				return err
+			}
 		}
-		return nil
-	}, `status = 'suspended', suspended_at = $2, suspended_reason = $3`, s.now().UTC(), reason)
+		c, err = changeStatusTx(ctx, tx, actor, counselorID, "counselor.suspend", func(_ *sqlx.Tx, c Counselor) error {
+			switch c.Status {
+			case "suspended":
+				return apperr.Conflict("counselor_already_suspended", "the counsellor is already suspended")
+			case "pending":
+				return apperr.Conflict("counselor_not_verified", "only a verified counsellor can be suspended")
+			}
+			return nil
+		}, `status = 'suspended', suspended_at = $2, suspended_reason = $3`, s.now().UTC(), reason)
+		if err != nil {
+			return err
+		}
+		return account.DisableTx(ctx, tx, actor, c.UserID, account.ViaSuspension)
+	})
+	return c, err
 }
 
-// Reinstate returns a suspended counsellor to verified (same rule as Verify).
+// Reinstate returns a suspended counsellor to verified (same rule as
+// Verify) and lets them sign in again; sessions ended by the suspension
+// stay ended.
 func (s *Service) Reinstate(ctx context.Context, actor auth.Principal, counselorID uuid.UUID) (Counselor, error) {
-	return s.changeStatus(ctx, actor, counselorID, "counselor.reinstate", func(tx *sqlx.Tx, c Counselor) error {
-		if c.Status != "suspended" {
-			return apperr.Conflict("counselor_not_suspended", "only a suspended counsellor can be reinstated")
+	if err := actor.Require(auth.RoleOperator); err != nil {
+		return Counselor{}, err
+	}
+	var c Counselor
+	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		var err error
+		c, err = changeStatusTx(ctx, tx, actor, counselorID, "counselor.reinstate", func(tx *sqlx.Tx, c Counselor) error {
+			if c.Status != "suspended" {
+				return apperr.Conflict("counselor_not_suspended", "only a suspended counsellor can be reinstated")
+			}
+			return s.requireValidCredential(ctx, tx, c.ID)
+		}, `status = 'verified', suspended_at = NULL, suspended_reason = NULL, verified_at = COALESCE(verified_at, $2)`, s.now().UTC())
+		if err != nil {
+			return err
 		}
-		return s.requireValidCredential(ctx, tx, c.ID)
-	}, `status = 'verified', suspended_at = NULL, suspended_reason = NULL, verified_at = COALESCE(verified_at, $2)`, s.now().UTC())
+		return account.EnableTx(ctx, tx, actor, c.UserID, account.ViaSuspension)
+	})
+	return c, err
 }

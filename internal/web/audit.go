@@ -91,6 +91,8 @@ var actionKeys = map[string]string{
 	"record.summary_read": "audit_act_summary_read",
 	"shared.view":         "audit_act_shared_view",
 	"audit.view":          "audit_act_audit_view",
+	"user.disable":        "audit_act_user_disable",
+	"user.enable":         "audit_act_user_enable",
 }
 
 // Action is an audited action in plain words, or its code.

@@ -54,6 +54,8 @@ var notKeys = map[string]bool{
 	"opt_out": true, "session_month": true,
 	// report dashboard: page, CSV columns of a row's numbers
 	"report_dashboard": true, "person_months": true, "satisfaction_avg": true, "wellbeing_avg": true,
+	// user lifecycle: pages
+	"operator_users": true, "user_confirm": true,
 }
 
 var (

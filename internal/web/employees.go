@@ -111,6 +111,11 @@ func (s *Server) employeeImport(c echo.Context) error {
 			r.ImportErrors.add("file", "import_file_invalid")
 			r.ImportFile = e.Fields["file"]
 			status = http.StatusBadRequest
+		} else if ok && e.Code == apperr.CodeUnprocessable && e.Fields["status"] != "" {
+			// A bad status refuses the whole file: say which line.
+			r.ImportErrors.add("file", "import_status_invalid")
+			r.ImportFile = e.Fields["status"]
+			status = http.StatusUnprocessableEntity
 		} else if err != nil {
 			return err
 		} else {

@@ -7,7 +7,7 @@ import (
 // importColumnKeys name the roster CSV's columns as the roster table does.
 var importColumnKeys = map[string]string{
 	"email": "col_email", "name": "col_name", "department": "col_department", "age_band": "col_age_band",
-	"tenure_band": "col_tenure_band", "job_family": "col_job_family", "employee_code": "col_code",
+	"tenure_band": "col_tenure_band", "job_family": "col_job_family", "employee_code": "col_code", "status": "col_status",
 }
 
 // importCodeKeys say each reason a roster line is refused.
@@ -17,6 +17,7 @@ var importCodeKeys = map[string]string{
 	company.ImportCodeEmail: "import_err_email", company.ImportCodeTooLong: "import_err_too_long",
 	company.ImportCodeDepartment: "import_err_department", company.ImportCodeDuplicate: "import_err_duplicate",
 	company.ImportCodeTaken: "import_err_taken", company.ImportCodeRefused: "import_err_refused",
+	company.ImportCodeNotRoster: "import_err_not_on_roster",
 }
 
 // ImportMessage says why a roster line was refused, in the reader's

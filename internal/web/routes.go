@@ -119,6 +119,7 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerAudit(e)      // audit.go
 	s.registerProgrammes(e) // programmes.go
 	s.registerReports(e)    // reports.go
+	s.registerUsers(e)      // users.go
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)

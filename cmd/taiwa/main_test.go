@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
