@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 var errBadZone = errors.New("not an IANA time zone")
@@ -325,6 +327,45 @@ func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counsel
 		return err
 	}
 	return counselor.EnqueueIndex(ctx, tx, counselorID)
+}
+
+// NextAvailableKind is the outbox kind that recomputes a counsellor's
+// next_available_at after a booking change whose transaction found the
+// counsellor's row (or the recommender's copy of it) busy with another
+// writer.
+const NextAvailableKind = "booking.next_available"
+
+type nextAvailablePayload struct {
+	CounselorID uuid.UUID `json:"counselor_id"`
+}
+
+// refreshNextAvailableNoWait is refreshNextAvailable for the booking
+// paths, which must not queue behind other writers (the search index's
+// handler, the recommender's upkeep): when the counsellor's row or its
+// counselor_match row is locked, the recomputation goes to the outbox
+// instead. next_available_at is only a hint for search and ranking; the
+// slots offered and the booking's own check always read the bookings, and
+// the exclusion constraints have the last word.
+func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	var got []uuid.UUID
+	if err := tx.SelectContext(ctx, &got, `
+		SELECT c.id FROM counselors c JOIN counselor_match m ON m.counselor_id = c.id
+		WHERE c.id = $1 FOR NO KEY UPDATE OF c, m SKIP LOCKED`, counselorID); err != nil {
+		return err
+	}
+	if len(got) == 0 {
+		return outbox.Enqueue(ctx, tx, NextAvailableKind, nextAvailablePayload{CounselorID: counselorID}, "")
+	}
+	return s.refreshNextAvailable(ctx, tx, counselorID)
+}
+
+// HandleNextAvailable is the outbox handler of NextAvailableKind.
+func (s *Service) HandleNextAvailable(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+	var p nextAvailablePayload
+	if err := json.Unmarshal(m.Payload, &p); err != nil {
+		return fmt.Errorf("next available: payload %s: %w", m.Payload, err)
+	}
+	return s.refreshNextAvailable(ctx, tx, p.CounselorID)
 }
 
 // RefreshNextAvailable recomputes a counsellor's next_available_at inside
