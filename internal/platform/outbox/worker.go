@@ -24,7 +24,7 @@ type Handler func(ctx context.Context, tx *sqlx.Tx, m Message) error
 // Worker drains the outbox.
 type Worker struct {
 	DB          *db.DB
-	ListenURL   string // connection for LISTEN; empty: poll only
+	ListenURL   string             // connection for LISTEN; empty: poll only
 	Handlers    map[string]Handler // database-only side effects, by kind
 	Remotes     map[string]Remote  // side effects over the network, by kind
 	Lease       time.Duration      // how long a Remote's claim holds; DefaultLease if zero
