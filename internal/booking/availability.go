@@ -268,6 +268,35 @@ func lockCounselor(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) erro
 	return err
 }
 
+// lockCounselorToBook is lockCounselor for a new booking, in the same
+// round trip asking the bookings trigger to enforce the plan's session cap
+// at commit (migration 00016: taiwa.enforce_session_cap).
+func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	_, err := tx.ExecContext(ctx, `
+		SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1::text, 0)),
+		       set_config('taiwa.enforce_session_cap', 'on', true)`, counselorID)
+	return err
+}
+
+// checkNotTaken refuses at once (409 slot_unavailable) a start inside time
+// the counsellor's sessions already hold: racers for one slot queue on the
+// counsellor's lock, and all but the first are turned away here with one
+// indexed read instead of the whole schedule. It must run after the lock,
+// in its own statement, so it sees the sessions committed meanwhile.
+func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start time.Time) error {
+	var taken bool
+	if err := tx.GetContext(ctx, &taken, `
+		SELECT EXISTS (SELECT 1 FROM bookings
+		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
+		                 AND starts_at <= $2 AND blocked_until > $2)`, counselorID, start); err != nil {
+		return err
+	}
+	if taken {
+		return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+	}
+	return nil
+}
+
 // busyBetween returns the counsellor's sessions that hold time in [from,
 // to): confirmed, completed and no-show, from start to buffer end. except
 // (a booking being moved) is left out.

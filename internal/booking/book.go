@@ -86,8 +86,11 @@ const sessionCapConstraint = "bookings_session_cap"
 
 // checkCap refuses early a booking beyond the plan's session cap (a
 // trial's), reading the contract's counter of every booking that was not
-// cancelled in time. It is a fast answer, not the guarantee: enforceCap
-// makes the counter's conditional increment at commit the last word.
+// cancelled in time. It is a fast answer, not the guarantee: the counter's
+// conditional increment at commit (UPDATE contracts SET sessions_used =
+// sessions_used + 1 WHERE … AND sessions_used < cap, by the bookings
+// trigger once lockCounselorToBook has set taiwa.enforce_session_cap) is
+// the last word.
 func checkCap(k contract) error {
 	if k.SessionCap == nil || k.SessionsUsed < *k.SessionCap {
 		return nil
@@ -102,15 +105,6 @@ func capError(trial bool, limit int) error {
 	}
 	return apperr.Unprocessable("plan_exhausted",
 		fmt.Sprintf("your company's %s includes %d sessions and all of them are used; please ask your HR team", what, limit))
-}
-
-// enforceCap asks the bookings trigger to count this transaction's new
-// booking with UPDATE contracts SET sessions_used = sessions_used + 1
-// WHERE … AND sessions_used < cap at commit, refusing the commit when the
-// cap is reached (sessionCapConstraint).
-func enforceCap(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SELECT set_config('taiwa.enforce_session_cap', 'on', true)`)
-	return err
 }
 
 // checkNew checks the body of a booking: 400 naming fields.
@@ -239,10 +233,10 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err := checkCap(k); err != nil {
 		return Booking{}, err
 	}
-	if err := enforceCap(ctx, tx); err != nil {
+	if err := lockCounselorToBook(ctx, tx, c.ID); err != nil {
 		return Booking{}, err
 	}
-	if err := lockCounselor(ctx, tx, c.ID); err != nil {
+	if err := checkNotTaken(ctx, tx, c.ID, in.Start); err != nil {
 		return Booking{}, err
 	}
 	a, err := checkSlot(ctx, tx, c.ID, in.Start, now, uuid.Nil)
