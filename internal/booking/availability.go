@@ -338,10 +338,22 @@ func freeSlots(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, from, to
 // refreshNextAvailable writes the counsellor's first free slot to
 // counselors.next_available_at and asks for the search document to follow.
 func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	return s.refreshNextAvailableWith(ctx, tx, counselorID, nil)
+}
+
+// refreshNextAvailableWith is refreshNextAvailable with the counsellor's
+// schedule already loaded in this transaction under their lock (nil: load
+// it).
+func (s *Service) refreshNextAvailableWith(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, loaded *Availability) error {
 	now := s.now()
-	a, err := loadAvailability(ctx, tx, counselorID)
-	if err != nil {
-		return err
+	var a Availability
+	if loaded != nil {
+		a = *loaded
+	} else {
+		var err error
+		if a, err = loadAvailability(ctx, tx, counselorID); err != nil {
+			return err
+		}
 	}
 	to := now.Add(time.Duration(a.HorizonDays) * 24 * time.Hour)
 	busy, err := busyBetween(ctx, tx, counselorID, now.Add(-48*time.Hour), to.Add(48*time.Hour), uuid.Nil)
@@ -375,7 +387,7 @@ type nextAvailablePayload struct {
 // instead. next_available_at is only a hint for search and ranking; the
 // slots offered and the booking's own check always read the bookings, and
 // the exclusion constraints have the last word.
-func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, loaded *Availability) error {
 	var got []uuid.UUID
 	if err := tx.SelectContext(ctx, &got, `
 		SELECT c.id FROM counselors c JOIN counselor_match m ON m.counselor_id = c.id
@@ -385,7 +397,7 @@ func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, c
 	if len(got) == 0 {
 		return outbox.Enqueue(ctx, tx, NextAvailableKind, nextAvailablePayload{CounselorID: counselorID}, "")
 	}
-	return s.refreshNextAvailable(ctx, tx, counselorID)
+	return s.refreshNextAvailableWith(ctx, tx, counselorID, loaded)
 }
 
 // HandleNextAvailable is the outbox handler of NextAvailableKind.

@@ -261,7 +261,7 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err := s.notifyBooked(ctx, tx, b); err != nil {
 		return Booking{}, err
 	}
-	return b, s.refreshNextAvailableNoWait(ctx, tx, c.ID)
+	return b, s.refreshNextAvailableNoWait(ctx, tx, c.ID, &a)
 }
 
 // meetingURL is the session's video room: a stable page of ours per
