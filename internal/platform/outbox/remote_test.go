@@ -170,7 +170,9 @@ func TestDeferredRowIsNoAttemptAndLeasesThatKeepRunningOutEndDead(t *testing.T) 
 	env := dbtest.New(t)
 	enqueue(t, env, "job", 1, "")
 	w := &outbox.Worker{DB: env.DB, Log: quiet, MaxAttempts: 2, Remotes: map[string]outbox.Remote{
-		"job": func(context.Context, *sqlx.Tx, outbox.Message) (outbox.Call, error) { return nil, outbox.Defer(time.Hour) },
+		"job": func(context.Context, *sqlx.Tx, outbox.Message) (outbox.Call, error) {
+			return nil, outbox.Defer(time.Hour)
+		},
 	}}
 	if n := drain(t, w); n != 1 {
 		t.Fatalf("Drain processed %d, want 1", n)
