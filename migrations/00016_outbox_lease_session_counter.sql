@@ -19,9 +19,13 @@ CREATE INDEX outbox_search_pending_idx ON outbox ((payload->>'counselor_id'))
   WHERE status = 'pending' AND kind IN ('search.counselor', 'search.counselor.engine');
 
 ALTER TABLE contracts ADD COLUMN sessions_used integer NOT NULL DEFAULT 0 CHECK (sessions_used >= 0);
+-- Row-level security is forced even for the owner: the backfill sees every
+-- company's rows in the system scope, for this transaction only.
+SELECT set_config('app.role', 'system', true);
 UPDATE contracts k SET sessions_used = (
   SELECT count(*) FROM bookings b
   WHERE b.company_id = k.company_id AND b.contract_id = k.id AND b.status <> 'cancelled');
+SELECT set_config('app.role', '', true);
 
 -- +goose StatementBegin
 CREATE FUNCTION contracts_count_session(company uuid, contract uuid, delta integer, enforce boolean)

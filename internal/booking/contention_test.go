@@ -3,6 +3,7 @@ package booking_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"sync"
 	"testing"
@@ -209,5 +210,44 @@ func TestBookingDoesNotWaitOnTheCounsellorsRowsAndNextAvailableFollows(t *testin
 	}
 	if n := f.count(t, db.System, `SELECT count(*) FROM counselor_match WHERE counselor_id = $1 AND next_available_at = $2`, f.cid, next); n != 1 {
 		t.Fatalf("the recommender's copy did not follow next_available_at")
+	}
+}
+
+// Migration 00016 fills the counter from the bookings already there.
+func TestMigrationBackfillsTheSessionCounter(t *testing.T) {
+	f := cappedFixture(t, 3, 10)
+	f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
+	f.mustBook(t, f.emps[1], "2026-03-03T10:00:00")
+	gone := f.mustBook(t, f.emps[2], "2026-03-03T11:00:00")
+	if _, err := f.svc.Cancel(context.Background(), f.emps[2], gone.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.NewMigrator(f.env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	owner, err := sqlx.Open("postgres", f.env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	for {
+		var v int64
+		if err := owner.Get(&v, `SELECT max(version_id) FROM goose_db_version WHERE is_applied`); err != nil {
+			t.Fatal(err)
+		}
+		if v < 16 {
+			break
+		}
+		if err := m.Down(context.Background(), io.Discard); err != nil {
+			t.Fatalf("down from %d: %v", v, err)
+		}
+	}
+	if err := m.Up(context.Background(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if counter, counted := f.used(t); counter != 2 || counted != 2 {
+		t.Fatalf("after the migration: sessions_used = %d, bookings counted = %d, want 2", counter, counted)
 	}
 }
