@@ -110,17 +110,21 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Worker = &outbox.Worker{
 		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
 		Handlers: map[string]outbox.Handler{
+			booking.NotifyKind:        a.Bookings.HandleNotify,
+			booking.ReminderKind:      a.Bookings.HandleReminder,
+			booking.NextAvailableKind: a.Bookings.HandleNextAvailable,
+		},
+		// Network calls run with no transaction open (see outbox.Remote).
+		Remotes: map[string]outbox.Remote{
 			mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle,
 			// The fallback's table is kept with or without an engine;
 			// the engine's part is retried on its own while it is down.
 			counselor.IndexKind:       a.Counselors.HandleIndex,
 			counselor.IndexEngineKind: a.Counselors.HandleIndexEngine,
-			booking.NotifyKind:        a.Bookings.HandleNotify,
-			booking.ReminderKind:      a.Bookings.HandleReminder,
 		},
 	}
-	for kind, h := range a.Billing.Handlers() {
-		a.Worker.Handlers[kind] = h
+	for kind, h := range a.Billing.Remotes() {
+		a.Worker.Remotes[kind] = h
 	}
 	if err := a.buildHTTP(); err != nil {
 		d.Close()

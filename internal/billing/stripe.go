@@ -17,9 +17,9 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
-// Handlers are billing's outbox handlers by kind (the Stripe push).
-func (s *Service) Handlers() map[string]outbox.Handler {
-	return map[string]outbox.Handler{PushKind: s.handlePush}
+// Remotes are billing's outbox handlers by kind (the Stripe push).
+func (s *Service) Remotes() map[string]outbox.Remote {
+	return map[string]outbox.Remote{PushKind: s.handlePush}
 }
 
 // system is the actor of what Stripe and the worker do.
@@ -40,18 +40,20 @@ type pushRow struct {
 	SentAt        *time.Time `db:"sent_at"`
 }
 
-// handlePush sends one invoice to Stripe and records Stripe's ids in the
-// worker's transaction. An invoice already sent is left alone; without a
-// Stripe key the invoice stays not_sent (the run enqueues nothing then).
-// A failure rolls back our side and the outbox retries: every Stripe call
-// carries a key derived from our ids, so nothing is billed twice.
-func (s *Service) handlePush(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+// handlePush sends one invoice to Stripe: it reads the invoice in the
+// worker's claiming transaction, calls Stripe with no transaction open, and
+// records Stripe's ids in the transaction that marks the row done. An
+// invoice already sent is left alone; without a Stripe key the invoice
+// stays not_sent (the run enqueues nothing then). A failure records nothing
+// on our side and the outbox retries: every Stripe call carries a key
+// derived from our ids, so nothing is billed twice.
+func (s *Service) handlePush(ctx context.Context, tx *sqlx.Tx, m outbox.Message) (outbox.Call, error) {
 	if !s.Payments.Enabled() {
-		return nil
+		return nil, nil
 	}
 	var p PushPayload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
-		return fmt.Errorf("billing: push payload: %w", err)
+		return nil, fmt.Errorf("billing: push payload: %w", err)
 	}
 	var r pushRow
 	err := tx.GetContext(ctx, &r, `
@@ -62,23 +64,25 @@ func (s *Service) handlePush(ctx context.Context, tx *sqlx.Tx, m outbox.Message)
 		FROM invoices i JOIN companies c ON c.id = i.company_id
 		WHERE i.company_id = $1 AND i.id = $2`, p.CompanyID, p.InvoiceID)
 	if db.IsNoRows(err) {
-		return nil // nothing to push
+		return nil, nil // nothing to push
 	}
 	if err != nil {
-		return fmt.Errorf("billing: push %s: %w", p.InvoiceID, err)
+		return nil, fmt.Errorf("billing: push %s: %w", p.InvoiceID, err)
 	}
 	if r.SentAt != nil || r.Status == StatusPaid || r.Status == StatusVoid {
-		return nil // already pushed, or settled without Stripe
+		return nil, nil // already pushed, or settled without Stripe
 	}
 	in, err := pushOf(ctx, tx, r)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out, err := s.Payments.PushInvoice(ctx, in)
-	if err != nil {
-		return fmt.Errorf("billing: push %s: %w", r.ID, err)
-	}
-	return recordPush(ctx, tx, r, out)
+	return func(ctx context.Context) (outbox.Record, error) {
+		out, err := s.Payments.PushInvoice(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("billing: push %s: %w", r.ID, err)
+		}
+		return func(ctx context.Context, tx *sqlx.Tx) error { return recordPush(ctx, tx, r, out) }, nil
+	}, nil
 }
 
 // pushOf is the invoice and its lines as Stripe should see them.

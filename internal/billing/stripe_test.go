@@ -124,7 +124,7 @@ func (l ledger) enqueuePush(t *testing.T, dedupe string) {
 
 func (l ledger) drain(t *testing.T, s *Service) {
 	t.Helper()
-	w := &outbox.Worker{DB: l.DB, Handlers: s.Handlers(), Log: slog.New(slog.DiscardHandler)}
+	w := &outbox.Worker{DB: l.DB, Remotes: s.Remotes(), Log: slog.New(slog.DiscardHandler)}
 	if _, err := w.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}

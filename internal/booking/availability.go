@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 var errBadZone = errors.New("not an IANA time zone")
@@ -266,6 +268,35 @@ func lockCounselor(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) erro
 	return err
 }
 
+// lockCounselorToBook is lockCounselor for a new booking, in the same
+// round trip asking the bookings trigger to enforce the plan's session cap
+// at commit (migration 00016: taiwa.enforce_session_cap).
+func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	_, err := tx.ExecContext(ctx, `
+		SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1::text, 0)),
+		       set_config('taiwa.enforce_session_cap', 'on', true)`, counselorID)
+	return err
+}
+
+// checkNotTaken refuses at once (409 slot_unavailable) a start inside time
+// the counsellor's sessions already hold: racers for one slot queue on the
+// counsellor's lock, and all but the first are turned away here with one
+// indexed read instead of the whole schedule. It must run after the lock,
+// in its own statement, so it sees the sessions committed meanwhile.
+func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start time.Time) error {
+	var taken bool
+	if err := tx.GetContext(ctx, &taken, `
+		SELECT EXISTS (SELECT 1 FROM bookings
+		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
+		                 AND starts_at <= $2 AND blocked_until > $2)`, counselorID, start); err != nil {
+		return err
+	}
+	if taken {
+		return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+	}
+	return nil
+}
+
 // busyBetween returns the counsellor's sessions that hold time in [from,
 // to): confirmed, completed and no-show, from start to buffer end. except
 // (a booking being moved) is left out.
@@ -307,10 +338,22 @@ func freeSlots(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, from, to
 // refreshNextAvailable writes the counsellor's first free slot to
 // counselors.next_available_at and asks for the search document to follow.
 func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
+	return s.refreshNextAvailableWith(ctx, tx, counselorID, nil)
+}
+
+// refreshNextAvailableWith is refreshNextAvailable with the counsellor's
+// schedule already loaded in this transaction under their lock (nil: load
+// it).
+func (s *Service) refreshNextAvailableWith(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, loaded *Availability) error {
 	now := s.now()
-	a, err := loadAvailability(ctx, tx, counselorID)
-	if err != nil {
-		return err
+	var a Availability
+	if loaded != nil {
+		a = *loaded
+	} else {
+		var err error
+		if a, err = loadAvailability(ctx, tx, counselorID); err != nil {
+			return err
+		}
 	}
 	to := now.Add(time.Duration(a.HorizonDays) * 24 * time.Hour)
 	busy, err := busyBetween(ctx, tx, counselorID, now.Add(-48*time.Hour), to.Add(48*time.Hour), uuid.Nil)
@@ -325,6 +368,45 @@ func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counsel
 		return err
 	}
 	return counselor.EnqueueIndex(ctx, tx, counselorID)
+}
+
+// NextAvailableKind is the outbox kind that recomputes a counsellor's
+// next_available_at after a booking change whose transaction found the
+// counsellor's row (or the recommender's copy of it) busy with another
+// writer.
+const NextAvailableKind = "booking.next_available"
+
+type nextAvailablePayload struct {
+	CounselorID uuid.UUID `json:"counselor_id"`
+}
+
+// refreshNextAvailableNoWait is refreshNextAvailable for the booking
+// paths, which must not queue behind other writers (the search index's
+// handler, the recommender's upkeep): when the counsellor's row or its
+// counselor_match row is locked, the recomputation goes to the outbox
+// instead. next_available_at is only a hint for search and ranking; the
+// slots offered and the booking's own check always read the bookings, and
+// the exclusion constraints have the last word.
+func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, loaded *Availability) error {
+	var got []uuid.UUID
+	if err := tx.SelectContext(ctx, &got, `
+		SELECT c.id FROM counselors c JOIN counselor_match m ON m.counselor_id = c.id
+		WHERE c.id = $1 FOR NO KEY UPDATE OF c, m SKIP LOCKED`, counselorID); err != nil {
+		return err
+	}
+	if len(got) == 0 {
+		return outbox.Enqueue(ctx, tx, NextAvailableKind, nextAvailablePayload{CounselorID: counselorID}, "")
+	}
+	return s.refreshNextAvailableWith(ctx, tx, counselorID, loaded)
+}
+
+// HandleNextAvailable is the outbox handler of NextAvailableKind.
+func (s *Service) HandleNextAvailable(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+	var p nextAvailablePayload
+	if err := json.Unmarshal(m.Payload, &p); err != nil {
+		return fmt.Errorf("next available: payload %s: %w", m.Payload, err)
+	}
+	return s.refreshNextAvailable(ctx, tx, p.CounselorID)
 }
 
 // RefreshNextAvailable recomputes a counsellor's next_available_at inside

@@ -54,51 +54,57 @@ func loadBookable(ctx context.Context, tx *sqlx.Tx, id uuid.UUID, now time.Time)
 
 // contract is the company's contract a booking counts against.
 type contract struct {
-	ID          uuid.UUID `db:"id"`
-	PlanCode    string    `db:"plan_code"`
-	SessionCap  *int      `db:"session_cap"`
-	IsTrial     bool      `db:"is_trial"`
-	NoticeHours int       `db:"late_cancel_notice_h"`
+	ID           uuid.UUID `db:"id"`
+	PlanCode     string    `db:"plan_code"`
+	SessionCap   *int      `db:"session_cap"`
+	IsTrial      bool      `db:"is_trial"`
+	NoticeHours  int       `db:"late_cancel_notice_h"`
+	SessionsUsed int       `db:"sessions_used"`
 }
 
-// activeContract returns (and locks, so the session cap is counted against
-// a settled state) the company's contract covering today in Japan.
+// activeContract returns the company's contract covering today in Japan.
+// It takes no lock: the plan's cap is enforced by the counter at commit
+// (see enforceCap), so bookings of one company do not queue behind each
+// other.
 func activeContract(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, now time.Time) (contract, error) {
 	var k contract
 	err := tx.GetContext(ctx, &k, `
-		SELECT k.id, k.plan_code, p.session_cap, p.is_trial, p.late_cancel_notice_h
+		SELECT k.id, k.plan_code, p.session_cap, p.is_trial, p.late_cancel_notice_h, k.sessions_used
 		FROM contracts k JOIN plans p ON p.code = k.plan_code
 		WHERE k.company_id = $1 AND k.status IN ('trial', 'active')
 		  AND k.starts_on <= $2::date AND (k.ends_on IS NULL OR k.ends_on >= $2::date)
-		ORDER BY k.starts_on DESC, k.created_at DESC LIMIT 1
-		FOR UPDATE OF k`, companyID, counselor.Today(now))
+		ORDER BY k.starts_on DESC, k.created_at DESC LIMIT 1`, companyID, counselor.Today(now))
 	if db.IsNoRows(err) {
 		return k, apperr.Unprocessable("plan_exhausted", "your company has no active contract today, so sessions cannot be booked; please ask your HR team")
 	}
 	return k, err
 }
 
-// checkCap refuses a booking beyond the plan's session cap (a trial's):
-// every booking of the contract that was not cancelled in time counts.
-func checkCap(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, k contract) error {
-	if k.SessionCap == nil {
+// sessionCapConstraint names the refusal of the deferred counter trigger
+// (migration 00016) when a booking would pass the plan's cap.
+const sessionCapConstraint = "bookings_session_cap"
+
+// checkCap refuses early a booking beyond the plan's session cap (a
+// trial's), reading the contract's counter of every booking that was not
+// cancelled in time. It is a fast answer, not the guarantee: the counter's
+// conditional increment at commit (UPDATE contracts SET sessions_used =
+// sessions_used + 1 WHERE … AND sessions_used < cap, by the bookings
+// trigger once lockCounselorToBook has set taiwa.enforce_session_cap) is
+// the last word.
+func checkCap(k contract) error {
+	if k.SessionCap == nil || k.SessionsUsed < *k.SessionCap {
 		return nil
 	}
-	var used int
-	if err := tx.GetContext(ctx, &used, `
-		SELECT count(*) FROM bookings WHERE company_id = $1 AND contract_id = $2 AND status <> 'cancelled'`,
-		companyID, k.ID); err != nil {
-		return err
+	return capError(k.IsTrial, *k.SessionCap)
+}
+
+func capError(trial bool, limit int) error {
+	what := "plan"
+	if trial {
+		what = "trial"
 	}
-	if used >= *k.SessionCap {
-		what := "plan"
-		if k.IsTrial {
-			what = "trial"
-		}
-		return apperr.Unprocessable("plan_exhausted",
-			fmt.Sprintf("your company's %s includes %d sessions and all of them are used; please ask your HR team", what, *k.SessionCap))
-	}
-	return nil
+	return apperr.Unprocessable("plan_exhausted",
+		fmt.Sprintf("your company's %s includes %d sessions and all of them are used; please ask your HR team", what, limit))
 }
 
 // checkNew checks the body of a booking: 400 naming fields.
@@ -171,7 +177,10 @@ func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking,
 	in.Start = in.Start.UTC()
 	hash := requestHash(in)
 	now := s.now()
-	var out Booking
+	var (
+		out Booking
+		k   contract
+	)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
 			replay, found, err := claimKey(ctx, tx, actor.UserID, idempotencyKey, hash)
@@ -180,7 +189,7 @@ func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking,
 				return err
 			}
 		}
-		b, err := s.book(ctx, tx, actor, in, now)
+		b, err := s.book(ctx, tx, actor, in, now, &k)
 		if err != nil {
 			return err
 		}
@@ -190,13 +199,19 @@ func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking,
 		}
 		return nil
 	})
+	if db.ConstraintName(err) == sessionCapConstraint && k.SessionCap != nil {
+		// Another booking took the plan's last session while this one ran.
+		return Booking{}, capError(k.IsTrial, *k.SessionCap)
+	}
 	if err != nil {
 		return Booking{}, err
 	}
 	return out, nil
 }
 
-func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time) (Booking, error) {
+// book runs the rules and writes the booking; *kp receives the contract it
+// counts against.
+func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time, kp *contract) (Booking, error) {
 	c, err := loadBookable(ctx, tx, in.CounselorID, now)
 	if err != nil {
 		return Booking{}, err
@@ -214,10 +229,14 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err != nil {
 		return Booking{}, err
 	}
-	if err := checkCap(ctx, tx, actor.CompanyID, k); err != nil {
+	*kp = k
+	if err := checkCap(k); err != nil {
 		return Booking{}, err
 	}
-	if err := lockCounselor(ctx, tx, c.ID); err != nil {
+	if err := lockCounselorToBook(ctx, tx, c.ID); err != nil {
+		return Booking{}, err
+	}
+	if err := checkNotTaken(ctx, tx, c.ID, in.Start); err != nil {
 		return Booking{}, err
 	}
 	if err := stillBookable(ctx, tx, c.ID); err != nil {
@@ -245,7 +264,7 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err := s.notifyBooked(ctx, tx, b); err != nil {
 		return Booking{}, err
 	}
-	return b, s.refreshNextAvailable(ctx, tx, c.ID)
+	return b, s.refreshNextAvailableNoWait(ctx, tx, c.ID, &a)
 }
 
 // meetingURL is the session's video room: a stable page of ours per

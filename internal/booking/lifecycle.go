@@ -96,7 +96,7 @@ func (s *Service) Cancel(ctx context.Context, actor auth.Principal, id uuid.UUID
 		if err := s.notifyCancelled(ctx, tx, b); err != nil {
 			return b, err
 		}
-		return b, s.refreshNextAvailable(ctx, tx, b.CounselorID)
+		return b, s.refreshNextAvailableNoWait(ctx, tx, b.CounselorID, nil)
 	})
 }
 
@@ -141,7 +141,7 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.
 		if err := s.notifyRescheduled(ctx, tx, b); err != nil {
 			return b, err
 		}
-		return b, s.refreshNextAvailable(ctx, tx, b.CounselorID)
+		return b, s.refreshNextAvailableNoWait(ctx, tx, b.CounselorID, nil)
 	})
 }
 

@@ -68,9 +68,11 @@ func newNotifyEnv(t *testing.T) *notifyEnv {
 	svc := &Service{DB: env.DB, Accounts: &account.Service{DB: env.DB, Mail: composer, BaseURL: "http://taiwa.test"}}
 	n := &notifyEnv{t: t, env: env, svc: svc, company: uuid.New(), employee: uuid.New(), other: uuid.New(), counselor: uuid.New(), coUser: uuid.New()}
 	n.worker = &outbox.Worker{DB: env.DB, Log: quiet, Handlers: map[string]outbox.Handler{
-		mail.Kind:    mail.NewSender(sink.URL(), "Taiwa <no-reply@taiwa.example>").Handle,
-		NotifyKind:   svc.HandleNotify,
-		ReminderKind: svc.HandleReminder,
+		NotifyKind:        svc.HandleNotify,
+		ReminderKind:      svc.HandleReminder,
+		NextAvailableKind: svc.HandleNextAvailable,
+	}, Remotes: map[string]outbox.Remote{
+		mail.Kind: mail.NewSender(sink.URL(), "Taiwa <no-reply@taiwa.example>").Handle,
 	}}
 	n.exec(`INSERT INTO companies (id, name) VALUES ($1, 'サンプル商事')`, n.company)
 	n.exec(`INSERT INTO users (id, company_id, email, name, role) VALUES ($1, $2, $3, '佐藤 花子', 'employee'), ($4, $2, $5, '鈴木 一郎', 'employee')`,

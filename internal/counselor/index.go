@@ -66,59 +66,106 @@ func (p projection) document(labels search.Vocabulary) searchDoc {
 // already written, and the outbox retries the engine with backoff.
 const IndexEngineKind = "search.counselor.engine"
 
-// engineWriteTimeout bounds one handler's wait on the engine: the outbox
-// row's transaction stays open meanwhile.
+// engineWriteTimeout bounds one handler's wait on the engine (no
+// transaction is open meanwhile).
 const engineWriteTimeout = 10 * time.Second
+
+// busyRetry is how long a search row waits when another worker is writing
+// the same counsellor's document: the two must not race to the engine, or
+// the older document could land last.
+const busyRetry = time.Second
 
 type indexPayload struct {
 	CounselorID uuid.UUID `json:"counselor_id"`
 }
 
-// HandleIndex is the outbox handler of IndexKind: in the claiming
-// transaction it reads the counsellor's listing and writes (or removes)
-// the fallback's counselor_search row, then upserts (or deletes) the
-// Meilisearch document. When the engine is down it hands the engine's part
-// to an IndexEngineKind row instead of failing, so the fallback — which
-// answers precisely while the engine is down — is never behind.
-func (s *Service) HandleIndex(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
-	var p indexPayload
-	if err := json.Unmarshal(m.Payload, &p); err != nil {
-		return fmt.Errorf("search index: payload %s: %w", m.Payload, err)
-	}
-	ids := []uuid.UUID{p.CounselorID}
-	found, gone, err := s.loadForIndex(ctx, tx, ids)
-	if err != nil {
-		return err
-	}
-	if err := s.writeFallback(ctx, tx, found, gone); err != nil {
-		return err
-	}
-	if s.Engine == nil {
-		return nil
-	}
-	if s.Engine.Available() {
-		if err := s.writeEngine(ctx, found, gone); err == nil {
-			return nil
-		}
-	}
-	return outbox.Enqueue(ctx, tx, IndexEngineKind, p, "")
+// HandleIndex is the outbox handler (a Remote) of IndexKind. In the
+// claiming transaction it takes over every other pending search row of the
+// same counsellor (one write covers them all), reads the listing and writes
+// (or removes) the fallback's counselor_search row; it then upserts (or
+// deletes) the Meilisearch document with no transaction open. When the
+// engine is down it hands the engine's part to an IndexEngineKind row
+// instead of failing, so the fallback — which answers precisely while the
+// engine is down — is never behind.
+func (s *Service) HandleIndex(ctx context.Context, tx *sqlx.Tx, m outbox.Message) (outbox.Call, error) {
+	return s.prepareIndex(ctx, tx, m, false)
 }
 
-// HandleIndexEngine is the outbox handler of IndexEngineKind: the engine's
-// part of HandleIndex, failing (and so retried) while the engine is down.
-func (s *Service) HandleIndexEngine(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
-	if s.Engine == nil {
-		return nil
-	}
+// HandleIndexEngine is the outbox handler (a Remote) of IndexEngineKind:
+// the engine's part of HandleIndex, failing (and so retried) while the
+// engine is down. It rewrites the fallback's row too, which is harmless and
+// lets either kind take over the other's pending rows.
+func (s *Service) HandleIndexEngine(ctx context.Context, tx *sqlx.Tx, m outbox.Message) (outbox.Call, error) {
+	return s.prepareIndex(ctx, tx, m, true)
+}
+
+func (s *Service) prepareIndex(ctx context.Context, tx *sqlx.Tx, m outbox.Message, engineOnly bool) (outbox.Call, error) {
 	var p indexPayload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
-		return fmt.Errorf("search index: payload %s: %w", m.Payload, err)
+		return nil, fmt.Errorf("search index: payload %s: %w", m.Payload, err)
 	}
+	if engineOnly && s.Engine == nil {
+		return nil, nil
+	}
+	busy, err := claimCounselorRows(ctx, tx, m.ID, p.CounselorID)
+	if err != nil {
+		return nil, err
+	}
+	if busy {
+		return nil, outbox.Defer(busyRetry)
+	}
+	// Read after the takeover: every change whose row was taken over
+	// committed before this statement's snapshot.
 	found, gone, err := s.loadForIndex(ctx, tx, []uuid.UUID{p.CounselorID})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.writeEngine(ctx, found, gone)
+	if err := s.writeFallback(ctx, tx, found, gone); err != nil {
+		return nil, err
+	}
+	if s.Engine == nil {
+		return nil, nil
+	}
+	return func(ctx context.Context) (outbox.Record, error) {
+		if engineOnly {
+			return nil, s.writeEngine(ctx, found, gone)
+		}
+		if s.Engine.Available() {
+			if err := s.writeEngine(ctx, found, gone); err == nil {
+				return nil, nil
+			}
+		}
+		return func(ctx context.Context, tx *sqlx.Tx) error {
+			return outbox.Enqueue(ctx, tx, IndexEngineKind, p, "")
+		}, nil
+	}, nil
+}
+
+// claimCounselorRows serialises the search rows of one counsellor: under a
+// transaction lock on the counsellor, it reports busy when another
+// worker's lease on a search row of theirs still holds (that worker's
+// engine write is under way), and otherwise marks every other pending
+// search row of theirs done, as covered by this one.
+func claimCounselorRows(ctx context.Context, tx *sqlx.Tx, self int64, counselorID uuid.UUID) (busy bool, err error) {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('search:' || $1::text, 0))`, counselorID); err != nil {
+		return false, err
+	}
+	// The kinds are spelled out (IndexKind, IndexEngineKind) to match the
+	// partial index outbox_search_pending_idx.
+	if err := tx.GetContext(ctx, &busy, `
+		SELECT EXISTS (SELECT 1 FROM outbox
+		               WHERE status = 'pending' AND kind IN ('search.counselor', 'search.counselor.engine')
+		                 AND payload->>'counselor_id' = $1 AND id <> $2 AND leased_until > now())`,
+		counselorID.String(), self); err != nil || busy {
+		return busy, err
+	}
+	_, err = tx.ExecContext(ctx, `
+		UPDATE outbox SET status = 'done', done_at = now(), last_error = 'covered by outbox row ' || $2::text
+		WHERE id IN (SELECT id FROM outbox
+		             WHERE status = 'pending' AND kind IN ('search.counselor', 'search.counselor.engine')
+		               AND payload->>'counselor_id' = $1 AND id <> $2
+		             FOR UPDATE SKIP LOCKED)`, counselorID.String(), self)
+	return false, err
 }
 
 // indexCounselors brings both copies of ids' listings in line with

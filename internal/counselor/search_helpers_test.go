@@ -49,7 +49,7 @@ func newSearchEnv(t *testing.T) *searchEnv {
 		Engine:   &counselor.Service{DB: env.DB, Engine: ix},
 		Fallback: &counselor.Service{DB: env.DB},
 	}
-	e.worker = &outbox.Worker{DB: env.DB, Log: quiet, Handlers: map[string]outbox.Handler{counselor.IndexKind: e.Engine.HandleIndex}}
+	e.worker = &outbox.Worker{DB: env.DB, Log: quiet, Remotes: map[string]outbox.Remote{counselor.IndexKind: e.Engine.HandleIndex}}
 	if _, _, err := e.Engine.PrepareSearch(context.Background()); err != nil {
 		t.Fatal(err)
 	}

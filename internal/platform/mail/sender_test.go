@@ -48,7 +48,7 @@ func enqueue(t *testing.T, env *dbtest.Env, m taiwamail.Message) {
 
 func drain(t *testing.T, env *dbtest.Env, s *taiwamail.Sender) {
 	t.Helper()
-	w := outbox.Worker{DB: env.DB, Handlers: map[string]outbox.Handler{taiwamail.Kind: s.Handle}, Log: quiet}
+	w := outbox.Worker{DB: env.DB, Remotes: map[string]outbox.Remote{taiwamail.Kind: s.Handle}, Log: quiet}
 	n, err := w.Drain(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,7 @@ import (
 )
 
 // DialTimeout bounds the connection and each SMTP exchange, so a stalled
-// server fails the attempt (and the row retries) instead of holding the
-// outbox row's lock indefinitely.
+// server fails the attempt (and the row retries after its backoff).
 const DialTimeout = 15 * time.Second
 
 // Sender delivers queued messages over SMTP.
@@ -34,29 +33,35 @@ type Sender struct {
 // NewSender returns a sender for an smtp:// or smtps:// URL.
 func NewSender(url, from string) *Sender { return &Sender{URL: url, From: from} }
 
-// Handle is the outbox handler for Kind. After a successful send it redacts
-// the row's payload in the same transaction, so one-time links in the text
-// do not stay in the database.
-func (s *Sender) Handle(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+// Handle is the outbox handler (a Remote) for Kind: it sends with no
+// transaction open, then redacts the row's payload in the transaction that
+// marks it done, so one-time links in the text do not stay in the
+// database. A crash between the send and that commit sends again with the
+// same Message-ID.
+func (s *Sender) Handle(_ context.Context, _ *sqlx.Tx, m outbox.Message) (outbox.Call, error) {
 	var msg Message
 	if err := json.Unmarshal(m.Payload, &msg); err != nil {
-		return fmt.Errorf("mail: decode: %w", err)
+		return nil, fmt.Errorf("mail: decode: %w", err)
 	}
 	if s.URL == "" {
-		return fmt.Errorf("mail: TAIWA_SMTP_URL is not set; the message waits in the outbox")
+		return nil, fmt.Errorf("mail: TAIWA_SMTP_URL is not set; the message waits in the outbox")
 	}
 	if isRedacted(m.Payload) {
-		return fmt.Errorf("mail: outbox row %d was already sent and its payload redacted", m.ID)
+		return nil, fmt.Errorf("mail: outbox row %d was already sent and its payload redacted", m.ID)
 	}
-	if err := s.send(ctx, msg, messageID(m, s.From)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE outbox SET payload = jsonb_build_object('to', payload->'to', 'subject', payload->'subject', 'redacted', true)
-		WHERE id = $1`, m.ID); err != nil {
-		return fmt.Errorf("mail: redact outbox row %d: %w", m.ID, err)
-	}
-	return nil
+	return func(ctx context.Context) (outbox.Record, error) {
+		if err := s.send(ctx, msg, messageID(m, s.From)); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, tx *sqlx.Tx) error {
+			if _, err := tx.ExecContext(ctx, `
+				UPDATE outbox SET payload = jsonb_build_object('to', payload->'to', 'subject', payload->'subject', 'redacted', true)
+				WHERE id = $1`, m.ID); err != nil {
+				return fmt.Errorf("mail: redact outbox row %d: %w", m.ID, err)
+			}
+			return nil
+		}, nil
+	}, nil
 }
 
 func isRedacted(payload []byte) bool {

@@ -1,9 +1,13 @@
 // Package outbox carries side effects (mail, search index updates, Stripe
 // calls) out of the transactions that cause them. A row is written in the
 // same transaction as the business change; a worker claims rows with
-// FOR UPDATE SKIP LOCKED, runs their handler, and marks them done in the same
-// transaction, so a row that succeeded never runs again and a crash at any
-// moment loses nothing.
+// FOR UPDATE SKIP LOCKED. A database-only Handler runs and marks its row
+// done in that same transaction. A Remote (a network call) leases its row
+// in a short transaction, calls out with no transaction open, and records
+// the result and the "done" mark in a second short transaction, only if
+// its lease still holds. A row that succeeded never runs again, and a crash
+// at any moment loses nothing (a leased row runs again when its lease ends,
+// so calls carry idempotency keys).
 package outbox
 
 import (

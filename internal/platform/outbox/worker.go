@@ -14,17 +14,20 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-// Handler performs one side effect. It runs inside the claiming transaction:
-// database writes it makes commit together with the row's "done" mark, and
-// roll back if it fails. It must be idempotent towards the outside world
-// (a crash after the effect but before commit runs it again).
+// Handler performs one side effect inside the database. It runs inside the
+// claiming transaction: its writes commit together with the row's "done"
+// mark, and roll back if it fails. A side effect outside the database
+// (a network call) is a Remote instead, so that no transaction stays open
+// while the other side answers.
 type Handler func(ctx context.Context, tx *sqlx.Tx, m Message) error
 
 // Worker drains the outbox.
 type Worker struct {
 	DB          *db.DB
-	ListenURL   string // connection for LISTEN; empty: poll only
-	Handlers    map[string]Handler
+	ListenURL   string             // connection for LISTEN; empty: poll only
+	Handlers    map[string]Handler // database-only side effects, by kind
+	Remotes     map[string]Remote  // side effects over the network, by kind
+	Lease       time.Duration      // how long a Remote's claim holds; DefaultLease if zero
 	Log         *slog.Logger
 	Poll        time.Duration // fallback polling interval
 	MaxAttempts int           // after this many failures a row is "dead"
@@ -36,6 +39,9 @@ func (w *Worker) defaults() {
 	}
 	if w.MaxAttempts == 0 {
 		w.MaxAttempts = 12
+	}
+	if w.Lease == 0 {
+		w.Lease = DefaultLease
 	}
 	if w.Log == nil {
 		w.Log = slog.Default()
@@ -105,6 +111,10 @@ func (w *Worker) Drain(ctx context.Context) (int, error) {
 var errNone = errors.New("no due rows")
 
 func (w *Worker) processOne(ctx context.Context) (bool, error) {
+	var (
+		claimed Message
+		call    Call
+	)
 	err := w.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		var m Message
 		err := tx.GetContext(ctx, &m, `
@@ -118,26 +128,32 @@ func (w *Worker) processOne(ctx context.Context) (bool, error) {
 		if err != nil {
 			return err
 		}
+		if r, ok := w.Remotes[m.Kind]; ok {
+			call, err = w.claimRemote(ctx, tx, m, r)
+			claimed = m
+			claimed.Attempts++
+			return err
+		}
 		herr := w.handle(ctx, tx, m)
 		if herr == nil {
 			_, err = tx.ExecContext(ctx, `UPDATE outbox SET status = 'done', done_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, m.ID)
 			return err
 		}
-		status := "pending"
-		if m.Attempts+1 >= w.MaxAttempts {
-			status = "dead"
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1 WHERE id = $1`, m.ID); err != nil {
+			return err
 		}
-		w.Log.Warn("outbox: handler failed", "id", m.ID, "kind", m.Kind, "attempt", m.Attempts+1, "status", status, "err", herr)
-		_, err = tx.ExecContext(ctx, `
-			UPDATE outbox SET attempts = attempts + 1, last_error = $2, status = $3,
-			       next_attempt_at = now() + $4 * interval '1 millisecond'
-			WHERE id = $1`, m.ID, truncate(herr.Error(), 2000), status, Backoff(m.Attempts+1).Milliseconds())
-		return err
+		return w.fail(ctx, tx, m.ID, m.Kind, m.Attempts+1, herr)
 	})
 	if errors.Is(err, errNone) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if call != nil {
+		return true, w.finishRemote(ctx, claimed, call)
+	}
+	return true, nil
 }
 
 // handle runs the handler under a savepoint so its own writes roll back on
