@@ -48,7 +48,7 @@ func userCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	d, err := db.OpenPools(ctx, cfg.SystemURL(), "")
 	if err != nil {
 		return err
 	}

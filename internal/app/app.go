@@ -72,7 +72,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if cfg.Keyring == nil {
 		return nil, errors.New("set TAIWA_NOTE_KEYS to the keys that seal private notes, e.g. TAIWA_NOTE_KEYS=k1:$(openssl rand -base64 32) (`taiwa keys new` prints one)")
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	// Tenant requests run on the tenant role; the system pool beside it
+	// runs the platform's work and operators' reads (see db.OpenPools).
+	d, err := db.OpenPools(ctx, cfg.DatabaseURL, cfg.SystemDatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +108,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Counselors.Engine = a.Search
 	}
 	a.Worker = &outbox.Worker{
-		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
+		DB: d.System(), ListenURL: cfg.SystemURL(), Log: log,
 		Handlers: map[string]outbox.Handler{
 			mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle,
 			// The fallback's table is kept with or without an engine;

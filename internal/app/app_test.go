@@ -27,7 +27,7 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 	if err := m.Down(context.Background(), io.Discard); err != nil {
 		t.Fatalf("migrate down must roll back cleanly: %v", err)
 	}
-	cfg := config.Config{DatabaseURL: env.AppURL, Addr: "127.0.0.1:0", SessionTTL: time.Hour, LoginMaxPerUser: 1, LoginMaxPerAddr: 1, LogLevel: "info", MeiliIndex: "counselors", NoteKeys: apptest.TestNoteKeys(t)}
+	cfg := config.Config{DatabaseURL: env.AppURL, SystemDatabaseURL: env.SystemURL, Addr: "127.0.0.1:0", SessionTTL: time.Hour, LoginMaxPerUser: 1, LoginMaxPerAddr: 1, LogLevel: "info", MeiliIndex: "counselors", NoteKeys: apptest.TestNoteKeys(t)}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

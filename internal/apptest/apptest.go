@@ -71,7 +71,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		t.Fatal(err)
 	}
 	cfg := config.Config{
-		Addr: ln.Addr().String(), DatabaseURL: env.AppURL, DatabaseAdminURL: env.AdminURL,
+		Addr: ln.Addr().String(), DatabaseURL: env.AppURL, SystemDatabaseURL: env.SystemURL, DatabaseAdminURL: env.AdminURL,
 		BaseURL: "http://" + ln.Addr().String(), SMTPURL: sink.URL(), MailFrom: "Taiwa <no-reply@taiwa.example>",
 		SessionTTL: time.Hour, CookieSecure: false, LoginMaxPerUser: 5, LoginMaxPerAddr: 1000,
 		LoginWindow: 15 * time.Minute, RunWorker: false, LogLevel: "warn", DevMode: true,
