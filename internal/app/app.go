@@ -60,7 +60,9 @@ type App struct {
 	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
 	Search *meili.Index
 
-	searchReady chan struct{} // closed when start-up search preparation ends
+	searchReady chan struct{}   // closed when start-up search preparation ends
+	routes      map[string]bool // registered route patterns: the metrics' route labels
+	metricsLn   net.Listener    // TAIWA_METRICS_ADDR, when set
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
@@ -126,6 +128,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		d.Close()
 		return nil, err
 	}
+	if err := a.listenMetrics(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -148,7 +154,12 @@ func (a *App) buildHTTP() error {
 	a.middleware(e)
 	apiServer.Register(e)
 	ui.Register(e)
-	e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
+	// The main address serves /metrics only behind a token, and never when
+	// a separate metrics address is set.
+	if a.Config.MetricsToken != "" && a.Config.MetricsAddr == "" {
+		e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
+	}
+	a.routes = routeLabels(e)
 	a.Echo = e
 	return nil
 }
@@ -186,6 +197,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.prepareSearch(ctx)
+	go a.serveMetrics(ctx)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
 	go func() {
@@ -266,4 +278,9 @@ func (a *App) prepareSearch(ctx context.Context) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.metricsLn != nil {
+		_ = a.metricsLn.Close()
+	}
+	return a.DB.Close()
+}

@@ -66,7 +66,7 @@ func TestHealthReadinessMetricsAndHeaders(t *testing.T) {
 	if r.Header.Get("X-Request-Id") == "" {
 		t.Error("no request id header")
 	}
-	m := c.Raw("GET", "/metrics", "", nil)
+	m := c.Raw("GET", "/metrics", "", nil, "Authorization", "Bearer "+h.MetricsToken)
 	if m.Status != 200 || !strings.Contains(string(m.Body), `taiwa_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}`) {
 		t.Fatalf("metrics lack the request histogram: %d", m.Status)
 	}

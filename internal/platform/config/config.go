@@ -60,6 +60,12 @@ type Config struct {
 	// client that trickles its body is cut off; zero means one minute.
 	// Raise it if large rosters are uploaded over slow links.
 	HTTPReadTimeout time.Duration `env:"TAIWA_HTTP_READ_TIMEOUT"`
+	// MetricsToken is the bearer token of the metrics scraper; MetricsAddr
+	// a separate listen address for /metrics (e.g. 10.0.0.5:9090). With
+	// neither, /metrics answers 404; with a separate address the main one
+	// never serves it.
+	MetricsToken string `env:"TAIWA_METRICS_TOKEN"`
+	MetricsAddr  string `env:"TAIWA_METRICS_ADDR"`
 }
 
 // SystemURL is the system role's URL, or the one database URL when no
@@ -114,6 +120,9 @@ func (c *Config) Validate() error {
 			problems = append(problems, "TAIWA_NOTE_KEYS: "+err.Error())
 		}
 		c.Keyring = k
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		problems = append(problems, "TAIWA_METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 16))")
 	}
 	if c.SessionTTL < time.Minute {
 		problems = append(problems, "TAIWA_SESSION_TTL must be at least 1m")

@@ -28,6 +28,9 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
 		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
 		{"bad note key", func(c *Config) { c.NoteKeys = "k1:c2hvcnQ=" }, "TAIWA_NOTE_KEYS"},
+		{"short metrics token", func(c *Config) { c.MetricsToken = "short" }, "TAIWA_METRICS_TOKEN"},
+		{"metrics token", func(c *Config) { c.MetricsToken = "0123456789abcdef" }, ""},
+		{"bad system url", func(c *Config) { c.SystemDatabaseURL = "postgres://a b@%zz" }, "TAIWA_SYSTEM_DATABASE_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
