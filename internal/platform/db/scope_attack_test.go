@@ -204,3 +204,53 @@ func TestTenantPoolAloneCannotDeclareAScope(t *testing.T) {
 		t.Fatal("a tenant pool without the key declared a scope")
 	}
 }
+
+// TestScopeMigrationGoesDownAndUp: migration 00015 (and any after it) rolls
+// back to the settings-based scope and forward again, and the sealed scope
+// works after the round trip.
+func TestScopeMigrationGoesDownAndUp(t *testing.T) {
+	env := dbtest.New(t)
+	ctx := context.Background()
+	m, err := db.NewMigrator(env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	owner, err := sqlx.Open("postgres", env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	hasSecret := func() bool {
+		var ok bool
+		if err := owner.Get(&ok, `SELECT to_regclass('public.app_scope_secret') IS NOT NULL`); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	for i := 0; hasSecret(); i++ {
+		if i == 20 {
+			t.Fatal("app_scope_secret survives 20 down steps")
+		}
+		if err := m.Down(ctx, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var privileged bool
+	if err := owner.Get(&privileged, `SELECT app_privileged()`); err != nil || privileged {
+		t.Fatalf("after down app_privileged() = %v (%v), want false without app.role", privileged, err)
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	env.DB.Close()
+	d, err := db.OpenPools(ctx, env.AppURL, env.SystemURL) // the key is new
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.DB = d
+	a, _ := seedTwoCompanies(t, d)
+	if n := countDepartments(t, d, db.Scope{CompanyID: a, Role: "company_admin"}); n != 1 {
+		t.Fatalf("after down and up company A's scope saw %d departments, want 1", n)
+	}
+}
