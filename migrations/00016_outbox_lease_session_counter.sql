@@ -19,40 +19,40 @@ CREATE INDEX outbox_search_pending_idx ON outbox ((payload->>'counselor_id'))
   WHERE status = 'pending' AND kind IN ('search.counselor', 'search.counselor.engine');
 
 ALTER TABLE contracts ADD COLUMN sessions_used integer NOT NULL DEFAULT 0 CHECK (sessions_used >= 0);
--- Row-level security is forced even for the owner: the backfill sees every
--- company's rows in the system scope, for this transaction only.
-SELECT set_config('app.role', 'system', true);
+-- Row-level security is forced even for the owner; the owner is a member
+-- of taiwa_system (migration 00015), so the backfill sees every company.
 UPDATE contracts k SET sessions_used = (
   SELECT count(*) FROM bookings b
   WHERE b.company_id = k.company_id AND b.contract_id = k.id AND b.status <> 'cancelled');
-SELECT set_config('app.role', '', true);
 
 -- +goose StatementBegin
-CREATE FUNCTION contracts_count_session(company uuid, contract uuid, delta integer, enforce boolean)
-RETURNS void LANGUAGE plpgsql AS $$
+-- Whoever changed the booking (an employee, a counsellor, a job) keeps the
+-- counter right, whether or not their scope can see the contract: the
+-- trigger function runs as its owner, a member of taiwa_system (00015), and
+-- touches only the one contract row named by the booking row it fires for.
+-- The counting function itself is callable by nobody else, so a tenant
+-- cannot move another company's counter.
+CREATE FUNCTION public.contracts_count_session(company uuid, contract uuid, delta integer, enforce boolean)
+RETURNS void LANGUAGE plpgsql SET search_path = public, pg_temp AS $$
 DECLARE
-  prev text := current_setting('app.role', true);
   n integer;
 BEGIN
   IF contract IS NULL OR delta = 0 THEN
     RETURN;
   END IF;
-  -- Whoever changed the booking (an employee, a counsellor, a job) keeps
-  -- the counter right, whether or not their scope can see the contract.
-  PERFORM set_config('app.role', 'system', true);
   UPDATE contracts k SET sessions_used = k.sessions_used + delta
   WHERE k.company_id = company AND k.id = contract
     AND (delta < 0 OR NOT enforce
          OR k.sessions_used < COALESCE((SELECT p.session_cap FROM plans p WHERE p.code = k.plan_code), 2147483647));
   GET DIAGNOSTICS n = ROW_COUNT;
-  PERFORM set_config('app.role', COALESCE(prev, ''), true);
   IF n = 0 AND enforce AND delta > 0 THEN
     RAISE EXCEPTION 'the plan''s session cap is reached'
       USING ERRCODE = 'check_violation', CONSTRAINT = 'bookings_session_cap';
   END IF;
 END $$;
 
-CREATE FUNCTION bookings_count_session() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION public.bookings_count_session() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   enforce boolean := COALESCE(current_setting('taiwa.enforce_session_cap', true), '') = 'on';
   old_counts boolean := false;
@@ -79,16 +79,18 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
+REVOKE ALL ON FUNCTION public.contracts_count_session(uuid, uuid, integer, boolean) FROM PUBLIC;
+
 -- Deferred: the contract row is locked only while the transaction commits.
 CREATE CONSTRAINT TRIGGER bookings_count_session
   AFTER INSERT OR UPDATE OF status, contract_id OR DELETE ON bookings
   DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW EXECUTE FUNCTION bookings_count_session();
+  FOR EACH ROW EXECUTE FUNCTION public.bookings_count_session();
 
 -- +goose Down
 DROP TRIGGER IF EXISTS bookings_count_session ON bookings;
-DROP FUNCTION IF EXISTS bookings_count_session();
-DROP FUNCTION IF EXISTS contracts_count_session(uuid, uuid, integer, boolean);
+DROP FUNCTION IF EXISTS public.bookings_count_session();
+DROP FUNCTION IF EXISTS public.contracts_count_session(uuid, uuid, integer, boolean);
 ALTER TABLE contracts DROP COLUMN IF EXISTS sessions_used;
 DROP INDEX IF EXISTS outbox_search_pending_idx;
 ALTER TABLE outbox DROP COLUMN IF EXISTS leased_until;

@@ -63,6 +63,7 @@ func devCmd(ctx context.Context, args []string) error {
 		}
 		defer pg.Stop()
 		cfg.DatabaseURL, cfg.DatabaseAdminURL = pg.AppURL("taiwa"), pg.AdminURL("taiwa")
+		cfg.SystemDatabaseURL = pg.SystemURL("taiwa")
 	}
 	if err := os.WriteFile(filepath.Join(*dataDir, "database.url"), []byte(cfg.DatabaseURL+"\n"), 0o600); err != nil {
 		return err
@@ -76,7 +77,7 @@ func devCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	d, err := db.OpenPools(ctx, cfg.DatabaseURL, cfg.SystemDatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -87,7 +88,7 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	defer stopSearch()
 	if *seed == "demo" {
-		if err := demo.Seed(ctx, d, log, cfg.Keyring); err != nil {
+		if err := demo.Seed(ctx, d.System(), log, cfg.Keyring); err != nil {
 			return err
 		}
 		// The seed writes counsellors directly: index them (a few hundred

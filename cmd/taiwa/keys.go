@@ -49,7 +49,7 @@ func keysCmd(ctx context.Context, args []string) error {
 		if cfg.Keyring == nil {
 			return errors.New("set TAIWA_NOTE_KEYS (the new key first, the old ones after it)")
 		}
-		d, err := db.Open(ctx, cfg.DatabaseURL)
+		d, err := db.OpenPools(ctx, cfg.SystemURL(), "")
 		if err != nil {
 			return err
 		}

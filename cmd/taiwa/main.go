@@ -80,13 +80,13 @@ func newLogger(level string) *slog.Logger {
 }
 
 // openDatabase loads the configuration and opens the database as the
-// application role: what every one-shot subcommand starts with. The
-// caller closes the database.
+// system role (one-shot subcommands are the platform's own work: billing
+// runs, report releases, reindexing, users, keys). The caller closes it.
 func openDatabase(ctx context.Context) (config.Config, *db.DB, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return cfg, nil, err
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	d, err := db.OpenPools(ctx, cfg.SystemURL(), "")
 	return cfg, d, err
 }

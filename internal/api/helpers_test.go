@@ -22,12 +22,14 @@ func decode(t *testing.T, b []byte, v any) {
 // ownerDB connects as the schema owner, to check what the app role cannot see.
 func ownerDB(t *testing.T, h *apptest.Harness) *sqlx.DB { return systemConn(t, h.Env.AdminURL) }
 
-// appDB connects as the application role in the platform's scope, as a
-// SQL injection into system work would: what it still cannot do is
+// appDB connects as the system role (the platform's own work runs there),
+// as a SQL injection into system work would: what it still cannot do is
 // refused by the database itself.
-func appDB(t *testing.T, h *apptest.Harness) *sqlx.DB { return systemConn(t, h.Env.AppURL) }
+func appDB(t *testing.T, h *apptest.Harness) *sqlx.DB { return systemConn(t, h.Env.SystemURL) }
 
-// systemConn is one connection to url scoped as system.
+// systemConn is one connection to url. The role decides what it reads
+// across companies (the owner and the system role do); app.role is a
+// leftover of the old settings-based scope and grants nothing.
 func systemConn(t *testing.T, url string) *sqlx.DB {
 	t.Helper()
 	d, err := sqlx.Open("postgres", url)

@@ -162,7 +162,7 @@ func TestHTTPHygieneHEADChallengesRetryAfterAndCompression(t *testing.T) {
 			t.Errorf("healthz: Content-Encoding %q, body %s", r.Header.Get("Content-Encoding"), r.Body)
 		}
 		// The metrics scrape compresses itself, once.
-		m := rawGet(t, h, "GET", "/metrics", "", "Accept-Encoding", "gzip")
+		m := rawGet(t, h, "GET", "/metrics", h.MetricsToken, "Accept-Encoding", "gzip")
 		if m.Header.Get("Content-Encoding") != "gzip" || !bytes.Contains(gunzip(t, m.Body), []byte("taiwa_http_request_duration_seconds")) {
 			t.Errorf("metrics: Content-Encoding %q", m.Header.Get("Content-Encoding"))
 		}
@@ -273,7 +273,7 @@ func TestHygieneAbandonedRequestIsRecordedAs499NeverAs500(t *testing.T) {
 	var statuses map[string]string
 	waitUntil(t, "the server to record the request", func() bool {
 		statuses = map[string]string{}
-		for _, m := range abandonedSeries.FindAllStringSubmatch(string(h.Anonymous().Raw("GET", "/metrics", "", nil).Body), -1) {
+		for _, m := range abandonedSeries.FindAllStringSubmatch(string(h.Anonymous().Raw("GET", "/metrics", "", nil, "Authorization", "Bearer "+h.MetricsToken).Body), -1) {
 			statuses[m[1]] = m[2]
 		}
 		return len(statuses) > 0

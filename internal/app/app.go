@@ -61,7 +61,9 @@ type App struct {
 	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
 	Search *meili.Index
 
-	searchReady chan struct{} // closed when start-up search preparation ends
+	searchReady chan struct{}   // closed when start-up search preparation ends
+	routes      map[string]bool // registered route patterns: the metrics' route labels
+	metricsLn   net.Listener    // TAIWA_METRICS_ADDR, when set
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
@@ -73,7 +75,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if cfg.Keyring == nil {
 		return nil, errors.New("set TAIWA_NOTE_KEYS to the keys that seal private notes, e.g. TAIWA_NOTE_KEYS=k1:$(openssl rand -base64 32) (`taiwa keys new` prints one)")
 	}
-	d, err := db.Open(ctx, cfg.DatabaseURL)
+	// Tenant requests run on the tenant role; the system pool beside it
+	// runs the platform's work and operators' reads (see db.OpenPools).
+	d, err := db.OpenPools(ctx, cfg.DatabaseURL, cfg.SystemDatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +112,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Counselors.Engine = a.Search
 	}
 	a.Worker = &outbox.Worker{
-		DB: d, ListenURL: cfg.DatabaseURL, Log: log,
+		DB: d.System(), ListenURL: cfg.SystemURL(), Log: log,
 		Handlers: map[string]outbox.Handler{
 			booking.NotifyKind:        a.Bookings.HandleNotify,
 			booking.ReminderKind:      a.Bookings.HandleReminder,
@@ -127,6 +131,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Worker.Remotes[kind] = h
 	}
 	if err := a.buildHTTP(); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := a.listenMetrics(); err != nil {
 		d.Close()
 		return nil, err
 	}
@@ -153,7 +161,12 @@ func (a *App) buildHTTP() error {
 	a.middleware(e)
 	apiServer.Register(e)
 	ui.Register(e)
-	e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
+	// The main address serves /metrics only behind a token, and never when
+	// a separate metrics address is set.
+	if a.Config.MetricsToken != "" && a.Config.MetricsAddr == "" {
+		e.GET("/metrics", echo.WrapHandler(a.metricsHandler()))
+	}
+	a.routes = routeLabels(e)
 	a.Echo = e
 	return nil
 }
@@ -208,6 +221,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.prepareSearch(ctx)
+	go a.serveMetrics(ctx)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
 	go func() {
@@ -288,4 +302,9 @@ func (a *App) prepareSearch(ctx context.Context) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.metricsLn != nil {
+		_ = a.metricsLn.Close()
+	}
+	return a.DB.Close()
+}

@@ -27,7 +27,7 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 	if err := m.Down(context.Background(), io.Discard); err != nil {
 		t.Fatalf("migrate down must roll back cleanly: %v", err)
 	}
-	cfg := config.Config{DatabaseURL: env.AppURL, Addr: "127.0.0.1:0", SessionTTL: time.Hour, LoginMaxPerUser: 1, LoginMaxPerAddr: 1, LogLevel: "info", MeiliIndex: "counselors", NoteKeys: apptest.TestNoteKeys(t)}
+	cfg := config.Config{DatabaseURL: env.AppURL, SystemDatabaseURL: env.SystemURL, Addr: "127.0.0.1:0", SessionTTL: time.Hour, LoginMaxPerUser: 1, LoginMaxPerAddr: 1, LogLevel: "info", MeiliIndex: "counselors", NoteKeys: apptest.TestNoteKeys(t)}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestHealthReadinessMetricsAndHeaders(t *testing.T) {
 	if r.Header.Get("X-Request-Id") == "" {
 		t.Error("no request id header")
 	}
-	m := c.Raw("GET", "/metrics", "", nil)
+	m := c.Raw("GET", "/metrics", "", nil, "Authorization", "Bearer "+h.MetricsToken)
 	if m.Status != 200 || !strings.Contains(string(m.Body), `taiwa_http_request_duration_seconds_count{method="GET",route="/readyz",status="200"}`) {
 		t.Fatalf("metrics lack the request histogram: %d", m.Status)
 	}

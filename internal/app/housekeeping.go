@@ -36,7 +36,7 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, err := a.Programmes.SendDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
-	pruneErr := a.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+	pruneErr := a.DB.System().InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // contentSecurityPolicy allows only the binary's own scripts and styles.
@@ -37,7 +36,9 @@ func (a *App) middleware(e *echo.Echo) {
 			if c.Get(headKey) != nil {
 				v.Method = http.MethodHead
 			}
-			requests.WithLabelValues(v.Method, v.RoutePath, strconv.Itoa(v.Status)).Observe(v.Latency.Seconds())
+			// Labels from fixed sets only: a route pattern of ours (or
+			// unmatched) and a known method (or OTHER).
+			requests.WithLabelValues(methodLabel(v.Method), a.routeLabel(v.RoutePath), strconv.Itoa(v.Status)).Observe(v.Latency.Seconds())
 			if v.RoutePath == "/healthz" || v.RoutePath == "/metrics" || v.RoutePath == "/favicon.ico" || strings.HasPrefix(v.RoutePath, "/static") {
 				return nil
 			}
@@ -143,8 +144,4 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-func (a *App) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{})
 }

@@ -6,6 +6,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -33,6 +34,9 @@ type Harness struct {
 	App  *app.App
 	Sink *mail.Sink
 	URL  string // http://127.0.0.1:port
+	// MetricsToken is the scraper's bearer token of this server (set by
+	// default; Configure may clear it).
+	MetricsToken string
 }
 
 // TestNoteKeys returns a fresh random note key spec for one test server.
@@ -71,11 +75,11 @@ func New(t testing.TB, opts ...Options) *Harness {
 		t.Fatal(err)
 	}
 	cfg := config.Config{
-		Addr: ln.Addr().String(), DatabaseURL: env.AppURL, DatabaseAdminURL: env.AdminURL,
+		Addr: ln.Addr().String(), DatabaseURL: env.AppURL, SystemDatabaseURL: env.SystemURL, DatabaseAdminURL: env.AdminURL,
 		BaseURL: "http://" + ln.Addr().String(), SMTPURL: sink.URL(), MailFrom: "Taiwa <no-reply@taiwa.example>",
 		SessionTTL: time.Hour, CookieSecure: false, LoginMaxPerUser: 5, LoginMaxPerAddr: 1000,
 		LoginWindow: 15 * time.Minute, RunWorker: false, LogLevel: "warn", DevMode: true,
-		MeiliIndex: "counselors", NoteKeys: TestNoteKeys(t),
+		MeiliIndex: "counselors", NoteKeys: TestNoteKeys(t), MetricsToken: "metrics-" + rand.Text(),
 	}
 	for _, o := range opts {
 		if o.Search {
@@ -111,7 +115,7 @@ func New(t testing.TB, opts ...Options) *Harness {
 		}
 	})
 	<-a.SearchReady()
-	return &Harness{T: t, Env: env, App: a, Sink: sink, URL: cfg.BaseURL}
+	return &Harness{T: t, Env: env, App: a, Sink: sink, URL: cfg.BaseURL, MetricsToken: cfg.MetricsToken}
 }
 
 type testWriter struct{ t testing.TB }

@@ -254,7 +254,25 @@ func Mine(ctx context.Context, d *db.DB, actor auth.Principal, page, perPage int
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: own entries: %w", err)
 	}
-	return decodeRows(rows), total, nil
+	rows = decodeRows(rows)
+	if actor.Role != auth.RoleOperator {
+		rows = ownTenantOnly(rows, actor.CompanyID)
+	}
+	return rows, total, nil
+}
+
+// ownTenantOnly blanks the company of every entry that is not the actor's
+// own company: a user's view never names another tenant (entries written
+// before refused accesses were logged in the actor's scope named the
+// target's owner).
+func ownTenantOnly(rows []Row, own uuid.UUID) []Row {
+	for i := range rows {
+		if rows[i].CompanyID.Valid && rows[i].CompanyID.UUID != own {
+			rows[i].CompanyID = uuid.NullUUID{}
+			rows[i].CompanyName = ""
+		}
+	}
+	return rows
 }
 
 func decodeRows(rows []Row) []Row {

@@ -243,14 +243,14 @@ func emptyNil(s *string) *string {
 
 // deny audits a refused access to a booking's record (in its own
 // transaction, the action's having rolled back) and answers 404, so a
-// record's existence is never revealed.
+// record's existence is never revealed. The entry carries the actor's own
+// company scope and the id as asked, never the target's owner: the entry
+// of a refused foreign id and of an id that does not exist are alike, so
+// the actor's own audit view is no existence oracle either. Operators find
+// the owner from the id.
 func (s *Service) deny(ctx context.Context, actor auth.Principal, action string, bookingID uuid.UUID) error {
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		var companyID uuid.UUID
-		if err := tx.GetContext(ctx, &companyID, `SELECT company_id FROM bookings WHERE id = $1`, bookingID); err != nil && !db.IsNoRows(err) {
-			return err
-		}
-		return audit.Write(ctx, tx, actor, audit.Event{Action: action, CompanyID: companyID, TargetType: "booking",
+		return audit.Write(ctx, tx, actor, audit.Event{Action: action, CompanyID: actor.CompanyID, TargetType: "booking",
 			TargetID: bookingID.String(), Outcome: "denied"})
 	})
 	if err != nil {

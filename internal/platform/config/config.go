@@ -18,23 +18,28 @@ import (
 
 // Config is every setting of the taiwa binary. The README lists them.
 type Config struct {
-	Addr             string        `env:"TAIWA_ADDR" envDefault:"127.0.0.1:8080"`
-	DatabaseURL      string        `env:"TAIWA_DATABASE_URL"`
-	DatabaseAdminURL string        `env:"TAIWA_DATABASE_ADMIN_URL"`
-	BaseURL          string        `env:"TAIWA_BASE_URL"`
-	SMTPURL          string        `env:"TAIWA_SMTP_URL"`
-	MailFrom         string        `env:"TAIWA_MAIL_FROM" envDefault:"Taiwa <no-reply@taiwa.example>"`
-	SessionTTL       time.Duration `env:"TAIWA_SESSION_TTL" envDefault:"12h"`
-	CookieSecure     bool          `env:"TAIWA_COOKIE_SECURE" envDefault:"true"`
-	LoginMaxPerUser  int           `env:"TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT" envDefault:"10"`
-	LoginMaxPerAddr  int           `env:"TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS" envDefault:"100"`
-	LoginWindow      time.Duration `env:"TAIWA_LOGIN_WINDOW" envDefault:"15m"`
-	RunWorker        bool          `env:"TAIWA_WORKER" envDefault:"true"`
-	LogLevel         string        `env:"TAIWA_LOG_LEVEL" envDefault:"info"`
-	DevMode          bool          `env:"TAIWA_DEV" envDefault:"false"`
-	MeiliURL         string        `env:"TAIWA_MEILISEARCH_URL"`
-	MeiliKey         string        `env:"TAIWA_MEILISEARCH_KEY"`
-	MeiliIndex       string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
+	Addr             string `env:"TAIWA_ADDR" envDefault:"127.0.0.1:8080"`
+	DatabaseURL      string `env:"TAIWA_DATABASE_URL"`
+	DatabaseAdminURL string `env:"TAIWA_DATABASE_ADMIN_URL"`
+	// SystemDatabaseURL connects as the system role (taiwa_system): the
+	// outbox worker, housekeeping, billing runs, report releases, seed and
+	// operators' reads across companies. Empty: TAIWA_DATABASE_URL must
+	// then itself be a privileged role (the tenant role alone cannot start).
+	SystemDatabaseURL string        `env:"TAIWA_SYSTEM_DATABASE_URL"`
+	BaseURL           string        `env:"TAIWA_BASE_URL"`
+	SMTPURL           string        `env:"TAIWA_SMTP_URL"`
+	MailFrom          string        `env:"TAIWA_MAIL_FROM" envDefault:"Taiwa <no-reply@taiwa.example>"`
+	SessionTTL        time.Duration `env:"TAIWA_SESSION_TTL" envDefault:"12h"`
+	CookieSecure      bool          `env:"TAIWA_COOKIE_SECURE" envDefault:"true"`
+	LoginMaxPerUser   int           `env:"TAIWA_LOGIN_MAX_FAILURES_PER_ACCOUNT" envDefault:"10"`
+	LoginMaxPerAddr   int           `env:"TAIWA_LOGIN_MAX_ATTEMPTS_PER_ADDRESS" envDefault:"100"`
+	LoginWindow       time.Duration `env:"TAIWA_LOGIN_WINDOW" envDefault:"15m"`
+	RunWorker         bool          `env:"TAIWA_WORKER" envDefault:"true"`
+	LogLevel          string        `env:"TAIWA_LOG_LEVEL" envDefault:"info"`
+	DevMode           bool          `env:"TAIWA_DEV" envDefault:"false"`
+	MeiliURL          string        `env:"TAIWA_MEILISEARCH_URL"`
+	MeiliKey          string        `env:"TAIWA_MEILISEARCH_KEY"`
+	MeiliIndex        string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
 	// Stripe: without a key invoices stay local with status not_sent.
 	StripeKey           string `env:"TAIWA_STRIPE_KEY"`
 	StripeWebhookSecret string `env:"TAIWA_STRIPE_WEBHOOK_SECRET"`
@@ -63,6 +68,22 @@ type Config struct {
 	TrustedProxies string `env:"TAIWA_TRUSTED_PROXIES"`
 	// Proxies is TrustedProxies parsed by Validate.
 	Proxies []netip.Prefix `env:"-"`
+
+	// MetricsToken is the bearer token of the metrics scraper; MetricsAddr
+	// a separate listen address for /metrics (e.g. 10.0.0.5:9090). With
+	// neither, /metrics answers 404; with a separate address the main one
+	// never serves it.
+	MetricsToken string `env:"TAIWA_METRICS_TOKEN"`
+	MetricsAddr  string `env:"TAIWA_METRICS_ADDR"`
+}
+
+// SystemURL is the system role's URL, or the one database URL when no
+// system URL is set.
+func (c Config) SystemURL() string {
+	if c.SystemDatabaseURL != "" {
+		return c.SystemDatabaseURL
+	}
+	return c.DatabaseURL
 }
 
 // Load reads the environment and validates it.
@@ -81,6 +102,11 @@ func (c *Config) Validate() error {
 		problems = append(problems, "set TAIWA_DATABASE_URL to a PostgreSQL URL (e.g. postgres://taiwa_app@localhost/taiwa), or use `taiwa dev` which starts a local database")
 	} else if _, err := url.Parse(c.DatabaseURL); err != nil {
 		problems = append(problems, "TAIWA_DATABASE_URL is not a URL: "+err.Error())
+	}
+	if c.SystemDatabaseURL != "" {
+		if _, err := url.Parse(c.SystemDatabaseURL); err != nil {
+			problems = append(problems, "TAIWA_SYSTEM_DATABASE_URL is not a URL: "+err.Error())
+		}
 	}
 	if c.DatabaseAdminURL == "" {
 		c.DatabaseAdminURL = c.DatabaseURL
@@ -103,6 +129,9 @@ func (c *Config) Validate() error {
 			problems = append(problems, "TAIWA_NOTE_KEYS: "+err.Error())
 		}
 		c.Keyring = k
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		problems = append(problems, "TAIWA_METRICS_TOKEN must be at least 16 characters (e.g. $(openssl rand -hex 16))")
 	}
 	if c.SessionTTL < time.Minute {
 		problems = append(problems, "TAIWA_SESSION_TTL must be at least 1m")

@@ -31,6 +31,9 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"trusted proxies", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, 192.0.2.7,2001:db8::/32" }, ""},
 		{"trusted proxy not an address", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, proxy.internal" }, "TAIWA_TRUSTED_PROXIES"},
 		{"trusted proxy bad range", func(c *Config) { c.TrustedProxies = "10.0.0.0/33" }, "TAIWA_TRUSTED_PROXIES"},
+		{"short metrics token", func(c *Config) { c.MetricsToken = "short" }, "TAIWA_METRICS_TOKEN"},
+		{"metrics token", func(c *Config) { c.MetricsToken = "0123456789abcdef" }, ""},
+		{"bad system url", func(c *Config) { c.SystemDatabaseURL = "postgres://a b@%zz" }, "TAIWA_SYSTEM_DATABASE_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

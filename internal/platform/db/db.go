@@ -5,7 +5,9 @@ package db
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -15,12 +17,70 @@ import (
 	_ "github.com/lib/pq" // the PostgreSQL driver
 )
 
-// DB is the application's connection pool.
+// DB is the application's connection pool. A tenant pool (the taiwa_app
+// role) carries the system pool beside it: InTx runs the privileged scopes
+// (system, operator) there, after the application's own authorisation,
+// because the tenant role itself can never read across companies.
 type DB struct {
 	*sqlx.DB
+	key    []byte // signs scope tickets (app_scope_secret); nil: cannot declare a scope
+	system *DB    // the taiwa_system pool; nil: this pool is itself the system pool (or alone)
 }
 
-// Open connects and checks the connection.
+// OpenPools connects the tenant pool (tenantURL, the taiwa_app role) and the
+// system pool (systemURL, the taiwa_system role), reads the scope key through
+// the system pool, and returns the tenant pool with the system pool attached.
+// An empty systemURL opens one pool, which must then be able to read the key
+// itself (a privileged role): the tenant role alone cannot run.
+func OpenPools(ctx context.Context, tenantURL, systemURL string) (*DB, error) {
+	if systemURL == "" || systemURL == tenantURL {
+		d, err := Open(ctx, tenantURL)
+		if err != nil {
+			return nil, err
+		}
+		if d.key == nil {
+			d.Close()
+			return nil, errors.New("db: this database role cannot read the scope key: set TAIWA_SYSTEM_DATABASE_URL to the system role (taiwa_system) beside TAIWA_DATABASE_URL (taiwa_app), and run `taiwa migrate up`")
+		}
+		return d, nil
+	}
+	sys, err := Open(ctx, systemURL)
+	if err != nil {
+		return nil, err
+	}
+	if sys.key == nil {
+		sys.Close()
+		return nil, errors.New("db: the system database role cannot read the scope key: TAIWA_SYSTEM_DATABASE_URL must connect as a member of taiwa_system, and the schema must be current (`taiwa migrate up`)")
+	}
+	t, err := Open(ctx, tenantURL)
+	if err != nil {
+		sys.Close()
+		return nil, err
+	}
+	t.key, t.system = sys.key, sys
+	return t, nil
+}
+
+// System is the pool that runs the platform's own work (the system pool
+// when one is attached, else d itself).
+func (d *DB) System() *DB {
+	if d.system != nil {
+		return d.system
+	}
+	return d
+}
+
+// Close closes the pool and the system pool attached to it.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	if d.system != nil {
+		err = errors.Join(err, d.system.Close())
+	}
+	return err
+}
+
+// Open connects and checks the connection. When the role can read the scope
+// key (the system role or the owner), the pool can declare scopes alone.
 func Open(ctx context.Context, url string) (*DB, error) {
 	x, err := sqlx.Open("postgres", url)
 	if err != nil {
@@ -35,7 +95,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = x.Close()
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
-	return &DB{x}, nil
+	d := &DB{DB: x}
+	// The tenant role has no privilege on the key: it reads as no key.
+	var key []byte
+	if err := x.GetContext(pctx, &key, `SELECT key FROM public.app_scope_secret`); err == nil {
+		d.key = key
+	}
+	return d, nil
 }
 
 // Scope is who a unit of work acts for. RLS policies read it back through
@@ -49,8 +115,24 @@ type Scope struct {
 // RoleSystem is the scope of the platform's own jobs (worker, seed, billing).
 const RoleSystem = "system"
 
+// RoleOperator is the scope of operators' requests, read across companies
+// through the system pool once the application has authorised them.
+const RoleOperator = "operator"
+
 // System is the scope for platform jobs that work across companies.
 var System = Scope{Role: RoleSystem}
+
+// Privileged reports whether s reads across companies: such scopes run on
+// the system pool.
+func (s Scope) Privileged() bool { return s.Role == RoleSystem || s.Role == RoleOperator }
+
+// ticket is the MAC app_set_scope checks: the tenant role cannot make one
+// because it cannot read the key.
+func ticket(key []byte, body string) string {
+	inner := sha256.Sum256(append(append([]byte(nil), key...), "ticket|"+body...))
+	outer := sha256.Sum256(append(append([]byte(nil), key...), inner[:]...))
+	return hex.EncodeToString(outer[:])
+}
 
 func idOrEmpty(id uuid.UUID) string {
 	if id == uuid.Nil {
@@ -62,14 +144,21 @@ func idOrEmpty(id uuid.UUID) string {
 // InTx runs fn in a transaction scoped to s, committing when fn returns nil.
 // A panic or error rolls everything back: nothing half-written stays.
 func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) error {
+	if s.Privileged() && d.system != nil {
+		return d.system.InTx(ctx, s, fn)
+	}
+	if d.key == nil {
+		return errors.New("db: this pool cannot declare a scope (no scope key): open it with OpenPools and a system database URL")
+	}
+	company, user := idOrEmpty(s.CompanyID), idOrEmpty(s.UserID)
 	tx, err := d.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if _, err := tx.ExecContext(ctx,
-		`SELECT set_config('app.company_id', $1, true), set_config('app.user_id', $2, true), set_config('app.role', $3, true)`,
-		idOrEmpty(s.CompanyID), idOrEmpty(s.UserID), s.Role); err != nil {
+		`SELECT public.app_set_scope($1, $2, $3, $4)`,
+		company, user, s.Role, ticket(d.key, company+"|"+user+"|"+s.Role)); err != nil {
 		return fmt.Errorf("db: set scope: %w", err)
 	}
 	if err := fn(tx); err != nil {

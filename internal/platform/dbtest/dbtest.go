@@ -79,16 +79,18 @@ func makeTemplate(ctx context.Context) error {
 
 // Env is one test's database.
 type Env struct {
-	Name     string
-	DB       *db.DB // as the application role: row-level security applies
-	AppURL   string
-	AdminURL string // as the schema owner
-	SuperURL string // as the cluster superuser
+	Name      string
+	DB        *db.DB // as the application role (row-level security applies), with the system pool attached
+	AppURL    string // the tenant role, taiwa_app
+	SystemURL string // the system role, taiwa_system
+	AdminURL  string // as the schema owner
+	SuperURL  string // as the cluster superuser
 }
 
 // CommandEnv is the environment for a taiwa subprocess on this database:
 // the test's own environment without any TAIWA_ variable, then
-// TAIWA_DATABASE_URL as the application role, then extra ("K=V").
+// TAIWA_DATABASE_URL as the application role and TAIWA_SYSTEM_DATABASE_URL
+// as the system role, then extra ("K=V").
 func (e *Env) CommandEnv(extra ...string) []string {
 	var out []string
 	for _, kv := range os.Environ() {
@@ -96,7 +98,7 @@ func (e *Env) CommandEnv(extra ...string) []string {
 			out = append(out, kv)
 		}
 	}
-	return append(append(out, "TAIWA_DATABASE_URL="+e.AppURL), extra...)
+	return append(append(out, "TAIWA_DATABASE_URL="+e.AppURL, "TAIWA_SYSTEM_DATABASE_URL="+e.SystemURL), extra...)
 }
 
 // New creates a fresh migrated database for t and drops it afterwards.
@@ -115,8 +117,9 @@ func New(t testing.TB) *Env {
 	if _, err := super.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %s OWNER %s`, name, template, devenv.OwnerRole)); err != nil {
 		t.Fatalf("dbtest: clone: %v", err)
 	}
-	env := &Env{Name: name, AppURL: cluster.AppURL(name), AdminURL: cluster.AdminURL(name), SuperURL: cluster.SuperURL(name)}
-	env.DB, err = db.Open(ctx, env.AppURL)
+	env := &Env{Name: name, AppURL: cluster.AppURL(name), SystemURL: cluster.SystemURL(name),
+		AdminURL: cluster.AdminURL(name), SuperURL: cluster.SuperURL(name)}
+	env.DB, err = db.OpenPools(ctx, env.AppURL, env.SystemURL)
 	if err != nil {
 		t.Fatal(err)
 	}

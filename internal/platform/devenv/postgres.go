@@ -24,11 +24,16 @@ import (
 )
 
 // Role names inside a local cluster. The owner runs migrations; the app role
-// is neither superuser nor BYPASSRLS, so row-level security binds it.
+// serves tenant requests and is neither superuser nor BYPASSRLS, so
+// row-level security binds it; the system role (a member of the app role,
+// so it has the same grants) runs the platform's own work and operators'
+// reads, and is the only one the policies let across companies. The owner is
+// a member of the system role, so pg_dump by the owner sees every row.
 const (
-	OwnerRole = "taiwa"
-	AppRole   = "taiwa_app"
-	superRole = "postgres"
+	OwnerRole  = "taiwa"
+	AppRole    = "taiwa_app"
+	SystemRole = "taiwa_system"
+	superRole  = "postgres"
 )
 
 // Postgres is a running local cluster.
@@ -224,6 +229,9 @@ func (p *Postgres) AdminURL(database string) string { return p.url(OwnerRole, da
 // AppURL connects as the application role, bound by row-level security.
 func (p *Postgres) AppURL(database string) string { return p.url(AppRole, database) }
 
+// SystemURL connects as the system role: the platform's own work.
+func (p *Postgres) SystemURL(database string) string { return p.url(SystemRole, database) }
+
 // SuperURL connects as the cluster's superuser (tests create databases).
 func (p *Postgres) SuperURL(database string) string { return p.url(superRole, database) }
 
@@ -238,6 +246,11 @@ func (p *Postgres) ensureDatabase(ctx context.Context, name string) error {
 	stmts := []string{
 		fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`, OwnerRole, OwnerRole),
 		fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`, AppRole, AppRole),
+		fmt.Sprintf(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$`, SystemRole, SystemRole),
+		// A cluster made before the system role had the app role NOLOGIN.
+		fmt.Sprintf(`ALTER ROLE %s LOGIN`, SystemRole),
+		fmt.Sprintf(`DO $$ BEGIN IF NOT pg_has_role('%s', '%s', 'MEMBER') THEN GRANT %s TO %s; END IF; END $$`, SystemRole, AppRole, AppRole, SystemRole),
+		fmt.Sprintf(`DO $$ BEGIN IF NOT pg_has_role('%s', '%s', 'MEMBER') THEN GRANT %s TO %s; END IF; END $$`, OwnerRole, SystemRole, SystemRole, OwnerRole),
 	}
 	for _, s := range stmts {
 		if _, err := db.ExecContext(ctx, s); err != nil {

@@ -25,7 +25,7 @@ func TestRunWakesOnNotify(t *testing.T) {
 	// The worker gets its own single-connection pool, named, so the test can
 	// see in pg_stat_activity when its first drain has ended.
 	const appName = "outbox_run_test"
-	wdb, err := db.Open(ctx, env.AppURL+"&application_name="+appName)
+	wdb, err := db.Open(ctx, env.SystemURL+"&application_name="+appName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func counting(c *calls, err error) outbox.Handler {
 func count(t *testing.T, env *dbtest.Env, query string, args ...any) int {
 	t.Helper()
 	var n int
-	if err := env.DB.GetContext(context.Background(), &n, query, args...); err != nil {
+	if err := env.DB.System().GetContext(context.Background(), &n, query, args...); err != nil {
 		t.Fatal(err)
 	}
 	return n
