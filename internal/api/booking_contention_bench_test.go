@@ -135,7 +135,7 @@ func BenchmarkBookingHTTPContention(b *testing.B) {
 				MS    float64 `db:"ms"`
 				Query string  `db:"query"`
 			}
-			if err := h.Env.DB.GetContext(sampleCtx, &row, `
+			if err := h.Env.DB.System().GetContext(sampleCtx, &row, `
 				SELECT extract(epoch FROM clock_timestamp() - state_change) * 1000 AS ms, left(query, 300) AS query
 				FROM pg_stat_activity
 				WHERE datname = current_database() AND state LIKE 'idle in transaction%'

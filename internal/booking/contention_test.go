@@ -80,7 +80,7 @@ func TestPlanCapHoldsWhenEmployeesRaceForTheLastSessions(t *testing.T) {
 	}
 	for {
 		var waiting int
-		if err := f.env.DB.GetContext(ctx, &waiting, `
+		if err := f.env.DB.System().GetContext(ctx, &waiting, `
 			SELECT count(*) FROM pg_stat_activity
 			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`); err != nil {
 			t.Fatal(err)

@@ -33,7 +33,7 @@ func TestSearchRowsOfOneCounsellorCoalesceAndTheEngineWriteHoldsNoTransaction(t 
 		}
 		calls++
 		return func(ctx context.Context) (outbox.Record, error) {
-			if err := e.env.DB.GetContext(ctx, &openDuringCall, `
+			if err := e.env.DB.System().GetContext(ctx, &openDuringCall, `
 				SELECT count(*) FROM pg_stat_activity
 				WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`); err != nil {
 				return nil, err

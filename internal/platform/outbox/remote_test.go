@@ -35,7 +35,7 @@ func jobRow(t *testing.T, env *dbtest.Env) rowState {
 // inside a transaction between statements.
 func openTransactions(ctx context.Context, env *dbtest.Env) (int, error) {
 	var n int
-	err := env.DB.GetContext(ctx, &n, `
+	err := env.DB.System().GetContext(ctx, &n, `
 		SELECT count(*) FROM pg_stat_activity
 		WHERE datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'`)
 	return n, err
