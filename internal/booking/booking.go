@@ -27,6 +27,13 @@ type Service struct {
 	Accounts *account.Service // mail composer and base URL for notifications
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// RoomGrace is how long the video room stays open after the end, and
+	// when a counsellor who never joined becomes a counsellor's no-show
+	// (zero: DefaultRoomGrace).
+	RoomGrace time.Duration
+	// HeldAfter is how long both parties must be in the room together for
+	// the session to count as held (zero: DefaultHeldAfter).
+	HeldAfter time.Duration
 }
 
 func (s *Service) now() time.Time {
