@@ -30,6 +30,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
 	"github.com/taiwa/taiwa/internal/platform/payments"
+	"github.com/taiwa/taiwa/internal/platform/turnserver"
 	"github.com/taiwa/taiwa/internal/programme"
 	"github.com/taiwa/taiwa/internal/record"
 	"github.com/taiwa/taiwa/internal/report/store"
@@ -59,6 +60,9 @@ type App struct {
 	// Search is the Meilisearch index of listed counsellors; nil when
 	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
 	Search *meili.Index
+	// Turn is the embedded TURN/STUN server of the video room; nil when
+	// TAIWA_TURN_URLS names an external one or TAIWA_TURN_ADDR is off.
+	Turn *turnserver.Server
 
 	searchReady chan struct{} // closed when start-up search preparation ends
 }
@@ -90,7 +94,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
-	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
+	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts, RoomGrace: cfg.RoomGrace, HeldAfter: cfg.RoomHeldAfter}
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}
@@ -120,14 +124,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	for kind, h := range a.Billing.Handlers() {
 		a.Worker.Handlers[kind] = h
 	}
-	if err := a.buildHTTP(); err != nil {
+	room, err := a.startRoom()
+	if err != nil {
 		d.Close()
+		return nil, err
+	}
+	if err := a.buildHTTP(room); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) buildHTTP() error {
+func (a *App) buildHTTP(room webui.RoomConfig) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
@@ -137,7 +146,7 @@ func (a *App) buildHTTP() error {
 		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
 		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
 		Reports: a.Reports, DB: a.DB, Log: a.Log,
-		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
+		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode, Room: room,
 	})
 	if err != nil {
 		return err
@@ -264,4 +273,9 @@ func (a *App) prepareSearch(ctx context.Context) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	if a.Turn != nil {
+		_ = a.Turn.Close()
+	}
+	return a.DB.Close()
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -141,6 +142,7 @@ type View struct {
 	Data    any
 	DevMode bool
 	assets  map[string]string
+	rooms   *booking.Service // the video room's window, for "join" links
 }
 
 // Asset is a static file's fingerprinted URL.
@@ -165,7 +167,7 @@ func (v *View) OtherLang() string {
 
 // view builds the common part of a page for the current request.
 func (s *Server) view(c echo.Context, data any) *View {
-	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV}
+	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV, rooms: s.Bookings}
 	locale := ""
 	if p, ok := principalOf(c); ok {
 		v.User = &p

@@ -96,7 +96,10 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/counselors", s.counselorSearch, signedIn)
 	e.GET("/counselors/:id", s.counselorShow, signedIn)
 	e.GET("/counselors/:id/photo", s.counselorPhoto, signedIn)
-	e.GET("/meet/:id", s.meeting, requireRoles(auth.RoleEmployee, auth.RoleCounselor))
+	// The video room and its signalling socket: only the booking's two
+	// parties; everyone else, a company admin included, gets 404.
+	e.GET("/meet/:id", s.meeting, requireParty)
+	e.GET("/meet/:id/ws", s.meetingSocket, requireParty)
 
 	e.GET("/company", s.companyShow, admin)
 	e.GET("/company/employees", s.employeeList, admin)

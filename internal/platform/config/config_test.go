@@ -27,6 +27,13 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "TAIWA_LOG_LEVEL"},
 		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
 		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
+		{"bad turn url", func(c *Config) { c.TurnURLs = []string{"https://turn.example"}; c.TurnSecret = "s" }, "TAIWA_TURN_URLS"},
+		{"turn url without secret", func(c *Config) { c.TurnURLs = []string{"turn:turn.example:3478"} }, "TAIWA_TURN_SECRET"},
+		{"external turn", func(c *Config) { c.TurnURLs = []string{"turn:turn.example:3478"}; c.TurnSecret = "s" }, ""},
+		{"bad turn addr", func(c *Config) { c.TurnAddr = "3478" }, "TAIWA_TURN_ADDR"},
+		{"bad relay ip", func(c *Config) { c.TurnAddr = ":3478"; c.TurnRelayIP = "turn.example" }, "TAIWA_TURN_RELAY_IP"},
+		{"turn off", func(c *Config) { c.TurnAddr = "off"; c.TurnRelayIP = "" }, ""},
+		{"negative grace", func(c *Config) { c.RoomGrace = -time.Minute }, "TAIWA_ROOM_GRACE"},
 		{"bad note key", func(c *Config) { c.NoteKeys = "k1:c2hvcnQ=" }, "TAIWA_NOTE_KEYS"},
 	}
 	for _, tc := range cases {
