@@ -65,6 +65,7 @@ type App struct {
 	Turn *turnserver.Server
 
 	searchReady chan struct{} // closed when start-up search preparation ends
+	ui          *webui.Server
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
@@ -151,6 +152,7 @@ func (a *App) buildHTTP(room webui.RoomConfig) error {
 	if err != nil {
 		return err
 	}
+	a.ui = ui
 	e.HTTPErrorHandler = api.ErrorHandler(a.Log, ui.RenderError)
 	a.middleware(e)
 	apiServer.Register(e)
@@ -211,6 +213,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	a.ui.CloseRooms() // video rooms' sockets were hijacked: Shutdown leaves them
 	stopWorker()
 	<-workerDone
 	return err

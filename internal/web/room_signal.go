@@ -37,8 +37,30 @@ var roomRelayed = map[string]bool{"offer": true, "answer": true, "candidate": tr
 // two parties must reach the same process (route /meet/<id>/ws by booking
 // id when running several).
 type roomHub struct {
-	mu    sync.Mutex
-	rooms map[uuid.UUID]map[string]*roomPeer
+	mu      sync.Mutex
+	rooms   map[uuid.UUID]map[string]*roomPeer
+	closing bool
+	live    sync.WaitGroup // connections being served
+}
+
+// CloseRooms ends every room connection and waits until their attendance
+// is recorded; the server calls it on shutdown, before the database
+// closes (hijacked connections outlive http.Server.Shutdown).
+func (s *Server) CloseRooms() {
+	h := &s.rooms
+	h.mu.Lock()
+	h.closing = true
+	var peers []*roomPeer
+	for _, r := range h.rooms {
+		for _, p := range r {
+			peers = append(peers, p)
+		}
+	}
+	h.mu.Unlock()
+	for _, p := range peers {
+		_ = p.conn.CloseNow()
+	}
+	h.live.Wait()
 }
 
 type roomPeer struct {
@@ -62,9 +84,13 @@ func (p *roomPeer) sendRaw(ctx context.Context, b []byte) {
 // enter puts peer in the room as party; it returns the other party's
 // connection (nil when alone) and the party's previous one (a reload or a
 // second tab), which the caller closes.
-func (h *roomHub) enter(id uuid.UUID, party string, peer *roomPeer) (other, old *roomPeer) {
+func (h *roomHub) enter(id uuid.UUID, party string, peer *roomPeer) (other, old *roomPeer, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closing {
+		return nil, nil, false
+	}
+	h.live.Add(1)
 	if h.rooms == nil {
 		h.rooms = map[uuid.UUID]map[string]*roomPeer{}
 	}
@@ -75,7 +101,7 @@ func (h *roomHub) enter(id uuid.UUID, party string, peer *roomPeer) (other, old 
 	}
 	old = r[party]
 	r[party] = peer
-	return r[otherParty(party)], old
+	return r[otherParty(party)], old, true
 }
 
 // leave takes peer out of the room (unless a newer connection of the
@@ -143,7 +169,12 @@ func (s *Server) serveRoom(ctx context.Context, conn *websocket.Conn, b booking.
 	peer := &roomPeer{conn: conn}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	other, old := s.rooms.enter(b.ID, party, peer)
+	other, old, ok := s.rooms.enter(b.ID, party, peer)
+	if !ok {
+		_ = conn.Close(websocket.StatusGoingAway, "server shutting down")
+		return
+	}
+	defer s.rooms.live.Done()
 	if old != nil {
 		_ = old.conn.Close(websocket.StatusPolicyViolation, "replaced")
 	}
