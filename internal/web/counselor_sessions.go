@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/booking"
@@ -19,6 +20,7 @@ type counselorSessionsPage struct {
 	PastMore int // older sessions not shown
 	Zone     *time.Location
 	now      time.Time
+	noShow   map[uuid.UUID]bool // sessions the counsellor may mark no-show now
 }
 
 // CanComplete reports whether the session may be confirmed as held.
@@ -26,10 +28,9 @@ func (p counselorSessionsPage) CanComplete(b booking.Booking) bool {
 	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start)
 }
 
-// CanNoShow reports whether the no-show grace period has passed.
-func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool {
-	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start.Add(booking.NoShowGrace))
-}
+// CanNoShow reports whether the no-show grace period has passed and the
+// employee never joined the session's room (booking.NoShowOffered).
+func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool { return p.noShow[b.ID] }
 
 // CanRecord reports whether the session was held (or has started), so
 // its record may be written or read.
@@ -62,7 +63,17 @@ func (s *Server) counselorSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := counselorSessionsPage{Zone: zone, now: s.now()}
+	pg := counselorSessionsPage{Zone: zone, now: s.now(), noShow: map[uuid.UUID]bool{}}
+	for _, b := range bs {
+		if b.Status != booking.StatusConfirmed || pg.now.Before(b.Start.Add(booking.NoShowGrace)) {
+			continue
+		}
+		ok, err := s.Bookings.NoShowOffered(c.Request().Context(), b)
+		if err != nil {
+			return err
+		}
+		pg.noShow[b.ID] = ok
+	}
 	up, past := splitBookings(bs, pg.now)
 	pg.Upcoming = bookingsByDay(up, zone)
 	pg.Past, pg.PastMore = capPast(past)

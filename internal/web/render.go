@@ -53,6 +53,7 @@ const (
 	pageSessionReschedule     = "session_reschedule"
 	pageSessionCancel         = "session_cancel"
 	pageMeeting               = "meeting"
+	pageOperatorNoShows       = "noshows" // operators' list of counsellors' no-shows
 )
 
 var pageNames = slices.Concat([]string{
@@ -61,7 +62,7 @@ var pageNames = slices.Concat([]string{
 	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
-	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
+	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting, pageOperatorNoShows,
 }, matchingPages, billingPages, recordPages, feedbackPages, auditPages, programmePages, reportPages)
 
 var templateFuncs = template.FuncMap{

@@ -133,3 +133,20 @@ func (v *View) RoomOpen(b booking.Booking) bool {
 // which answer 404 to all but the booking's two parties (a company admin
 // or an operator must not learn that the session exists, so not 403).
 var requireParty = requireRoles(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator)
+
+// noShowsPage lists the counsellors' no-shows for operators.
+type noShowsPage struct {
+	List []booking.CounselorNoShow
+	Zone *time.Location
+}
+
+// noShowWindow is how far back the operators' list goes.
+const noShowWindow = 90 * 24 * time.Hour
+
+func (s *Server) operatorNoShows(c echo.Context) error {
+	list, err := s.Bookings.CounselorNoShows(c.Request().Context(), s.now().Add(-noShowWindow))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, pageOperatorNoShows, noShowsPage{List: list, Zone: employeeZone})
+}

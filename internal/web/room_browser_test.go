@@ -21,10 +21,10 @@ var mediaFlags = []chromedp.ExecAllocatorOption{
 
 // roomStats is what one browser's RTCPeerConnection reports.
 type roomStats struct {
-	Frames      int     `json:"frames"`      // inbound video framesDecoded
-	Local       string  `json:"local"`       // candidateType of the selected pair's local end
-	Remote      string  `json:"remote"`      // and of its remote end
-	FirstFrame  float64 `json:"firstFrame"`  // ms from opening the page to the first remote frame (0: none yet)
+	Frames      int     `json:"frames"`     // inbound video framesDecoded
+	Local       string  `json:"local"`      // candidateType of the selected pair's local end
+	Remote      string  `json:"remote"`     // and of its remote end
+	FirstFrame  float64 `json:"firstFrame"` // ms from opening the page to the first remote frame (0: none yet)
 	Connected   bool    `json:"connected"`
 	RemoteVideo bool    `json:"remoteVideo"` // the <video> shows the other person
 }
@@ -149,4 +149,3 @@ func TestBrowserTwoPeopleMeetInTheRoomDirectAndThroughTurn(t *testing.T) {
 		}
 	}
 }
-

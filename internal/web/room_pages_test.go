@@ -220,3 +220,54 @@ func TestRoomSaysWhenItOpensAndWhenItClosed(t *testing.T) {
 	p = emp.get("/meet/" + b.ID.String())
 	mustContain(t, p, `id="room-closed"`, "11:05")
 }
+
+// TestJoinNoShowAndMissedSessionsFollowTheRoom: "join" shows on the
+// employee's home and the counsellor's list only while the room is open;
+// no-show is offered only when the employee never joined; a session the
+// counsellor missed is on the operators' list and the employee's.
+func TestJoinNoShowAndMissedSessionsFollowTheRoom(t *testing.T) {
+	h := apptest.New(t)
+	w := newBookingWorld(t, h, allDay())
+	b1 := w.book(t, empEmail, 0)
+	b2 := w.book(t, emp2Email, 0)
+	now := time.Now()
+	moveSession(t, h, b1.ID, now.Add(-time.Minute))
+	moveSession(t, h, b2.ID, now.Add(3*time.Hour))
+
+	emp := newBrowser(t, h)
+	emp.login(empEmail, empPass)
+	emp2 := newBrowser(t, h)
+	emp2.login(emp2Email, empPass)
+	cn := newBrowser(t, h)
+	cn.login(cEmail, counselorPass)
+	mustContain(t, emp.get("/employee"), `href="/meet/`+b1.ID.String()+`"`, "面談室に入る")
+	mustNotContain(t, emp2.get("/employee"), `href="/meet/`)
+	list := cn.get("/counselor/sessions")
+	mustContain(t, list, `href="/meet/`+b1.ID.String()+`"`)
+	mustNotContain(t, list, `href="/meet/`+b2.ID.String()+`"`, "/no-show")
+
+	moveSession(t, h, b1.ID, now.Add(-15*time.Minute))
+	mustContain(t, cn.get("/counselor/sessions"), "/counselor/sessions/"+b1.ID.String()+"/no-show")
+	ctx := context.Background()
+	b1, err := h.App.Bookings.Get(ctx, principal(t, h, cEmail, counselorPass), b1.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.App.Bookings.Join(ctx, b1, booking.PartyEmployee); err != nil {
+		t.Fatal(err)
+	}
+	mustNotContain(t, cn.get("/counselor/sessions"), "/no-show")
+
+	moveSession(t, h, b2.ID, now.Add(-3*time.Hour))
+	done, err := h.App.Bookings.SettleAbsentCounselors(ctx)
+	if err != nil || len(done) != 1 || done[0] != b2.ID {
+		t.Fatalf("settled %v %v", done, err)
+	}
+	op := newBrowser(t, h)
+	op.login("operator@taiwa.example", "operator-pass-2026") // made by newCompany through h.Operator
+	mustContain(t, op.get("/operator/no-shows"), `id="noshow-`+b2.ID.String()+`"`, "田中 誠")
+	mustContain(t, emp2.get("/sessions"), "カウンセラー不在")
+	h.DrainOutbox()
+	// The employee is told, with a way to book again (the dev mail list).
+	mustContain(t, op.get("/operator/mail"), "面談が実施されませんでした", emp2Email)
+}

@@ -109,6 +109,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/operator/companies", s.companyCreate, operator)
 	e.POST("/operator/companies/:id/admins", s.companyAdminCreate, operator)
 	e.GET("/operator/counselors", s.counselorQueue, operator)
+	e.GET("/operator/no-shows", s.operatorNoShows, operator)
 	e.GET("/operator/counselors/:id", s.counselorReview, operator)
 	e.POST("/operator/counselors/:id/verify", s.counselorVerify, operator)
 	e.POST("/operator/counselors/:id/suspend", s.counselorSuspend, operator)
