@@ -20,7 +20,7 @@ const chromiumPath = "/usr/bin/chromium"
 // when the machine has none. The browser starts on a context without a
 // deadline (chromedp's rule); the returned context bounds the journey.
 // extra adds flags (the video room's fake camera).
-func newChrome(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
+func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {

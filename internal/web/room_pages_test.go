@@ -36,7 +36,7 @@ func moveSession(t *testing.T, h *apptest.Harness, id uuid.UUID, start time.Time
 }
 
 // roomSocketPath is the signalling address the room page gives its script.
-func roomSocketPath(t *testing.T, p page) string {
+func roomSocketPath(t testing.TB, p page) string {
 	t.Helper()
 	m := roomWS.FindStringSubmatch(p.Body)
 	if m == nil {
@@ -56,7 +56,7 @@ func dialRoom(ctx context.Context, b *browser, path string) (*websocket.Conn, in
 	return c, status, err
 }
 
-func readSignal(t *testing.T, ctx context.Context, c *websocket.Conn) map[string]any {
+func readSignal(t testing.TB, ctx context.Context, c *websocket.Conn) map[string]any {
 	t.Helper()
 	_, data, err := c.Read(ctx)
 	if err != nil {
