@@ -74,13 +74,19 @@ func TestServerRelaysOnlyForValidUnexpiredCredentials(t *testing.T) {
 		user     func() (string, string)
 		accepted bool
 	}{
-		{"valid", func() (string, string) { return turnserver.Credentials(secret, "b1-employee", time.Now().Add(time.Hour)) }, true},
+		{"valid", func() (string, string) {
+			return turnserver.Credentials(secret, "b1-employee", time.Now().Add(time.Hour))
+		}, true},
 		{"wrong password", func() (string, string) {
 			u, _ := turnserver.Credentials(secret, "b1-employee", time.Now().Add(time.Hour))
 			return u, "nope"
 		}, false},
-		{"other secret", func() (string, string) { return turnserver.Credentials("other", "b1-employee", time.Now().Add(time.Hour)) }, false},
-		{"expired", func() (string, string) { return turnserver.Credentials(secret, "b1-employee", time.Now().Add(-time.Minute)) }, false},
+		{"other secret", func() (string, string) {
+			return turnserver.Credentials("other", "b1-employee", time.Now().Add(time.Hour))
+		}, false},
+		{"expired", func() (string, string) {
+			return turnserver.Credentials(secret, "b1-employee", time.Now().Add(-time.Minute))
+		}, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
