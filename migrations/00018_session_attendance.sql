@@ -7,6 +7,11 @@ ALTER TABLE bookings DROP CONSTRAINT bookings_status_check;
 ALTER TABLE bookings ADD CONSTRAINT bookings_status_check
   CHECK (status IN ('confirmed', 'completed', 'cancelled', 'late_cancelled', 'no_show', 'counselor_no_show'));
 
+-- A phone session's number, given by the employee at booking: sealed like
+-- private notes (AES-256-GCM, bound to the row), shown only to the
+-- counsellor around the session, and erased after it (housekeeping).
+ALTER TABLE bookings ADD COLUMN phone_sealed bytea;
+
 -- One row per connection of a party to the room; left_at is NULL while
 -- connected. The booking's policy decides who sees the rows.
 CREATE TABLE session_attendance (
@@ -35,6 +40,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON session_attendance TO taiwa_app;
 
 -- +goose Down
 DROP TABLE IF EXISTS session_attendance;
+ALTER TABLE bookings DROP COLUMN IF EXISTS phone_sealed;
 UPDATE bookings SET status = 'cancelled', cancelled_by = 'system' WHERE status = 'counselor_no_show';
 ALTER TABLE bookings DROP CONSTRAINT bookings_status_check;
 ALTER TABLE bookings ADD CONSTRAINT bookings_status_check

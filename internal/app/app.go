@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
-	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts, RoomGrace: cfg.RoomGrace, HeldAfter: cfg.RoomHeldAfter}
+	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts, RoomGrace: cfg.RoomGrace, HeldAfter: cfg.RoomHeldAfter, Keys: cfg.Keyring}
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}

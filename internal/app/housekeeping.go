@@ -37,6 +37,10 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, err := a.Bookings.SettleAbsentCounselors(ctx); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
+	// Phone sessions' numbers are erased once the session is over.
+	if _, err := a.Bookings.ErasePhones(ctx); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	// Programmes: steps whose (re-)invitation date has come are invited.
 	if _, err := a.Programmes.SendDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)

@@ -21,7 +21,11 @@ type counselorSessionsPage struct {
 	Zone     *time.Location
 	now      time.Time
 	noShow   map[uuid.UUID]bool // sessions the counsellor may mark no-show now
+	phones   map[uuid.UUID]string
 }
+
+// Phone is the number to call for a phone session, around its time only.
+func (p counselorSessionsPage) Phone(b booking.Booking) string { return p.phones[b.ID] }
 
 // CanComplete reports whether the session may be confirmed as held.
 func (p counselorSessionsPage) CanComplete(b booking.Booking) bool {
@@ -63,8 +67,15 @@ func (s *Server) counselorSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := counselorSessionsPage{Zone: zone, now: s.now(), noShow: map[uuid.UUID]bool{}}
+	pg := counselorSessionsPage{Zone: zone, now: s.now(), noShow: map[uuid.UUID]bool{}, phones: map[uuid.UUID]string{}}
 	for _, b := range bs {
+		if b.Format == "phone" && b.Status == booking.StatusConfirmed && b.End.After(pg.now.Add(-time.Hour)) {
+			phone, err := s.Bookings.PhoneFor(c.Request().Context(), p, b.ID)
+			if err != nil {
+				return err
+			}
+			pg.phones[b.ID] = phone
+		}
 		if b.Status != booking.StatusConfirmed || pg.now.Before(b.Start.Add(booking.NoShowGrace)) {
 			continue
 		}
