@@ -295,3 +295,33 @@ func TestCounsellorWhoNeverJoinedIsTheCounsellorsNoShowNotBilledAndTheEmployeeIs
 		t.Fatalf("operators' list: %+v %v", list, err)
 	}
 }
+
+// TestAttendanceMigrationGoesDownAndUpAgain: 00018's Down removes the
+// table and the phone column and turns counsellors' no-shows into
+// cancellations the old constraint accepts; Up restores the schema.
+func TestAttendanceMigrationGoesDownAndUpAgain(t *testing.T) {
+	f := newFixture(t, "subscription", 1)
+	ctx := context.Background()
+	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
+	exec(t, f.env, `UPDATE bookings SET status = 'counselor_no_show' WHERE id = $1`, b.ID)
+	m, err := db.NewMigrator(f.env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.Down(ctx, io.Discard); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if n := f.count(t, db.System, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'session_attendance'`); n != 0 {
+		t.Fatal("session_attendance survived Down")
+	}
+	if n := f.count(t, db.System, `SELECT count(*) FROM bookings WHERE id = $1 AND status = 'cancelled'`, b.ID); n != 1 {
+		t.Fatal("the counsellor's no-show was not turned into a cancellation")
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if _, err := f.svc.Join(ctx, b, booking.PartyCounselor); err != nil {
+		t.Fatalf("attendance after Up: %v", err)
+	}
+}
