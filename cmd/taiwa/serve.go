@@ -40,6 +40,7 @@ func workerCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
+	cfg.TurnAddr = "" // the worker serves no video room (serve runs the TURN server)
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -31,6 +31,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
 	"github.com/taiwa/taiwa/internal/platform/payments"
+	"github.com/taiwa/taiwa/internal/platform/turnserver"
 	"github.com/taiwa/taiwa/internal/programme"
 	"github.com/taiwa/taiwa/internal/record"
 	"github.com/taiwa/taiwa/internal/report/store"
@@ -60,10 +61,14 @@ type App struct {
 	// Search is the Meilisearch index of listed counsellors; nil when
 	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
 	Search *meili.Index
+	// Turn is the embedded TURN/STUN server of the video room; nil when
+	// TAIWA_TURN_URLS names an external one or TAIWA_TURN_ADDR is off.
+	Turn *turnserver.Server
 
 	searchReady chan struct{}   // closed when start-up search preparation ends
 	routes      map[string]bool // registered route patterns: the metrics' route labels
 	metricsLn   net.Listener    // TAIWA_METRICS_ADDR, when set
+	ui          *webui.Server
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
@@ -95,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
-	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts}
+	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts, RoomGrace: cfg.RoomGrace, HeldAfter: cfg.RoomHeldAfter, Keys: cfg.Keyring}
 	a.Counselors.Withdraw = a.Bookings.WithdrawCounselor // a suspension cancels their bookings in its transaction
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
@@ -130,18 +135,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	for kind, h := range a.Billing.Remotes() {
 		a.Worker.Remotes[kind] = h
 	}
-	if err := a.buildHTTP(); err != nil {
+	room, err := a.startRoom()
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
+	if err := a.buildHTTP(room); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.listenMetrics(); err != nil {
-		d.Close()
+		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func (a *App) buildHTTP() error {
+func (a *App) buildHTTP(room webui.RoomConfig) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(a.Config.Proxies)
@@ -152,11 +162,12 @@ func (a *App) buildHTTP() error {
 		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
 		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
 		Reports: a.Reports, DB: a.DB, Log: a.Log,
-		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode,
+		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode, Room: room,
 	})
 	if err != nil {
 		return err
 	}
+	a.ui = ui
 	e.HTTPErrorHandler = api.ErrorHandler(a.Log, ui.RenderError)
 	a.middleware(e)
 	apiServer.Register(e)
@@ -240,6 +251,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	a.ui.CloseRooms() // video rooms' sockets were hijacked: Shutdown leaves them
 	stopWorker()
 	<-workerDone
 	return err
@@ -305,6 +317,9 @@ func (a *App) prepareSearch(ctx context.Context) {
 func (a *App) Close() error {
 	if a.metricsLn != nil {
 		_ = a.metricsLn.Close()
+	}
+	if a.Turn != nil {
+		_ = a.Turn.Close()
 	}
 	return a.DB.Close()
 }

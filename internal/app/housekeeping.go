@@ -32,6 +32,15 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, err := a.Reports.ReleaseDue(ctx); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
+	// Video sessions whose room closed without the counsellor: the
+	// counsellor's no-show, not billed, the employee told.
+	if _, err := a.Bookings.SettleAbsentCounselors(ctx); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
+	// Phone sessions' numbers are erased once the session is over.
+	if _, err := a.Bookings.ErasePhones(ctx); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	// Programmes: steps whose (re-)invitation date has come are invited.
 	if _, err := a.Programmes.SendDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)

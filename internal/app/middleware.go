@@ -125,7 +125,8 @@ const compressMinLength = 1024
 func skipCompression(c echo.Context) bool {
 	p := c.Path()
 	return p == "/metrics" || p == "/favicon.ico" || strings.HasPrefix(p, "/static/") ||
-		strings.HasSuffix(p, "/photo") || strings.HasSuffix(p, "/pdf")
+		strings.HasSuffix(p, "/photo") || strings.HasSuffix(p, "/pdf") ||
+		p == "/meet/:id/ws" // a WebSocket: hijacked, compressed by its own rules
 }
 
 func hstsAge(secure bool) int {

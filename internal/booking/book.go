@@ -122,6 +122,9 @@ func checkNew(in NewBooking) error {
 	if !slices.Contains(counselor.Formats, in.Format) {
 		f["format"] = "must be one of " + strings.Join(counselor.Formats, ", ")
 	}
+	if in.Phone != "" && !validPhone(in.Phone) {
+		f["phone"] = "must be a telephone number: 10 to 15 digits, optionally with +, spaces, hyphens or parentheses"
+	}
 	if len(f) > 0 {
 		return apperr.Invalid("the booking has problems", f)
 	}
@@ -255,6 +258,9 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
 		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
 		s.meetingURL(id), now); err != nil {
+		return Booking{}, err
+	}
+	if err := s.sealPhone(ctx, tx, actor.CompanyID, id, in); err != nil {
 		return Booking{}, err
 	}
 	b, err := getBooking(ctx, tx, id, false)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // Booking statuses (API.md).
@@ -27,6 +28,15 @@ type Service struct {
 	Accounts *account.Service // mail composer and base URL for notifications
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// RoomGrace is how long the video room stays open after the end, and
+	// when a counsellor who never joined becomes a counsellor's no-show
+	// (zero: DefaultRoomGrace).
+	RoomGrace time.Duration
+	// HeldAfter is how long both parties must be in the room together for
+	// the session to count as held (zero: DefaultHeldAfter).
+	HeldAfter time.Duration
+	// Keys seal phone sessions' numbers (nil: a number is refused).
+	Keys *seal.Keyring
 }
 
 func (s *Service) now() time.Time {
@@ -104,4 +114,7 @@ type NewBooking struct {
 	Start       time.Time `json:"start"`
 	Theme       string    `json:"theme"`
 	Format      string    `json:"format"`
+	// Phone is the number a phone session's counsellor calls (optional;
+	// ignored for other formats). Sealed at rest, see PhoneFor.
+	Phone string `json:"phone,omitempty"`
 }

@@ -146,7 +146,8 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.
 }
 
 // MarkNoShow lets the counsellor mark a confirmed session no_show once
-// NoShowGrace has passed since its start (409 too_early before).
+// NoShowGrace has passed since its start (409 too_early before), unless
+// the employee joined its video room (409 employee_joined).
 func (s *Service) MarkNoShow(ctx context.Context, actor auth.Principal, id uuid.UUID) (Booking, error) {
 	return s.finish(ctx, actor, id, StatusNoShow, NoShowGrace)
 }
@@ -170,6 +171,15 @@ func (s *Service) finish(ctx context.Context, actor auth.Principal, id uuid.UUID
 		}
 		if now.Before(b.Start.Add(after)) {
 			return b, apperr.Conflict("too_early", "the session has not started yet (a no-show can be marked 10 minutes after the start)")
+		}
+		if status == StatusNoShow && b.Format == "video" {
+			joined, err := employeeJoined(ctx, tx, id)
+			if err != nil {
+				return b, err
+			}
+			if joined {
+				return b, apperr.Conflict("employee_joined", "the employee joined the session's room, so it is not a no-show")
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE bookings SET status = $2, completed_at = CASE WHEN $2 = 'completed' THEN $3::timestamptz END, updated_at = $3

@@ -398,8 +398,14 @@ func TestLateCancellationIsWarnedAndBillable(t *testing.T) {
 	if !strings.HasSuffix(soon.MeetingURL, "/meet/"+soon.ID.String()) {
 		t.Fatalf("meeting URL %q", soon.MeetingURL)
 	}
-	mustContain(t, emp.get("/meet/"+soon.ID.String()), `id="meeting-note"`, "田中 誠")
-	mustContain(t, cn.get("/meet/"+soon.ID.String()), `id="meeting-note"`, "社員 一郎")
+	// The room says when it opens (or is open, if the slot is that near).
+	for _, pg := range []page{emp.get("/meet/" + soon.ID.String()), cn.get("/meet/" + soon.ID.String())} {
+		if !strings.Contains(pg.Body, `id="room-early"`) && !strings.Contains(pg.Body, `id="room"`) {
+			t.Errorf("meeting page (%d) shows no room", pg.Status)
+		}
+	}
+	mustContain(t, emp.get("/meet/"+soon.ID.String()), "田中 誠")
+	mustContain(t, cn.get("/meet/"+soon.ID.String()), "社員 一郎")
 	other := newBrowser(t, h)
 	other.login(emp2Email, empPass)
 	if p := other.get("/meet/" + soon.ID.String()); p.Status != http.StatusNotFound {

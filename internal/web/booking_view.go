@@ -15,7 +15,7 @@ import (
 var (
 	bookingStatusKeys = codeKeys("bstatus", []string{
 		booking.StatusConfirmed, booking.StatusCompleted, booking.StatusCancelled,
-		booking.StatusLateCancelled, booking.StatusNoShow,
+		booking.StatusLateCancelled, booking.StatusNoShow, booking.StatusCounselorNoShow,
 	})
 	weekdayKeys      = codeKeys("weekday", []string{"1", "2", "3", "4", "5", "6", "7"})
 	weekdayShortKeys = codeKeys("wday", []string{"1", "2", "3", "4", "5", "6", "7"})

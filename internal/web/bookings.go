@@ -64,6 +64,7 @@ func (s *Server) findSlot(c echo.Context, p auth.Principal, id uuid.UUID, start 
 type bookForm struct {
 	Start          time.Time
 	Theme, Format  string
+	Phone          string // a phone session's number
 	IdempotencyKey string
 	Errors         formErrors
 	// Step is the employee's programme step this booking is for (from
@@ -135,7 +136,7 @@ func (s *Server) bookShow(c echo.Context) error {
 }
 
 // bookFieldKeys are the messages beside the fields the domain refuses.
-var bookFieldKeys = map[string]string{"theme": "book_err_theme", "format": "book_err_format"}
+var bookFieldKeys = map[string]string{"theme": "book_err_theme", "format": "book_err_format", "phone": "book_err_phone"}
 
 func (s *Server) bookSubmit(c echo.Context) error {
 	p, _ := principalOf(c)
@@ -147,7 +148,7 @@ func (s *Server) bookSubmit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := bookForm{Start: start, Theme: c.FormValue("theme"), Format: c.FormValue("format"),
+	f := bookForm{Start: start, Theme: c.FormValue("theme"), Format: c.FormValue("format"), Phone: strings.TrimSpace(c.FormValue("phone")),
 		IdempotencyKey: strings.TrimSpace(c.FormValue("idempotency_key")), Errors: formErrors{}, Step: c.FormValue("step")}
 	if f.Theme == "" {
 		f.Errors.add("theme", "book_err_theme")
@@ -162,7 +163,7 @@ func (s *Server) bookSubmit(c echo.Context) error {
 		return s.renderBook(c, http.StatusBadRequest, id, f)
 	}
 	b, err := s.Bookings.Book(c.Request().Context(), p,
-		booking.NewBooking{CounselorID: id, Start: start, Theme: f.Theme, Format: f.Format}, f.IdempotencyKey)
+		booking.NewBooking{CounselorID: id, Start: start, Theme: f.Theme, Format: f.Format, Phone: f.Phone}, f.IdempotencyKey)
 	e, isApp := apperr.As(err)
 	switch {
 	case err == nil:

@@ -19,7 +19,8 @@ const chromiumPath = "/usr/bin/chromium"
 // newChrome starts a headless Chromium for one test, or skips (fails on CI)
 // when the machine has none. The browser starts on a context without a
 // deadline (chromedp's rule); the returned context bounds the journey.
-func newChrome(t *testing.T) context.Context {
+// extra adds flags (the video room's fake camera).
+func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {
@@ -47,6 +48,7 @@ func newChrome(t *testing.T) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/booking"
@@ -19,17 +20,21 @@ type counselorSessionsPage struct {
 	PastMore int // older sessions not shown
 	Zone     *time.Location
 	now      time.Time
+	noShow   map[uuid.UUID]bool // sessions the counsellor may mark no-show now
+	phones   map[uuid.UUID]string
 }
+
+// Phone is the number to call for a phone session, around its time only.
+func (p counselorSessionsPage) Phone(b booking.Booking) string { return p.phones[b.ID] }
 
 // CanComplete reports whether the session may be confirmed as held.
 func (p counselorSessionsPage) CanComplete(b booking.Booking) bool {
 	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start)
 }
 
-// CanNoShow reports whether the no-show grace period has passed.
-func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool {
-	return b.Status == booking.StatusConfirmed && !p.now.Before(b.Start.Add(booking.NoShowGrace))
-}
+// CanNoShow reports whether the no-show grace period has passed and the
+// employee never joined the session's room (booking.NoShowOffered).
+func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool { return p.noShow[b.ID] }
 
 // CanRecord reports whether the session was held (or has started), so
 // its record may be written or read.
@@ -62,7 +67,24 @@ func (s *Server) counselorSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := counselorSessionsPage{Zone: zone, now: s.now()}
+	pg := counselorSessionsPage{Zone: zone, now: s.now(), noShow: map[uuid.UUID]bool{}, phones: map[uuid.UUID]string{}}
+	for _, b := range bs {
+		if b.Format == "phone" && b.Status == booking.StatusConfirmed && b.End.After(pg.now.Add(-time.Hour)) {
+			phone, err := s.Bookings.PhoneFor(c.Request().Context(), p, b.ID)
+			if err != nil {
+				return err
+			}
+			pg.phones[b.ID] = phone
+		}
+		if b.Status != booking.StatusConfirmed || pg.now.Before(b.Start.Add(booking.NoShowGrace)) {
+			continue
+		}
+		ok, err := s.Bookings.NoShowOffered(c.Request().Context(), b)
+		if err != nil {
+			return err
+		}
+		pg.noShow[b.ID] = ok
+	}
 	up, past := splitBookings(bs, pg.now)
 	pg.Upcoming = bookingsByDay(up, zone)
 	pg.Past, pg.PastMore = capPast(past)

@@ -21,13 +21,13 @@ import (
 // browser is a plain HTTP client that keeps cookies like a browser and
 // does not follow redirects, so tests see each answer.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	h    *apptest.Harness
 	c    *http.Client
 	lang string // Accept-Language to send, if any
 }
 
-func newBrowser(t *testing.T, h *apptest.Harness) *browser {
+func newBrowser(t testing.TB, h *apptest.Harness) *browser {
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, h: h, c: &http.Client{
 		Jar:           jar,

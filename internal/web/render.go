@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -52,6 +53,7 @@ const (
 	pageSessionReschedule     = "session_reschedule"
 	pageSessionCancel         = "session_cancel"
 	pageMeeting               = "meeting"
+	pageOperatorNoShows       = "noshows" // operators' list of counsellors' no-shows
 )
 
 var pageNames = slices.Concat([]string{
@@ -60,7 +62,7 @@ var pageNames = slices.Concat([]string{
 	pageCounselorProfile, pageCounselorCredentials, pageCounselorQueue, pageCounselorReview,
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
-	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
+	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting, pageOperatorNoShows,
 }, matchingPages, billingPages, recordPages, feedbackPages, auditPages, programmePages, reportPages, userPages)
 
 var templateFuncs = template.FuncMap{
@@ -141,6 +143,7 @@ type View struct {
 	Data    any
 	DevMode bool
 	assets  map[string]string
+	rooms   *booking.Service // the video room's window, for "join" links
 }
 
 // Asset is a static file's fingerprinted URL.
@@ -165,7 +168,7 @@ func (v *View) OtherLang() string {
 
 // view builds the common part of a page for the current request.
 func (s *Server) view(c echo.Context, data any) *View {
-	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV}
+	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV, rooms: s.Bookings}
 	locale := ""
 	if p, ok := principalOf(c); ok {
 		v.User = &p

@@ -96,7 +96,10 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/counselors", s.counselorSearch, signedIn)
 	e.GET("/counselors/:id", s.counselorShow, signedIn)
 	e.GET("/counselors/:id/photo", s.counselorPhoto, signedIn)
-	e.GET("/meet/:id", s.meeting, requireRoles(auth.RoleEmployee, auth.RoleCounselor))
+	// The video room and its signalling socket: only the booking's two
+	// parties; everyone else, a company admin included, gets 404.
+	e.GET("/meet/:id", s.meeting, requireParty)
+	e.GET("/meet/:id/ws", s.meetingSocket, requireParty)
 
 	e.GET("/company", s.companyShow, admin)
 	e.GET("/company/employees", s.employeeList, admin)
@@ -106,6 +109,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/operator/companies", s.companyCreate, operator)
 	e.POST("/operator/companies/:id/admins", s.companyAdminCreate, operator)
 	e.GET("/operator/counselors", s.counselorQueue, operator)
+	e.GET("/operator/no-shows", s.operatorNoShows, operator)
 	e.GET("/operator/counselors/:id", s.counselorReview, operator)
 	e.POST("/operator/counselors/:id/verify", s.counselorVerify, operator)
 	e.POST("/operator/counselors/:id/suspend", s.counselorSuspend, operator)

@@ -44,6 +44,7 @@ type Deps struct {
 	Log          *slog.Logger
 	CookieSecure bool
 	DevMode      bool
+	Room         RoomConfig
 }
 
 // Server renders the UI. It holds only what is parsed once at start:
@@ -57,6 +58,7 @@ type Server struct {
 	assetV  map[string]string // static path → content fingerprint
 	assets  map[string]*asset // static path → what serveAsset sends
 	session string            // session cookie name
+	rooms   roomHub           // the video rooms' live connections
 }
 
 // New parses the templates and catalogues once, so a missing template or a

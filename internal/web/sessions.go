@@ -10,7 +10,6 @@ import (
 
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
-	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
 // sessionsPage is the employee's "my sessions".
@@ -218,25 +217,4 @@ func (s *Server) cancelBooking(c echo.Context, zone *time.Location, target func(
 
 func (s *Server) sessionCancel(c echo.Context) error {
 	return s.cancelBooking(c, employeeZone, employeeCancel)
-}
-
-// meetingPage is a session's meeting room address, the link the mails and
-// pages give; the video provider is connected behind it later.
-type meetingPage struct {
-	Booking booking.Booking
-	Zone    *time.Location
-}
-
-func (s *Server) meeting(c echo.Context) error {
-	b, err := s.loadSession(c)
-	if err != nil {
-		return err
-	}
-	zone := employeeZone
-	if p, _ := principalOf(c); p.Role == auth.RoleCounselor {
-		if zone, err = s.counselorZone(c, p); err != nil {
-			return err
-		}
-	}
-	return s.render(c, http.StatusOK, pageMeeting, meetingPage{Booking: b, Zone: zone})
 }

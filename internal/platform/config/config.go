@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -75,6 +76,24 @@ type Config struct {
 	// never serves it.
 	MetricsToken string `env:"TAIWA_METRICS_TOKEN"`
 	MetricsAddr  string `env:"TAIWA_METRICS_ADDR"`
+
+	// Video room. TurnAddr is the UDP address of the embedded TURN/STUN
+	// server ("" or "off": none); TurnRelayIP the address its relayed
+	// candidates carry (the machine's public IP); TurnHost the host name
+	// browsers reach it by (default: TAIWA_BASE_URL's host). TurnURLs
+	// (comma-separated turn:/stun: URLs) use an external server such as
+	// coturn instead, with TurnSecret as its use-auth-secret.
+	TurnAddr    string   `env:"TAIWA_TURN_ADDR" envDefault:"0.0.0.0:3478"`
+	TurnRelayIP string   `env:"TAIWA_TURN_RELAY_IP" envDefault:"127.0.0.1"`
+	TurnHost    string   `env:"TAIWA_TURN_HOST"`
+	TurnURLs    []string `env:"TAIWA_TURN_URLS" envSeparator:","`
+	TurnSecret  string   `env:"TAIWA_TURN_SECRET"`
+	// RoomGrace keeps the room open after the end; a counsellor who has
+	// not joined by then is recorded as the counsellor's no-show.
+	RoomGrace time.Duration `env:"TAIWA_ROOM_GRACE" envDefault:"15m"`
+	// RoomHeldAfter is how long both parties must be in the room together
+	// for the session to become held.
+	RoomHeldAfter time.Duration `env:"TAIWA_ROOM_HELD_AFTER" envDefault:"10m"`
 }
 
 // SystemURL is the system role's URL, or the one database URL when no
@@ -172,6 +191,7 @@ func (c *Config) Validate() error {
 	if err := checkRegistrationNumber(c.IssuerRegistrationNumber); err != nil {
 		problems = append(problems, "TAIWA_INVOICE_REGISTRATION_NUMBER "+err.Error())
 	}
+	problems = append(problems, c.validateRoom()...)
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -221,4 +241,36 @@ func validIndexName(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateRoom checks the video room's settings.
+func (c *Config) validateRoom() []string {
+	var problems []string
+	if c.TurnAddr == "off" {
+		c.TurnAddr = ""
+	}
+	for _, u := range c.TurnURLs {
+		if !strings.HasPrefix(u, "turn:") && !strings.HasPrefix(u, "turns:") && !strings.HasPrefix(u, "stun:") {
+			problems = append(problems, "TAIWA_TURN_URLS must list turn:, turns: or stun: URLs such as turn:turn.example:3478?transport=udp")
+			break
+		}
+	}
+	if len(c.TurnURLs) > 0 && c.TurnSecret == "" {
+		problems = append(problems, "TAIWA_TURN_URLS needs TAIWA_TURN_SECRET, the external server's shared secret (coturn's static-auth-secret)")
+	}
+	if c.TurnAddr != "" && len(c.TurnURLs) == 0 {
+		if _, _, err := net.SplitHostPort(c.TurnAddr); err != nil {
+			problems = append(problems, "TAIWA_TURN_ADDR must be host:port such as 0.0.0.0:3478, or off")
+		}
+		if ip := net.ParseIP(c.TurnRelayIP); ip == nil || ip.To4() == nil {
+			problems = append(problems, "TAIWA_TURN_RELAY_IP must be the IPv4 address browsers reach this machine at")
+		}
+	}
+	if c.RoomGrace < 0 || c.RoomGrace > 6*time.Hour {
+		problems = append(problems, "TAIWA_ROOM_GRACE must be between 0 and 6h")
+	}
+	if c.RoomHeldAfter < 0 || c.RoomHeldAfter > 3*time.Hour {
+		problems = append(problems, "TAIWA_ROOM_HELD_AFTER must be between 0 and 3h")
+	}
+	return problems
 }
