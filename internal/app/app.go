@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Accounts = &account.Service{
 		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
 		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
-		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour,
+		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour, Keys: cfg.Keyring,
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
