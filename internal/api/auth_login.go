@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/account"
@@ -158,9 +159,15 @@ func (s *Server) mfaTOTPEnrol(c echo.Context) error {
 // userMFAReset removes a user's second factors (operator: anyone; company
 // admin: their own employees).
 func (s *Server) userMFAReset(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
+	var in struct {
+		UserID string `json:"user_id"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
 		return err
+	}
+	id, err := uuid.Parse(in.UserID)
+	if err != nil {
+		return invalid(map[string]string{"user_id": "must be a user id (UUID)"})
 	}
 	if err := s.Accounts.ResetMFA(c.Request().Context(), principal(c), id); err != nil {
 		return err

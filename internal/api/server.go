@@ -68,8 +68,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/auth/password", s.setPassword, anyone},
 		{http.MethodPost, "/api/v1/auth/mfa", s.mfaComplete, anyone},
 		{http.MethodPost, "/api/v1/auth/mfa/totp", s.mfaTOTPEnrol, anyone},
+		{http.MethodPost, "/api/v1/auth/mfa/reset", s.userMFAReset, companyStaff},
 		{http.MethodGet, "/api/v1/me", s.me, signedIn},
-		{http.MethodPost, "/api/v1/users/:id/mfa/reset", s.userMFAReset, companyStaff},
 
 		{http.MethodGet, "/api/v1/companies", s.companyList, operator},
 		{http.MethodPost, "/api/v1/companies", s.companyCreate, operator},
