@@ -738,3 +738,24 @@ func (s *Service) CompanyRequiresAdminMFA(ctx context.Context, actor auth.Princi
 	})
 	return on, err
 }
+
+// ResetMFAByEmail is ResetMFA for the user with that address (the web
+// form asks for an address); an unknown address is not_found.
+func (s *Service) ResetMFAByEmail(ctx context.Context, actor auth.Principal, email string) error {
+	email, err := NormalizeEmail("email", email)
+	if err != nil {
+		return err
+	}
+	var id uuid.UUID
+	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &id, `SELECT id FROM users WHERE email = $1`, email)
+		if db.IsNoRows(err) {
+			return apperr.NotFound("user")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.ResetMFA(ctx, actor, id)
+}

@@ -61,7 +61,7 @@ var pageNames = slices.Concat([]string{
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
 	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting,
-}, matchingPages, billingPages, recordPages, feedbackPages, auditPages, programmePages, reportPages)
+}, matchingPages, billingPages, recordPages, feedbackPages, auditPages, programmePages, reportPages, securityPages)
 
 var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
