@@ -464,10 +464,15 @@ func (s *Service) storeTOTP(ctx context.Context, tx *sqlx.Tx, u User, secret str
 	return codes, audit.Write(ctx, tx, u.Principal(), audit.Event{Action: "mfa.totp_enrol", CompanyID: u.CompanyID.UUID, TargetType: "user", TargetID: u.ID.String()})
 }
 
-// SealTOTP stores secret (base32) as userID's TOTP secret, sealed; seeding
-// and enrolment use it.
+// SealTOTP stores secret (base32) as userID's TOTP secret, sealed.
 func (s *Service) SealTOTP(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID, secret string) error {
-	sealed, err := s.Keys.Seal([]byte(secret), totpAAD(userID))
+	return SealTOTPSecret(ctx, tx, s.Keys, userID, secret)
+}
+
+// SealTOTPSecret stores secret (base32) as userID's TOTP secret, sealed
+// with keys, replacing any earlier one (enrolment and the demo seed).
+func SealTOTPSecret(ctx context.Context, tx *sqlx.Tx, keys *seal.Keyring, userID uuid.UUID, secret string) error {
+	sealed, err := keys.Seal([]byte(secret), totpAAD(userID))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
@@ -295,5 +298,27 @@ func TestSecondFactorReset(t *testing.T) {
 	var n int
 	if err := ownerDB(t, h).Get(&n, `SELECT count(*) FROM audit_log WHERE action = 'mfa.reset' AND outcome = 'ok'`); err != nil || n != 2 {
 		t.Fatalf("audited resets: %d %v", n, err)
+	}
+}
+
+// TestDemoAccountsShareOneTOTPSecret: the seeded operator and counsellors
+// sign in with the README's one demo secret, without enrolling.
+func TestDemoAccountsShareOneTOTPSecret(t *testing.T) {
+	h := apptest.New(t)
+	if err := demo.Seed(context.Background(), h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), h.App.Config.Keyring); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{demo.OperatorEmail, "counselor001@taiwa.example"} {
+		l := loginStep(t, h, email, demo.Password)
+		if !l.MFARequired || l.EnrolmentRequired {
+			t.Fatalf("%s: %+v, want a TOTP challenge", email, l)
+		}
+		h.RememberTOTP(email, demo.TOTPSecret)
+		if st, s, _ := answer(t, h, l.Challenge, h.TOTPCode(email)); st != 200 || s.Token == "" {
+			t.Fatalf("%s: %d", email, st)
+		}
+	}
+	if l := loginStep(t, h, "hr@sample-shoji.example", demo.Password); l.MFARequired || l.Token == "" {
+		t.Fatalf("demo company admin: %+v", l)
 	}
 }
