@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
@@ -25,12 +26,13 @@ type Service struct {
 	Mail        *mail.Composer
 	BaseURL     string
 	SessionTTL  time.Duration
-	MaxFailures int           // failed sign-ins per account per window
-	MaxAttempts int           // sign-in attempts per address per window
-	Window      time.Duration // the rate-limit window
-	InviteTTL   time.Duration // how long an invitation link works
-	Keys        *seal.Keyring // seals TOTP secrets at rest
-	ResetTTL    time.Duration // how long a reset link works
+	MaxFailures int                // failed sign-ins per account per window
+	MaxAttempts int                // sign-in attempts per address per window
+	Window      time.Duration      // the rate-limit window
+	InviteTTL   time.Duration      // how long an invitation link works
+	Keys        *seal.Keyring      // seals TOTP secrets at rest
+	WebAuthn    *webauthn.WebAuthn // passkeys; nil: passkeys are off
+	ResetTTL    time.Duration      // how long a reset link works
 	Now         func() time.Time
 }
 

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -87,6 +88,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
 		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
 		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour, Keys: cfg.Keyring,
+	}
+	if a.Accounts.WebAuthn, err = webauthn.New(&webauthn.Config{
+		RPID: cfg.WebAuthnRPID, RPDisplayName: "Taiwa", RPOrigins: []string{cfg.WebAuthnOrigin},
+	}); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("passkeys (TAIWA_WEBAUTHN_RP_ID, TAIWA_WEBAUTHN_ORIGIN): %w", err)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
