@@ -3,12 +3,14 @@ package web
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"html/template"
 	"image/png"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/account"
@@ -37,6 +39,8 @@ func (s *Server) registerSecurity(e *echo.Echo) {
 	e.POST("/login/mfa", s.mfaSubmit)
 	e.GET("/login/mfa/enrol", s.mfaEnrolShow)
 	e.POST("/login/mfa/enrol", s.mfaEnrolSubmit)
+	e.POST("/login/mfa/webauthn/begin", s.mfaPasskeyBegin)
+	e.POST("/login/mfa/webauthn/finish", s.mfaPasskeyFinish)
 
 	signedIn := requireRoles(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator)
 	e.GET("/account/security", s.securityShow, signedIn)
@@ -44,6 +48,9 @@ func (s *Server) registerSecurity(e *echo.Echo) {
 	e.POST("/account/security/totp", s.ownTOTPSubmit, signedIn)
 	e.POST("/account/security/totp/remove", s.ownTOTPRemove, signedIn)
 	e.POST("/account/security/recovery", s.ownRecoveryCodes, signedIn)
+	e.POST("/account/security/passkeys/begin", s.passkeyBegin, signedIn)
+	e.POST("/account/security/passkeys/finish", s.passkeyFinish, signedIn)
+	e.POST("/account/security/passkeys/:id/remove", s.passkeyRemove, signedIn)
 	e.POST("/account/security/reset", s.resetOther, requireRoles(auth.RoleCompanyAdmin, auth.RoleOperator))
 	e.POST("/account/security/company", s.companyMFASetting, requireRoles(auth.RoleCompanyAdmin))
 }
@@ -257,11 +264,12 @@ type securityView struct {
 	CompanyRequire bool
 	Errors         formErrors
 	ResetEmail     string
+	PasskeysOn     bool // the server has a WebAuthn relying party
 }
 
 func (s *Server) securityData(c echo.Context) (securityView, error) {
 	p, _ := principalOf(c)
-	v := securityView{Role: p.Role, Errors: formErrors{}}
+	v := securityView{Role: p.Role, Errors: formErrors{}, PasskeysOn: s.Accounts.WebAuthn != nil}
 	var err error
 	if v.Factors, err = s.Accounts.MyFactors(c.Request().Context(), p); err != nil {
 		return v, err
@@ -391,4 +399,77 @@ func (s *Server) companyMFASetting(c echo.Context) error {
 	}
 	s.setFlash(c, "success", "mfa_company_saved")
 	return c.Redirect(http.StatusSeeOther, "/account/security")
+}
+
+func (s *Server) passkeyBegin(c echo.Context) error {
+	p, _ := principalOf(c)
+	tok, options, err := s.Accounts.BeginPasskeyRegistration(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "options": options})
+}
+
+func (s *Server) passkeyFinish(c echo.Context) error {
+	p, _ := principalOf(c)
+	var in struct {
+		Token      string          `json:"token"`
+		Name       string          `json:"name"`
+		Credential json.RawMessage `json:"credential"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return apperr.Field("body", "is not JSON")
+	}
+	if err := s.Accounts.FinishPasskeyRegistration(c.Request().Context(), p, in.Token, in.Name, in.Credential); err != nil {
+		return err
+	}
+	s.setFlash(c, "success", "passkey_added")
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) passkeyRemove(c echo.Context) error {
+	p, _ := principalOf(c)
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return apperr.NotFound("passkey")
+	}
+	err = s.Accounts.RemovePasskey(c.Request().Context(), p, id)
+	if apperr.Is(err, apperr.CodeUnprocessable) {
+		v, verr := s.securityData(c)
+		if verr != nil {
+			return verr
+		}
+		v.Errors.add("", "mfa_must_keep")
+		return s.render(c, http.StatusUnprocessableEntity, pageSecurity, v)
+	}
+	if err != nil {
+		return err
+	}
+	s.setFlash(c, "success", "passkey_removed")
+	return c.Redirect(http.StatusSeeOther, "/account/security")
+}
+
+func (s *Server) mfaPasskeyBegin(c echo.Context) error {
+	options, err := s.Accounts.BeginPasskeyLogin(c.Request().Context(), mfaToken(c))
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, options)
+}
+
+func (s *Server) mfaPasskeyFinish(c echo.Context) error {
+	var in struct {
+		Next       string          `json:"next"`
+		Credential json.RawMessage `json:"credential"`
+	}
+	if err := json.NewDecoder(c.Request().Body).Decode(&in); err != nil {
+		return apperr.Field("body", "is not JSON")
+	}
+	sess, err := s.Accounts.FinishPasskeyLogin(c.Request().Context(), mfaToken(c), in.Credential, c.RealIP(), s.sessionToken(c))
+	if err != nil {
+		return err
+	}
+	s.clearMFACookie(c)
+	s.setSessionCookie(c, sess.Token, sess.ExpiresAt)
+	return c.JSON(http.StatusOK, map[string]string{"redirect": safeNext(in.Next, homeOf(sess.User.Role))})
 }
