@@ -764,3 +764,37 @@ func (s *Service) ResetMFAByEmail(ctx context.Context, actor auth.Principal, ema
 	}
 	return s.ResetMFA(ctx, actor, id)
 }
+
+// RotateTOTPKeys re-seals every TOTP secret not under keys' current key
+// (part of `taiwa keys rotate`). Secrets that open with no configured key
+// are counted in unreadable and left as they are. Enrolments in progress
+// (ten minutes at most) are not re-sealed: they simply expire.
+func RotateTOTPKeys(ctx context.Context, d *db.DB, keys *seal.Keyring) (resealed, unreadable int, err error) {
+	current := seal.Prefix(keys.Current())
+	err = d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		var rows []struct {
+			UserID uuid.UUID `db:"user_id"`
+			Sealed []byte    `db:"secret_sealed"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `SELECT user_id, secret_sealed FROM user_totp
+			WHERE substring(secret_sealed FROM 1 FOR $1) <> $2 ORDER BY user_id FOR UPDATE`, len(current), current); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out, changed, err := keys.Reseal(r.Sealed, totpAAD(r.UserID))
+			if err != nil {
+				unreadable++
+				continue
+			}
+			if !changed {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE user_totp SET secret_sealed = $2 WHERE user_id = $1`, r.UserID, out); err != nil {
+				return err
+			}
+			resealed++
+		}
+		return nil
+	})
+	return resealed, unreadable, err
+}
