@@ -2,9 +2,9 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
