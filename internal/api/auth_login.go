@@ -206,3 +206,13 @@ func (s *Server) companySecurityPut(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"require_admin_mfa": *in.RequireAdminMFA})
 }
+
+// myRecoveryCodes replaces the caller's recovery codes (422 without a
+// second factor).
+func (s *Server) myRecoveryCodes(c echo.Context) error {
+	codes, err := s.Accounts.NewRecoveryCodes(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string][]string{"recovery_codes": codes})
+}

@@ -70,6 +70,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/auth/mfa/totp", s.mfaTOTPEnrol, anyone},
 		{http.MethodPost, "/api/v1/auth/mfa/reset", s.userMFAReset, companyStaff},
 		{http.MethodGet, "/api/v1/me", s.me, signedIn},
+		{http.MethodPost, "/api/v1/me/recovery-codes", s.myRecoveryCodes, signedIn},
 
 		{http.MethodGet, "/api/v1/companies", s.companyList, operator},
 		{http.MethodPost, "/api/v1/companies", s.companyCreate, operator},

@@ -150,17 +150,26 @@ func browserSecondFactor(ctx context.Context, h *apptest.Harness, email string) 
 			return err
 		}
 		h.RememberTOTP(email, strings.ReplaceAll(strings.TrimSpace(secret), " ", ""))
-		return chromedp.Do(ctx,
+		if err := chromedp.Do(ctx,
 			chromedp.SendKeys(chromedp.CSS(`#code`), h.TOTPCode(email)),
 			chromedp.Submit(chromedp.CSS(`#code`)),
 			chromedp.WaitVisible(chromedp.CSS(`#recovery-continue`)),
+		); err != nil {
+			return err
+		}
+		codes, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#recovery-codes`)))
+		if err != nil {
+			return err
+		}
+		h.RememberRecoveryCodes(email, strings.Fields(codes))
+		return chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`#recovery-continue`)),
 			chromedp.WaitReady(chromedp.CSS(`body`)),
 		)
 	case strings.Contains(loc, "/login/mfa"):
 		return chromedp.Do(ctx,
 			chromedp.WaitVisible(chromedp.CSS(`#code`)),
-			chromedp.SendKeys(chromedp.CSS(`#code`), h.TOTPCode(email)),
+			chromedp.SendKeys(chromedp.CSS(`#code`), h.SecondFactorCode(email)),
 			chromedp.Submit(chromedp.CSS(`#code`)),
 			chromedp.WaitReady(chromedp.CSS(`body`)),
 		)

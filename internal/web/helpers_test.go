@@ -144,11 +144,16 @@ func (b *browser) secondFactor(email string, p page) page {
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="recovery-codes"`) {
 			b.t.Fatalf("enrolment of %s: status %d", email, r.Status)
 		}
+		var codes []string
+		for _, m := range recoveryItem.FindAllStringSubmatch(r.Body, -1) {
+			codes = append(codes, m[1])
+		}
+		b.h.RememberRecoveryCodes(email, codes)
 		// The recovery codes page's "continue" is where the sign-in goes.
 		return page{Status: http.StatusSeeOther, Header: http.Header{"Location": {nextOr(next, r.Body)}}, Body: r.Body}
 	case "/login/mfa":
 		tok := b.csrf(loc)
-		r := b.post(path, url.Values{"_csrf": {tok}, "next": {next}, "code": {b.h.TOTPCode(email)}})
+		r := b.post(path, url.Values{"_csrf": {tok}, "next": {next}, "code": {b.h.SecondFactorCode(email)}})
 		if r.Status != http.StatusSeeOther {
 			b.t.Fatalf("second factor of %s: status %d", email, r.Status)
 		}
