@@ -125,6 +125,21 @@ func TestSecondFactorTOTPAndRecoveryCodes(t *testing.T) {
 		t.Fatalf("another recovery code: %d", st)
 	}
 
+	// New recovery codes replace the old ones.
+	var fresh struct {
+		Codes []string `json:"recovery_codes"`
+	}
+	if st := h.As(first.Token).Do("POST", "/api/v1/me/recovery-codes", nil, &fresh); st != 201 || len(fresh.Codes) != 10 {
+		t.Fatalf("new recovery codes: %d %v", st, fresh.Codes)
+	}
+	l = loginStep(t, h, "op@taiwa.example", "correct-horse-2026")
+	if st, _, _ := answer(t, h, l.Challenge, first.RecoveryCodes[5]); st != 401 {
+		t.Fatalf("an old recovery code after renewal: %d", st)
+	}
+	if st, _, _ := answer(t, h, l.Challenge, fresh.Codes[0]); st != 200 {
+		t.Fatalf("a new recovery code: %d", st)
+	}
+
 	// Everything is in the audit log.
 	var actions []string
 	if err := ownerDB(t, h).Select(&actions, `SELECT action || ':' || outcome FROM audit_log WHERE action LIKE 'mfa.%' OR action = 'auth.mfa' ORDER BY id`); err != nil {
@@ -230,6 +245,8 @@ func TestEmployeeSignInIsUnchangedAndCompanyCanRequireAdminMFA(t *testing.T) {
 	}
 	if l := loginStep(t, h, "emp@sample.example", "employee-pass-2026"); l.MFARequired || l.Token == "" {
 		t.Fatalf("employee after the setting: %+v", l)
+	} else if st := h.As(l.Token).Do("POST", "/api/v1/me/recovery-codes", nil, nil); st != 422 {
+		t.Fatalf("recovery codes without a second factor: %d", st)
 	}
 	if l := loginStep(t, h, "hr@other.example", "admin-pass-2026"); l.MFARequired {
 		t.Fatalf("the other company's admin: %+v", l)
