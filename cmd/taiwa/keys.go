@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
@@ -59,7 +60,13 @@ func keysCmd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("re-sealed %d values with key %s\n", res.Resealed, cfg.Keyring.Current())
+		totp, badTOTP, err := account.RotateTOTPKeys(ctx, d, cfg.Keyring)
+		if err != nil {
+			return err
+		}
+		res.Resealed += totp
+		res.Unreadable += badTOTP
+		fmt.Printf("re-sealed %d values (%d TOTP secrets) with key %s\n", res.Resealed, totp, cfg.Keyring.Current())
 		if res.Unreadable > 0 {
 			return fmt.Errorf("%d values open with no configured key and were left as they are: keep the key they name in TAIWA_NOTE_KEYS", res.Unreadable)
 		}

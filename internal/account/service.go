@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/ratelimit"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // Service signs users in and out and runs the emailed-link flows.
@@ -24,11 +26,13 @@ type Service struct {
 	Mail        *mail.Composer
 	BaseURL     string
 	SessionTTL  time.Duration
-	MaxFailures int           // failed sign-ins per account per window
-	MaxAttempts int           // sign-in attempts per address per window
-	Window      time.Duration // the rate-limit window
-	InviteTTL   time.Duration // how long an invitation link works
-	ResetTTL    time.Duration // how long a reset link works
+	MaxFailures int                // failed sign-ins per account per window
+	MaxAttempts int                // sign-in attempts per address per window
+	Window      time.Duration      // the rate-limit window
+	InviteTTL   time.Duration      // how long an invitation link works
+	Keys        *seal.Keyring      // seals TOTP secrets at rest
+	WebAuthn    *webauthn.WebAuthn // passkeys; nil: passkeys are off
+	ResetTTL    time.Duration      // how long a reset link works
 	Now         func() time.Time
 }
 
@@ -56,10 +60,13 @@ func hashToken(raw string) []byte {
 }
 
 // Session is a signed-in session: the raw token goes to the client once.
+// When MFA is set, the password was right but a second factor is owed:
+// there is no token yet, only the challenge to complete.
 type Session struct {
 	Token     string
 	ExpiresAt time.Time
 	User      User
+	MFA       *Challenge
 }
 
 // Login checks email and password under the rate limits and opens a new
@@ -98,9 +105,35 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 		return Session{}, apperr.Unauthorized("invalid_credentials", "the email or password is not correct")
 	}
 
+	// A second factor, when the user has one or must have one, comes
+	// before any session: the password alone opens nothing.
+	// The right password gives back the place this attempt took among the
+	// (account, address) failures; a second factor counts its own.
+	var ch *Challenge
+	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		if err := ratelimit.Release(ctx, tx, failureKey(email, addr), now); err != nil {
+			return err
+		}
+		var err error
+		ch, err = s.challengeIfNeeded(ctx, tx, u, now)
+		return err
+	})
+	if err != nil {
+		return Session{}, err
+	}
+	if ch != nil {
+		return Session{User: u, MFA: ch}, nil
+	}
+	return s.openSession(ctx, u, previousToken, nil)
+}
+
+// openSession starts a session for u after every factor is checked,
+// ending previousToken's session if any. details go to the audit entry.
+func (s *Service) openSession(ctx context.Context, u User, previousToken string, details map[string]any) (Session, error) {
+	now := s.now()
 	raw, hash := newToken()
 	expires := now.Add(s.SessionTTL)
-	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if previousToken != "" {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE token_hash = $1`, hashToken(previousToken)); err != nil {
 				return err
@@ -113,10 +146,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`, u.ID, now); err != nil {
 			return err
 		}
-		if err := ratelimit.Release(ctx, tx, failureKey(email, addr), now); err != nil {
-			return err
-		}
-		return audit.Write(ctx, tx, u.Principal(), audit.Event{Action: "auth.login", CompanyID: u.CompanyID.UUID})
+		return audit.Write(ctx, tx, u.Principal(), audit.Event{Action: "auth.login", CompanyID: u.CompanyID.UUID, Details: details})
 	})
 	if err != nil {
 		return Session{}, err

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/auth"
@@ -14,7 +16,10 @@ import (
 
 func TestLoginAnswersTokenAndUserAndMeAgrees(t *testing.T) {
 	h := apptest.New(t)
-	h.CreateUser(account.NewUser{Email: "Op@Taiwa.example", Name: "運営", Role: auth.RoleOperator, Password: "correct-horse-2026"})
+	// A company admin of a company that does not require a second factor:
+	// the password alone answers the token, as it always did.
+	c, _ := newCompany(t, h, h.Operator(), "サンプル商事", "hr@sample.example")
+	h.CreateUser(account.NewUser{CompanyID: uuid.MustParse(c.ID), Email: "Op@Taiwa.example", Name: "運営", Role: auth.RoleCompanyAdmin, Password: "correct-horse-2026"})
 	var out struct {
 		Token string         `json:"token"`
 		User  map[string]any `json:"user"`
@@ -25,7 +30,7 @@ func TestLoginAnswersTokenAndUserAndMeAgrees(t *testing.T) {
 	if len(out.Token) < 22 { // ≥ 128 bits in base64url
 		t.Fatalf("token %q is shorter than 128 random bits", out.Token)
 	}
-	if out.User["email"] != "op@taiwa.example" || out.User["role"] != "operator" || out.User["company_id"] != nil {
+	if out.User["email"] != "op@taiwa.example" || out.User["role"] != "company_admin" || out.User["company_id"] != c.ID {
 		t.Fatalf("user = %v", out.User)
 	}
 	var me map[string]any

@@ -84,7 +84,7 @@ func TestOpenAPIDocumentIsValidOpenAPI31(t *testing.T) {
 var operationVerbs = []string{"get", "list", "create", "update", "set", "save", "sign", "request", "submit", "verify",
 	"reject", "suspend", "reinstate", "join", "cancel", "reschedule", "mark", "complete", "dismiss", "change", "end",
 	"run", "send", "receive", "acknowledge", "resolve", "import", "preview", "enrol", "accept", "decline", "withdraw", "publish",
-	"disable", "enable"}
+	"disable", "enable", "reset"}
 
 var operationID = regexp.MustCompile(`^([a-z]+)[A-Z][A-Za-z0-9]*$`)
 

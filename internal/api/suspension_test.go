@@ -14,15 +14,15 @@ import (
 // noRedirect is a client that shows redirects instead of following them.
 var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// answer is what one request got: status and where a redirect points.
-type answer struct {
+// reply is what one request got: status and where a redirect points.
+type reply struct {
 	Status   int
 	Location string
 }
 
 // ask sends method path to the harness with a bearer token (API) or the
 // web session cookie holding the same token (UI); token "" is anonymous.
-func ask(t *testing.T, h *apptest.Harness, method, path, token string) answer {
+func ask(t *testing.T, h *apptest.Harness, method, path, token string) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, h.URL+path, nil)
 	if err != nil {
@@ -40,7 +40,7 @@ func ask(t *testing.T, h *apptest.Harness, method, path, token string) answer {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	return answer{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
+	return reply{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
 }
 
 func TestSuspendedCounsellorLosesAllAccessAndTheirUpcomingSessionsAreCancelledUnbilled(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -96,7 +97,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Accounts = &account.Service{
 		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
 		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
-		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour,
+		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour, Keys: cfg.Keyring,
+	}
+	// Passkeys need a domain name: a base URL on an IP address (e.g.
+	// http://127.0.0.1:8080) runs without them (use http://localhost:…).
+	if net.ParseIP(cfg.WebAuthnRPID) == nil {
+		if a.Accounts.WebAuthn, err = webauthn.New(&webauthn.Config{
+			RPID: cfg.WebAuthnRPID, RPDisplayName: "Taiwa", RPOrigins: []string{cfg.WebAuthnOrigin},
+		}); err != nil {
+			d.Close()
+			return nil, fmt.Errorf("passkeys (TAIWA_WEBAUTHN_RP_ID, TAIWA_WEBAUTHN_ORIGIN): %w", err)
+		}
+	} else {
+		log.Info("passkeys are off: TAIWA_WEBAUTHN_RP_ID must be a domain name, not an IP address", "rp_id", cfg.WebAuthnRPID)
 	}
 	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
 	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}

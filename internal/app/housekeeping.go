@@ -52,6 +52,14 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE expires_at < $1`, now); err != nil {
 			return err
 		}
+		// Second-factor challenges end within minutes; a used TOTP step
+		// only matters while its code could still be accepted.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM mfa_challenges WHERE expires_at < $1`, now.Add(-time.Hour)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM totp_used_steps WHERE used_at < $1`, now.Add(-time.Hour)); err != nil {
+			return err
+		}
 		// Idempotency keys are kept at least 24 hours (API.md).
 		if _, err := booking.PruneIdempotencyKeys(ctx, tx, now.Add(-48*time.Hour)); err != nil {
 			return err

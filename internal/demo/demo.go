@@ -27,6 +27,12 @@ import (
 // Password is every demo account's password.
 const Password = "demo-pass-2026"
 
+// TOTPSecret is the one authenticator-app secret (base32) of every demo
+// account that must have a second factor (the operator and the
+// counsellors): add it to an authenticator app once to sign in as any of
+// them. Demo data only; it is in the README.
+const TOTPSecret = "TAIWADEMOSHAREDTOTPSECRETFORDEV2"
+
 // OperatorEmail is the demo operator's login; its presence marks a seeded database.
 const OperatorEmail = "operator@taiwa.example"
 
@@ -111,6 +117,9 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 		if counts["programmes"], err = seedProgrammes(ctx, tx, r, now); err != nil { // programmes.go
 			return err
 		}
+		if counts["totp"], err = seedTOTP(ctx, tx, keys); err != nil {
+			return err
+		}
 		return audit.Write(ctx, tx, auth.Principal{UserID: operator, Role: auth.Role(db.RoleSystem)}, audit.Event{Action: "demo.seed", Details: counts})
 	})
 	if err != nil {
@@ -186,4 +195,23 @@ func seedCounselors(ctx context.Context, tx *sqlx.Tx, specs []counselorSpec, has
 		return err
 	}
 	return insertCounselors(ctx, tx, specs, ids, verifier, now)
+}
+
+// seedTOTP gives every demo account that must have a second factor the
+// shared TOTPSecret, so a newcomer signs in with one authenticator entry.
+// Without keys there is nothing to seal with: they enrol at first sign-in.
+func seedTOTP(ctx context.Context, tx *sqlx.Tx, keys *seal.Keyring) (int, error) {
+	if keys == nil {
+		return 0, nil
+	}
+	var ids []uuid.UUID
+	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM users WHERE role IN ('operator', 'counselor') ORDER BY id`); err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := account.SealTOTPSecret(ctx, tx, keys, id, TOTPSecret); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }

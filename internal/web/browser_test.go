@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,6 +119,10 @@ func location(t *testing.T, ctx context.Context) string {
 	return s
 }
 
+// browserLogin signs in through the form; when the account owes a second
+// factor it goes on like a person with an authenticator app: enrolling on
+// the enrolment page (the harness keeps the secret it shows) and leaving
+// the recovery codes page, or typing a fresh code.
 func browserLogin(h *apptest.Harness, email, password string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(h.URL+"/login"),
@@ -125,7 +130,82 @@ func browserLogin(h *apptest.Harness, email, password string) chromedp.Action[ch
 		chromedp.SendKeys(chromedp.CSS(`#email`), email),
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitReady(chromedp.CSS(`body`)),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			return browserSecondFactor(ctx, h, email)
+		}),
 	)
+}
+
+// browserSecondFactor answers the second step if the browser is on it.
+func browserSecondFactor(ctx context.Context, h *apptest.Harness, email string) error {
+	// The password's answer may still be loading: wait for a page that is
+	// not the sign-in form being submitted.
+	loc, err := waitPastLogin(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.Contains(loc, "/login/mfa/enrol"):
+		secret, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#totp-secret`)))
+		if err != nil {
+			return err
+		}
+		h.RememberTOTP(email, strings.ReplaceAll(strings.TrimSpace(secret), " ", ""))
+		if err := chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS(`#code`), h.TOTPCode(email)),
+			chromedp.Submit(chromedp.CSS(`#code`)),
+			chromedp.WaitVisible(chromedp.CSS(`#recovery-continue`)),
+		); err != nil {
+			return err
+		}
+		codes, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#recovery-codes`)))
+		if err != nil {
+			return err
+		}
+		h.RememberRecoveryCodes(email, strings.Fields(codes))
+		return chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`#recovery-continue`)),
+			chromedp.WaitReady(chromedp.CSS(`body`)),
+		)
+	case strings.Contains(loc, "/login/mfa"):
+		return chromedp.Do(ctx,
+			chromedp.WaitVisible(chromedp.CSS(`#code`)),
+			chromedp.SendKeys(chromedp.CSS(`#code`), h.SecondFactorCode(email)),
+			chromedp.Submit(chromedp.CSS(`#code`)),
+			chromedp.WaitReady(chromedp.CSS(`body`)),
+		)
+	}
+	return nil
+}
+
+// waitPastLogin waits until the browser has left /login (or shows the
+// form again with an error) and returns where it is.
+func waitPastLogin(ctx context.Context) (string, error) {
+	for {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil {
+			return "", err
+		}
+		u, _ := url.Parse(loc)
+		if u == nil || u.Path != "/login" {
+			return loc, nil
+		}
+		// Still /login: either the answer has not arrived, or it is the
+		// form again with an error; either way the page says which.
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.form-error, [aria-invalid]').length`))
+		if err != nil {
+			return "", err
+		}
+		if n > 0 {
+			return loc, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // TestBrowserAdminImportsRoster is the company admin's journey: sign in,

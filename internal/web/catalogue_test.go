@@ -19,6 +19,9 @@ var notKeys = map[string]bool{
 	"department_id": true, "plan_code": true, "min_group": true, "password_confirm": true,
 	"company_admin": true, "per_session": true, "per_seat": true, "csrf_failed": true,
 	"taiwa_csrf": true, "taiwa_flash": true, "taiwa_session": true,
+	// second factor: pages, cookie, form field, API reason
+	"account_security": true, "invalid_challenge": true, "login_mfa": true, "recovery_codes": true,
+	"require_admin_mfa": true, "taiwa_mfa": true, "totp_enrol": true,
 	"password_forgot": true, "password_set": true, "employee_home": true, "counselor_home": true,
 	"operator_companies": true, "operator_mail": true, "operator_mail_show": true,
 	"import_response": true, "employee_code": true, "job_family": true, "tenure_band": true,

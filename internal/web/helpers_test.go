@@ -115,7 +115,60 @@ func (b *browser) login(email, password string) page {
 	if p.Status != http.StatusSeeOther {
 		b.t.Fatalf("sign-in of %s: status %d", email, p.Status)
 	}
+	return b.secondFactor(email, p)
+}
+
+var totpSecretText = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7 ]+)<`)
+
+// secondFactor completes a sign-in that owes a second factor, like a
+// person with an authenticator app: enrolling on the enrolment page (the
+// harness remembers the secret) or answering with a fresh code. Other
+// answers come back as they are.
+func (b *browser) secondFactor(email string, p page) page {
+	b.t.Helper()
+	loc := p.location()
+	path, query, _ := strings.Cut(loc, "?")
+	next := ""
+	if q, err := url.ParseQuery(query); err == nil {
+		next = q.Get("next")
+	}
+	switch path {
+	case "/login/mfa/enrol":
+		pg := b.get(loc)
+		m, s := csrfField.FindStringSubmatch(pg.Body), totpSecretText.FindStringSubmatch(pg.Body)
+		if m == nil || s == nil {
+			b.t.Fatalf("enrolment page of %s (%d) has no form or secret", email, pg.Status)
+		}
+		b.h.RememberTOTP(email, strings.ReplaceAll(s[1], " ", ""))
+		r := b.post(path, url.Values{"_csrf": {m[1]}, "next": {next}, "code": {b.h.TOTPCode(email)}})
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="recovery-codes"`) {
+			b.t.Fatalf("enrolment of %s: status %d", email, r.Status)
+		}
+		var codes []string
+		for _, m := range recoveryItem.FindAllStringSubmatch(r.Body, -1) {
+			codes = append(codes, m[1])
+		}
+		b.h.RememberRecoveryCodes(email, codes)
+		// The recovery codes page's "continue" is where the sign-in goes.
+		return page{Status: http.StatusSeeOther, Header: http.Header{"Location": {nextOr(next, r.Body)}}, Body: r.Body}
+	case "/login/mfa":
+		tok := b.csrf(loc)
+		r := b.post(path, url.Values{"_csrf": {tok}, "next": {next}, "code": {b.h.SecondFactorCode(email)}})
+		if r.Status != http.StatusSeeOther {
+			b.t.Fatalf("second factor of %s: status %d", email, r.Status)
+		}
+		return r
+	}
 	return p
+}
+
+var continueLink = regexp.MustCompile(`id="recovery-continue" role="button" href="([^"]*)"`)
+
+func nextOr(next, body string) string {
+	if m := continueLink.FindStringSubmatch(body); m != nil {
+		return strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	return next
 }
 
 func (b *browser) cookie(name string) *http.Cookie {

@@ -56,6 +56,10 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	case err != nil:
 		return err
 	}
+	if sess.MFA != nil {
+		s.setMFACookie(c, sess.MFA.Token)
+		return c.Redirect(http.StatusSeeOther, mfaRedirect(sess.MFA, f.Next))
+	}
 	s.setSessionCookie(c, sess.Token, sess.ExpiresAt)
 	return c.Redirect(http.StatusSeeOther, safeNext(f.Next, homeOf(sess.User.Role)))
 }

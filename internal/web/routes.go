@@ -121,6 +121,7 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerRecords(e)    // records.go
 	s.registerFeedback(e)   // feedback.go
 	s.registerAudit(e)      // audit.go
+	s.registerSecurity(e)   // security.go
 	s.registerProgrammes(e) // programmes.go
 	s.registerReports(e)    // reports.go
 	s.registerUsers(e)      // users.go

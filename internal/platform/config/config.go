@@ -53,6 +53,11 @@ type Config struct {
 	// "id:base64,id2:base64", the current key first. The server refuses to
 	// start without them; `taiwa dev` makes one under its data folder.
 	NoteKeys string `env:"TAIWA_NOTE_KEYS"`
+	// WebAuthn (passkeys): the relying party ID is the host name browsers
+	// see (default: TAIWA_BASE_URL's host), the origin the page's origin
+	// (default: TAIWA_BASE_URL's scheme, host and port).
+	WebAuthnRPID   string `env:"TAIWA_WEBAUTHN_RP_ID"`
+	WebAuthnOrigin string `env:"TAIWA_WEBAUTHN_ORIGIN"`
 	// Keyring is NoteKeys parsed by Validate (nil when NoteKeys is empty).
 	Keyring *seal.Keyring `env:"-"`
 	// ClinicalLeadEmail receives urgent-risk alerts besides the operators
@@ -137,6 +142,14 @@ func (c *Config) Validate() error {
 		problems = append(problems, "TAIWA_BASE_URL must be an absolute URL such as https://taiwa.example")
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Host != "" {
+		if c.WebAuthnRPID == "" {
+			c.WebAuthnRPID = u.Hostname()
+		}
+		if c.WebAuthnOrigin == "" {
+			c.WebAuthnOrigin = u.Scheme + "://" + u.Host
+		}
+	}
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
 			problems = append(problems, "TAIWA_SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465")
