@@ -23,7 +23,7 @@ func TestMigrationDisablesCounsellorsSuspendedBeforeSuspensionDisabledAccounts(t
 	}
 	defer m.Close()
 	ctx := context.Background()
-	if err := m.Down(ctx, io.Discard); err != nil {
+	if err := m.DownTo(ctx, io.Discard, 12); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	owner, err := sqlx.Open("postgres", env.AdminURL)
@@ -92,7 +92,7 @@ func TestMigrationDisablesCounsellorsSuspendedBeforeSuspensionDisabledAccounts(t
 	if audited != 1 {
 		t.Fatalf("%d audit entries, want 1", audited)
 	}
-	if err := m.Down(ctx, io.Discard); err != nil {
+	if err := m.DownTo(ctx, io.Discard, 12); err != nil {
 		t.Fatalf("down again: %v", err)
 	}
 	if s := read(ids["suspended"]); s.Disabled || s.Sessions != 0 {

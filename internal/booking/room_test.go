@@ -310,7 +310,7 @@ func TestAttendanceMigrationGoesDownAndUpAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if err := m.Down(ctx, io.Discard); err != nil {
+	if err := m.DownTo(ctx, io.Discard, 17); err != nil {
 		t.Fatalf("down: %v", err)
 	}
 	if n := f.count(t, db.System, `SELECT count(*) FROM information_schema.tables WHERE table_name = 'session_attendance'`); n != 0 {

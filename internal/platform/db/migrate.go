@@ -66,6 +66,20 @@ func (m *Migrator) Down(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
+// DownTo rolls back every migration newer than version, newest first:
+// what a test of one migration's Down and Up needs, however many
+// migrations come after it.
+func (m *Migrator) DownTo(ctx context.Context, w io.Writer, version int64) error {
+	res, err := m.p.DownTo(ctx, version)
+	for _, r := range res {
+		fmt.Fprintf(w, "rolled back %s\n", r.Source.Path)
+	}
+	if err != nil {
+		return fmt.Errorf("migrate down to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Status prints each migration and whether it is applied.
 func (m *Migrator) Status(ctx context.Context, w io.Writer) error {
 	st, err := m.p.Status(ctx)
