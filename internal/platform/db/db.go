@@ -18,6 +18,7 @@ import (
 // DB is the application's connection pool.
 type DB struct {
 	*sqlx.DB
+	stmts *stmtCache // statements prepared once per connection (Stmt)
 }
 
 // Open connects and checks the connection.
@@ -35,7 +36,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = x.Close()
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
-	return &DB{x}, nil
+	return &DB{DB: x, stmts: &stmtCache{}}, nil
 }
 
 // Scope is who a unit of work acts for. RLS policies read it back through
@@ -59,6 +60,18 @@ func idOrEmpty(id uuid.UUID) string {
 	return id.String()
 }
 
+// setScope declares a transaction's scope; every transaction runs it, so it
+// is prepared once per connection.
+const setScope = `SELECT set_config('app.company_id', $1, true), set_config('app.user_id', $2, true), set_config('app.role', $3, true)`
+
+// Close closes the prepared statements and the pool.
+func (d *DB) Close() error {
+	if d.stmts != nil {
+		d.stmts.closeAll()
+	}
+	return d.DB.Close()
+}
+
 // InTx runs fn in a transaction scoped to s, committing when fn returns nil.
 // A panic or error rolls everything back: nothing half-written stays.
 func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) error {
@@ -67,9 +80,11 @@ func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) erro
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx,
-		`SELECT set_config('app.company_id', $1, true), set_config('app.user_id', $2, true), set_config('app.role', $3, true)`,
-		idOrEmpty(s.CompanyID), idOrEmpty(s.UserID), s.Role); err != nil {
+	scope, err := d.Stmt(ctx, tx, setScope)
+	if err != nil {
+		return err
+	}
+	if _, err := scope.ExecContext(ctx, idOrEmpty(s.CompanyID), idOrEmpty(s.UserID), s.Role); err != nil {
 		return fmt.Errorf("db: set scope: %w", err)
 	}
 	if err := fn(tx); err != nil {
