@@ -155,11 +155,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	var sid uuid.UUID
 	var lastSeen time.Time
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		lookup, err := s.DB.Stmt(ctx, tx, sessionLookup)
-		if err != nil {
-			return err
-		}
-		err = lookup.QueryRowxContext(ctx, hashToken(token), s.now()).
+		err := s.DB.Stmt(ctx, tx, sessionLookup).QueryRowxContext(ctx, hashToken(token), s.now()).
 			Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
 		if db.IsNoRows(err) {
 			return bad

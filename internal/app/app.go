@@ -101,7 +101,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
 	}}
 	if cfg.MeiliURL != "" {
-		a.Search = meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
+		a.Search = meili.NewGzip(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex, cfg.MeiliGzip)
 		a.Search.Log = log
 		a.Counselors.Engine = a.Search
 	}

@@ -27,6 +27,8 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "TAIWA_LOG_LEVEL"},
 		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
 		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
+		{"bad gzip setting", func(c *Config) { c.MeiliGzip = "yes" }, "TAIWA_MEILISEARCH_GZIP"},
+		{"gzip off", func(c *Config) { c.MeiliGzip = "off" }, ""},
 		{"bad note key", func(c *Config) { c.NoteKeys = "k1:c2hvcnQ=" }, "TAIWA_NOTE_KEYS"},
 	}
 	for _, tc := range cases {

@@ -28,7 +28,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	x.SetMaxOpenConns(20)
-	x.SetMaxIdleConns(10)
+	x.SetMaxIdleConns(20) // as many as may be open: no reconnecting (and re-preparing) under load
 	x.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -80,11 +80,7 @@ func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) erro
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	scope, err := d.Stmt(ctx, tx, setScope)
-	if err != nil {
-		return err
-	}
-	if _, err := scope.ExecContext(ctx, idOrEmpty(s.CompanyID), idOrEmpty(s.UserID), s.Role); err != nil {
+	if _, err := d.Stmt(ctx, tx, setScope).ExecContext(ctx, idOrEmpty(s.CompanyID), idOrEmpty(s.UserID), s.Role); err != nil {
 		return fmt.Errorf("db: set scope: %w", err)
 	}
 	if err := fn(tx); err != nil {
