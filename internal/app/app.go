@@ -186,6 +186,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	go a.prepareSearch(ctx)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
+	exposureDone := make(chan struct{})
+	go func() { // every serving process: the counts live in its memory
+		defer close(exposureDone)
+		a.Matching.FlushExposureLoop(wctx)
+	}()
 	go func() {
 		defer close(workerDone)
 		if a.Config.RunWorker {
@@ -204,6 +209,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	_ = srv.Shutdown(sctx)
 	stopWorker()
 	<-workerDone
+	<-exposureDone
 	return err
 }
 

@@ -259,27 +259,3 @@ func loadDismissals(ctx context.Context, tx *sqlx.Tx, companyID, userID uuid.UUI
 	}
 	return out, rows.Err()
 }
-
-// bumpExposure counts one more recommendation for each of ids, decaying
-// the old count first. Rows are locked in id order (no deadlocks).
-func bumpExposure(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID, now time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	sorted := slices.Clone(ids)
-	slices.SortFunc(sorted, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
-	_, err := tx.ExecContext(ctx, `
-		WITH locked AS (
-			SELECT counselor_id FROM counselor_match WHERE counselor_id = ANY ($1::uuid[]) ORDER BY counselor_id FOR UPDATE)
-		UPDATE counselor_match m SET
-			-- least(…, 50): exp underflows to an error far below any count that matters
-			exposure = m.exposure * exp(-least(greatest(0, $2 - m.exposure_at) / $3::float8, 50)) + 1,
-			exposure_at = greatest(m.exposure_at, $2)
-		FROM locked WHERE m.counselor_id = locked.counselor_id`,
-		pq.Array(sorted), now.Unix(), exposureTau())
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `SELECT counselor_match_pack(id) FROM unnest($1::uuid[]) AS id`, pq.Array(sorted))
-	return err
-}

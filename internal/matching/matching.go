@@ -59,6 +59,8 @@ type Service struct {
 	Accounts *account.Service
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+
+	exposure exposureTally // recommendations shown, until FlushExposure
 }
 
 func (s *Service) now() time.Time {
