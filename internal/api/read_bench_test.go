@@ -3,8 +3,10 @@ package api_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -13,10 +15,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
@@ -203,3 +208,69 @@ func BenchmarkMeThroughput(b *testing.B) {
 
 // workerOn runs the outbox worker inside the server, as in production.
 func workerOn(c *config.Config) { c.RunWorker = true }
+
+// BenchmarkReadPathsDemo measures the read paths of issue 17 through HTTP
+// on the demo marketplace (200 counsellors, their schedules and bookings,
+// employees with fit answers), with the outbox worker running and a real
+// Meilisearch, each against its anchor in the same run: free slots (one
+// counsellor, 14 days) against /api/v1/me, a search against the same query
+// sent straight to Meilisearch, and recommendations. One iteration is 50
+// requests of each, one after another; p50 over all of them.
+func BenchmarkReadPathsDemo(b *testing.B) {
+	ctx := context.Background()
+	h := apptest.New(b, apptest.Options{Search: true, Configure: workerOn})
+	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := h.App.Counselors.Reindex(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var cid uuid.UUID
+	if err := h.Env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		return tx.GetContext(ctx, &cid, `SELECT c.id FROM counselors c JOIN users u ON u.id = c.user_id WHERE u.email = 'counselor001@taiwa.example'`)
+	}); err != nil {
+		b.Fatal(err)
+	}
+	emp := h.Login("emp0002@sample-shoji.example", demo.Password)
+	c := benchClient()
+	from := time.Now().UTC().Truncate(time.Hour)
+	slotsURL := h.URL + "/api/v1/counselors/" + cid.String() + "/slots?from=" + from.Format(time.RFC3339) + "&to=" + from.Add(14*24*time.Hour).Format(time.RFC3339)
+	const words = "q=キャリア&theme=career"
+	v, _ := url.ParseQuery(words)
+	sq, err := counselor.ParseSearchQuery(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths := []struct {
+		name string
+		one  func()
+	}{
+		{"me", func() { hit(b, c, h.URL+"/api/v1/me", emp.Token) }},
+		{"slots-14-days", func() { hit(b, c, slotsURL, emp.Token) }},
+		{"search", func() { hit(b, c, h.URL+"/api/v1/counselors?"+v.Encode(), emp.Token) }},
+		{"meili-direct", func() {
+			if _, err := h.App.Search.Search(ctx, counselor.EngineQuery(sq, time.Now())); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"recommendations", func() { hit(b, c, h.URL+"/api/v1/me/recommendations", emp.Token) }},
+	}
+	lat := make([][]time.Duration, len(paths))
+	for i := range paths { // warm connections, caches and prepared statements
+		sortedLatencies(20, paths[i].one)
+	}
+	for b.Loop() {
+		for i := range paths {
+			lat[i] = append(lat[i], sortedLatencies(50, paths[i].one)...)
+		}
+	}
+	p50 := make(map[string]time.Duration, len(paths))
+	for i, p := range paths {
+		slices.Sort(lat[i])
+		p50[p.name] = lat[i][len(lat[i])/2]
+		b.ReportMetric(ms(p50[p.name]), p.name+"-p50-ms")
+	}
+	b.ReportMetric(ms(p50["slots-14-days"]-p50["me"]), "slots-minus-me-ms")
+	b.ReportMetric(float64(p50["search"])/float64(p50["meili-direct"]), "search/meili")
+	b.ReportMetric(0, "ns/op")
+}
