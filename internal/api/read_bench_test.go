@@ -272,5 +272,33 @@ func BenchmarkReadPathsDemo(b *testing.B) {
 	}
 	b.ReportMetric(ms(p50["slots-14-days"]-p50["me"]), "slots-minus-me-ms")
 	b.ReportMetric(float64(p50["search"])/float64(p50["meili-direct"]), "search/meili")
+	b.ReportMetric(float64(engineRSS(h.App.Search.URL))/(1<<20), "meili-rss-MiB")
 	b.ReportMetric(0, "ns/op")
+}
+
+// engineRSS is the resident memory of the Meilisearch serving url (the
+// process whose command line names its address), from /proc; 0 if none.
+func engineRSS(rawURL string) int64 {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return 0
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmd, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !strings.Contains(string(cmd), "meilisearch") || !strings.Contains(string(cmd), "\x00"+u.Host+"\x00") {
+			continue
+		}
+		st, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		if err != nil {
+			return 0
+		}
+		for line := range strings.SplitSeq(string(st), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
