@@ -88,3 +88,55 @@ func equalExposures(a, b map[uuid.UUID]float64) bool {
 	}
 	return true
 }
+
+// The candidate cache answers what a fresh parse answers, also after rows
+// changed under it: a service that has cached every line and one that
+// never read any give the same scores, before and after an exposure flush
+// and a rating change rewrote some of the lines.
+func TestCachedCandidatesGiveTheSameRecommendationsAsAFreshRead(t *testing.T) {
+	f := newFixture(t, 1)
+	ctx := context.Background()
+	var specs []cspec
+	for range 14 {
+		specs = append(specs, cspec{next: day})
+	}
+	made, _ := f.addCounselors(t, specs...)
+	emp := f.emps[0]
+	fp := answers(4, 3)
+	fp.Theme = "career"
+	if _, err := f.svc.SaveFitProfile(ctx, emp, fp); err != nil {
+		t.Fatal(err)
+	}
+	same := func(step string) {
+		t.Helper()
+		cached, err := f.svc.Recommend(ctx, emp, matching.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := (&matching.Service{DB: f.env.DB, Now: f.svc.Now}).Recommend(ctx, emp, matching.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cached.Items) != len(fresh.Items) || len(cached.Items) == 0 {
+			t.Fatalf("%s: %d items cached, %d fresh", step, len(cached.Items), len(fresh.Items))
+		}
+		for i := range fresh.Items {
+			if cached.Items[i].Counselor.ID != fresh.Items[i].Counselor.ID || cached.Items[i].Score != fresh.Items[i].Score {
+				t.Fatalf("%s: item %d: cached %s %.1f, fresh %s %.1f", step, i,
+					cached.Items[i].Counselor.ID, cached.Items[i].Score, fresh.Items[i].Counselor.ID, fresh.Items[i].Score)
+			}
+		}
+	}
+	same("first read")
+	for range 5 { // shown five more times: fairness moves them down
+		if _, err := f.svc.Recommend(ctx, emp, matching.Query{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.FlushExposure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	same("after an exposure flush")
+	f.exec(t, `UPDATE counselors SET rating_avg = 5, rating_count = 40 WHERE id = $1`, made[len(made)-1])
+	same("after a rating change")
+}

@@ -60,7 +60,8 @@ type Service struct {
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
-	exposure exposureTally // recommendations shown, until FlushExposure
+	exposure   exposureTally  // recommendations shown, until FlushExposure
+	candidates candidateCache // parsed counselor_match lines by row version
 }
 
 func (s *Service) now() time.Time {

@@ -113,7 +113,7 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 			dismissed[i] = d.Counselor.ID
 		}
 		f := newHardFilter(&seeker, now, dismissed)
-		cands, err := loadCandidates(ctx, tx, &seeker, f, now)
+		cands, err := s.loadCandidates(ctx, tx, &seeker, f, now)
 		if err != nil {
 			return err
 		}
