@@ -18,6 +18,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
@@ -88,13 +89,22 @@ func devCmd(ctx context.Context, args []string) error {
 	}
 	defer stopSearch()
 	if *seed == "demo" {
-		if err := demo.Seed(ctx, d.System(), log, cfg.Keyring); err != nil {
+		present, err := demo.Present(ctx, d)
+		if err != nil {
 			return err
 		}
-		// The seed writes counsellors directly: index them (a few hundred
-		// documents, a second or two, swapped in without downtime).
-		if err := reindex(ctx, searchService(d, cfg, log), os.Stderr); err != nil {
-			return err
+		if !present {
+			if err := demo.Seed(ctx, d.System(), log, cfg.Keyring); err != nil {
+				return err
+			}
+			// The seed writes counsellors directly. Rather than index them
+			// before serving (seconds), drop whatever index an earlier
+			// database left: the server sees it empty and rebuilds it in
+			// the background, PostgreSQL answering searches meanwhile. A
+			// later start has nothing to do here.
+			if err := dropDevIndex(ctx, cfg); err != nil {
+				return err
+			}
 		}
 	}
 	sink, err := mail.StartSink(ctx, "127.0.0.1:0", d, log)
@@ -193,6 +203,18 @@ func devKeys(cfg *config.Config, dataDir string) error {
 	cfg.Keyring, err = seal.ParseKeys(cfg.NoteKeys)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// dropDevIndex deletes the development index (absent is fine).
+func dropDevIndex(ctx context.Context, cfg config.Config) error {
+	if cfg.MeiliURL == "" {
+		return nil
+	}
+	ix := meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
+	if err := ix.DeleteIndex(ctx); err != nil && !errors.Is(err, meili.ErrNoIndex) {
+		return fmt.Errorf("search: drop the stale index: %w", err)
 	}
 	return nil
 }

@@ -183,6 +183,13 @@ func failurePrefix(email string) string {
 	return "login:fail:" + email + "|"
 }
 
+// sessionLookup finds a live session and its (not disabled) user. Every
+// authenticated request runs it, so it is prepared once per connection.
+const sessionLookup = `
+	SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale
+	FROM auth_sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`
+
 // Authenticate turns a session token into its principal. Expired sessions,
 // unknown tokens and disabled users all answer 401.
 func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
@@ -195,10 +202,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	var sid uuid.UUID
 	var lastSeen time.Time
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		err := tx.QueryRowxContext(ctx, `
-			SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale
-			FROM auth_sessions s JOIN users u ON u.id = s.user_id
-			WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`, hashToken(token), s.now()).
+		err := s.DB.Stmt(ctx, tx, sessionLookup).QueryRowxContext(ctx, hashToken(token), s.now()).
 			Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
 		if db.IsNoRows(err) {
 			return bad
@@ -226,17 +230,6 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM auth_sessions WHERE token_hash = $1`, hashToken(token))
 		return err
 	})
-}
-
-// Me returns the principal's own user row.
-func (s *Service) Me(ctx context.Context, p auth.Principal) (User, error) {
-	var u User
-	err := s.DB.InTx(ctx, p.Scope(), func(tx *sqlx.Tx) error {
-		var err error
-		u, err = GetUser(ctx, tx, p.UserID)
-		return err
-	})
-	return u, err
 }
 
 // SetLocale remembers the user's language.

@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
 	}}
 	if cfg.MeiliURL != "" {
-		a.Search = meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
+		a.Search = meili.NewGzip(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex, cfg.MeiliGzip)
 		a.Search.Log = log
 		a.Counselors.Engine = a.Search
 	}
@@ -248,6 +248,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	go a.serveMetrics(ctx)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
+	exposureDone := make(chan struct{})
+	go func() { // every serving process: the counts live in its memory
+		defer close(exposureDone)
+		a.Matching.FlushExposureLoop(wctx)
+	}()
 	go func() {
 		defer close(workerDone)
 		if a.Config.RunWorker {
@@ -267,6 +272,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	a.ui.CloseRooms() // video rooms' sockets were hijacked: Shutdown leaves them
 	stopWorker()
 	<-workerDone
+	<-exposureDone
 	return err
 }
 

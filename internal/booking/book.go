@@ -354,12 +354,12 @@ func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID u
 	}
 	var out []Slot
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		if _, err := loadBookable(ctx, tx, counselorID, now); err != nil {
+		a, busy, err := readSlotInputs(ctx, s.DB, tx, counselorID, from, to, now)
+		if err != nil {
 			return err
 		}
-		var err error
-		out, _, err = freeSlots(ctx, tx, counselorID, from, to, now, uuid.Nil)
-		return err
+		out = ComputeSlots(a, busy, from, to, now)
+		return nil
 	})
 	if out == nil {
 		out = []Slot{}

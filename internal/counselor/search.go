@@ -2,7 +2,6 @@ package counselor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -92,19 +91,15 @@ var engineSorts = map[string][]string{
 }
 
 func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) (SearchResult, error) {
-	r, err := e.ix.Search(ctx, EngineQuery(q, now))
+	res := SearchResult{Items: make([]Listing, 0, q.withDefaults().PerPage), Page: q.Page, PerPage: q.PerPage, Engine: EngineMeilisearch}
+	total, facets, err := e.ix.SearchInto(ctx, EngineQuery(q, now), &res.Items)
 	if err != nil {
 		return SearchResult{}, err
 	}
-	res := SearchResult{Items: make([]Listing, len(r.Hits)), Total: r.Total, Page: q.Page, PerPage: q.PerPage, Engine: EngineMeilisearch}
-	for i, h := range r.Hits {
-		if err := json.Unmarshal(h, &res.Items[i]); err != nil {
-			return SearchResult{}, fmt.Errorf("decode hit: %w", err)
-		}
-	}
+	res.Total = total
 	raw := map[string]map[string]int{}
 	for _, f := range searchFilters {
-		raw[f.param] = r.Facets[f.attr]
+		raw[f.param] = facets[f.attr]
 	}
 	res.Facets = completeFacets(raw)
 	return res, nil

@@ -56,15 +56,25 @@ func SeedDemo(ctx context.Context, d *db.DB, log *slog.Logger) error {
 	return Seed(ctx, d, log, nil)
 }
 
-// Seed is SeedDemo with the keys that seal the demo records' private notes
-// (nil: the demo's records and employees' notes carry none).
-func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) error {
-	started := time.Now()
+// Present reports whether the demo data is already in d (Seed then does
+// nothing).
+func Present(ctx context.Context, d *db.DB) (bool, error) {
 	var exists bool
 	if err := d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)`, OperatorEmail)
 	}); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return false, fmt.Errorf("demo: %w", err)
+	}
+	return exists, nil
+}
+
+// Seed is SeedDemo with the keys that seal the demo records' private notes
+// (nil: the demo's records and employees' notes carry none).
+func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) error {
+	started := time.Now()
+	exists, err := Present(ctx, d)
+	if err != nil {
+		return err
 	}
 	if exists {
 		log.Info("demo data already present; nothing to seed")

@@ -70,32 +70,6 @@ func (f *hardFilter) where(skip ...string) string {
 	return strings.Join(conds, " AND ")
 }
 
-// loadCandidates reads every counsellor that passes the hard constraints,
-// with what the model scores: counselor_match's packed line (see
-// migrations/00006), one line per counsellor in one text. Decoding thousands of rows column by column, or
-// joining the four tables the fields come from, cost more than the scoring.
-func loadCandidates(ctx context.Context, tx *sqlx.Tx, s *Seeker, f *hardFilter, now time.Time) ([]Candidate, error) {
-	var packed string
-	if err := tx.GetContext(ctx, &packed, `SELECT coalesce(string_agg(m.packed, E'\n'), '')
-		FROM counselor_match m WHERE `+f.where(), f.args...); err != nil {
-		return nil, err
-	}
-	themeBit := bit(counselor.Themes, s.Theme)
-	out := make([]Candidate, 0, strings.Count(packed, "\n")+1)
-	for line := range strings.SplitSeq(packed, "\n") {
-		if line == "" {
-			continue
-		}
-		c, err := parseCandidate(line, now)
-		if err != nil {
-			return nil, fmt.Errorf("candidate %q: %w", line, err)
-		}
-		c.Verified, c.Themes = true, themeBit
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // decayedExposure is count, last bumped at (unix seconds), decayed to now.
 func decayedExposure(count float64, at int64, now time.Time) float64 {
 	age := max(0, float64(now.Unix()-at))
@@ -151,6 +125,22 @@ func parseCandidate(line string, now time.Time) (Candidate, error) {
 		p.err = fmt.Errorf("trailing %q", p.rest)
 	}
 	return c, p.err
+}
+
+// exposureFields returns the last two fields of a packed line: the raw
+// exposure count and when it was last bumped (the cache keeps them and
+// decays per request).
+func exposureFields(line string) (count float64, at int64, err error) {
+	i := strings.LastIndexByte(line, ' ')
+	j := strings.LastIndexByte(line[:max(i, 0)], ' ')
+	if i < 0 || j < 0 {
+		return 0, 0, fmt.Errorf("no exposure fields")
+	}
+	if count, err = strconv.ParseFloat(line[j+1:i], 64); err != nil {
+		return 0, 0, err
+	}
+	at, err = strconv.ParseInt(line[i+1:], 10, 64)
+	return count, at, err
 }
 
 // fieldReader reads space-separated fields, keeping the first error.
@@ -258,28 +248,4 @@ func loadDismissals(ctx context.Context, tx *sqlx.Tx, companyID, userID uuid.UUI
 		out = append(out, d)
 	}
 	return out, rows.Err()
-}
-
-// bumpExposure counts one more recommendation for each of ids, decaying
-// the old count first. Rows are locked in id order (no deadlocks).
-func bumpExposure(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID, now time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	sorted := slices.Clone(ids)
-	slices.SortFunc(sorted, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
-	_, err := tx.ExecContext(ctx, `
-		WITH locked AS (
-			SELECT counselor_id FROM counselor_match WHERE counselor_id = ANY ($1::uuid[]) ORDER BY counselor_id FOR UPDATE)
-		UPDATE counselor_match m SET
-			-- least(…, 50): exp underflows to an error far below any count that matters
-			exposure = m.exposure * exp(-least(greatest(0, $2 - m.exposure_at) / $3::float8, 50)) + 1,
-			exposure_at = greatest(m.exposure_at, $2)
-		FROM locked WHERE m.counselor_id = locked.counselor_id`,
-		pq.Array(sorted), now.Unix(), exposureTau())
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `SELECT counselor_match_pack(id) FROM unnest($1::uuid[]) AS id`, pq.Array(sorted))
-	return err
 }

@@ -59,6 +59,9 @@ type Service struct {
 	Accounts *account.Service
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+
+	exposure   exposureTally  // recommendations shown, until FlushExposure
+	candidates candidateCache // parsed counselor_match lines by row version
 }
 
 func (s *Service) now() time.Time {

@@ -359,20 +359,11 @@ func Rank(s *Seeker, cands []Candidate, opt Options) []Scored {
 		buf.n = 0
 		scored = append(scored, Scored{Candidate: c, Score: score(s, c, w, mean, opt, &buf)})
 	}
-	slices.SortFunc(scored, func(a, b Scored) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return slices.Compare(a.Candidate.ID[:], b.Candidate.ID[:])
-	})
 	var top []Scored
 	if opt.Diversity {
-		top = diversify(scored[:min(DiversityPool, len(scored))], opt.Limit, DiversityLambda)
+		top = diversify(topK(scored, DiversityPool), opt.Limit, DiversityLambda)
 	} else {
-		top = slices.Clone(scored[:min(opt.Limit, len(scored))])
+		top = topK(scored, opt.Limit)
 	}
 	for i := range top {
 		top[i] = Score(s, top[i].Candidate, w, mean, opt)

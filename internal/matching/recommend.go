@@ -113,7 +113,7 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 			dismissed[i] = d.Counselor.ID
 		}
 		f := newHardFilter(&seeker, now, dismissed)
-		cands, err := loadCandidates(ctx, tx, &seeker, f, now)
+		cands, err := s.loadCandidates(ctx, tx, &seeker, f, now)
 		if err != nil {
 			return err
 		}
@@ -123,15 +123,16 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 				return err
 			}
 		}
-		ids := make([]uuid.UUID, len(ranked))
-		for i, r := range ranked {
-			ids[i] = r.Candidate.ID
-		}
-		return bumpExposure(ctx, tx, ids, now)
+		return nil
 	})
 	if err != nil {
 		return Result{}, fmt.Errorf("recommend: %w", err)
 	}
+	shown := make([]uuid.UUID, len(ranked))
+	for i, r := range ranked {
+		shown[i] = r.Candidate.ID
+	}
+	s.exposure.add(shown) // written by FlushExposure, outside this request
 	listings, err := s.listings(ctx, actor, ranked)
 	if err != nil {
 		return Result{}, fmt.Errorf("recommend: %w", err)

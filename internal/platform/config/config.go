@@ -41,6 +41,7 @@ type Config struct {
 	MeiliURL          string        `env:"TAIWA_MEILISEARCH_URL"`
 	MeiliKey          string        `env:"TAIWA_MEILISEARCH_KEY"`
 	MeiliIndex        string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
+	MeiliGzip         string        `env:"TAIWA_MEILISEARCH_GZIP" envDefault:"auto"`
 	// Stripe: without a key invoices stay local with status not_sent.
 	StripeKey           string `env:"TAIWA_STRIPE_KEY"`
 	StripeWebhookSecret string `env:"TAIWA_STRIPE_WEBHOOK_SECRET"`
@@ -183,6 +184,13 @@ func (c *Config) Validate() error {
 	}
 	if c.MeiliIndex == "" {
 		c.MeiliIndex = "counselors"
+	}
+	switch c.MeiliGzip {
+	case "":
+		c.MeiliGzip = "auto"
+	case "auto", "on", "off":
+	default:
+		problems = append(problems, "TAIWA_MEILISEARCH_GZIP must be auto, on or off")
 	}
 	if !validIndexName(c.MeiliIndex) {
 		problems = append(problems, "TAIWA_MEILISEARCH_INDEX must be 1–100 letters, digits, - or _")

@@ -34,6 +34,8 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad relay ip", func(c *Config) { c.TurnAddr = ":3478"; c.TurnRelayIP = "turn.example" }, "TAIWA_TURN_RELAY_IP"},
 		{"turn off", func(c *Config) { c.TurnAddr = "off"; c.TurnRelayIP = "" }, ""},
 		{"negative grace", func(c *Config) { c.RoomGrace = -time.Minute }, "TAIWA_ROOM_GRACE"},
+		{"bad gzip setting", func(c *Config) { c.MeiliGzip = "yes" }, "TAIWA_MEILISEARCH_GZIP"},
+		{"gzip off", func(c *Config) { c.MeiliGzip = "off" }, ""},
 		{"bad note key", func(c *Config) { c.NoteKeys = "k1:c2hvcnQ=" }, "TAIWA_NOTE_KEYS"},
 		{"trusted proxies", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, 192.0.2.7,2001:db8::/32" }, ""},
 		{"trusted proxy not an address", func(c *Config) { c.TrustedProxies = "10.0.0.0/8, proxy.internal" }, "TAIWA_TRUSTED_PROXIES"},

@@ -25,6 +25,7 @@ type DB struct {
 	*sqlx.DB
 	key    []byte // signs scope tickets (app_scope_secret); nil: cannot declare a scope
 	system *DB    // the taiwa_system pool; nil: this pool is itself the system pool (or alone)
+	stmts *stmtCache // statements prepared once per connection (Stmt)
 }
 
 // OpenPools connects the tenant pool (tenantURL, the taiwa_app role) and the
@@ -70,8 +71,12 @@ func (d *DB) System() *DB {
 	return d
 }
 
-// Close closes the pool and the system pool attached to it.
+// Close closes the prepared statements, the pool, and the system pool
+// attached to it.
 func (d *DB) Close() error {
+	if d.stmts != nil {
+		d.stmts.closeAll()
+	}
 	err := d.DB.Close()
 	if d.system != nil {
 		err = errors.Join(err, d.system.Close())
@@ -87,7 +92,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	x.SetMaxOpenConns(20)
-	x.SetMaxIdleConns(10)
+	x.SetMaxIdleConns(20) // as many as may be open: no reconnecting (and re-preparing) under load
 	x.SetConnMaxIdleTime(5 * time.Minute)
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -95,7 +100,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		_ = x.Close()
 		return nil, fmt.Errorf("db: connect: %w", err)
 	}
-	d := &DB{DB: x}
+	d := &DB{DB: x, stmts: &stmtCache{}}
 	// The tenant role has no privilege on the key: it reads as no key.
 	var key []byte
 	if err := x.GetContext(pctx, &key, `SELECT key FROM public.app_scope_secret`); err == nil {
@@ -141,8 +146,10 @@ func idOrEmpty(id uuid.UUID) string {
 	return id.String()
 }
 
-// InTx runs fn in a transaction scoped to s, committing when fn returns nil.
-// A panic or error rolls everything back: nothing half-written stays.
+// setScope declares a transaction's scope; every transaction runs it, so it
+// is prepared once per connection.
+const setScope = `SELECT public.app_set_scope($1, $2, $3, $4)`
+
 func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) error {
 	if s.Privileged() && d.system != nil {
 		return d.system.InTx(ctx, s, fn)
@@ -156,8 +163,7 @@ func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) erro
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx,
-		`SELECT public.app_set_scope($1, $2, $3, $4)`,
+	if _, err := d.Stmt(ctx, tx, setScope).ExecContext(ctx,
 		company, user, s.Role, ticket(d.key, company+"|"+user+"|"+s.Role)); err != nil {
 		return fmt.Errorf("db: set scope: %w", err)
 	}

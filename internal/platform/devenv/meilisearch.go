@@ -118,6 +118,10 @@ func StartMeilisearch(ctx context.Context, dir string, opt MeilisearchOptions) (
 		"--no-analytics",
 		"--log-level", "WARN",
 		"--max-indexing-threads", "2",
+		// By default the engine may take two thirds of the machine's
+		// memory while indexing (5.3 GiB of RSS after 10,000 counsellors
+		// on a 24 GB machine, for 84 MB on disk); our documents are small.
+		"--max-indexing-memory", "512MiB",
 	)
 	cmd.Dir = dir
 	// The key goes through the environment, never the command line (ps).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,8 +43,10 @@ type Index struct {
 	// means slog.Default().
 	Log *slog.Logger
 
-	search meilisearch.ServiceManager // short timeout: searches, health
-	admin  meilisearch.ServiceManager // long timeout: documents, settings, tasks
+	key        string
+	searchHTTP *http.Client               // searches go straight through it (SearchInto)
+	search     meilisearch.ServiceManager // short timeout: searches, health
+	admin      meilisearch.ServiceManager // long timeout: documents, settings, tasks
 
 	state *health // shared by the indexes of one engine (see Sibling)
 }
@@ -58,10 +61,17 @@ type health struct {
 }
 
 // New connects to the engine at url with key (a master or admin key) for
-// the index name, through NewHTTPClient. It makes no request: an engine
-// that is down now is simply used once it answers.
+// the index name, through NewHTTPClient (compressed answers unless the
+// engine is on loopback, see Gzip). It makes no request: an engine that is
+// down now is simply used once it answers.
 func New(url, key, name string) *Index {
-	return NewWithClients(url, key, name, NewHTTPClient(SearchTimeout), NewHTTPClient(AdminTimeout))
+	return NewGzip(url, key, name, "auto")
+}
+
+// NewGzip is New with TAIWA_MEILISEARCH_GZIP's setting (auto, on, off).
+func NewGzip(url, key, name, gzip string) *Index {
+	gz := Gzip(url, gzip)
+	return NewWithClients(url, key, name, NewHTTPClient(SearchTimeout, gz), NewHTTPClient(AdminTimeout, gz))
 }
 
 // NewWithClients is New with the HTTP clients of searches and of writes
@@ -79,11 +89,13 @@ func NewWithClients(url, key, name string, search, admin *http.Client) *Index {
 		}
 	}
 	return &Index{
-		URL:    url,
-		Name:   name,
-		search: meilisearch.New(url, opts(search)...),
-		admin:  meilisearch.New(url, opts(admin)...),
-		state:  &health{},
+		URL:        strings.TrimRight(url, "/"),
+		Name:       name,
+		key:        key,
+		searchHTTP: search,
+		search:     meilisearch.New(url, opts(search)...),
+		admin:      meilisearch.New(url, opts(admin)...),
+		state:      &health{},
 	}
 }
 

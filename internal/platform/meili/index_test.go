@@ -25,7 +25,7 @@ func newIndex(t *testing.T) *meili.Index {
 	// the admin timeout, so a loaded CI machine cannot turn the product's
 	// 2 s search cut-off (the fallback behind it is tested in internal/api) into
 	// a failure here.
-	ix := meili.NewWithClients(s.URL, s.Key, s.Index, meili.NewHTTPClient(meili.AdminTimeout), meili.NewHTTPClient(meili.AdminTimeout))
+	ix := meili.NewWithClients(s.URL, s.Key, s.Index, meili.NewHTTPClient(meili.AdminTimeout, false), meili.NewHTTPClient(meili.AdminTimeout, false))
 	ix.Log = quiet
 	t.Cleanup(func() { _ = ix.DeleteIndex(context.Background()) })
 	return ix

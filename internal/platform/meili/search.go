@@ -1,13 +1,15 @@
 package meili
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/meilisearch/meilisearch-go"
 )
 
 // Query is one search: words, a filter, an order, facets and a page.
@@ -34,35 +36,71 @@ type Result struct {
 // Search runs q. A failure marks the engine down for DownFor, so the
 // caller's fallback answers the next requests without trying again.
 func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
-	perPage := int64(q.PerPage)
-	req := &meilisearch.SearchRequest{
-		Query:                q.Q,
-		Sort:                 q.Sort,
-		Facets:               q.Facets,
-		AttributesToRetrieve: q.Retrieve,
-		HitsPerPage:          &perPage,
-		Page:                 int64(q.Page),
+	var hits []json.RawMessage
+	total, facets, err := ix.SearchInto(ctx, q, &hits)
+	return Result{Hits: hits, Total: total, Facets: facets}, err
+}
+
+// searchRequest is the body of POST /indexes/{name}/search.
+type searchRequest struct {
+	Q                    string   `json:"q,omitempty"`
+	Filter               string   `json:"filter,omitempty"`
+	Sort                 []string `json:"sort,omitempty"`
+	Facets               []string `json:"facets,omitempty"`
+	AttributesToRetrieve []string `json:"attributesToRetrieve,omitempty"`
+	MatchingStrategy     string   `json:"matchingStrategy,omitempty"`
+	HitsPerPage          int      `json:"hitsPerPage"`
+	Page                 int      `json:"page"`
+}
+
+// SearchInto runs q and decodes the hits straight into hits (a pointer to
+// a slice of the caller's type): the answer is read and decoded once, with
+// no intermediate copy of each hit. Failures mark the engine down as Search
+// does.
+func (ix *Index) SearchInto(ctx context.Context, q Query, hits any) (total int, facets map[string]map[string]int, err error) {
+	err = ix.searchInto(ctx, q, hits, &total, &facets)
+	ix.observe(ctx, err)
+	if err != nil {
+		return 0, nil, fmt.Errorf("meili: search %s: %w", ix.Name, err)
 	}
+	return total, facets, nil
+}
+
+func (ix *Index) searchInto(ctx context.Context, q Query, hits any, total *int, facets *map[string]map[string]int) error {
+	req := searchRequest{Q: q.Q, Sort: q.Sort, Facets: q.Facets, AttributesToRetrieve: q.Retrieve, HitsPerPage: q.PerPage, Page: q.Page}
 	if len(q.Filter) > 0 {
 		req.Filter = strings.Join(q.Filter, " AND ")
 	}
 	if q.MatchAll {
-		req.MatchingStrategy = meilisearch.All
+		req.MatchingStrategy = "all"
 	}
-	raw, err := ix.search.Index(ix.Name).SearchRawWithContext(ctx, q.Q, req)
-	ix.observe(ctx, err)
+	body, err := json.Marshal(req)
 	if err != nil {
-		return Result{}, fmt.Errorf("meili: search %s: %w", ix.Name, err)
+		return err
 	}
-	var out struct {
-		Hits      []json.RawMessage         `json:"hits"`
-		TotalHits int                       `json:"totalHits"`
-		Facets    map[string]map[string]int `json:"facetDistribution"`
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, ix.URL+"/indexes/"+url.PathEscape(ix.Name)+"/search", bytes.NewReader(body))
+	if err != nil {
+		return err
 	}
-	if err := json.Unmarshal(*raw, &out); err != nil {
-		return Result{}, fmt.Errorf("meili: search %s: %w", ix.Name, err)
+	hr.Header.Set("Content-Type", "application/json")
+	if ix.key != "" {
+		hr.Header.Set("Authorization", "Bearer "+ix.key)
 	}
-	return Result{Hits: out.Hits, Total: out.TotalHits, Facets: out.Facets}, nil
+	res, err := ix.searchHTTP.Do(hr)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
+		return fmt.Errorf("status %d: %s", res.StatusCode, msg)
+	}
+	out := struct {
+		Hits      any                        `json:"hits"`
+		TotalHits *int                       `json:"totalHits"`
+		Facets    *map[string]map[string]int `json:"facetDistribution"`
+	}{Hits: hits, TotalHits: total, Facets: facets}
+	return json.NewDecoder(res.Body).Decode(&out)
 }
 
 // quote writes a filter value as a Meilisearch string literal.

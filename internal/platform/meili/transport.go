@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"syscall"
 	"time"
 )
@@ -52,7 +53,9 @@ func dialQuickAck(ctx context.Context, network, addr string) (net.Conn, error) {
 
 // NewHTTPClient returns the client for Meilisearch: keep-alive connections
 // that ACK immediately, a generous idle pool, and a whole-request timeout.
-func NewHTTPClient(timeout time.Duration) *http.Client {
+// gzip asks for compressed answers: worth it across a network, pure CPU on
+// both sides on loopback (see Gzip).
+func NewHTTPClient(timeout time.Duration, gzip bool) *http.Client {
 	return &http.Client{
 		Timeout: timeout,
 		Transport: &http.Transport{
@@ -61,6 +64,29 @@ func NewHTTPClient(timeout time.Duration) *http.Client {
 			MaxIdleConnsPerHost: 64,
 			IdleConnTimeout:     90 * time.Second,
 			ForceAttemptHTTP2:   false,
+			DisableCompression:  !gzip,
 		},
 	}
+}
+
+// Gzip says whether to ask the engine at rawURL for compressed answers:
+// setting "on" or "off" decides; "auto" (or empty) compresses unless the
+// engine is on this machine (a loopback address or localhost).
+func Gzip(rawURL, setting string) bool {
+	switch setting {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return true
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/taiwa/taiwa/internal/platform/devenv"
+)
+
+// lockedLog is a process's output that the test may read while it runs.
+type lockedLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitLog waits for want in the log, up to limit.
+func waitLog(l *lockedLog, want string, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if strings.Contains(l.String(), want) {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond) // polling a condition, not timing
+	}
+	return false
+}
+
+// With demo data, the first start seeds and serves before the search index
+// is built (the server rebuilds it in the background); the second start
+// neither seeds nor reindexes, so nothing stands between the database and
+// /readyz. Times to /readyz are logged (not asserted: the machine is
+// shared); docs/benchmarks.md has the figures.
+func TestDevWithDemoDataServesFirstAndReindexesOnlyAfterASeed(t *testing.T) {
+	if _, noEngine := devenv.FindMeilisearch(); noEngine != nil {
+		t.Skip("needs Meilisearch: ", noEngine)
+	}
+	bin := filepath.Join(t.TempDir(), "taiwa")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	const rebuilt = "index was empty; rebuilt it"
+	for round := 1; round <= 2; round++ {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "dev", "--addr", addr, "--data-dir", dir, "--seed", "demo")
+		log := &lockedLog{}
+		cmd.Stdout, cmd.Stderr = log, log
+		started := time.Now()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if !waitReady("http://"+addr+"/readyz", 120*time.Second) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("round %d: not ready:\n%s", round, log.String())
+		}
+		t.Logf("round %d: /readyz answered %s after the start", round, time.Since(started).Round(time.Millisecond))
+		if round == 1 && !waitLog(log, rebuilt, 120*time.Second) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("round 1: the server never rebuilt the index after the seed:\n%s", log.String())
+		}
+		if !waitSearch("http://"+addr+"/readyz", 30*time.Second) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("round %d: search is not ok:\n%s", round, log.String())
+		}
+		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("round %d: dev exited with %v:\n%s", round, err, log.String())
+		}
+		out := log.String()
+		if round == 2 && (strings.Contains(out, rebuilt) || strings.Contains(out, "reindexed")) {
+			t.Fatalf("round 2 reindexed although nothing changed:\n%s", out)
+		}
+		if round == 2 && strings.Contains(out, "demo data seeded") {
+			t.Fatalf("round 2 seeded again:\n%s", out)
+		}
+	}
+}
