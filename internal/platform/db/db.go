@@ -23,9 +23,9 @@ import (
 // because the tenant role itself can never read across companies.
 type DB struct {
 	*sqlx.DB
-	key    []byte // signs scope tickets (app_scope_secret); nil: cannot declare a scope
-	system *DB    // the taiwa_system pool; nil: this pool is itself the system pool (or alone)
-	stmts *stmtCache // statements prepared once per connection (Stmt)
+	key    []byte     // signs scope tickets (app_scope_secret); nil: cannot declare a scope
+	system *DB        // the taiwa_system pool; nil: this pool is itself the system pool (or alone)
+	stmts  *stmtCache // statements prepared once per connection (Stmt)
 }
 
 // OpenPools connects the tenant pool (tenantURL, the taiwa_app role) and the
