@@ -163,6 +163,8 @@ func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) erro
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	txPools.Store(tx, d)
+	defer txPools.Delete(tx)
 	if _, err := d.Stmt(ctx, tx, setScope).ExecContext(ctx,
 		company, user, s.Role, ticket(d.key, company+"|"+user+"|"+s.Role)); err != nil {
 		return fmt.Errorf("db: set scope: %w", err)

@@ -68,6 +68,9 @@ func (c *stmtCache) closeAll() {
 	}
 }
 
+// txPools maps each transaction InTx has open to the pool it runs on.
+var txPools sync.Map // *sqlx.Tx → *DB
+
 // Prepared is a hot statement inside one transaction: prepared once per
 // connection when ready, else the plain query on the transaction.
 type Prepared struct {
@@ -81,6 +84,11 @@ type Prepared struct {
 // authentication, the hot reads); anything else stays a plain query.
 func (d *DB) Stmt(ctx context.Context, tx *sqlx.Tx, query string) Prepared {
 	p := Prepared{tx: tx, query: query}
+	// A privileged scope's transaction runs on the system pool: prepare on
+	// the pool that owns tx, whichever pool was asked.
+	if o, ok := txPools.Load(tx); ok {
+		d = o.(*DB)
+	}
 	if d.stmts != nil {
 		if s := d.stmts.lookup(d.DB, query); s != nil {
 			p.stmt = tx.StmtxContext(ctx, s)
