@@ -13,7 +13,7 @@ run: tools-run
 
 ## test: lint, then every test against real throwaway dependencies (race detector on)
 test: tools-test lint
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -race -count=1 -timeout 45m $(PKGS)
 
 ## fuzz: the OpenAPI-driven fuzz with a large budget and a new seed (FUZZ_SEED=n replays a run)
 FUZZ_REQUESTS ?= 300
