@@ -119,7 +119,7 @@ func TestEveryCounselorFormNeedsTheCSRFToken(t *testing.T) {
 }
 
 // TestCounselorHomeShowsStatusAndWhatIsMissing follows a counsellor from
-// pending (everything missing) to listed and suspended with the reason.
+// pending (everything missing) to listed, and out when suspended.
 func TestCounselorHomeShowsStatusAndWhatIsMissing(t *testing.T) {
 	s := newCounselorSite(t)
 	co := s.counselor(t)
@@ -139,7 +139,11 @@ func TestCounselorHomeShowsStatusAndWhatIsMissing(t *testing.T) {
 	op.post(rev+"/verify", url.Values{"_csrf": {op.csrf(rev)}})
 	mustContain(t, co.get("/counselor"), "公開中", `href="/counselors/`+s.pendingID.String()+`"`)
 	op.post(rev+"/suspend", url.Values{"_csrf": {op.csrf(rev)}, "reason": {"登録番号の確認が取れないため"}})
-	mustContain(t, co.get("/counselor"), "停止中", "停止の理由：", "登録番号の確認が取れないため")
+	// A suspension ends the counsellor's sessions at once (issue 15): the
+	// home no longer answers them, it sends them to sign in.
+	if r := co.get("/counselor"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.location(), "/login") {
+		t.Fatalf("a suspended counsellor's home: %d to %q, want a redirect to sign in", r.Status, r.location())
+	}
 }
 
 // TestProfileFormShowsFieldErrorsKeepsValuesAndSaves: bad values come back
