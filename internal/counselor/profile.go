@@ -129,7 +129,7 @@ func (r profileRow) profile(validKinds []string) Profile {
 		Industries: nonNil(r.Industries), JobFunctions: nonNil(r.JobFunctions), RateJPY: r.RateJPY,
 		VerifiedAt: r.VerifiedAt, SuspendedReason: r.SuspendedReason,
 		AllowedThemes: nonNil(AllowedThemes(validKinds)),
-		MeetingLinks: decodeLinks(r.MeetingLinks), InPersonPlace: r.InPersonPlace,
+		MeetingLinks:  decodeLinks(r.MeetingLinks), InPersonPlace: r.InPersonPlace,
 	}
 	if r.PhotoUpdatedAt != nil {
 		p.PhotoURL = PhotoURL(r.ID, *r.PhotoUpdatedAt)
