@@ -128,7 +128,8 @@ func (s *Service) mailData(r recipient, p parties, id uuid.UUID, start, end time
 		Day: formatDay(start, r.Zone, r.Locale), Format: formatName(format, r.Locale), MeetingURL: s.absURL(meetingURL),
 		External: p.External}
 	if format == "in_person" {
-		d.Place = p.Place
+		// A place of several lines stays indented under its label.
+		d.Place = strings.ReplaceAll(strings.ReplaceAll(p.Place, "\r\n", "\n"), "\n", "\n    ")
 	}
 	if d.Counselor {
 		d.Other, d.Link = p.EmployeeName, s.baseURL()+"/counselor/sessions"
