@@ -129,7 +129,8 @@ func checkNew(in NewBooking) error {
 	if !slices.Contains(counselor.Formats, in.Format) {
 		f["format"] = "must be one of " + strings.Join(counselor.Formats, ", ")
 	}
-	if in.Format == "phone" && strings.TrimSpace(in.Phone) == "" {
+	missingPhone := in.Format == "phone" && strings.TrimSpace(in.Phone) == ""
+	if missingPhone {
 		f["phone"] = "is required for a phone session: the number the counsellor calls"
 	} else if in.Phone != "" && !validPhone(in.Phone) {
 		f["phone"] = "must be a telephone number: 10 to 15 digits, optionally with +, spaces, hyphens or parentheses"
@@ -137,7 +138,7 @@ func checkNew(in NewBooking) error {
 	if len(f) == 0 {
 		return nil
 	}
-	if _, ok := f["phone"]; ok && len(f) == 1 {
+	if missingPhone && len(f) == 1 {
 		// A well-formed request the phone format's rule refuses.
 		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "phone_required", Message: "phone: " + f["phone"], Fields: f}
 	}

@@ -78,7 +78,6 @@ func buildICS(e icsEvent) []byte {
 	w.line("STATUS:" + status)
 	if e.Place != "" {
 		w.line("LOCATION:" + icsText(e.Place))
-		w.line("DESCRIPTION:" + icsText(e.Place))
 	} else if e.MeetingURL != "" {
 		w.line("LOCATION:" + icsText(e.MeetingURL))
 		if strings.HasPrefix(e.MeetingURL, "https://") || strings.HasPrefix(e.MeetingURL, "http://") {
