@@ -64,3 +64,36 @@ func TestProfileMeetingLinksAndPlaceThroughTheAPI(t *testing.T) {
 		t.Fatalf("read back: %d %+v", st, got)
 	}
 }
+
+// TestPhoneBookingThroughTheAPINeedsANumber: POST /bookings of a phone
+// session without a number is 422 phone_required naming phone; with one
+// it is booked. A video booking of a counsellor with an external link
+// answers that link as meeting_url, with meeting_external set.
+func TestPhoneBookingThroughTheAPINeedsANumber(t *testing.T) {
+	w := newBookingWorld(t, 1)
+	if _, err := ownerDB(t, w.h).Exec(`UPDATE counselors SET formats = '{video,phone}',
+		meeting_links = '{"video":"https://zoom.example/j/81234567890"}' WHERE id = $1`, w.cid); err != nil {
+		t.Fatal(err)
+	}
+	emp := w.employee(0)
+	slots := w.slots(t, emp)
+	phone := bookBody(w.cid, slots[0].Start)
+	phone["format"] = "phone"
+	r := post(emp, "/api/v1/bookings", phone)
+	if e := apiError(t, r); r.Status != 422 || e.Error.Code != "phone_required" || e.Error.Fields["phone"] == "" {
+		t.Fatalf("without a number: %d %s", r.Status, r.Body)
+	}
+	phone["phone"] = "+81 90-1234-5678"
+	if r := post(emp, "/api/v1/bookings", phone); r.Status != 201 {
+		t.Fatalf("with a number: %d %s", r.Status, r.Body)
+	}
+	r = post(emp, "/api/v1/bookings", bookBody(w.cid, slots[1].Start))
+	var b struct {
+		MeetingURL      string `json:"meeting_url"`
+		MeetingExternal bool   `json:"meeting_external"`
+	}
+	decode(t, r.Body, &b)
+	if r.Status != 201 || b.MeetingURL != "https://zoom.example/j/81234567890" || !b.MeetingExternal {
+		t.Fatalf("video with an external link: %d %s", r.Status, r.Body)
+	}
+}
