@@ -241,3 +241,36 @@ func TestPhoneBookingNeedsANumber(t *testing.T) {
 		t.Fatalf("a video booking needs no number: %v", err)
 	}
 }
+
+// TestMeetingPlacesMigrationGoesDownAndUpAgain: 00020's Down drops the
+// links, the place and the booking's flag; Up restores them, and booking
+// works again.
+func TestMeetingPlacesMigrationGoesDownAndUpAgain(t *testing.T) {
+	f := newFixture(t, "subscription", 1)
+	ctx := context.Background()
+	exec(t, f.env, `UPDATE counselors SET meeting_links = '{"video":"https://zoom.example/j/1"}', in_person_place = '丸の内' WHERE id = $1`, f.cid)
+	f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
+	m, err := db.NewMigrator(f.env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if err := m.DownTo(ctx, io.Discard, 19); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	cols := `SELECT count(*) FROM information_schema.columns
+		WHERE (table_name = 'counselors' AND column_name IN ('meeting_links', 'in_person_place'))
+		   OR (table_name = 'bookings' AND column_name = 'meeting_external')`
+	if n := f.count(t, db.System, cols); n != 0 {
+		t.Fatalf("%d columns survived Down", n)
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if n := f.count(t, db.System, cols); n != 3 {
+		t.Fatalf("%d columns after Up, want 3", n)
+	}
+	if b := f.mustBook(t, f.emps[0], "2026-03-04T10:00:00"); b.MeetingExternal {
+		t.Fatalf("a link survived Down and Up: %q", b.MeetingURL)
+	}
+}

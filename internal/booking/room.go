@@ -81,8 +81,17 @@ func (s *Service) RoomState(b Booking, now time.Time) string {
 	return RoomOpen
 }
 
-// JoinOpen reports whether a "join" link belongs on b's pages now.
-func (s *Service) JoinOpen(b Booking) bool { return s.RoomState(b, s.now()) == RoomOpen }
+// JoinOpen reports whether a "join" link belongs on b's pages now: while
+// its room is open, or, for a confirmed session on the counsellor's
+// external link, in the same window (the link leads there).
+func (s *Service) JoinOpen(b Booking) bool {
+	if b.Format == "video" && b.MeetingExternal {
+		opens, closes := s.RoomWindow(b)
+		now := s.now()
+		return b.Status == StatusConfirmed && !now.Before(opens) && !now.After(closes)
+	}
+	return s.RoomState(b, s.now()) == RoomOpen
+}
 
 // EnterRoom is b as its party sees it, and which party they are, when the
 // room is open now. Anyone else (a company admin, another employee or

@@ -68,7 +68,13 @@ func TestSessionPagesShowTheExternalLinkAndThePlace(t *testing.T) {
 
 	emp := newBrowser(t, h)
 	emp.login(empEmail, empPass)
-	mustContain(t, emp.get("/sessions/"+b.ID.String()), `id="meeting-link"`, `href="`+link+`"`, `id="meeting-external-note"`)
+	show := emp.get("/sessions/" + b.ID.String())
+	mustContain(t, show, `id="meeting-link"`, `href="`+link+`"`, `id="meeting-external-note"`,
+		`<a href="`+link+`" role="button" class="compact join-room"`)
+	mustNotContain(t, show, `href="/meet/`)
+	cn := newBrowser(t, h)
+	cn.login(cEmail, counselorPass)
+	mustContain(t, cn.get("/counselor/sessions"), `<a href="`+link+`" role="button" class="compact join-room"`)
 	room := emp.get("/meet/" + b.ID.String())
 	mustContain(t, room, `id="meeting-external"`, "外部のオンライン会議サービス", `href="`+link+`"`)
 	mustNotContain(t, room, `id="room"`, "data-ws=")
