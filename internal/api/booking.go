@@ -103,6 +103,9 @@ type bookingInput struct {
 	Start       string `json:"start"`
 	Theme       string `json:"theme"`
 	Format      string `json:"format"`
+	// Phone is the number a phone session's counsellor calls (required
+	// for a phone session).
+	Phone string `json:"phone"`
 	// ProgrammeStepID optionally links the new booking to the employee's
 	// own programme step (internal/programme).
 	ProgrammeStepID string `json:"programme_step_id"`
@@ -113,7 +116,7 @@ func (s *Server) bookingCreate(c echo.Context) error {
 	if err := decodeStrictJSON(c, &in); err != nil {
 		return err
 	}
-	nb := booking.NewBooking{Theme: in.Theme, Format: in.Format}
+	nb := booking.NewBooking{Theme: in.Theme, Format: in.Format, Phone: in.Phone}
 	if in.CounselorID != "" {
 		id, err := uuid.Parse(in.CounselorID)
 		if err != nil {

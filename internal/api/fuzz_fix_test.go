@@ -21,6 +21,9 @@ var fuzzFixes = map[string]func(g *fuzzGen, p *fuzzPlan){
 		}
 		s := g.world.slots[g.r.IntN(len(g.world.slots))]
 		m["counselor_id"], m["start"], m["theme"], m["format"] = s.counselor, s.start, s.theme, s.format
+		if _, ok := m["phone"]; !ok && s.format == "phone" {
+			m["phone"] = "090-1234-5678" // a phone session needs its number
+		}
 		delete(m, "programme_step_id")
 	},
 	"setMyAvailability": func(g *fuzzGen, p *fuzzPlan) {

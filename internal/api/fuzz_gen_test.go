@@ -54,6 +54,9 @@ var patternValues = map[string]func(r *rand.Rand, now time.Time) string{
 		return month(r, now)
 	},
 	`^3\.1\.`: func(*rand.Rand, time.Time) string { return "3.1.0" },
+	`^(https://[^\s@/?#]+([/?#]\S*)?)?$`: func(r *rand.Rand, _ time.Time) string {
+		return pick(r, "", "https://zoom.example/j/8123456789", "https://meet.example/abc-defg-hij?hl=ja")
+	},
 	`^\+?[0-9 ()-]{10,20}$`: func(r *rand.Rand, _ time.Time) string {
 		return fmt.Sprintf("090-%04d-%04d", r.IntN(10000), r.IntN(10000))
 	},

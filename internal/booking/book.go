@@ -34,18 +34,25 @@ type bookable struct {
 	Formats []string
 	Themes  []string // offered
 	Kinds   []string // valid verified credentials
+	// Links are the counsellor's external meeting links by format.
+	Links map[string]string
 }
 
 // loadBookable returns a listed counsellor (verified, with a verified
 // credential valid today in Japan: the listing rule); 404 otherwise.
 func loadBookable(ctx context.Context, tx *sqlx.Tx, id uuid.UUID, now time.Time) (bookable, error) {
 	c := bookable{ID: id}
+	var links []byte
 	err := tx.QueryRowxContext(ctx, `
 		SELECT c.user_id, c.display_name, c.formats, c.themes,
 		       ARRAY(SELECT DISTINCT k.kind FROM credentials k
-		             WHERE k.counselor_id = c.id AND k.status = 'verified' AND (k.expires_on IS NULL OR k.expires_on >= $2::date))
+		             WHERE k.counselor_id = c.id AND k.status = 'verified' AND (k.expires_on IS NULL OR k.expires_on >= $2::date)),
+		       c.meeting_links
 		FROM counselors c WHERE c.id = $1 AND c.status = 'verified'`, id, counselor.Today(now)).
-		Scan(&c.UserID, &c.Name, pq.Array(&c.Formats), pq.Array(&c.Themes), pq.Array(&c.Kinds))
+		Scan(&c.UserID, &c.Name, pq.Array(&c.Formats), pq.Array(&c.Themes), pq.Array(&c.Kinds), &links)
+	if err == nil && len(links) > 0 {
+		err = json.Unmarshal(links, &c.Links)
+	}
 	if db.IsNoRows(err) || (err == nil && len(c.Kinds) == 0) {
 		return c, apperr.NotFound("counselor")
 	}
@@ -122,13 +129,20 @@ func checkNew(in NewBooking) error {
 	if !slices.Contains(counselor.Formats, in.Format) {
 		f["format"] = "must be one of " + strings.Join(counselor.Formats, ", ")
 	}
-	if in.Phone != "" && !validPhone(in.Phone) {
+	missingPhone := in.Format == "phone" && strings.TrimSpace(in.Phone) == ""
+	if missingPhone {
+		f["phone"] = "is required for a phone session: the number the counsellor calls"
+	} else if in.Phone != "" && !validPhone(in.Phone) {
 		f["phone"] = "must be a telephone number: 10 to 15 digits, optionally with +, spaces, hyphens or parentheses"
 	}
-	if len(f) > 0 {
-		return apperr.Invalid("the booking has problems", f)
+	if len(f) == 0 {
+		return nil
 	}
-	return nil
+	if missingPhone && len(f) == 1 {
+		// A well-formed request the phone format's rule refuses.
+		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "phone_required", Message: "phone: " + f["phone"], Fields: f}
+	}
+	return apperr.Invalid("the booking has problems", f)
 }
 
 // requestHash identifies a booking request for its Idempotency-Key.
@@ -250,14 +264,19 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 		return Booking{}, err
 	}
 	id := uuid.New()
+	meeting, external := s.meetingURL(id), false
+	if link := c.Links[in.Format]; link != "" {
+		meeting, external = link, true
+	}
 	end := in.Start.Add(time.Duration(a.SlotMinutes) * time.Minute)
 	blocked := end.Add(time.Duration(a.BufferMinutes) * time.Minute)
 	if _, err := tx.ExecContext(ctx, `
 		INSERT INTO bookings (company_id, id, employee_user_id, counselor_id, counselor_user_id, contract_id,
-		                      starts_at, ends_at, blocked_until, theme, format, meeting_url, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)`,
+		                      starts_at, ends_at, blocked_until, theme, format, meeting_url, meeting_external,
+		                      created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
 		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
-		s.meetingURL(id), now); err != nil {
+		meeting, external, now); err != nil {
 		return Booking{}, err
 	}
 	if err := s.sealPhone(ctx, tx, actor.CompanyID, id, in); err != nil {

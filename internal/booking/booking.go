@@ -83,22 +83,29 @@ type Slot struct {
 
 // Booking is one session (API.md's shape plus what the pages need).
 type Booking struct {
-	ID            uuid.UUID  `json:"id"`
-	CounselorID   uuid.UUID  `json:"counselor_id"`
-	CounselorName string     `json:"counselor_name"`
-	EmployeeName  string     `json:"employee_name,omitempty"` // only for the counsellor
-	Start         time.Time  `json:"start"`
-	End           time.Time  `json:"end"`
-	Theme         string     `json:"theme"`
-	Format        string     `json:"format"`
-	Status        string     `json:"status"`
-	MeetingURL    string     `json:"meeting_url"`
-	Sequence      int        `json:"sequence"` // iCalendar SEQUENCE: bumped by each reschedule/cancel
-	CancelReason  string     `json:"cancel_reason,omitempty"`
-	CancelledAt   *time.Time `json:"cancelled_at,omitempty"`
-	CompletedAt   *time.Time `json:"completed_at,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	ID            uuid.UUID `json:"id"`
+	CounselorID   uuid.UUID `json:"counselor_id"`
+	CounselorName string    `json:"counselor_name"`
+	EmployeeName  string    `json:"employee_name,omitempty"` // only for the counsellor
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end"`
+	Theme         string    `json:"theme"`
+	Format        string    `json:"format"`
+	Status        string    `json:"status"`
+	MeetingURL    string    `json:"meeting_url"`
+	// MeetingExternal is set when MeetingURL is the counsellor's external
+	// meeting link (Zoom, Teams…) rather than Taiwa's room: attendance is
+	// then the counsellor's to record.
+	MeetingExternal bool `json:"meeting_external"`
+	// Place is where an in-person session is held (the counsellor's
+	// in-person place, as it stands now).
+	Place        string     `json:"place,omitempty"`
+	Sequence     int        `json:"sequence"` // iCalendar SEQUENCE: bumped by each reschedule/cancel
+	CancelReason string     `json:"cancel_reason,omitempty"`
+	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
+	CompletedAt  *time.Time `json:"completed_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 
 	// Who is involved, for notifications (never serialised: the employee's
 	// identity is shown only to the counsellor, by name).
@@ -114,7 +121,8 @@ type NewBooking struct {
 	Start       time.Time `json:"start"`
 	Theme       string    `json:"theme"`
 	Format      string    `json:"format"`
-	// Phone is the number a phone session's counsellor calls (optional;
-	// ignored for other formats). Sealed at rest, see PhoneFor.
+	// Phone is the number a phone session's counsellor calls (required
+	// for a phone session, ignored for other formats). Sealed at rest, see
+	// PhoneFor.
 	Phone string `json:"phone,omitempty"`
 }

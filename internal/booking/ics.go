@@ -45,6 +45,7 @@ type icsEvent struct {
 	Start, End time.Time
 	Sequence   int
 	MeetingURL string
+	Place      string // an in-person session's place: the LOCATION, instead of the link
 	Cancel     bool   // METHOD:CANCEL, STATUS:CANCELLED
 	Attendee   string // the recipient's address
 	Name       string // the recipient's name
@@ -75,7 +76,9 @@ func buildICS(e icsEvent) []byte {
 	w.line("DTEND:" + icsTime(e.End))
 	w.line("SUMMARY:" + icsText(icsSummary))
 	w.line("STATUS:" + status)
-	if e.MeetingURL != "" {
+	if e.Place != "" {
+		w.line("LOCATION:" + icsText(e.Place))
+	} else if e.MeetingURL != "" {
 		w.line("LOCATION:" + icsText(e.MeetingURL))
 		if strings.HasPrefix(e.MeetingURL, "https://") || strings.HasPrefix(e.MeetingURL, "http://") {
 			w.line("URL:" + icsClean(e.MeetingURL))

@@ -172,7 +172,7 @@ func (s *Service) finish(ctx context.Context, actor auth.Principal, id uuid.UUID
 		if now.Before(b.Start.Add(after)) {
 			return b, apperr.Conflict("too_early", "the session has not started yet (a no-show can be marked 10 minutes after the start)")
 		}
-		if status == StatusNoShow && b.Format == "video" {
+		if status == StatusNoShow && b.InRoom() {
 			joined, err := employeeJoined(ctx, tx, id)
 			if err != nil {
 				return b, err

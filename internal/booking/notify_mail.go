@@ -40,6 +40,8 @@ type parties struct {
 	End             time.Time `db:"ends_at"`
 	Format          string    `db:"format"`
 	MeetingURL      string    `db:"meeting_url"`
+	External        bool      `db:"meeting_external"`
+	Place           string    `db:"place"`
 	EmployeeEmail   string    `db:"employee_email"`
 	EmployeeName    string    `db:"employee_name"`
 	EmployeeLocale  string    `db:"employee_locale"`
@@ -56,6 +58,7 @@ func loadParties(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) (parties, error
 	var p parties
 	err := tx.GetContext(ctx, &p, `
 		SELECT b.counselor_id, b.employee_user_id, b.status, b.sequence, b.starts_at, b.ends_at, b.format, b.meeting_url,
+		       b.meeting_external, CASE WHEN b.format = 'in_person' THEN c.in_person_place ELSE '' END AS place,
 		       eu.email AS employee_email, eu.name AS employee_name, eu.locale AS employee_locale,
 		       eu.disabled_at IS NULL AS employee_active,
 		       cu.email AS counselor_email, COALESCE(NULLIF(c.display_name, ''), cu.name) AS counselor_name,
@@ -112,6 +115,8 @@ type mailData struct {
 	Day        string // its start, short, for subjects
 	Format     string
 	MeetingURL string
+	External   bool   // MeetingURL is the counsellor's external meeting link
+	Place      string // an in-person session's place
 	Link       string // the session on Taiwa
 	Late       bool   // a late cancellation, billable to the company
 	Rebook     string // the counsellor can no longer hold sessions: where to choose another
@@ -120,7 +125,12 @@ type mailData struct {
 
 func (s *Service) mailData(r recipient, p parties, id uuid.UUID, start, end time.Time, format, meetingURL string) mailData {
 	d := mailData{Name: r.Name, Counselor: r.Role == roleCounselor, When: formatWhen(start, end, r.Zone, r.Locale),
-		Day: formatDay(start, r.Zone, r.Locale), Format: formatName(format, r.Locale), MeetingURL: s.absURL(meetingURL)}
+		Day: formatDay(start, r.Zone, r.Locale), Format: formatName(format, r.Locale), MeetingURL: s.absURL(meetingURL),
+		External: p.External}
+	if format == "in_person" {
+		// A place of several lines stays indented under its label.
+		d.Place = strings.ReplaceAll(strings.ReplaceAll(p.Place, "\r\n", "\n"), "\n", "\n    ")
+	}
 	if d.Counselor {
 		d.Other, d.Link = p.EmployeeName, s.baseURL()+"/counselor/sessions"
 	} else {

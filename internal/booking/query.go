@@ -20,7 +20,8 @@ const bookingColumns = `
 	SELECT b.id, b.counselor_id, c.display_name, COALESCE(u.name, '') AS employee_name,
 	       b.starts_at, b.ends_at, b.theme, b.format, b.status, b.meeting_url, b.sequence,
 	       COALESCE(b.cancel_reason, '') AS cancel_reason, b.cancelled_at, b.completed_at, b.created_at, b.updated_at,
-	       b.company_id, b.employee_user_id, b.counselor_user_id, COALESCE(b.cancelled_by, '') AS cancelled_by
+	       b.company_id, b.employee_user_id, b.counselor_user_id, COALESCE(b.cancelled_by, '') AS cancelled_by,
+	       b.meeting_external, CASE WHEN b.format = 'in_person' THEN c.in_person_place ELSE '' END AS place
 	FROM bookings b
 	JOIN counselors c ON c.id = b.counselor_id
 	LEFT JOIN users u ON u.id = b.employee_user_id`
@@ -32,7 +33,7 @@ func scanBooking(r scanner) (Booking, error) {
 	var cancelled, completed sql.NullTime
 	err := r.Scan(&b.ID, &b.CounselorID, &b.CounselorName, &b.EmployeeName, &b.Start, &b.End, &b.Theme, &b.Format,
 		&b.Status, &b.MeetingURL, &b.Sequence, &b.CancelReason, &cancelled, &completed, &b.CreatedAt, &b.UpdatedAt,
-		&b.CompanyID, &b.EmployeeUserID, &b.CounselorUserID, &b.CancelledBy)
+		&b.CompanyID, &b.EmployeeUserID, &b.CounselorUserID, &b.CancelledBy, &b.MeetingExternal, &b.Place)
 	if err != nil {
 		return b, err
 	}

@@ -53,6 +53,11 @@ func (s *Service) heldAfter() time.Duration {
 	return DefaultHeldAfter
 }
 
+// InRoom reports whether b is held in Taiwa's own video room: a video
+// session not on the counsellor's external meeting link. Only such a
+// session has its attendance recorded and settled automatically.
+func (b Booking) InRoom() bool { return b.Format == "video" && !b.MeetingExternal }
+
 // RoomWindow is when b's room is open: from RoomOpensBefore the start to
 // the end plus the grace.
 func (s *Service) RoomWindow(b Booking) (opens, closes time.Time) {
@@ -63,7 +68,7 @@ func (s *Service) RoomWindow(b Booking) (opens, closes time.Time) {
 // session that is confirmed (or was just settled as held while the call
 // goes on) has an open room.
 func (s *Service) RoomState(b Booking, now time.Time) string {
-	if b.Format != "video" || (b.Status != StatusConfirmed && b.Status != StatusCompleted) {
+	if !b.InRoom() || (b.Status != StatusConfirmed && b.Status != StatusCompleted) {
 		return RoomClosed
 	}
 	opens, closes := s.RoomWindow(b)
@@ -76,8 +81,17 @@ func (s *Service) RoomState(b Booking, now time.Time) string {
 	return RoomOpen
 }
 
-// JoinOpen reports whether a "join" link belongs on b's pages now.
-func (s *Service) JoinOpen(b Booking) bool { return s.RoomState(b, s.now()) == RoomOpen }
+// JoinOpen reports whether a "join" link belongs on b's pages now: while
+// its room is open, or, for a confirmed session on the counsellor's
+// external link, in the same window (the link leads there).
+func (s *Service) JoinOpen(b Booking) bool {
+	if b.Format == "video" && b.MeetingExternal {
+		opens, closes := s.RoomWindow(b)
+		now := s.now()
+		return b.Status == StatusConfirmed && !now.Before(opens) && !now.After(closes)
+	}
+	return s.RoomState(b, s.now()) == RoomOpen
+}
 
 // EnterRoom is b as its party sees it, and which party they are, when the
 // room is open now. Anyone else (a company admin, another employee or
@@ -205,7 +219,7 @@ func (s *Service) SettleHeld(ctx context.Context, id uuid.UUID) (bool, error) {
 	held := false
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		b, err := getBooking(ctx, tx, id, false)
-		if err != nil || b.Status != StatusConfirmed || b.Format != "video" {
+		if err != nil || b.Status != StatusConfirmed || !b.InRoom() {
 			return err
 		}
 		if err := lockCounselor(ctx, tx, b.CounselorID); err != nil {
@@ -249,7 +263,7 @@ func (s *Service) NoShowOffered(ctx context.Context, b Booking) (bool, error) {
 	if b.Status != StatusConfirmed || s.now().Before(b.Start.Add(NoShowGrace)) {
 		return false, nil
 	}
-	if b.Format != "video" {
+	if !b.InRoom() {
 		return true, nil
 	}
 	joined := false

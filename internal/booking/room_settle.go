@@ -15,7 +15,9 @@ import (
 const mailCounselorAbsent = "booking_counselor_absent"
 
 // SettleAbsentCounselors records a counsellor's no-show for every
-// confirmed video session whose room has closed (end plus RoomGrace)
+// confirmed video session held in Taiwa's room (not on the counsellor's
+// external meeting link, whose attendance is the counsellor's to record)
+// whose room has closed (end plus RoomGrace)
 // without the counsellor ever joining it: the status becomes
 // counselor_no_show (never billed, never paid), and the employee is
 // mailed an apology with a link to book again. Housekeeping runs it; it
@@ -26,7 +28,7 @@ func (s *Service) SettleAbsentCounselors(ctx context.Context) ([]uuid.UUID, erro
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &ids, `
 			SELECT b.id FROM bookings b
-			WHERE b.status = 'confirmed' AND b.format = 'video' AND b.ends_at < $1
+			WHERE b.status = 'confirmed' AND b.format = 'video' AND NOT b.meeting_external AND b.ends_at < $1
 			  AND NOT EXISTS (SELECT 1 FROM session_attendance a WHERE a.booking_id = b.id AND a.party = 'counselor')
 			ORDER BY b.ends_at, b.id`, now.Add(-s.roomGrace()))
 	})
@@ -53,7 +55,7 @@ func (s *Service) settleAbsent(ctx context.Context, id uuid.UUID, now time.Time)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE bookings b SET status = 'counselor_no_show', updated_at = $2
-			WHERE b.id = $1 AND b.status = 'confirmed' AND b.format = 'video' AND b.ends_at < $3
+			WHERE b.id = $1 AND b.status = 'confirmed' AND b.format = 'video' AND NOT b.meeting_external AND b.ends_at < $3
 			  AND NOT EXISTS (SELECT 1 FROM session_attendance a WHERE a.booking_id = b.id AND a.party = 'counselor')`,
 			id, now, now.Add(-s.roomGrace()))
 		if err != nil {

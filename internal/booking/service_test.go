@@ -38,7 +38,7 @@ func TestBookAppliesTheRules(t *testing.T) {
 	}{
 		{"theme not offered", booking.NewBooking{Start: jst("2026-03-03T09:00:00"), Theme: "mental_health", Format: "video"}, apperr.CodeUnprocessable, "theme_not_offered"},
 		{"theme offered but no credential allows it", booking.NewBooking{Start: jst("2026-03-03T09:00:00"), Theme: "harassment", Format: "video"}, apperr.CodeUnprocessable, "theme_not_offered"},
-		{"format not offered", booking.NewBooking{Start: jst("2026-03-03T09:00:00"), Theme: "career", Format: "phone"}, apperr.CodeUnprocessable, "format_not_offered"},
+		{"format not offered", booking.NewBooking{Start: jst("2026-03-03T09:00:00"), Theme: "career", Format: "phone", Phone: "090-1234-5678"}, apperr.CodeUnprocessable, "format_not_offered"},
 		{"unknown theme code", booking.NewBooking{Start: jst("2026-03-03T09:00:00"), Theme: "chat", Format: "video"}, apperr.CodeInvalid, ""},
 		{"start in the past", booking.NewBooking{Start: jst("2026-03-01T09:00:00"), Theme: "career", Format: "video"}, apperr.CodeUnprocessable, "start_in_past"},
 		{"inside the notice", booking.NewBooking{Start: jst("2026-03-02T11:00:00"), Theme: "career", Format: "video"}, apperr.CodeConflict, "slot_unavailable"},

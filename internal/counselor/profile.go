@@ -42,6 +42,13 @@ type Profile struct {
 	// AllowedThemes are the themes the counsellor's verified, unexpired
 	// credentials allow today: what the profile form may offer.
 	AllowedThemes []string `json:"allowed_themes"`
+	// MeetingLinks are the counsellor's external meeting links by format
+	// (format → https URL): a booking in that format meets there instead
+	// of in Taiwa's own room.
+	MeetingLinks map[string]string `json:"meeting_links"`
+	// InPersonPlace is where in-person sessions are held (address, room,
+	// access notes), shown to the employee with the booking.
+	InPersonPlace string `json:"in_person_place"`
 }
 
 // ProfileInput is the body of PUT /api/v1/me/profile (API.md's fields).
@@ -58,6 +65,12 @@ type ProfileInput struct {
 	Industries      []string `json:"industries"`
 	JobFunctions    []string `json:"job_functions"`
 	RateJPY         int64    `json:"rate_jpy"`
+	// MeetingLinks replaces the external meeting links when present (an
+	// empty object removes them all); absent keeps the stored ones.
+	MeetingLinks map[string]string `json:"meeting_links,omitempty"`
+	// InPersonPlace replaces the in-person place when present; absent
+	// keeps the stored one.
+	InPersonPlace *string `json:"in_person_place,omitempty"`
 }
 
 // Photo is a stored, re-encoded profile photo.
@@ -74,6 +87,10 @@ const (
 	MaxBio         = 4000
 	MaxYears       = 70
 	MaxRateJPY     = 1_000_000
+	// MaxMeetingLink is the longest external meeting link, in bytes.
+	MaxMeetingLink = 500
+	// MaxInPersonPlace is the longest in-person place, in characters.
+	MaxInPersonPlace = 300
 )
 
 // profileRow is a counselors row as read for a profile.
@@ -96,11 +113,13 @@ type profileRow struct {
 	PhotoUpdatedAt  *time.Time     `db:"photo_updated_at"`
 	VerifiedAt      *time.Time     `db:"verified_at"`
 	SuspendedReason *string        `db:"suspended_reason"`
+	MeetingLinks    []byte         `db:"meeting_links"`
+	InPersonPlace   string         `db:"in_person_place"`
 }
 
 const profileColumns = `c.id, c.user_id, c.status, c.display_name, c.kana, c.bio, c.gender, c.age_band,
 	c.years_experience, c.languages, c.formats, c.themes, c.industries, c.job_functions, c.rate_jpy,
-	c.photo_updated_at, c.verified_at, c.suspended_reason`
+	c.photo_updated_at, c.verified_at, c.suspended_reason, c.meeting_links, c.in_person_place`
 
 func (r profileRow) profile(validKinds []string) Profile {
 	p := Profile{
@@ -110,6 +129,7 @@ func (r profileRow) profile(validKinds []string) Profile {
 		Industries: nonNil(r.Industries), JobFunctions: nonNil(r.JobFunctions), RateJPY: r.RateJPY,
 		VerifiedAt: r.VerifiedAt, SuspendedReason: r.SuspendedReason,
 		AllowedThemes: nonNil(AllowedThemes(validKinds)),
+		MeetingLinks:  decodeLinks(r.MeetingLinks), InPersonPlace: r.InPersonPlace,
 	}
 	if r.PhotoUpdatedAt != nil {
 		p.PhotoURL = PhotoURL(r.ID, *r.PhotoUpdatedAt)
@@ -182,6 +202,10 @@ func (s *Service) UpdateProfile(ctx context.Context, actor auth.Principal, in Pr
 	if f := in.Validate(); len(f) > 0 {
 		return Profile{}, apperr.Invalid("some profile fields are not valid", f)
 	}
+	if f := in.ValidateLinks(); len(f) > 0 {
+		return Profile{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "invalid_meeting_link",
+			Message: "a meeting link must be an https:// address without credentials", Fields: f}
+	}
 	var p Profile
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		r, err := ownProfile(ctx, tx, actor, true)
@@ -195,14 +219,22 @@ func (s *Service) UpdateProfile(ctx context.Context, actor auth.Principal, in Pr
 		if err := CheckThemes(in.Themes, kinds); err != nil {
 			return err
 		}
+		links, err := in.linksJSON(r.MeetingLinks)
+		if err != nil {
+			return err
+		}
+		place := r.InPersonPlace
+		if in.InPersonPlace != nil {
+			place = *in.InPersonPlace
+		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE counselors SET display_name = $2, kana = $3, bio = $4, gender = $5, age_band = $6,
 			       years_experience = $7, languages = $8, formats = $9, themes = $10, industries = $11,
-			       job_functions = $12, rate_jpy = $13, updated_at = now()
+			       job_functions = $12, rate_jpy = $13, meeting_links = $14, in_person_place = $15, updated_at = now()
 			WHERE id = $1`,
 			r.ID, in.DisplayName, in.Kana, in.Bio, in.Gender, in.AgeBand, in.YearsExperience,
 			pq.Array(in.Languages), pq.Array(in.Formats), pq.Array(in.Themes), pq.Array(in.Industries),
-			pq.Array(in.JobFunctions), in.RateJPY); err != nil {
+			pq.Array(in.JobFunctions), in.RateJPY, links, place); err != nil {
 			return err
 		}
 		if err := audit.Write(ctx, tx, actor, audit.Event{Action: "counselor.profile.update", TargetType: "counselor",
@@ -228,6 +260,17 @@ func (in *ProfileInput) normalize() {
 	in.Bio = strings.TrimRight(in.Bio, " \t\r\n\u3000")
 	for _, l := range []*[]string{&in.Languages, &in.Formats, &in.Themes, &in.Industries, &in.JobFunctions} {
 		*l = nonNil(*l)
+	}
+	for k, v := range in.MeetingLinks {
+		if v = strings.TrimSpace(v); v == "" {
+			delete(in.MeetingLinks, k) // an empty link is no link
+		} else {
+			in.MeetingLinks[k] = v
+		}
+	}
+	if in.InPersonPlace != nil {
+		p := strings.TrimSpace(strings.ReplaceAll(*in.InPersonPlace, "\r\n", "\n"))
+		in.InPersonPlace = &p
 	}
 }
 
@@ -267,6 +310,14 @@ func (in *ProfileInput) Validate() map[string]string {
 	}
 	if in.RateJPY < 0 || in.RateJPY > MaxRateJPY {
 		f["rate_jpy"] = fmt.Sprintf("must be a whole number of yen from 0 to %d", MaxRateJPY)
+	}
+	if in.InPersonPlace != nil {
+		switch {
+		case utf8.RuneCountInString(*in.InPersonPlace) > MaxInPersonPlace:
+			f["in_person_place"] = fmt.Sprintf("must be at most %d characters", MaxInPersonPlace)
+		case HasControl(*in.InPersonPlace, true):
+			f["in_person_place"] = "must be plain text"
+		}
 	}
 	lists := []struct {
 		field    string

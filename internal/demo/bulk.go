@@ -170,11 +170,14 @@ func insertCounselors(ctx context.Context, tx *sqlx.Tx, specs []counselorSpec, u
 		args = append(args, pq.Array(rates[lo:hi]), pq.Array(years[lo:hi]))
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO counselors (id, user_id, status, display_name, kana, bio, gender, age_band, languages, formats, themes,
-			                        industries, job_functions, timezone, verified_at, rate_jpy, years_experience)
+			                        industries, job_functions, timezone, verified_at, rate_jpy, years_experience, in_person_place)
 			SELECT id::uuid, user_id::uuid, status, display_name, kana, bio, gender, age_band,
 			       string_to_array(languages, ','), string_to_array(formats, ','), string_to_array(themes, ','),
 			       string_to_array(industries, ','), string_to_array(job_functions, ','), timezone,
-			       NULLIF(verified_at, '')::timestamptz, rate_jpy, years_experience
+			       NULLIF(verified_at, '')::timestamptz, rate_jpy, years_experience,
+			       -- An invented place for the in-person sessions of the demo.
+			       CASE WHEN 'in_person' = ANY (string_to_array(formats, ','))
+			            THEN E'東京都千代田区架空町1-2-3 対話ビル5階 502面談室\n架空駅 東口から徒歩3分' ELSE '' END
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 			            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
 			            $16::bigint[], $17::int[])

@@ -48,6 +48,7 @@ func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#book-submit`)),
 		chromedp.SetValue(chromedp.CSS(`#theme`), "career"),
 		chromedp.SetValue(chromedp.CSS(`#format`), "phone"),
+		chromedp.SetValue(chromedp.CSS(`#phone`), "090-1234-5678"),
 	)
 	chosen := text(t, ctx, "#book-when")
 	screenshot(t, ctx, "booking-confirm.png")

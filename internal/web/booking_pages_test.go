@@ -347,7 +347,14 @@ func TestEmployeeBooksOnceWhateverTheSubmits(t *testing.T) {
 	}
 	mustContain(t, p, `id="err-theme"`, "このテーマの相談を受け付けていません")
 
-	form := url.Values{"_csrf": {tok}, "start": {start}, "theme": {"career"}, "format": {"phone"}, "idempotency_key": {key}}
+	// A phone session needs the number the counsellor calls.
+	p = emp.post(path, url.Values{"_csrf": {tok}, "start": {start}, "theme": {"career"}, "format": {"phone"}, "idempotency_key": {uuid.NewString()}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("phone session without a number: %d", p.Status)
+	}
+	mustContain(t, p, `id="err-phone"`, "電話面談には電話番号が必要です")
+
+	form := url.Values{"_csrf": {tok}, "start": {start}, "theme": {"career"}, "format": {"phone"}, "phone": {"090-1234-5678"}, "idempotency_key": {key}}
 	first, second := emp.post(path, form), emp.post(path, form)
 	if first.Status != http.StatusSeeOther || second.Status != http.StatusSeeOther || first.location() != second.location() ||
 		!strings.HasPrefix(first.location(), "/sessions/") {

@@ -178,6 +178,9 @@ func (s *Server) bookSubmit(c echo.Context) error {
 	case isApp && e.Reason == "theme_not_offered":
 		f.Errors.add("theme", "book_err_theme_not_offered")
 		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)
+	case isApp && e.Reason == "phone_required":
+		f.Errors.add("phone", "book_err_phone_required")
+		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)
 	case isApp && e.Reason == "format_not_offered":
 		f.Errors.add("format", "book_err_format_not_offered")
 		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -86,6 +87,11 @@ type profileForm struct {
 
 	Languages, Formats, Themes, Industries, JobFunctions []string
 
+	// Links are the external meeting links by format; Place the in-person
+	// sessions' place.
+	Links map[string]string
+	Place string
+
 	Errors formErrors
 	// Refused are the chosen themes no valid credential allows, with what
 	// each needs, after a credential_required refusal.
@@ -119,6 +125,7 @@ func formOf(prof counselor.Profile) profileForm {
 		Years: strconv.Itoa(prof.YearsExperience), Rate: strconv.FormatInt(prof.RateJPY, 10),
 		Languages: prof.Languages, Formats: prof.Formats, Themes: prof.Themes,
 		Industries: prof.Industries, JobFunctions: prof.JobFunctions, Errors: formErrors{},
+		Links: prof.MeetingLinks, Place: prof.InPersonPlace,
 	}
 	return f
 }
@@ -174,7 +181,12 @@ var profileFieldKeys = map[string]string{
 	"themes":           "profile_err_choice",
 	"industries":       "profile_err_choice",
 	"job_functions":    "profile_err_choice",
+	"in_person_place":  "profile_err_place",
 }
+
+// LinkFormats are the formats the profile form offers an external meeting
+// link for, in the form's order.
+func (profilePage) LinkFormats() []string { return counselor.Formats }
 
 // readProfileForm reads the posted form; numbers that do not parse are
 // field errors before the domain is asked.
@@ -189,16 +201,22 @@ func readProfileForm(c echo.Context) (profileForm, counselor.ProfileInput, error
 		Years: strings.TrimSpace(form.Get("years_experience")), Rate: strings.TrimSpace(form.Get("rate_jpy")),
 		Languages: form["languages"], Formats: form["formats"], Themes: form["themes"],
 		Industries: form["industries"], JobFunctions: form["job_functions"], Errors: formErrors{},
+		Links: map[string]string{}, Place: strings.TrimSpace(form.Get("in_person_place")),
+	}
+	for _, format := range counselor.Formats {
+		f.Links[format] = strings.TrimSpace(form.Get("meeting_link_" + format))
 	}
 	in := counselor.ProfileInput{
 		DisplayName: f.DisplayName, Kana: f.Kana, Bio: f.Bio,
 		Gender: optional(f.Gender), AgeBand: optional(f.AgeBand),
 		Languages: f.Languages, Formats: f.Formats, Themes: f.Themes,
 		Industries: f.Industries, JobFunctions: f.JobFunctions,
+		MeetingLinks: maps.Clone(f.Links), InPersonPlace: &f.Place,
 	}
 	f.Errors.text("display_name", f.DisplayName, false, "profile_err_display_name")
 	f.Errors.text("kana", f.Kana, false, "profile_err_kana")
 	f.Errors.text("bio", f.Bio, true, "profile_err_bio_text")
+	f.Errors.text("in_person_place", f.Place, true, "profile_err_place")
 	if f.Years != "" {
 		in.YearsExperience = f.Errors.intIn("years_experience", f.Years, 0, counselor.MaxYears, "profile_err_years")
 	}
@@ -230,6 +248,11 @@ func (s *Server) counselorProfileSave(c echo.Context) error {
 	case isApp && e.Code == apperr.CodeInvalid:
 		f.Errors.addDomain(e.Fields, profileFieldKeys)
 		return s.renderProfile(c, http.StatusBadRequest, &f, "")
+	case isApp && e.Reason == "invalid_meeting_link":
+		for field := range e.Fields {
+			f.Errors.add(field, "profile_err_meeting_link")
+		}
+		return s.renderProfile(c, http.StatusUnprocessableEntity, &f, "")
 	case isApp && e.Code == apperr.CodeUnprocessable:
 		f.Errors.add("themes", "profile_err_theme_credential")
 		var missing counselor.MissingCredentials
