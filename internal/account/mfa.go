@@ -62,6 +62,24 @@ type Factors struct {
 // Any reports whether the user has a second factor.
 func (f Factors) Any() bool { return f.TOTP || len(f.Passkeys) > 0 }
 
+// answers are how a challenge of a user with these factors can be met:
+// by enrolling TOTP when they have none, else by what they have.
+func (f Factors) answers() (enrol bool, methods []string) {
+	if !f.Any() {
+		return true, []string{MethodTOTP}
+	}
+	if f.TOTP {
+		methods = append(methods, MethodTOTP)
+	}
+	if len(f.Passkeys) > 0 {
+		methods = append(methods, MethodWebAuthn)
+	}
+	if f.RecoveryLeft > 0 {
+		methods = append(methods, MethodRecovery)
+	}
+	return false, methods
+}
+
 // Passkey is a registered WebAuthn credential (public key only).
 type Passkey struct {
 	ID         uuid.UUID  `db:"id"`
@@ -114,21 +132,7 @@ func (s *Service) challengeIfNeeded(ctx context.Context, tx *sqlx.Tx, u User, no
 		return nil, nil
 	}
 	ch := &Challenge{ExpiresAt: now.Add(challengeTTL)}
-	switch {
-	case !f.Any():
-		ch.Enrol = true
-		ch.Methods = []string{MethodTOTP}
-	default:
-		if f.TOTP {
-			ch.Methods = append(ch.Methods, MethodTOTP)
-		}
-		if len(f.Passkeys) > 0 {
-			ch.Methods = append(ch.Methods, MethodWebAuthn)
-		}
-		if f.RecoveryLeft > 0 {
-			ch.Methods = append(ch.Methods, MethodRecovery)
-		}
-	}
+	ch.Enrol, ch.Methods = f.answers()
 	raw, hash := newToken()
 	ch.Token = raw
 	if _, err := tx.ExecContext(ctx, `INSERT INTO mfa_challenges (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
@@ -184,19 +188,7 @@ func (s *Service) ChallengeInfo(ctx context.Context, raw string) (Challenge, Use
 			return err
 		}
 		ch.Token = raw
-		if !f.Any() {
-			ch.Enrol, ch.Methods = true, []string{MethodTOTP}
-			return nil
-		}
-		if f.TOTP {
-			ch.Methods = append(ch.Methods, MethodTOTP)
-		}
-		if len(f.Passkeys) > 0 {
-			ch.Methods = append(ch.Methods, MethodWebAuthn)
-		}
-		if f.RecoveryLeft > 0 {
-			ch.Methods = append(ch.Methods, MethodRecovery)
-		}
+		ch.Enrol, ch.Methods = f.answers()
 		return nil
 	})
 	return ch, u, err
