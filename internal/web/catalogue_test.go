@@ -19,6 +19,8 @@ var notKeys = map[string]bool{
 	"department_id": true, "plan_code": true, "min_group": true, "password_confirm": true,
 	"company_admin": true, "per_session": true, "per_seat": true, "csrf_failed": true,
 	"taiwa_csrf": true, "taiwa_flash": true, "taiwa_session": true,
+	// other formats: form field and API reasons
+	"in_person": true, "in_person_place": true, "invalid_meeting_link": true, "phone_required": true,
 	// second factor: pages, cookie, form field, API reason
 	"account_security": true, "invalid_challenge": true, "login_mfa": true, "recovery_codes": true,
 	"require_admin_mfa": true, "taiwa_mfa": true, "totp_enrol": true,

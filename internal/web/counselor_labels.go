@@ -55,6 +55,7 @@ var vocabularies = map[string]struct {
 
 // labelMaps are every code → message id map, for the catalogue test.
 var labelMaps = []map[string]string{
+	meetingLinkLabels,
 	planKeys, ageBandKeys, tenureBandKeys, statusKeys, roleKeys,
 	themeKeys, credentialKeys, formatKeys, genderKeys, languageKeys, industryKeys, jobFunctionKeys,
 	counselorStatus, credentialState, sortKeys,

@@ -188,6 +188,14 @@ var profileFieldKeys = map[string]string{
 // link for, in the form's order.
 func (profilePage) LinkFormats() []string { return counselor.Formats }
 
+// meetingLinkLabels name each format's external meeting link field.
+var meetingLinkLabels = map[string]string{
+	"video": "profile_meeting_video", "phone": "profile_meeting_phone", "in_person": "profile_meeting_in_person",
+}
+
+// LinkLabel is the message id of format's link field.
+func (profilePage) LinkLabel(format string) string { return meetingLinkLabels[format] }
+
 // readProfileForm reads the posted form; numbers that do not parse are
 // field errors before the domain is asked.
 func readProfileForm(c echo.Context) (profileForm, counselor.ProfileInput, error) {
