@@ -298,6 +298,9 @@ func TestBrowserCounselorEditsProfileUploadsPhotoAndSubmitsCredential(t *testing
 		chromedp.Click(chromedp.CSS(`#f-themes-mental_health`)),
 		chromedp.Click(chromedp.CSS(`.profile-form button[type="submit"]`)),
 		waitText(".flash-success", "プロフィールを保存しました。"),
+		// The save redirects: address the new document's input once it is
+		// ready, not while the old one is being replaced.
+		chromedp.WaitReady(chromedp.CSS(`#photo-file`)),
 		chromedp.SetUploadFiles(chromedp.CSS(`#photo-file`), []string{photo}),
 		chromedp.Click(chromedp.CSS(`#photo button[type="submit"]`)),
 		waitText(".flash-success", "プロフィール写真を更新しました。"),
