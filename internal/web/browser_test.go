@@ -23,6 +23,13 @@ const chromiumPath = "/usr/bin/chromium"
 // extra adds flags (the video room's fake camera).
 func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
+	return newChromeFor(t, 90*time.Second, extra...)
+}
+
+// newChromeFor is newChrome for a journey that may take up to d (the
+// all-pages check visits dozens of pages at two widths).
+func newChromeFor(t testing.TB, d time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {
 		if p, err := exec.LookPath("chromium"); err == nil {
@@ -56,7 +63,7 @@ func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Cont
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 90*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, d)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -93,6 +94,44 @@ func TestSafeNextKeepsOnlyPathsOnThisSite(t *testing.T) {
 		t.Run("kept/"+tc.name, func(t *testing.T) {
 			if got := safeNext(tc.next, fallback); got != tc.next {
 				t.Fatalf("safeNext(%q) = %q, want it kept as is", tc.next, got)
+			}
+		})
+	}
+}
+
+// TestSafeNextSendsAFragmentToItsPage: a fragment's address (a piece of a
+// page that htmx loads) is never a place to go back to; its page is.
+func TestSafeNextSendsAFragmentToItsPage(t *testing.T) {
+	for _, c := range []struct{ next, want string }{
+		{"/programmes/card", "/employee"},
+		{"/programmes/card?x=1", "/employee"},
+		{"/programmes", "/programmes"},
+		{"/counselors?page=2", "/counselors?page=2"},
+	} {
+		if got := safeNext(c.next, "/home"); got != c.want {
+			t.Errorf("safeNext(%q) = %q, want %q", c.next, got, c.want)
+		}
+	}
+}
+
+// TestCurrentPageTrustsOnlyThisSite: the page an htmx request came from is
+// a way back only when it is on this host.
+func TestCurrentPageTrustsOnlyThisSite(t *testing.T) {
+	for _, c := range []struct{ name, header, want string }{
+		{"this site", "http://taiwa.test/counselors?page=3", "/counselors?page=3"},
+		{"a fragment's page", "http://taiwa.test/programmes/card", "/employee"},
+		{"another host", "http://evil.example/counselors", ""},
+		{"no header", "", ""},
+		{"not a URL", "http://taiwa.test/%zz", ""},
+		{"scheme-relative path", "http://taiwa.test//evil.example", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, _ := http.NewRequest(http.MethodGet, "http://taiwa.test/programmes/card", nil)
+			if c.header != "" {
+				r.Header.Set("HX-Current-URL", c.header)
+			}
+			if got := currentPage(r); got != c.want {
+				t.Errorf("currentPage(%q) = %q, want %q", c.header, got, c.want)
 			}
 		})
 	}

@@ -91,17 +91,56 @@ func requireRoles(roles ...auth.Role) echo.MiddlewareFunc {
 }
 
 // redirectToLogin sends an anonymous user to /login; htmx requests get a
-// full-page redirect instead of a swapped fragment.
+// full-page redirect instead of a swapped fragment. The way back after
+// signing in is the page asked for; for an htmx request it is the page the
+// person was on (HX-Current-URL), never the fragment's own address, which
+// would show a bare piece of page.
 func redirectToLogin(c echo.Context) error {
 	target := "/login"
-	if r := c.Request(); r.Method == http.MethodGet && r.URL.Path != "/" {
-		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	r := c.Request()
+	htmx := r.Header.Get("HX-Request") == "true"
+	next := ""
+	if r.Method == http.MethodGet {
+		next = r.URL.RequestURI()
 	}
-	if c.Request().Header.Get("HX-Request") == "true" {
+	if htmx {
+		if cur := currentPage(r); cur != "" {
+			next = cur
+		}
+	}
+	if next = safeNext(next, ""); next != "" && next != "/" {
+		target += "?next=" + url.QueryEscape(next)
+	}
+	if htmx {
 		c.Response().Header().Set("HX-Redirect", target)
 		return c.NoContent(http.StatusUnauthorized)
 	}
 	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// currentPage is the path and query of the page an htmx request came from
+// (its HX-Current-URL header) when that page is on this site, else "".
+func currentPage(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
+	if err != nil || u.Host != r.Host || u.Path == "" {
+		return ""
+	}
+	return safeNext(u.RequestURI(), "")
+}
+
+// fragmentPages maps the addresses that only ever answer a piece of a page
+// (loaded by htmx into it) to the page they belong to.
+var fragmentPages = map[string]string{
+	"/programmes/card": "/employee",
+}
+
+// fullPage is next, or the page of the fragment next names.
+func fullPage(next string) string {
+	path, _, _ := strings.Cut(next, "?")
+	if page, ok := fragmentPages[path]; ok {
+		return page
+	}
+	return next
 }
 
 // safeNext is the one check of every place to go back to (a sign-in's
@@ -115,11 +154,14 @@ func redirectToLogin(c echo.Context) error {
 // percent-encoding (up to three times), for a proxy or browser that decodes
 // "%2F", "%5C" or "%09", must still give such a path: no control character,
 // no backslash before the query, no "//" or "/\" at the start. An accepted
-// next is returned exactly as given, query included.
+// next is returned exactly as given, query included, except that a
+// fragment's address (fragmentPages) becomes its page's: going back there
+// must show a whole page.
 func safeNext(next, fallback string) string {
 	if !localPath(next) {
 		return fallback
 	}
+	next = fullPage(next)
 	s := next
 	for range 3 {
 		d, err := url.PathUnescape(s)

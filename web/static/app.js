@@ -1,0 +1,47 @@
+// Taiwa: what every page does after htmx swaps part of it (the pages work
+// without this file; it only keeps keyboard and screen-reader users
+// oriented).
+//
+// When a swap removes the element that had focus (a pager's "next" link,
+// a button inside the replaced region), focus would fall back to <body>
+// and the reader would be left at the top of the page. Instead focus moves
+// to the new content's first heading (or, failing that, the swapped
+// element itself), which is scrolled into view. A swap that leaves focus
+// where it was (typing in the search box refreshes the results) leaves it
+// alone.
+(function () {
+  "use strict";
+
+  function lostFocus() {
+    var a = document.activeElement;
+    return !a || a === document.body || a === document.documentElement || !a.isConnected;
+  }
+
+  function focusTarget(el) {
+    if (!el || !el.isConnected) {
+      return null;
+    }
+    var h = el.matches("h1, h2, h3") ? el : el.querySelector("h1, h2, h3");
+    return h || el;
+  }
+
+  document.addEventListener("htmx:afterSettle", function (evt) {
+    if (!lostFocus()) {
+      return;
+    }
+    var swapped = evt.detail && (evt.detail.elt || evt.detail.target);
+    // An outerHTML swap replaces the target: find its successor by id.
+    if (swapped && !swapped.isConnected && swapped.id) {
+      swapped = document.getElementById(swapped.id);
+    }
+    var t = focusTarget(swapped);
+    if (!t) {
+      return;
+    }
+    if (!t.hasAttribute("tabindex") && !t.matches("a[href], button, input, select, textarea")) {
+      t.setAttribute("tabindex", "-1");
+    }
+    t.focus({ preventScroll: true });
+    t.scrollIntoView({ block: "start" });
+  });
+})();
