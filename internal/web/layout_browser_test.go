@@ -75,13 +75,13 @@ func TestBrowserSkipLinkMenuAndFavicon(t *testing.T) {
 		t.Errorf("after the skip link: %s", loc)
 	}
 	// Wide: the links are in the bar, the menu button is not.
-	if got := evalString(t, ctx, `[getComputedStyle(document.querySelector(".nav-toggle")).display, String(document.querySelector('nav a[href="/company/employees"]').getBoundingClientRect().width > 0)].join()`); got != "none,true" {
+	if got := evalString(t, ctx, `[getComputedStyle(document.querySelector(".nav-toggle")).display, String(document.querySelector('nav a[href="/company/employees"]').checkVisibility())].join()`); got != "none,true" {
 		t.Errorf("at 1366 px (menu button display, link shown) = %s", got)
 	}
 
 	// A phone: the links wait behind the menu button, which Enter opens.
 	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.URL+"/company"), chromedp.WaitVisible(chromedp.CSS(`.nav-toggle`)))
-	if vis := evalString(t, ctx, `String(document.querySelector('nav a[href="/company/employees"]').getBoundingClientRect().width > 0)`); vis != "false" {
+	if vis := evalString(t, ctx, `String(document.querySelector('nav a[href="/company/employees"]').checkVisibility())`); vis != "false" {
 		t.Error("at 390 px the navigation shows before the menu is opened")
 	}
 	screenshot(t, ctx, "menu-closed-390.png")

@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -32,7 +33,12 @@ type pageCheck struct {
 	Name string // the screenshot's name: test-artifacts/<role>-<name>-<width>.png
 	Path string // the page to check, or the page holding Link
 	Link string // CSS selector of a link on Path to follow, if any
+	Then string // added to the followed link's address (its page's sub-page)
 }
+
+// pagesOnly narrows TestBrowserEveryPage to the pages whose "<role>-<name>"
+// contains it (e.g. -pages=hr-), to recheck a fix.
+var pagesOnly = flag.String("pages", "", "TestBrowserEveryPage checks only pages whose <role>-<name> contains this")
 
 // pageRoles are the demo logins the check signs in as (README's demo
 // logins).
@@ -55,7 +61,7 @@ var everyPage = []pageCheck{
 	{Role: "employee", Name: "fit", Path: "/fit-profile"},
 	{Role: "employee", Name: "search", Path: "/counselors"},
 	{Role: "employee", Name: "counselor", Path: "/counselors", Link: `.counselor-card .card-name a`},
-	{Role: "employee", Name: "book", Path: "/counselors", Link: `.counselor-card a[href$="/book"]`},
+	{Role: "employee", Name: "book", Path: "/counselors", Link: `.counselor-card .card-name a`, Then: "/book"},
 	{Role: "employee", Name: "sessions", Path: "/sessions"},
 	{Role: "employee", Name: "session", Path: "/sessions", Link: `a[href^="/sessions/"]`},
 	{Role: "employee", Name: "programmes", Path: "/programmes"},
@@ -125,7 +131,7 @@ func TestBrowserEveryPage(t *testing.T) {
 			who = "visitor"
 		}
 		for _, p := range everyPage {
-			if p.Role != role {
+			if p.Role != role || !strings.Contains(who+"-"+p.Name, *pagesOnly) {
 				continue
 			}
 			for _, w := range pageWidths {
@@ -156,7 +162,7 @@ func checkPage(t *testing.T, ctx context.Context, h *apptest.Harness, p pageChec
 		if href == "" {
 			return where + ": no link " + p.Link + " on " + p.Path
 		}
-		target = href
+		target = href + p.Then
 	}
 	do(t, ctx, chromedp.Navigate(target), waitSettled())
 	if loc := location(t, ctx); pathOf(loc) == "/login" && p.Role != "" {
