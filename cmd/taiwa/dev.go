@@ -105,6 +105,8 @@ func devCmd(ctx context.Context, args []string) error {
 			if err := dropDevIndex(ctx, cfg); err != nil {
 				return err
 			}
+		} else {
+			demo.LogPointers(ctx, d.System(), log) // the seed logs them itself
 		}
 	}
 	sink, err := mail.StartSink(ctx, "127.0.0.1:0", d, log)

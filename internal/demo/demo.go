@@ -78,7 +78,7 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 	}
 	if exists {
 		log.Info("demo data already present; nothing to seed")
-		logPointers(ctx, d, log)
+		LogPointers(ctx, d, log)
 		return nil
 	}
 	hash, err := account.HashPassword(Password) // once: argon2id is slow on purpose
@@ -140,13 +140,13 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 		return fmt.Errorf("demo: %w", err)
 	}
 	log.Info("demo data seeded", "counts", counts, "elapsed", time.Since(started).Round(time.Millisecond))
-	logPointers(ctx, d, log)
+	LogPointers(ctx, d, log)
 	return nil
 }
 
-// logPointers logs which demo accounts show the stories the README tells
-// (they follow the day of seeding).
-func logPointers(ctx context.Context, d *db.DB, log *slog.Logger) {
+// LogPointers logs which demo accounts show the stories the README tells
+// (they follow the day of seeding), on the line "demo: where to look".
+func LogPointers(ctx context.Context, d *db.DB, log *slog.Logger) {
 	p, err := FindPointers(ctx, d)
 	if err != nil {
 		log.Warn("demo: where to look", "err", err)
