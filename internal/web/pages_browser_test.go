@@ -37,8 +37,22 @@ type pageCheck struct {
 }
 
 // pagesOnly narrows TestBrowserEveryPage to the pages whose "<role>-<name>"
-// contains it (e.g. -pages=hr-), to recheck a fix.
-var pagesOnly = flag.String("pages", "", "TestBrowserEveryPage checks only pages whose <role>-<name> contains this")
+// contains one of its comma-separated words (e.g. -pages=hr-,operator-audit),
+// to recheck a fix.
+var pagesOnly = flag.String("pages", "", "TestBrowserEveryPage checks only pages whose <role>-<name> contains one of these comma-separated words")
+
+// pageChosen reports whether -pages lets the page be checked.
+func pageChosen(id string) bool {
+	if *pagesOnly == "" {
+		return true
+	}
+	for w := range strings.SplitSeq(*pagesOnly, ",") {
+		if w != "" && strings.Contains(id, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // pageRoles are the demo logins the check signs in as (README's demo
 // logins).
@@ -55,6 +69,7 @@ var pageRoles = map[string]string{
 var everyPage = []pageCheck{
 	{Role: "", Name: "login", Path: "/login"},
 	{Role: "", Name: "password-forgot", Path: "/password/forgot"},
+	{Role: "", Name: "not-found", Path: "/no-such-page"},
 
 	{Role: "employee", Name: "home", Path: "/employee"},
 	{Role: "employee", Name: "recommendations", Path: "/recommendations"},
@@ -64,6 +79,9 @@ var everyPage = []pageCheck{
 	{Role: "employee", Name: "book", Path: "/counselors", Link: `.counselor-card .card-name a`, Then: "/book"},
 	{Role: "employee", Name: "sessions", Path: "/sessions"},
 	{Role: "employee", Name: "session", Path: "/sessions", Link: `a[href^="/sessions/"]`},
+	{Role: "employee", Name: "session-cancel", Path: "/sessions", Link: `a.session-when`, Then: "/cancel"},
+	{Role: "employee", Name: "session-reschedule", Path: "/sessions", Link: `a.session-when`, Then: "/reschedule"},
+	{Role: "employee", Name: "feedback", Path: "/sessions", Link: `a.session-when`, Then: "/feedback"},
 	{Role: "employee", Name: "programmes", Path: "/programmes"},
 	{Role: "employee", Name: "privacy", Path: "/me/privacy"},
 	{Role: "employee", Name: "activity", Path: "/me/activity"},
@@ -74,6 +92,7 @@ var everyPage = []pageCheck{
 	{Role: "counselor", Name: "credentials", Path: "/counselor/credentials"},
 	{Role: "counselor", Name: "availability", Path: "/counselor/availability"},
 	{Role: "counselor", Name: "sessions", Path: "/counselor/sessions"},
+	{Role: "counselor", Name: "record", Path: "/counselor/sessions", Link: `a[href$="/record"]`},
 	{Role: "counselor", Name: "earnings", Path: "/counselor/earnings"},
 	{Role: "counselor", Name: "fit", Path: "/counselor/fit-profile"},
 
@@ -93,12 +112,15 @@ var everyPage = []pageCheck{
 	{Role: "operator", Name: "counselor", Path: "/operator/counselors", Link: `a[href^="/operator/counselors/"]`},
 	{Role: "operator", Name: "users", Path: "/operator/users"},
 	{Role: "operator", Name: "billing", Path: "/operator/billing"},
+	{Role: "operator", Name: "invoice", Path: "/operator/billing", Link: `a[href^="/operator/invoices/"]`},
 	{Role: "operator", Name: "plans", Path: "/operator/plans"},
 	{Role: "operator", Name: "alerts", Path: "/operator/alerts"},
 	{Role: "operator", Name: "alert", Path: "/operator/alerts", Link: `a[href^="/operator/alerts/"]`},
 	{Role: "operator", Name: "noshows", Path: "/operator/no-shows"},
 	{Role: "operator", Name: "audit", Path: "/operator/audit"},
 	{Role: "operator", Name: "mail", Path: "/operator/mail"},
+	{Role: "operator", Name: "user-confirm", Path: "/operator/users", Link: `a[href$="/disable"]`},
+	{Role: "operator", Name: "security", Path: "/account/security"},
 }
 
 // pageWidths are the two screens every page is checked on.
@@ -131,7 +153,7 @@ func TestBrowserEveryPage(t *testing.T) {
 			who = "visitor"
 		}
 		for _, p := range everyPage {
-			if p.Role != role || !strings.Contains(who+"-"+p.Name, *pagesOnly) {
+			if p.Role != role || !pageChosen(who+"-"+p.Name) {
 				continue
 			}
 			for _, w := range pageWidths {
