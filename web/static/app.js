@@ -7,15 +7,20 @@
 // and the reader would be left at the top of the page. Instead focus moves
 // to the new content's first heading (or, failing that, the swapped
 // element itself), which is scrolled into view. A swap that leaves focus
-// where it was (typing in the search box refreshes the results) leaves it
+// where it was (typing in the search box refreshes the results), or that
+// nobody started from the page (a part loaded after the page), leaves it
 // alone.
 (function () {
   "use strict";
 
-  function lostFocus() {
+  // The element that had focus when a swap began (a swap that a page load
+  // started, like a card loaded after the page, finds <body>: nothing to do).
+  var focusedBeforeSwap = null;
+
+  document.addEventListener("htmx:beforeSwap", function () {
     var a = document.activeElement;
-    return !a || a === document.body || a === document.documentElement || !a.isConnected;
-  }
+    focusedBeforeSwap = a && a !== document.body && a !== document.documentElement ? a : null;
+  });
 
   function focusTarget(el) {
     if (!el || !el.isConnected) {
@@ -26,11 +31,14 @@
   }
 
   document.addEventListener("htmx:afterSettle", function (evt) {
-    if (!lostFocus()) {
-      return;
+    var had = focusedBeforeSwap;
+    focusedBeforeSwap = null;
+    if (!had || had.isConnected) {
+      return; // focus was nowhere in particular, or is still where it was
     }
-    var swapped = evt.detail && (evt.detail.elt || evt.detail.target);
-    // An outerHTML swap replaces the target: find its successor by id.
+    // The request's target (evt.target may be an out-of-band piece); an
+    // outerHTML swap replaced it: find its successor by id.
+    var swapped = evt.detail && evt.detail.target;
     if (swapped && !swapped.isConnected && swapped.id) {
       swapped = document.getElementById(swapped.id);
     }
