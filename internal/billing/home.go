@@ -2,7 +2,6 @@ package billing
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 // UnpaidTx lists companyID's invoices still to be paid (not sent, open or
@@ -49,7 +49,7 @@ func LastRunTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal) (run Last
 	}
 	err = tx.GetContext(ctx, &run, `SELECT period, started_at, finished_at, invoices_created, invoices_unchanged
 		FROM billing_runs ORDER BY started_at DESC, id LIMIT 1`)
-	if err == sql.ErrNoRows {
+	if db.IsNoRows(err) {
 		return run, false, nil
 	}
 	if err != nil {

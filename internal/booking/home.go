@@ -52,3 +52,18 @@ func partyBookings(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, limit
 	}
 	return out, rows.Err()
 }
+
+// ZoneTx is the signed-in counsellor's time zone from their schedule
+// (Asia/Tokyo until they set one), inside the caller's transaction.
+func ZoneTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal) (string, error) {
+	if err := actor.Require(auth.RoleCounselor); err != nil {
+		return "", err
+	}
+	var tz string
+	err := tx.GetContext(ctx, &tz, `SELECT COALESCE((SELECT s.timezone FROM availability_settings s
+		JOIN counselors c ON c.id = s.counselor_id WHERE c.user_id = $1), 'Asia/Tokyo')`, actor.UserID)
+	if err != nil {
+		return "", fmt.Errorf("booking: zone: %w", err)
+	}
+	return tz, nil
+}

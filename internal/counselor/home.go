@@ -31,3 +31,26 @@ func ReviewWaitingTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal) (Re
 	}
 	return out, nil
 }
+
+// OwnTx is the signed-in counsellor's profile and credentials, read inside
+// the caller's transaction (actor's scope): their home's state and
+// what the listing still needs, in the same unit of work as the rest.
+func (s *Service) OwnTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal) (Profile, []Credential, error) {
+	if err := actor.Require(auth.RoleCounselor); err != nil {
+		return Profile{}, nil, err
+	}
+	r, err := ownProfile(ctx, tx, actor, false)
+	if err != nil {
+		return Profile{}, nil, err
+	}
+	today := s.today()
+	kinds, err := validKinds(ctx, tx, r.ID, today)
+	if err != nil {
+		return Profile{}, nil, err
+	}
+	creds, err := listCredentials(ctx, tx, r.ID, today)
+	if err != nil {
+		return Profile{}, nil, err
+	}
+	return r.profile(kinds), creds, nil
+}

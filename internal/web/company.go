@@ -2,34 +2,11 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/company"
 )
-
-// employeeHomePage offers "join" for each session whose room is open now.
-type employeeHomePage struct {
-	Join []booking.Booking
-	Zone *time.Location
-}
-
-func (s *Server) employeeHome(c echo.Context) error {
-	p, _ := principalOf(c)
-	bs, err := s.Bookings.MyBookings(c.Request().Context(), p)
-	if err != nil {
-		return err
-	}
-	pg := employeeHomePage{Zone: employeeZone}
-	for _, b := range bs {
-		if s.Bookings.JoinOpen(b) {
-			pg.Join = append(pg.Join, b)
-		}
-	}
-	return s.render(c, http.StatusOK, pageEmployeeHome, pg)
-}
 
 // companyPage is the company admin's summary of their own company.
 type companyPage struct {
