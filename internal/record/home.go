@@ -30,7 +30,9 @@ type Due struct {
 
 // DueTx lists the counsellor's held sessions with no record yet, oldest
 // first, at most limit, inside the caller's transaction (actor's scope).
-func DueTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, limit int) ([]Due, error) {
+// Held is what Save accepts: completed, or confirmed and over at now (the
+// record itself completes it).
+func DueTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, now time.Time, limit int) ([]Due, error) {
 	if err := actor.Require(auth.RoleCounselor); err != nil {
 		return nil, err
 	}
@@ -38,9 +40,9 @@ func DueTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, limit int) ([
 	err := tx.SelectContext(ctx, &out, `
 		SELECT b.id, COALESCE(u.name, '') AS employee_name, b.starts_at
 		FROM bookings b LEFT JOIN users u ON u.id = b.employee_user_id
-		WHERE b.counselor_user_id = $1 AND b.status = 'completed'
+		WHERE b.counselor_user_id = $1 AND (b.status = 'completed' OR (b.status = 'confirmed' AND b.ends_at <= $3))
 		  AND NOT EXISTS (SELECT 1 FROM session_records r WHERE r.company_id = b.company_id AND r.booking_id = b.id)
-		ORDER BY b.starts_at, b.id LIMIT $2`, actor.UserID, limit)
+		ORDER BY b.starts_at, b.id LIMIT $2`, actor.UserID, limit, now)
 	if err != nil {
 		return nil, fmt.Errorf("record: due: %w", err)
 	}

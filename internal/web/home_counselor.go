@@ -90,11 +90,12 @@ func (s *Server) counselorHome(c echo.Context) error {
 			return err
 		}
 		pg.Zone = loadZone(tz)
-		from, to := dayBounds(s.now(), pg.Zone)
+		now := s.now()
+		from, to := dayBounds(now, pg.Zone)
 		if pg.Today, err = booking.DayTx(ctx, tx, p, from, to, 50); err != nil {
 			return err
 		}
-		if pg.RecordsDue, err = record.DueTx(ctx, tx, p, homeRecordsDue); err != nil {
+		if pg.RecordsDue, err = record.DueTx(ctx, tx, p, now, homeRecordsDue); err != nil {
 			return err
 		}
 		pg.Alerts, err = record.OwnAlertsTx(ctx, tx, p)

@@ -66,7 +66,7 @@ func (s *Server) employeeHome(c echo.Context) error {
 		if pg.Upcoming, err = booking.UpcomingTx(ctx, tx, p, pg.Now, homeUpcoming); err != nil {
 			return err
 		}
-		if pg.ToRate, err = feedback.ToRateTx(ctx, tx, p, homeToRate); err != nil {
+		if pg.ToRate, err = feedback.ToRateTx(ctx, tx, p, pg.Now, homeToRate); err != nil {
 			return err
 		}
 		pg.Invitations, err = programme.InvitationsTx(ctx, tx, p)
