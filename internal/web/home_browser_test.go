@@ -143,3 +143,36 @@ func TestBrowserFitQuestionnaireIsASegmentedBarWithKeysAndProgress(t *testing.T)
 		}
 	}
 }
+
+// TestBrowserDemoHomesFitALaptopAndAPhone signs in as the demo's company
+// admin, a counsellor with records to write and the operator, and checks
+// each landing at both widths: its "what's next" panels are there and the
+// page never scrolls sideways. Screenshots are kept in test-artifacts/.
+func TestBrowserDemoHomesFitALaptopAndAPhone(t *testing.T) {
+	// Seed before the browser starts: the journey's deadline is for the
+	// journey, not for a busy machine's seeding.
+	h := apptest.New(t)
+	seedReportDemo(t, h)
+	var counselorEmail string
+	sysGet(t, h, &counselorEmail, `SELECT u.email FROM bookings b JOIN users u ON u.id = b.counselor_user_id
+		WHERE (b.status = 'completed' OR (b.status = 'confirmed' AND b.ends_at <= now()))
+		  AND NOT EXISTS (SELECT 1 FROM session_records r WHERE r.booking_id = b.id)
+		ORDER BY b.starts_at DESC LIMIT 1`)
+	ctx := newChrome(t)
+	for _, who := range []struct {
+		email, path, page, panel string
+	}{
+		{"hr@sample-shoji.example", "/company", "company-home", "#invoices-due"},
+		{counselorEmail, "/counselor", "counselor-home", "#records-due"},
+		{"operator@taiwa.example", "/operator/companies", "operator-home", "#operator-next"},
+	} {
+		do(t, ctx, atViewport(1366, 900, false), browserLogin(h, who.email, demoPass), chromedp.WaitVisible(chromedp.CSS(who.panel)))
+		for _, vp := range viewports {
+			do(t, ctx, atViewport(vp.width, vp.height, vp.mobile), chromedp.Navigate(h.URL+who.path), chromedp.WaitVisible(chromedp.CSS(who.panel)))
+			noSideScroll(t, ctx, who.path+" at "+vp.name)
+			screenshot(t, ctx, who.page+"-"+vp.name+".png")
+		}
+		do(t, ctx, atViewport(1366, 900, false), chromedp.Navigate(h.URL+who.path), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)),
+			chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	}
+}
