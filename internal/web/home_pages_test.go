@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,13 @@ func TestHomeCountsDownJoinsAndFlagsAlerts(t *testing.T) {
 	mustContain(t, home, `<time datetime="`, "あと2日 3時間", `href="/sessions/`+next.ID.String()+`"`, `href="/sessions/`+later.ID.String()+`"`,
 		`id="to-rate"`, `href="/sessions/`+held.ID.String()+`/feedback"`)
 	mustNotContain(t, home, `href="/meet/`)
+	en := newBrowser(t, h)
+	en.login(emp2Email, empPass)
+	en.post("/lang", url.Values{"_csrf": {en.csrf("/employee")}, "lang": {"en"}, "next": {"/employee"}})
+	mustContain(t, en.get("/employee"), "Your next session", "You have no sessions planned.", "Find a counsellor")
+	emp.post("/lang", url.Values{"_csrf": {emp.csrf("/employee")}, "lang": {"en"}, "next": {"/employee"}})
+	mustContain(t, emp.get("/employee"), "in 2 d 3 h", "Please rate your sessions")
+	emp.post("/lang", url.Values{"_csrf": {emp.csrf("/employee")}, "lang": {"ja"}, "next": {"/employee"}})
 
 	// The room opens shortly before the start: join appears on the next session.
 	start := now.Add(5 * time.Minute)
