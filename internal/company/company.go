@@ -170,6 +170,12 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, companyID uuid.
 	return c, err
 }
 
+// GetTx is one company inside the caller's transaction, whose scope must
+// be of that company (or an operator's).
+func GetTx(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) (Company, error) {
+	return getCompany(ctx, tx, companyID)
+}
+
 // List returns every company (operators only), by name.
 func (s *Service) List(ctx context.Context, actor auth.Principal) ([]Company, error) {
 	if err := actor.Require(auth.RoleOperator); err != nil {

@@ -92,12 +92,21 @@ func (s *Service) Departments(ctx context.Context, actor auth.Principal, company
 	if err != nil {
 		return nil, err
 	}
-	out := []Department{}
+	var out []Department
 	err = s.DB.InTx(ctx, scope, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &out, `
-			SELECT d.id, d.parent_id, d.name, d.path,
-			       (SELECT count(*) FROM employees e WHERE e.company_id = d.company_id AND e.department_id = d.id) AS employees
-			FROM departments d WHERE d.company_id = $1 ORDER BY d.path`, companyID)
+		out, err = DepartmentsTx(ctx, tx, companyID)
+		return err
 	})
+	return out, err
+}
+
+// DepartmentsTx is Departments inside the caller's transaction, whose
+// scope must be of that company (or an operator's).
+func DepartmentsTx(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID) ([]Department, error) {
+	out := []Department{}
+	err := tx.SelectContext(ctx, &out, `
+		SELECT d.id, d.parent_id, d.name, d.path,
+		       (SELECT count(*) FROM employees e WHERE e.company_id = d.company_id AND e.department_id = d.id) AS employees
+		FROM departments d WHERE d.company_id = $1 ORDER BY d.path`, companyID)
 	return out, err
 }

@@ -67,6 +67,10 @@ func checkQuery(q Query, fp FitProfile) (theme string, relax []string, err error
 	return theme, relax, nil
 }
 
+// ReasonFitProfileRequired is Recommend's refusal before the employee has
+// answered the fit questionnaire.
+const ReasonFitProfileRequired = "fit_profile_required"
+
 // Recommend returns up to ten counsellors for the employee's theme
 // (Query.Theme, else the profile's), best first after the diversity
 // re-ranking. Before the questionnaire is answered it answers conflict
@@ -84,7 +88,7 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		fp, err := loadEmployeeProfile(ctx, tx, actor)
 		if apperr.Is(err, apperr.CodeNotFound) {
-			return apperr.Conflict("fit_profile_required", "answer the fit questionnaire first")
+			return apperr.Conflict(ReasonFitProfileRequired, "answer the fit questionnaire first")
 		}
 		if err != nil {
 			return err

@@ -80,11 +80,10 @@ func (s *Service) List(ctx context.Context, actor auth.Principal, companyID uuid
 	if err != nil {
 		return nil, err
 	}
-	out := []Programme{}
+	var out []Programme
 	err = s.DB.InTx(ctx, scope, func(tx *sqlx.Tx) error {
-		return tx.SelectContext(ctx, &out, `SELECT `+programmeColumns+`,
-			(SELECT count(*) FROM programme_enrolments e WHERE e.company_id = p.company_id AND e.programme_id = p.id AND e.mode = 'named') AS enrolled
-			FROM programmes p WHERE p.company_id = $1 ORDER BY p.created_at DESC, p.id`, companyID)
+		out, err = ListTx(ctx, tx, companyID)
+		return err
 	})
 	return out, err
 }

@@ -41,46 +41,6 @@ func verifiedKinds(creds []counselor.Credential) []string {
 	return out
 }
 
-// counselorHomePage is the counsellor's overview: state and what is missing.
-type counselorHomePage struct {
-	Profile     counselor.Profile
-	Credentials []counselor.Credential
-	PhotoURL    string
-	Missing     []todo // what a listing still needs
-}
-
-// todo is one thing left to do: a message id and where to do it.
-type todo struct {
-	Key, Href string
-}
-
-func (s *Server) counselorHome(c echo.Context) error {
-	p, _ := principalOf(c)
-	ctx := c.Request().Context()
-	prof, err := s.Counselors.MyProfile(ctx, p)
-	if err != nil {
-		return err
-	}
-	creds, err := s.Counselors.MyCredentials(ctx, p)
-	if err != nil {
-		return err
-	}
-	pg := counselorHomePage{Profile: prof, Credentials: creds, PhotoURL: photoURL(prof.ID, prof.PhotoURL)}
-	if prof.PhotoURL == "" {
-		pg.Missing = append(pg.Missing, todo{"missing_photo", "/counselor/profile#photo"})
-	}
-	if strings.TrimSpace(prof.Bio) == "" {
-		pg.Missing = append(pg.Missing, todo{"missing_bio", "/counselor/profile#bio"})
-	}
-	if len(prof.Themes) == 0 {
-		pg.Missing = append(pg.Missing, todo{"missing_themes", "/counselor/profile#themes"})
-	}
-	if len(verifiedKinds(creds)) == 0 {
-		pg.Missing = append(pg.Missing, todo{"missing_credential", "/counselor/credentials"})
-	}
-	return s.render(c, http.StatusOK, pageCounselorHome, pg)
-}
-
 // profileForm is the profile edit form, kept as entered on error.
 type profileForm struct {
 	DisplayName, Kana, Bio, Gender, AgeBand, Years, Rate string

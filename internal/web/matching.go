@@ -128,6 +128,21 @@ func (p fitPage) StyleItems() []likertItem {
 	return out
 }
 
+// Total is how many 1–5 questions the page asks.
+func (p fitPage) Total() int { return len(p.ValueItems()) + len(p.StyleItems()) }
+
+// Answered is how many of them have an answer (the progress shown before
+// any script runs).
+func (p fitPage) Answered() int {
+	n := 0
+	for _, it := range append(p.ValueItems(), p.StyleItems()...) {
+		if it.Answer >= 1 && it.Answer <= 5 {
+			n++
+		}
+	}
+	return n
+}
+
 // choice is one radio or checkbox of the preferences with its label id.
 type choice struct {
 	Code, Key string

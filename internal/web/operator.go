@@ -40,6 +40,7 @@ type companiesPage struct {
 	Plans     []string
 	Create    companyForm
 	Admin     adminForm // the add-admin form that failed, if any
+	Next      operatorNext
 }
 
 // AdminFormFor is the add-admin form of company id: the failed one kept,
@@ -58,6 +59,9 @@ func (s *Server) renderCompanies(c echo.Context, status int, pg companiesPage) e
 		return err
 	}
 	pg.Companies, pg.Plans = list, PlanCodes
+	if pg.Next, err = s.loadOperatorNext(c.Request().Context(), p); err != nil {
+		return err
+	}
 	if pg.Create.Errors == nil {
 		pg.Create = companyForm{PlanCode: "subscription", MinGroup: "10", Errors: formErrors{}}
 	}
