@@ -37,11 +37,35 @@ func (s *Service) Search(ctx context.Context, actor auth.Principal, q SearchQuer
 		return SearchResult{}, err
 	}
 	q = q.withDefaults()
+	res, err := s.search(ctx, q)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	if res.Total == 0 {
+		if res.Suggestions, err = s.suggest(ctx, q); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// search reads the filters out of q's text and asks the backends in turn.
+func (s *Service) search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	u, err := understanding()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	q.Q, q.Understood = u.understand(q.Q)
 	now := s.now()
 	var last error
 	for _, b := range s.searchBackends() {
 		res, err := b.search(ctx, q, now)
 		if err == nil {
+			res.Understood = q.Understood
+			if res.Understood == nil {
+				res.Understood = []Understood{}
+			}
+			res.Suggestions = []Suggestion{}
 			return res, nil
 		}
 		if ctx.Err() != nil {
@@ -123,6 +147,11 @@ func EngineQuery(q SearchQuery, now time.Time) meili.Query {
 		mq.Facets = append(mq.Facets, f.attr)
 		if vals := *f.dst(&q); len(vals) > 0 {
 			mq.Filter = append(mq.Filter, meili.Any(f.attr, vals))
+		}
+	}
+	for _, u := range q.Understood {
+		if f, ok := filterByParam(u.Filter); ok {
+			mq.Filter = append(mq.Filter, meili.Any(f.attr, []string{u.Value}))
 		}
 	}
 	if q.AvailableWithinDays > 0 {
