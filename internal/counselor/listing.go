@@ -78,8 +78,8 @@ type SearchQuery struct {
 	// Understood are filters read from the free text, each one more
 	// condition (AND); Search fills it from Q, which then holds the rest.
 	Understood []Understood
-	Page                int
-	PerPage             int
+	Page       int
+	PerPage    int
 }
 
 // SearchResult is a page of listings with facet counts over all matches.
