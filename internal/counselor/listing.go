@@ -75,11 +75,12 @@ type SearchQuery struct {
 	Formats             []string
 	AvailableWithinDays int    // 0: no filter
 	Sort                string // relevance | rating | soonest | experience
+	Page                int
+	PerPage             int
+
 	// Understood are filters read from the free text, each one more
 	// condition (AND); Search fills it from Q, which then holds the rest.
 	Understood []Understood
-	Page       int
-	PerPage    int
 }
 
 // SearchResult is a page of listings with facet counts over all matches.
