@@ -191,4 +191,3 @@ func TestSearchThatFindsNobodySuggestsWhatToLeaveOut(t *testing.T) {
 		}
 	}
 }
-
