@@ -78,13 +78,30 @@ func (s *Service) suggest(ctx context.Context, q SearchQuery) ([]Suggestion, err
 }
 
 // WithoutWords is the free text q with the first occurrence of each of
-// words taken out, spaces tidied: the text of a search that leaves out an
+// words taken out, and the fillers that leaves beside them (女性の転職
+// without 女性 is 転職): the text of a search that leaves out an
 // understood filter or a word.
 func WithoutWords(q string, words []string) string {
+	orig := []rune(q)
+	taken := make([]bool, len(orig))
 	for _, w := range words {
-		if i := strings.Index(q, w); i >= 0 && w != "" {
-			q = q[:i] + " " + q[i+len(w):]
+		wr := []rune(w)
+		if len(wr) == 0 {
+			continue
+		}
+		for i := 0; i+len(wr) <= len(orig); i++ {
+			if !slices.Contains(taken[i:i+len(wr)], true) && slices.Equal(orig[i:i+len(wr)], wr) {
+				for j := i; j < i+len(wr); j++ {
+					taken[j] = true
+				}
+				break
+			}
 		}
 	}
-	return strings.Join(strings.Fields(q), " ")
+	u, err := understanding()
+	if err != nil {
+		// The embedded data is checked by the tests; without it, no fillers.
+		u = &understander{}
+	}
+	return u.rest(orig, taken)
 }

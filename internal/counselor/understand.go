@@ -126,8 +126,13 @@ func (u *understander) understand(q string) (rest string, found []Understood) {
 	if len(found) == 0 {
 		return q, nil
 	}
-	// What is left: words untouched stay whole; a piece next to a found
-	// word loses the fillers on that side (女性の…, …について相談).
+	return u.rest(orig, taken), found
+}
+
+// rest is what remains of orig without its taken runes: words untouched
+// stay whole; a piece next to a taken run loses the fillers on that side
+// (女性の…, …について相談).
+func (u *understander) rest(orig []rune, taken []bool) string {
 	var kept []string
 	start := -1
 	for i := 0; i <= len(orig); i++ {
@@ -151,7 +156,7 @@ func (u *understander) understand(q string) (rest string, found []Understood) {
 			start = -1
 		}
 	}
-	return strings.Join(kept, " "), found
+	return strings.Join(kept, " ")
 }
 
 // matchAt is the longest word that matches folded at i.

@@ -84,7 +84,9 @@ func TestWithoutWordsTakesOutOneOccurrenceEach(t *testing.T) {
 		want  string
 	}{
 		{"女性 転職", []string{"女性"}, "転職"},
-		{"女性の転職相談", []string{"転職"}, "女性の 相談"},
+		{"女性の転職相談", []string{"転職"}, "女性"},
+		{"女性の転職", []string{"女性"}, "転職"},
+		{"転職 転職", []string{"転職"}, "転職"},
 		{"  a  b a ", []string{"a"}, "b a"},
 		{"x", []string{"", "y"}, "x"},
 	} {
