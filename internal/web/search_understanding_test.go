@@ -74,7 +74,7 @@ func TestSearchPageThatFindsNobodySuggestsWhatToLeaveOut(t *testing.T) {
 
 	emp.post("/lang", map[string][]string{"_csrf": {emp.csrf("/counselors")}, "lang": {"en"}, "next": {"/counselors"}})
 	en := emp.get("/counselors?format=in_person&q=" + url.QueryEscape("転職"))
-	mustContain(t, en, "Without “転職”: 2 counsellors", "Without “In person”: 1 counsellors", "Other ways to look")
+	mustContain(t, en, "Without “転職”: 2 found", "Without “In person”: 1 found", "Other ways to look")
 	enChip := emp.get("/counselors?q=" + url.QueryEscape("女性"))
 	mustContain(t, enChip, "“女性” is now a filter (Gender: Female)")
 }
