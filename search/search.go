@@ -39,11 +39,14 @@ type Config struct {
 	Understanding Understanding
 }
 
-// Understanding is understanding.json: the words that mean a filter, and
-// the fillers a found word may leave around it.
+// Understanding is understanding.json: the words that mean a filter, the
+// fillers a found word may leave around it, and words to leave alone.
 type Understanding struct {
 	Fillers []string        `json:"fillers"`
 	Filters []FilterMeaning `json:"filters"`
+	// Keep are words that hold a filter's word but mean something else
+	// (初対面 is not 対面); they stay text.
+	Keep []string `json:"keep"`
 }
 
 // FilterMeaning is one group of words that all mean filter = value. Whole

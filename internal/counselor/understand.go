@@ -31,8 +31,8 @@ type understander struct {
 // meaningWord is one word of understanding.json, folded.
 type meaningWord struct {
 	runes         []rune
-	whole         bool // only as a whole word
-	filter, value string
+	whole         bool   // only as a whole word
+	filter, value string // "": a word to keep as text
 }
 
 // understanding is the understander of the embedded search/ folder.
@@ -69,6 +69,17 @@ func newUnderstander(d search.Understanding) (*understander, error) {
 			seen[key] = m.Filter + "=" + m.Value
 			u.byFirst[r[0]] = append(u.byFirst[r[0]], meaningWord{runes: r, whole: m.Whole || isASCII(r), filter: m.Filter, value: m.Value})
 		}
+	}
+	for _, w := range d.Keep {
+		r := foldRunes(strings.TrimSpace(w))
+		if len(r) == 0 {
+			return nil, fmt.Errorf("understanding.json: an empty word to keep")
+		}
+		if prev, dup := seen[string(r)]; dup {
+			return nil, fmt.Errorf("understanding.json: %q is both kept and %s", w, prev)
+		}
+		seen[string(r)] = "kept"
+		u.byFirst[r[0]] = append(u.byFirst[r[0]], meaningWord{runes: r, whole: isASCII(r)})
 	}
 	for k := range u.byFirst {
 		slices.SortStableFunc(u.byFirst[k], func(a, b meaningWord) int { return cmp.Compare(len(b.runes), len(a.runes)) })
@@ -109,6 +120,10 @@ func (u *understander) understand(q string) (rest string, found []Understood) {
 			continue
 		}
 		end := i + len(w.runes)
+		if w.filter == "" {
+			i = end // a word kept as text
+			continue
+		}
 		for j := i; j < end; j++ {
 			taken[j] = true
 		}

@@ -58,6 +58,10 @@ func TestUnderstandReadsEverydayWordsAsFilters(t *testing.T) {
 		{"human", "human", ""},
 		{"women", "", "gender=female[women]"},
 		{"mental health", "", "theme=mental_health[mental health]"},
+		// Words that hold a filter's word but mean something else stay text.
+		{"初対面", "初対面", ""},
+		{"初対面 女性", "初対面", "gender=female[女性]"},
+		{"女性活躍", "女性活躍", ""},
 		{"", "", ""},
 	} {
 		rest, found, err := counselor.Understand(tc.q)
