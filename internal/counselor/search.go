@@ -130,7 +130,8 @@ func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) 
 }
 
 // EngineQuery is the Meilisearch query Search sends for q at now: every
-// filter, the listed_until cut-off, the sort with its id tie-break, the
+// filter and understood filter (q.Understood, which Search fills from the
+// text), the listed_until cut-off, the sort with its id tie-break, the
 // facets and the page (benchmarks send it straight to the engine).
 func EngineQuery(q SearchQuery, now time.Time) meili.Query {
 	q = q.withDefaults()
