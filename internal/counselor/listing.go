@@ -79,7 +79,8 @@ type SearchQuery struct {
 	PerPage             int
 
 	// Understood are filters read from the free text, each one more
-	// condition (AND); Search fills it from Q, which then holds the rest.
+	// condition (AND); Search adds those it reads from Q, which then
+	// holds the rest.
 	Understood []Understood
 }
 

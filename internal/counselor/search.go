@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +56,8 @@ func (s *Service) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err != nil {
 		return SearchResult{}, err
 	}
-	q.Q, q.Understood = u.understand(q.Q)
+	rest, found := u.understand(q.Q)
+	q.Q, q.Understood = rest, append(slices.Clone(q.Understood), found...)
 	now := s.now()
 	var last error
 	for _, b := range s.searchBackends() {
