@@ -12,7 +12,7 @@ import (
 	"slices"
 )
 
-//go:embed counselors.settings.json synonyms.json labels.json
+//go:embed counselors.settings.json synonyms.json labels.json understanding.json
 var files embed.FS
 
 // Labels are the Japanese and English words for one code.
@@ -35,6 +35,27 @@ type Config struct {
 	Synonyms map[string][]string
 	// Labels names every code in words people type.
 	Labels Vocabulary
+	// Understanding maps everyday words to filters (understanding.json).
+	Understanding Understanding
+}
+
+// Understanding is understanding.json: the words that mean a filter, the
+// fillers a found word may leave around it, and words to leave alone.
+type Understanding struct {
+	Fillers []string        `json:"fillers"`
+	Filters []FilterMeaning `json:"filters"`
+	// Keep are words that hold a filter's word but mean something else
+	// (初対面 is not 対面); they stay text.
+	Keep []string `json:"keep"`
+}
+
+// FilterMeaning is one group of words that all mean filter = value. Whole
+// words match only as whole words (ASCII words always do).
+type FilterMeaning struct {
+	Filter string   `json:"filter"`
+	Value  string   `json:"value"`
+	Whole  bool     `json:"whole,omitempty"`
+	Words  []string `json:"words"`
 }
 
 // Load reads the embedded files. It fails only if they are malformed, which
@@ -62,6 +83,9 @@ func Load() (Config, error) {
 			return c, fmt.Errorf("search: labels.json %s: %w", kind, err)
 		}
 		c.Labels[kind] = m
+	}
+	if err := readJSON("understanding.json", &c.Understanding); err != nil {
+		return c, err
 	}
 	var settings map[string]any
 	if err := readJSON("counselors.settings.json", &settings); err != nil {

@@ -79,6 +79,10 @@ func BenchmarkSearch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// The engine is sent what Search sends: everyday words read as filters.
+		if q.Q, q.Understood, err = counselor.Understand(q.Q); err != nil {
+			b.Fatal(err)
+		}
 		parsed[i] = q
 	}
 

@@ -70,6 +70,11 @@ func (p postgresSearch) search(ctx context.Context, q SearchQuery, now time.Time
 			conds = append(conds, holdsAny(f, vals))
 		}
 	}
+	for _, u := range q.Understood {
+		if f, ok := filterByParam(u.Filter); ok {
+			conds = append(conds, holdsAny(f, []string{u.Value}))
+		}
+	}
 	if q.AvailableWithinDays > 0 {
 		// The engine compares whole seconds: floor(t) in [lo, hi] ⇔ lo ≤ t < hi+1.
 		lo, hi := availableWindow(now, q.AvailableWithinDays)

@@ -77,6 +77,11 @@ type SearchQuery struct {
 	Sort                string // relevance | rating | soonest | experience
 	Page                int
 	PerPage             int
+
+	// Understood are filters read from the free text, each one more
+	// condition (AND); Search adds those it reads from Q, which then
+	// holds the rest.
+	Understood []Understood
 }
 
 // SearchResult is a page of listings with facet counts over all matches.
@@ -87,6 +92,22 @@ type SearchResult struct {
 	PerPage int                       `json:"per_page"`
 	Facets  map[string]map[string]int `json:"facets"`
 	Engine  string                    `json:"engine"` // meilisearch | postgres
+	// Understood are the filters read from the words of q (女性 →
+	// gender=female); q's other words were searched as text.
+	Understood []Understood `json:"understood"`
+	// Suggestions, only when nothing matched: conditions to leave out,
+	// each with how many it would find, most first.
+	Suggestions []Suggestion `json:"suggestions"`
+}
+
+// Suggestion is one condition of a search that found nobody whose
+// removal finds Total counsellors: Drop names it ("q" for words of the
+// free text, a filter's parameter, or "available_within_days") and Values
+// are the words or codes left out.
+type Suggestion struct {
+	Drop   string   `json:"drop"`
+	Values []string `json:"values"`
+	Total  int      `json:"total"`
 }
 
 // GetListing returns one listed counsellor, read from PostgreSQL (the

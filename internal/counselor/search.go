@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -37,11 +38,36 @@ func (s *Service) Search(ctx context.Context, actor auth.Principal, q SearchQuer
 		return SearchResult{}, err
 	}
 	q = q.withDefaults()
+	res, err := s.search(ctx, q)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	if res.Total == 0 {
+		if res.Suggestions, err = s.suggest(ctx, q); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// search reads the filters out of q's text and asks the backends in turn.
+func (s *Service) search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	u, err := understanding()
+	if err != nil {
+		return SearchResult{}, err
+	}
+	rest, found := u.understand(q.Q)
+	q.Q, q.Understood = rest, append(slices.Clone(q.Understood), found...)
 	now := s.now()
 	var last error
 	for _, b := range s.searchBackends() {
 		res, err := b.search(ctx, q, now)
 		if err == nil {
+			res.Understood = q.Understood
+			if res.Understood == nil {
+				res.Understood = []Understood{}
+			}
+			res.Suggestions = []Suggestion{}
 			return res, nil
 		}
 		if ctx.Err() != nil {
@@ -106,7 +132,8 @@ func (e engineSearch) search(ctx context.Context, q SearchQuery, now time.Time) 
 }
 
 // EngineQuery is the Meilisearch query Search sends for q at now: every
-// filter, the listed_until cut-off, the sort with its id tie-break, the
+// filter and understood filter (q.Understood, which Search fills from the
+// text), the listed_until cut-off, the sort with its id tie-break, the
 // facets and the page (benchmarks send it straight to the engine).
 func EngineQuery(q SearchQuery, now time.Time) meili.Query {
 	q = q.withDefaults()
@@ -123,6 +150,11 @@ func EngineQuery(q SearchQuery, now time.Time) meili.Query {
 		mq.Facets = append(mq.Facets, f.attr)
 		if vals := *f.dst(&q); len(vals) > 0 {
 			mq.Filter = append(mq.Filter, meili.Any(f.attr, vals))
+		}
+	}
+	for _, u := range q.Understood {
+		if f, ok := filterByParam(u.Filter); ok {
+			mq.Filter = append(mq.Filter, meili.Any(f.attr, []string{u.Value}))
 		}
 	}
 	if q.AvailableWithinDays > 0 {

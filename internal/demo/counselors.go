@@ -75,17 +75,21 @@ var bioOpenings = map[string][]string{
 }
 
 var bioFocus = map[string]string{
-	"career":               "キャリアの棚卸しや今後の方向性の整理を得意としています。",
+	"career":               "転職や異動を含め、キャリアの棚卸しや今後の方向性の整理を得意としています。",
 	"mental_health":        "ストレスや気分の落ち込みについて、安心して話せる場づくりを大切にしています。",
 	"relationships":        "上司や同僚との関係の悩みを、一緒に整理していきます。",
 	"harassment":           "ハラスメントに関するご相談を、守秘を徹底してお受けします。",
-	"work_life":            "育児や介護と仕事の両立について、現実的な選択肢を一緒に考えます。",
+	"work_life":            "育休・産休からの復帰や、育児や介護と仕事の両立について、現実的な選択肢を一緒に考えます。",
 	"engagement":           "日々の仕事のやりがいや、1on1の悩みについてお話を伺います。",
 	"onboarding":           "入社や異動の直後の不安を、早めに言葉にするお手伝いをします。",
 	"exit_interview":       "退職を考えている方の気持ちを、評価と切り離して丁寧に伺います。",
 	"return_to_work":       "休職からの復職に向けて、無理のない段階的な準備を支援します。",
 	"high_stress_followup": "ストレスチェック後のフォローアップ面談を多く担当しています。",
 }
+
+// industrialCounsellorNote is the bio line of a career consultant who is
+// also an 産業カウンセラー.
+const industrialCounsellorNote = "産業カウンセラーとしても、働く人の悩みに寄り添ってきました。"
 
 var bioStyles = []string{
 	"まずはじっくりお話を伺うことから始めます。",
@@ -143,6 +147,13 @@ func newCounselor(r *rand.Rand, i int, email string, p person, today time.Time, 
 		c.rateJPY += 5000
 	}
 	c.bio = newBio(r, first, c.yearsExperience, c.themes)
+	if first == "career_consultant" && i%2 == 1 {
+		// Many career consultants also hold the (private) 産業カウンセラー
+		// qualification; it is not a verified credential here, so it
+		// lives in the bio, where free text finds it. No random draw, so
+		// the rest of the demo stays as it was.
+		c.bio += industrialCounsellorNote
+	}
 	if !verified {
 		c.status = "pending"
 		c.themes = nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -233,4 +234,78 @@ func (v *View) TimePtr(t *time.Time) string {
 		return ""
 	}
 	return v.Time(*t)
+}
+
+// searchChip is a filter read from the words of the search text, as the
+// results show it: what it says and the search without it.
+type searchChip struct {
+	Text   string // 「女性」を絞り込み条件にしました（性別：女性）
+	Remove string // the remove link's accessible name
+	URL    string // the search without these words
+}
+
+// Chips are the filters the search read from its text, one chip each.
+func (v *View) Chips(p searchPage) []searchChip {
+	out := make([]searchChip, 0, len(p.Result.Understood))
+	for _, u := range p.Result.Understood {
+		words := strings.Join(u.Words, v.T("list_separator"))
+		out = append(out, searchChip{
+			Text:   v.T("search_understood_chip", "Words", words, "Filter", v.T("search_filter_"+u.Filter), "Label", v.Label(u.Filter, u.Value)),
+			Remove: v.T("search_understood_remove", "Words", words),
+			URL:    p.without("q", u.Words),
+		})
+	}
+	return out
+}
+
+// searchHint is a suggestion of a search that found nobody: what leaving
+// a condition out would find, and the search without it.
+type searchHint struct {
+	Text string // 「オンライン」を外すと 12 名
+	URL  string
+}
+
+// Hints are the search's suggestions, most found first.
+func (v *View) Hints(p searchPage) []searchHint {
+	out := make([]searchHint, 0, len(p.Result.Suggestions))
+	for _, s := range p.Result.Suggestions {
+		var what string
+		switch s.Drop {
+		case "q":
+			what = strings.Join(s.Values, v.T("list_separator"))
+		case "available_within_days":
+			if len(s.Values) > 0 {
+				what = v.T("search_within_days", "Days", s.Values[0])
+			}
+		default:
+			what = v.Labels(s.Drop, s.Values)
+		}
+		out = append(out, searchHint{Text: v.T("search_suggestion", "What", what, "Total", s.Total), URL: p.without(s.Drop, s.Values)})
+	}
+	return out
+}
+
+// EmptyThemes are the themes an empty search offers to browse instead:
+// the first of the taxonomy (career, mental health, relationships,
+// harassment), what people most often come for.
+func (p searchPage) EmptyThemes() []string { return counselor.Themes[:4] }
+
+// without is the search URL with one condition left out: words of the
+// text (drop "q") or a whole parameter; it starts again at page 1.
+func (p searchPage) without(drop string, words []string) string {
+	v := url.Values{}
+	for k, vs := range p.Raw {
+		if k != "page" && k != "per_page" && k != drop {
+			v[k] = vs
+		}
+	}
+	if drop == "q" {
+		if rest := counselor.WithoutWords(p.Q(), words); rest != "" {
+			v.Set("q", rest)
+		}
+	}
+	if len(v) == 0 {
+		return "/counselors"
+	}
+	return "/counselors?" + v.Encode()
 }
