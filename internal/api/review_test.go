@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -8,9 +9,11 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 // reviewed rates a session with a short review.
@@ -300,5 +303,67 @@ func TestACounsellorCannotLinkAReviewToASessionByTimingWhenBatched(t *testing.T)
 			}
 			t.Logf("batch %d: looks %v, reviews linked to their session: %d of %d", batch, looks, linked, len(sessions))
 		})
+	}
+}
+
+// TestReviewRowsAreReadableOnlyAsTheRulesSay checks row-level security
+// itself, under each role's scope: the author link only for its author,
+// a pending review only for its author and operators, a published one for
+// anyone signed in.
+func TestReviewRowsAreReadableOnlyAsTheRulesSay(t *testing.T) {
+	w := newFBWorld(t)
+	if st := w.login("e1@a.example").Do("POST", "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed("RLS-MARKER"), nil); st != http.StatusCreated {
+		t.Fatalf("rate: %d", st)
+	}
+	ids := map[string]uuid.UUID{}
+	rows, err := ownerDB(t, w.h).Query(`SELECT email, id FROM users`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var email string
+		var id uuid.UUID
+		if err := rows.Scan(&email, &id); err != nil {
+			t.Fatal(err)
+		}
+		ids[email] = id
+	}
+	rows.Close()
+	see := func(s db.Scope) (links, reviews int) {
+		t.Helper()
+		err := w.h.Env.DB.InTx(context.Background(), s, func(tx *sqlx.Tx) error {
+			if err := tx.Get(&links, `SELECT count(*) FROM review_authors`); err != nil {
+				return err
+			}
+			return tx.Get(&reviews, `SELECT count(*) FROM counselor_reviews`)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return links, reviews
+	}
+	for _, tc := range []struct {
+		who            string
+		scope          db.Scope
+		links, reviews int
+	}{
+		{"the author", db.Scope{CompanyID: w.companyA, UserID: ids["e1@a.example"], Role: "employee"}, 1, 1},
+		{"a colleague", db.Scope{CompanyID: w.companyA, UserID: ids["e2@a.example"], Role: "employee"}, 0, 0},
+		{"HR", db.Scope{CompanyID: w.companyA, UserID: ids["hr@a.example"], Role: "company_admin"}, 0, 0},
+		{"the counsellor", db.Scope{UserID: ids["c1@x.example"], Role: "counselor"}, 0, 0},
+	} {
+		if l, r := see(tc.scope); l != tc.links || r != tc.reviews {
+			t.Errorf("%s sees %d links and %d reviews, want %d and %d", tc.who, l, r, tc.links, tc.reviews)
+		}
+	}
+	// Once published, everyone signed in reads the review, still not the link.
+	if _, err := ownerDB(t, w.h).Exec(`UPDATE counselor_reviews SET status = 'published', batch = 1, position = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if l, r := see(db.Scope{UserID: ids["c1@x.example"], Role: "counselor"}); l != 0 || r != 1 {
+		t.Errorf("the counsellor sees %d links and %d reviews once published, want 0 and 1", l, r)
+	}
+	if l, r := see(db.Scope{CompanyID: w.companyB, UserID: ids["hr@b.example"], Role: "company_admin"}); l != 0 || r != 1 {
+		t.Errorf("another company's HR sees %d links and %d reviews once published, want 0 and 1", l, r)
 	}
 }
