@@ -31,9 +31,9 @@ type fbWorld struct {
 
 const summaryMarker = "SUMMARY-MARKER-7c1f"
 
-func newFBWorld(t *testing.T) *fbWorld {
+func newFBWorld(t *testing.T, opts ...apptest.Options) *fbWorld {
 	t.Helper()
-	h := apptest.New(t)
+	h := apptest.New(t, opts...)
 	w := &fbWorld{h: h}
 	hash, err := account.HashPassword(fbPass)
 	if err != nil {

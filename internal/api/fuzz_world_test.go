@@ -106,6 +106,7 @@ var fuzzIDQueries = map[string]string{
 	"programme_step:employee": `SELECT s.id::text AS id FROM programme_steps s JOIN users u ON u.id = s.employee_user_id
 		WHERE u.email = 'emp0001@sample-shoji.example'`,
 	"plan":           `SELECT code AS id FROM plans ORDER BY code`,
+	"review":         `SELECT id::text AS id FROM counselor_reviews ORDER BY status <> 'pending', id LIMIT 20`,
 	"department":     `SELECT id::text AS id, company_id::text AS company FROM departments ORDER BY path LIMIT 40`,
 	"employee_user":  `SELECT user_id::text AS id, company_id::text AS company FROM employees ORDER BY created_at LIMIT 40`,
 	"employee_email": `SELECT u.email AS id FROM employees e JOIN users u ON u.id = e.user_id ORDER BY u.email LIMIT 40`,
@@ -143,7 +144,7 @@ func (w *fuzzWorld) readIDs(t *testing.T) {
 		if err := rows.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if len(w.ids[kind]) == 0 && kind != "risk_alert" && kind != "enrolment:employee" && kind != "programme_step:employee" {
+		if len(w.ids[kind]) == 0 && kind != "risk_alert" && kind != "review" && kind != "enrolment:employee" && kind != "programme_step:employee" {
 			t.Fatalf("fuzz: the demo seed has no %s", kind)
 		}
 	}
@@ -216,7 +217,7 @@ var pathKinds = map[string]string{
 	"companies": "company", "counselors": "counselor", "credentials": "credential", "bookings": "booking",
 	"invoices": "invoice", "payouts": "payout", "risk-alerts": "risk_alert", "programmes": "programme",
 	"enrolments": "enrolment", "programme-steps": "programme_step", "plans": "plan",
-	"recommendations": "counselor", "users": "user",
+	"recommendations": "counselor", "users": "user", "reviews": "review",
 }
 
 // learnEnrolments keeps the employee's enrolments and steps from their

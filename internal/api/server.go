@@ -122,6 +122,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.webhookRoutes()...)   // webhook.go
 	routes = append(routes, s.recordRoutes()...)    // record.go
 	routes = append(routes, s.feedbackRoutes()...)  // feedback.go
+	routes = append(routes, s.reviewRoutes()...)    // review.go
 	routes = append(routes, s.auditRoutes()...)     // audit.go
 	routes = append(routes, s.programmeRoutes()...) // programme.go
 	routes = append(routes, s.reportRoutes()...)    // report.go

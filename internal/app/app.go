@@ -117,7 +117,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Counselors.Withdraw = a.Bookings.WithdrawCounselor // a suspension cancels their bookings in its transaction
 	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
-	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records}
+	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records, ReviewBatch: cfg.ReviewBatch}
 	a.Reports = &store.Service{DB: d}
 	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL, Uptake: a.Reports}
 	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})

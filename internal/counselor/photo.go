@@ -98,15 +98,7 @@ func (s *Service) SetPhotoAs(ctx context.Context, actor auth.Principal, contentT
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO counselor_photos (counselor_id, content_type, data, width, height, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (counselor_id) DO UPDATE SET content_type = EXCLUDED.content_type, data = EXCLUDED.data,
-			  width = EXCLUDED.width, height = EXCLUDED.height, updated_at = EXCLUDED.updated_at`,
-			r.ID, info.ContentType, out, w, h, info.UpdatedAt); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE counselors SET photo_updated_at = $2, updated_at = now() WHERE id = $1`, r.ID, info.UpdatedAt); err != nil {
+		if err := storePhoto(ctx, tx, r.ID, info, out); err != nil {
 			return err
 		}
 		info.URL = PhotoURL(r.ID, info.UpdatedAt)
@@ -117,6 +109,35 @@ func (s *Service) SetPhotoAs(ctx context.Context, actor auth.Principal, contentT
 		return EnqueueIndex(ctx, tx, r.ID)
 	})
 	return info, err
+}
+
+// storePhoto keeps a re-encoded photo as the counsellor's photo and moves
+// their photo's address (photo_updated_at) on.
+func storePhoto(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, info PhotoInfo, data []byte) error {
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO counselor_photos (counselor_id, content_type, data, width, height, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (counselor_id) DO UPDATE SET content_type = EXCLUDED.content_type, data = EXCLUDED.data,
+		  width = EXCLUDED.width, height = EXCLUDED.height, updated_at = EXCLUDED.updated_at`,
+		counselorID, info.ContentType, data, info.Width, info.Height, info.UpdatedAt); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE counselors SET photo_updated_at = $2, updated_at = now() WHERE id = $1`, counselorID, info.UpdatedAt)
+	return err
+}
+
+// SeedPhoto stores data as a counsellor's photo inside a platform job's
+// transaction (the demo seed's generated portraits): the same checks,
+// re-encoding and storage as a counsellor's own upload, without the
+// upload's actor, audit entry or index refresh (the seed's reindex
+// follows).
+func SeedPhoto(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, data []byte, now time.Time) error {
+	out, w, h, err := reencode(ctx, "", data)
+	if err != nil {
+		return err
+	}
+	info := PhotoInfo{ContentType: "image/jpeg", Width: w, Height: h, UpdatedAt: now.UTC().Truncate(time.Microsecond)}
+	return storePhoto(ctx, tx, counselorID, info, out)
 }
 
 // CheckPhoto reports whether data would be accepted as a photo (400 naming

@@ -49,6 +49,10 @@ type Profile struct {
 	// InPersonPlace is where in-person sessions are held (address, room,
 	// access notes), shown to the employee with the booking.
 	InPersonPlace string `json:"in_person_place"`
+	// RatingAvg and RatingCount are the counsellor's published rating
+	// (MinRatingsShown decides whether employees see the mean).
+	RatingAvg   *float64 `json:"rating_avg"`
+	RatingCount int      `json:"rating_count"`
 }
 
 // ProfileInput is the body of PUT /api/v1/me/profile (API.md's fields).
@@ -115,11 +119,14 @@ type profileRow struct {
 	SuspendedReason *string        `db:"suspended_reason"`
 	MeetingLinks    []byte         `db:"meeting_links"`
 	InPersonPlace   string         `db:"in_person_place"`
+	RatingAvg       *float64       `db:"rating_avg"`
+	RatingCount     int            `db:"rating_count"`
 }
 
 const profileColumns = `c.id, c.user_id, c.status, c.display_name, c.kana, c.bio, c.gender, c.age_band,
 	c.years_experience, c.languages, c.formats, c.themes, c.industries, c.job_functions, c.rate_jpy,
-	c.photo_updated_at, c.verified_at, c.suspended_reason, c.meeting_links, c.in_person_place`
+	c.photo_updated_at, c.verified_at, c.suspended_reason, c.meeting_links, c.in_person_place,
+	c.rating_avg::float8 AS rating_avg, c.rating_count`
 
 func (r profileRow) profile(validKinds []string) Profile {
 	p := Profile{
@@ -127,7 +134,7 @@ func (r profileRow) profile(validKinds []string) Profile {
 		Gender: r.Gender, AgeBand: r.AgeBand, YearsExperience: r.YearsExperience,
 		Languages: nonNil(r.Languages), Formats: nonNil(r.Formats), Themes: nonNil(r.Themes),
 		Industries: nonNil(r.Industries), JobFunctions: nonNil(r.JobFunctions), RateJPY: r.RateJPY,
-		VerifiedAt: r.VerifiedAt, SuspendedReason: r.SuspendedReason,
+		VerifiedAt: r.VerifiedAt, SuspendedReason: r.SuspendedReason, RatingAvg: r.RatingAvg, RatingCount: r.RatingCount,
 		AllowedThemes: nonNil(AllowedThemes(validKinds)),
 		MeetingLinks:  decodeLinks(r.MeetingLinks), InPersonPlace: r.InPersonPlace,
 	}

@@ -110,6 +110,9 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 			return err
 		}
 		counts["counselors"] = len(specs)
+		if counts["portraits"], err = seedPortraits(ctx, tx, now); err != nil { // reviews.go
+			return err
+		}
 		if counts["bookings"], err = seedBookings(ctx, tx, now); err != nil {
 			return err
 		}
@@ -123,6 +126,9 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 			return err
 		}
 		if counts["feedback"], err = seedFeedback(ctx, tx, r, now, keys); err != nil { // feedback.go
+			return err
+		}
+		if counts["reviews"], err = seedReviews(ctx, tx, r, now); err != nil { // reviews.go
 			return err
 		}
 		if counts["programmes"], err = seedProgrammes(ctx, tx, r, now); err != nil { // programmes.go

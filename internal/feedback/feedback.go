@@ -38,6 +38,9 @@ type Service struct {
 	Records *record.Service
 	// Now is the clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// ReviewBatch is how many approved reviews of a counsellor are
+	// published together; 0 means DefaultReviewBatch.
+	ReviewBatch int
 }
 
 func (s *Service) now() time.Time {

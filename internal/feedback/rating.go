@@ -27,6 +27,9 @@ type RatingInput struct {
 	Fit          *int    `json:"fit"`
 	WHO5         []int   `json:"who5"`
 	Comment      *string `json:"comment"`
+	// Review is the optional short review shown anonymously on the
+	// counsellor's profile after moderation (docs/reviews.md).
+	Review *string `json:"review"`
 }
 
 // Validate checks every field and names each bad one.
@@ -59,6 +62,11 @@ func (in RatingInput) Validate() error {
 			fields["comment"] = fmt.Sprintf("must be at most %d characters", MaxComment)
 		}
 	}
+	if in.Review != nil {
+		if problem := reviewProblem(*in.Review); problem != "" {
+			fields["review"] = problem
+		}
+	}
 	if len(fields) > 0 {
 		return apperr.Invalid("the rating has problems", fields)
 	}
@@ -75,6 +83,8 @@ type Rating struct {
 	WellbeingIndex int       `json:"wellbeing_index"`
 	Comment        *string   `json:"comment,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Review is the author's own view of their review, nil without one.
+	Review *OwnReview `json:"review,omitempty"`
 }
 
 // WellbeingIndex turns five raw WHO-5 answers (0–5) into 0–100.
@@ -119,6 +129,11 @@ func (s *Service) Rate(ctx context.Context, actor auth.Principal, bookingID uuid
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Conflict("already_rated", "this session has already been rated")
+		}
+		if in.Review != nil {
+			if err := submitReview(ctx, tx, b, *in.Review); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `SELECT counselor_rating_refresh($1)`, b.CounselorID); err != nil {
 			return fmt.Errorf("feedback: counsellor rating: %w", err)
@@ -182,7 +197,9 @@ func ratingTx(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, bookingID 
 	if err != nil {
 		return Rating{}, fmt.Errorf("feedback: read: %w", err)
 	}
-	return r.rating(), nil
+	out := r.rating()
+	out.Review, err = ownReviewTx(ctx, tx, actor, bookingID)
+	return out, err
 }
 
 // WellbeingPoint is the WHO-5 index after one rated session.

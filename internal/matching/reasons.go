@@ -233,9 +233,9 @@ func termPhrase(s *Seeker, c *Candidate, t Term, lang string, now time.Time) str
 			return words(TimesOfDay, m, lang, "・", " and ") + "の時間帯に対応"
 		}
 	case "rating":
-		if c.RatingCount > 0 {
+		if counselor.RatingShown(c.RatingCount) {
 			if en {
-				return fmt.Sprintf("Rated %.1f (%d reviews)", c.RatingAvg, c.RatingCount)
+				return fmt.Sprintf("Rated %.1f (%d ratings)", c.RatingAvg, c.RatingCount)
 			}
 			return fmt.Sprintf("評価 %.1f（%d件）", c.RatingAvg, c.RatingCount)
 		}

@@ -61,6 +61,8 @@ var notKeys = map[string]bool{
 	"report_dashboard": true, "person_months": true, "satisfaction_avg": true, "wellbeing_avg": true,
 	// user lifecycle: pages
 	"operator_users": true, "user_confirm": true,
+	// reviews: page
+	"operator_reviews": true,
 }
 
 var (

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/feedback"
 )
 
 // codeKeys gives each code of a closed vocabulary the message id
@@ -204,4 +205,39 @@ func (v *View) Needs(kinds []string) string {
 		return v.T("profile_theme_needs_any")
 	}
 	return v.T("profile_theme_needs", "Kinds", v.Labels("credential", kinds))
+}
+
+// RatingLine is a counsellor's rating as employees see it: the mean with
+// its count ("★ 4.3（12件）") from counselor.MinRatingsShown ratings, "only
+// a few ratings so far" below that, and "no ratings yet" without any.
+func (v *View) RatingLine(avg *float64, count int) string {
+	switch {
+	case avg == nil || count == 0:
+		return v.T("rating_none")
+	case !counselor.RatingShown(count):
+		return v.T("rating_few")
+	}
+	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+}
+
+// RatingFull is the mean with its count whatever the count: operators'
+// pages, where a small count is information, not a risk.
+func (v *View) RatingFull(avg *float64, count int) string {
+	if avg == nil || count == 0 {
+		return v.T("rating_none")
+	}
+	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+}
+
+// ReviewStatus says where the author's own review stands.
+func (v *View) ReviewStatus(status string) string {
+	switch status {
+	case feedback.ReviewPending:
+		return v.T("review_status_pending")
+	case feedback.ReviewApproved:
+		return v.T("review_status_approved")
+	case feedback.ReviewPublished:
+		return v.T("review_status_published")
+	}
+	return v.T("review_status_rejected")
 }

@@ -128,7 +128,7 @@ func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
 	}
 	mustContain(t, p, "<h1>佐藤 恵子</h1>", "さとう けいこ", "企業の健康管理室で15年", "認証済み", "公認心理師",
 		"登録番号 REG-sato@c", "確認", "メンタルヘルス", "復職支援", "職場の人間関係", "IT・通信", "人事", "日本語",
-		"オンライン（ビデオ）、対面", "8,000 円", `id="listing-rating"><span class="pending-feature">準備中`,
+		"オンライン（ビデオ）、対面", "8,000 円", `id="listing-rating">まだ評価はありません`, `id="reviews-none"`,
 		`id="listing-next"><span class="muted">現在空きがありません`, `id="no-slots"`, "キャンセル待ちに登録する", "40代", "女性", `class="avatar avatar-empty`)
 	// The search links each card to this page.
 	mustContain(t, emp.get("/counselors"), `href="/counselors/`+ids["sato"].String()+`"`)

@@ -47,6 +47,7 @@ type feedbackPage struct {
 	Summary    *feedback.SummaryView
 	Notes      feedback.Notes
 	Errors     formErrors
+	ReviewText string // the review as entered, kept when the form is refused
 	Scale      []int
 	WHO5Scale  []int
 	WHO5Items  []string
@@ -117,6 +118,9 @@ func (s *Server) feedbackRate(c echo.Context) error {
 	if cm := c.FormValue("comment"); cm != "" {
 		in.Comment = &cm
 	}
+	if rv := c.FormValue("review"); rv != "" {
+		in.Review = &rv
+	}
 	_, err = s.Feedback.Rate(c.Request().Context(), p, b.ID, in)
 	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
 		pg, perr := s.feedbackPage(c)
@@ -124,6 +128,7 @@ func (s *Server) feedbackRate(c echo.Context) error {
 			return perr
 		}
 		pg.Errors = formErrors{}
+		pg.ReviewText = c.FormValue("review")
 		for f := range e.Fields {
 			pg.Errors[fieldName(f)] = fieldKey(f)
 		}
@@ -143,7 +148,7 @@ func (s *Server) feedbackRate(c echo.Context) error {
 // fieldName folds who5[2] into who5; fieldKey is its message id.
 func fieldName(f string) string {
 	switch f {
-	case "satisfaction", "fit", "comment":
+	case "satisfaction", "fit", "comment", "review":
 		return f
 	}
 	return "who5"
@@ -157,6 +162,8 @@ func fieldKey(f string) string {
 		return "fb_err_fit"
 	case "comment":
 		return "fb_err_comment"
+	case "review":
+		return "review_err_length"
 	}
 	return "fb_err_who5"
 }

@@ -120,6 +120,7 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerBilling(e)    // billing.go
 	s.registerRecords(e)    // records.go
 	s.registerFeedback(e)   // feedback.go
+	s.registerReviews(e)    // review.go
 	s.registerAudit(e)      // audit.go
 	s.registerSecurity(e)   // security.go
 	s.registerProgrammes(e) // programmes.go

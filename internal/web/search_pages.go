@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/feedback"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
@@ -175,6 +176,7 @@ func (s *Server) counselorSearch(c echo.Context) error {
 type listingPage struct {
 	Listing  counselor.Listing
 	PhotoURL string
+	Reviews  []feedback.PublishedReview // published anonymous reviews, as the domain orders them
 	slotsPanel
 }
 
@@ -189,6 +191,9 @@ func (s *Server) counselorShow(c echo.Context) error {
 		return err
 	}
 	pg := listingPage{Listing: l, PhotoURL: photoURL(l.ID, l.PhotoURL)}
+	if pg.Reviews, err = s.Feedback.PublishedReviews(c.Request().Context(), p, id); err != nil {
+		return err
+	}
 	if p.Role == auth.RoleEmployee {
 		pg.slotsPanel = s.freeSlots(c, p, id)
 	}

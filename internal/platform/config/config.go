@@ -100,6 +100,10 @@ type Config struct {
 	// RoomHeldAfter is how long both parties must be in the room together
 	// for the session to become held.
 	RoomHeldAfter time.Duration `env:"TAIWA_ROOM_HELD_AFTER" envDefault:"10m"`
+	// ReviewBatch is how many approved reviews of one counsellor are
+	// published together (docs/reviews.md); 1 turns batching off, which
+	// only a test of what batching protects against should do.
+	ReviewBatch int `env:"TAIWA_REVIEW_BATCH" envDefault:"3"`
 }
 
 // SystemURL is the system role's URL, or the one database URL when no
@@ -184,6 +188,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MeiliIndex == "" {
 		c.MeiliIndex = "counselors"
+	}
+	switch {
+	case c.ReviewBatch == 0:
+		c.ReviewBatch = 3
+	case c.ReviewBatch < 0:
+		problems = append(problems, "TAIWA_REVIEW_BATCH must be ≥ 1 (3 or more keeps reviews unlinkable)")
 	}
 	switch c.MeiliGzip {
 	case "":

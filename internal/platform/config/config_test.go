@@ -24,6 +24,7 @@ func TestValidateSaysWhatToSet(t *testing.T) {
 		{"bad smtp url", func(c *Config) { c.SMTPURL = "http://mail" }, "TAIWA_SMTP_URL"},
 		{"short session", func(c *Config) { c.SessionTTL = time.Second }, "TAIWA_SESSION_TTL"},
 		{"zero limit", func(c *Config) { c.LoginMaxPerUser = 0 }, "TAIWA_LOGIN_MAX"},
+		{"negative review batch", func(c *Config) { c.ReviewBatch = -1 }, "TAIWA_REVIEW_BATCH"},
 		{"bad log level", func(c *Config) { c.LogLevel = "loud" }, "TAIWA_LOG_LEVEL"},
 		{"bad search url", func(c *Config) { c.MeiliURL = "127.0.0.1:7700" }, "TAIWA_MEILISEARCH_URL"},
 		{"bad index name", func(c *Config) { c.MeiliIndex = "a/b" }, "TAIWA_MEILISEARCH_INDEX"},
