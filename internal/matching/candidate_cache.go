@@ -40,13 +40,6 @@ type cachedCandidate struct {
 	themeUntil  []string
 }
 
-func (cc *candidateCache) get(id uuid.UUID, version string) (cachedCandidate, bool) {
-	cc.mu.RLock()
-	defer cc.mu.RUnlock()
-	e, ok := cc.rows[id]
-	return e, ok && e.version == version
-}
-
 // replace keeps only rows (candidatePool's reload: counsellors gone from
 // the table are forgotten).
 func (cc *candidateCache) replace(rows map[uuid.UUID]cachedCandidate) {
