@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"hash/fnv"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -62,4 +63,17 @@ func BenchmarkRankPool(b *testing.B) {
 		_ = Rank(sk, cands, DefaultOptions(now))
 	}
 	b.ReportMetric(float64(n), "candidates")
+}
+
+// jitter is FNV-1a over both ids, as hash/fnv computes it.
+func TestJitterIsFNV1aOfBothIDs(t *testing.T) {
+	for range 100 {
+		a, b := uuid.New(), uuid.New()
+		h := fnv.New64a()
+		_, _ = h.Write(a[:])
+		_, _ = h.Write(b[:])
+		if want := float64(h.Sum64()>>11) / float64(1<<53); jitter(a, b) != want {
+			t.Fatalf("jitter(%s, %s) = %v, want %v", a, b, jitter(a, b), want)
+		}
+	}
 }
