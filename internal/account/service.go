@@ -185,41 +185,39 @@ func failurePrefix(email string) string {
 
 // sessionLookup finds a live session and its (not disabled) user. Every
 // authenticated request runs it, so it is prepared once per connection.
-const sessionLookup = `
-	SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale
-	FROM auth_sessions s JOIN users u ON u.id = s.user_id
-	WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`
+const sessionLookup = `SELECT * FROM public.app_authenticate($1, $2, $3, $4, $5, $6)`
 
 // Authenticate turns a session token into its principal. Expired sessions,
-// unknown tokens and disabled users all answer 401.
+// unknown tokens and disabled users all answer 401. The lookup is one
+// statement in one round trip (db.QueryRowInScope, app_authenticate); the
+// session's last_seen_at is touched at most once a minute, in a
+// transaction of its own.
 func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
 	bad := apperr.Unauthorized("unauthorized", "sign in first")
 	if token == "" || len(token) > 128 {
 		return auth.Principal{}, bad
 	}
-	var p auth.Principal
 	var u User
 	var sid uuid.UUID
 	var lastSeen time.Time
-	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		err := s.DB.Stmt(ctx, tx, sessionLookup).QueryRowxContext(ctx, hashToken(token), s.now()).
-			Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
-		if db.IsNoRows(err) {
-			return bad
-		}
-		if err != nil {
-			return err
-		}
-		// Touch at most once a minute: no write per request.
-		if s.now().Sub(lastSeen) > time.Minute {
-			_, err = tx.ExecContext(ctx, `UPDATE auth_sessions SET last_seen_at = $2 WHERE id = $1`, sid, s.now())
-		}
-		return err
-	})
-	if err != nil {
-		return auth.Principal{}, err
+	now := s.now()
+	err := s.DB.QueryRowInScope(ctx, db.System, sessionLookup, hashToken(token), now).
+		Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
+	if db.IsNoRows(err) {
+		return auth.Principal{}, bad
 	}
-	p = u.Principal()
+	if err != nil {
+		return auth.Principal{}, db.MapError(err)
+	}
+	if now.Sub(lastSeen) > time.Minute { // no write per request
+		if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE auth_sessions SET last_seen_at = $2 WHERE id = $1`, sid, now)
+			return err
+		}); err != nil {
+			return auth.Principal{}, err
+		}
+	}
+	p := u.Principal()
 	p.SessionID = sid
 	return p, nil
 }

@@ -253,6 +253,11 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		defer close(exposureDone)
 		a.Matching.FlushExposureLoop(wctx)
 	}()
+	watchDone := make(chan struct{})
+	go func() { // every serving process: the candidate pool is in its memory
+		defer close(watchDone)
+		a.Matching.WatchCandidates(wctx, a.Config.SystemURL(), a.Log)
+	}()
 	go func() {
 		defer close(workerDone)
 		if a.Config.RunWorker {
@@ -273,6 +278,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	stopWorker()
 	<-workerDone
 	<-exposureDone
+	<-watchDone
 	return err
 }
 

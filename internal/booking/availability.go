@@ -272,9 +272,9 @@ func lockCounselor(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) erro
 // round trip asking the bookings trigger to enforce the plan's session cap
 // at commit (migration 00016: taiwa.enforce_session_cap).
 func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
-	_, err := tx.ExecContext(ctx, `
+	_, err := db.Prepare(ctx, tx, `
 		SELECT pg_advisory_xact_lock(hashtextextended('booking:' || $1::text, 0)),
-		       set_config('taiwa.enforce_session_cap', 'on', true)`, counselorID)
+		       set_config('taiwa.enforce_session_cap', 'on', true)`).ExecContext(ctx, counselorID)
 	return err
 }
 
@@ -282,17 +282,26 @@ func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID
 // the counsellor's sessions already hold: racers for one slot queue on the
 // counsellor's lock, and all but the first are turned away here with one
 // indexed read instead of the whole schedule. It must run after the lock,
-// in its own statement, so it sees the sessions committed meanwhile.
+// in its own statement, so it sees the sessions committed meanwhile. The
+// same statement re-reads the counsellor's status: a suspension that
+// committed while the booking waited wins (404).
 func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start time.Time) error {
-	var taken bool
-	if err := tx.GetContext(ctx, &taken, `
-		SELECT EXISTS (SELECT 1 FROM bookings
+	var row struct {
+		Status string `db:"status"`
+		Taken  bool   `db:"taken"`
+	}
+	if err := db.Prepare(ctx, tx, `
+		SELECT coalesce((SELECT status FROM counselors WHERE id = $1), '') AS status,
+		       EXISTS (SELECT 1 FROM bookings
 		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
-		                 AND starts_at <= $2 AND blocked_until > $2)`, counselorID, start); err != nil {
+		                 AND starts_at <= $2 AND blocked_until > $2) AS taken`).GetContext(ctx, &row, counselorID, start); err != nil {
 		return err
 	}
-	if taken {
+	if row.Taken {
 		return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+	}
+	if row.Status != "verified" {
+		return apperr.NotFound("counselor")
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/audit"
-	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -59,17 +58,4 @@ func (s *Service) WithdrawCounselor(ctx context.Context, tx *sqlx.Tx, actor auth
 		}
 	}
 	return len(ids), nil
-}
-
-// stillBookable re-reads the counsellor's status once their booking lock is
-// held: a suspension that committed while the booking waited wins.
-func stillBookable(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
-	var status string
-	if err := tx.GetContext(ctx, &status, `SELECT status FROM counselors WHERE id = $1`, counselorID); err != nil {
-		return err
-	}
-	if status != "verified" {
-		return apperr.NotFound("counselor")
-	}
-	return nil
 }

@@ -258,10 +258,18 @@ func emptyIfNil(s []string) []string {
 // loadProjections returns the listed counsellors among ids (in id order);
 // an id that is not listed is left out.
 func loadProjections(ctx context.Context, tx *sqlx.Tx, now time.Time, ids []uuid.UUID) ([]projection, error) {
-	return queryProjections(ctx, tx, listingCTE+`
-		SELECT to_jsonb(l) FROM listed l WHERE l.id = ANY ($2::uuid[]) ORDER BY l.id`,
-		listingDay(now), pq.Array(ids))
+	var raws [][]byte
+	// Prepared per connection: every recommendation and search fallback
+	// page reads its listings here, and planning the CTE cost about as
+	// much as running it for ten ids.
+	if err := db.Prepare(ctx, tx, projectionsByID).SelectContext(ctx, &raws, listingDay(now), pq.Array(ids)); err != nil {
+		return nil, err
+	}
+	return decodeProjections(raws)
 }
+
+const projectionsByID = listingCTE + `
+		SELECT to_jsonb(l) FROM listed l WHERE l.id = ANY ($2::uuid[]) ORDER BY l.id`
 
 // loadProjectionsAfter returns up to limit listed counsellors with an id
 // above after, in id order (the reindex's batches).
@@ -276,6 +284,11 @@ func queryProjections(ctx context.Context, tx *sqlx.Tx, query string, args ...an
 	if err := tx.SelectContext(ctx, &raws, query, args...); err != nil {
 		return nil, err
 	}
+	return decodeProjections(raws)
+}
+
+// decodeProjections decodes listingCTE's to_jsonb rows.
+func decodeProjections(raws [][]byte) ([]projection, error) {
 	out := make([]projection, len(raws))
 	for i, raw := range raws {
 		if err := json.Unmarshal(raw, &out[i]); err != nil {

@@ -32,13 +32,52 @@ type cachedCandidate struct {
 	c       Candidate // Exposure left 0: decayed per request from count and at
 	count   float64
 	at      int64
+	// The hard filter's columns not in the packed line (candidatePool
+	// filters in Go): status is verified, listed_until and theme_until
+	// as YYYY-MM-DD ("-" for none).
+	verified    bool
+	listedUntil string
+	themeUntil  []string
 }
 
-func (cc *candidateCache) get(id uuid.UUID, version string) (cachedCandidate, bool) {
+// replace keeps only rows (candidatePool's reload: counsellors gone from
+// the table are forgotten).
+func (cc *candidateCache) replace(rows map[uuid.UUID]cachedCandidate) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	cc.rows = rows
+}
+
+// lookup parses an "id version" listing (one per line) and returns, in its
+// order, the ids and the cached entries at those versions; missing are the
+// ids not cached at their version, missAt their index (entries there are
+// zero, version "").
+func (cc *candidateCache) lookup(listing string) (ids []uuid.UUID, entries []cachedCandidate, missing []uuid.UUID, missAt map[uuid.UUID]int, err error) {
+	n := strings.Count(listing, "\n") + 1
+	ids = make([]uuid.UUID, 0, n)
+	entries = make([]cachedCandidate, 0, n)
+	missAt = map[uuid.UUID]int{}
 	cc.mu.RLock()
 	defer cc.mu.RUnlock()
-	e, ok := cc.rows[id]
-	return e, ok && e.version == version
+	for line := range strings.SplitSeq(listing, "\n") {
+		if line == "" {
+			continue
+		}
+		idText, version, ok := strings.Cut(line, " ")
+		id, err := uuid.Parse(idText)
+		if !ok || err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("candidate %q: %v", line, err)
+		}
+		e, hit := cc.rows[id]
+		if !hit || e.version != version {
+			e = cachedCandidate{}
+			missing = append(missing, id)
+			missAt[id] = len(entries)
+		}
+		ids = append(ids, id)
+		entries = append(entries, e)
+	}
+	return ids, entries, missing, missAt, nil
 }
 
 func (cc *candidateCache) put(id uuid.UUID, e cachedCandidate) {
@@ -61,27 +100,9 @@ func (s *Service) loadCandidates(ctx context.Context, tx *sqlx.Tx, sk *Seeker, f
 		FROM counselor_match m WHERE `+f.where(), f.args...); err != nil {
 		return nil, err
 	}
-	n := strings.Count(listing, "\n") + 1
-	ids := make([]uuid.UUID, 0, n)
-	entries := make([]cachedCandidate, 0, n)
-	var missing []uuid.UUID
-	missAt := map[uuid.UUID]int{}
-	for line := range strings.SplitSeq(listing, "\n") {
-		if line == "" {
-			continue
-		}
-		idText, version, ok := strings.Cut(line, " ")
-		id, err := uuid.Parse(idText)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("candidate %q: %v", line, err)
-		}
-		e, hit := s.candidates.get(id, version)
-		if !hit {
-			missing = append(missing, id)
-			missAt[id] = len(entries)
-		}
-		ids = append(ids, id)
-		entries = append(entries, e)
+	ids, entries, missing, missAt, err := s.candidates.lookup(listing)
+	if err != nil {
+		return nil, err
 	}
 	if len(missing) > 0 {
 		if err := s.fillCandidates(ctx, tx, missing, missAt, entries); err != nil {
@@ -107,7 +128,11 @@ func (s *Service) loadCandidates(ctx context.Context, tx *sqlx.Tx, sk *Seeker, f
 // and puts them in entries at missAt.
 func (s *Service) fillCandidates(ctx context.Context, tx *sqlx.Tx, missing []uuid.UUID, missAt map[uuid.UUID]int, entries []cachedCandidate) error {
 	var packed string
-	if err := tx.GetContext(ctx, &packed, `SELECT coalesce(string_agg(m.xmin::text || ' ' || m.packed, E'\n'), '')
+	if err := tx.GetContext(ctx, &packed, `SELECT coalesce(string_agg(concat_ws(' ', m.xmin::text, m.status,
+			coalesce(to_char(CASE WHEN m.listed_until = 'infinity' THEN '9999-12-31' ELSE m.listed_until END, 'YYYY-MM-DD'), '-'),
+			coalesce((SELECT string_agg(coalesce(to_char(CASE WHEN t.d = 'infinity' THEN '9999-12-31' ELSE t.d END, 'YYYY-MM-DD'), '-'), ',' ORDER BY t.i)
+			          FROM unnest(m.theme_until) WITH ORDINALITY AS t(d, i)), '-'),
+			m.packed), E'\n'), '')
 		FROM counselor_match m WHERE m.counselor_id = ANY ($1::uuid[])`, pq.Array(missing)); err != nil {
 		return err
 	}
@@ -119,6 +144,11 @@ func (s *Service) fillCandidates(ctx context.Context, tx *sqlx.Tx, missing []uui
 		if _, err := strconv.ParseUint(version, 10, 32); err != nil {
 			return fmt.Errorf("candidate %q: version: %w", line, err)
 		}
+		var e cachedCandidate
+		rest, err := parseFilterFields(&e, rest)
+		if err != nil {
+			return fmt.Errorf("candidate %q: %w", line, err)
+		}
 		c, err := parseCandidate(rest, time.Unix(0, 0))
 		if err != nil {
 			return fmt.Errorf("candidate %q: %w", rest, err)
@@ -128,7 +158,7 @@ func (s *Service) fillCandidates(ctx context.Context, tx *sqlx.Tx, missing []uui
 			return fmt.Errorf("candidate %q: %w", rest, err)
 		}
 		c.Exposure = 0
-		e := cachedCandidate{version: version, c: c, count: count, at: at}
+		e.version, e.c, e.count, e.at = version, c, count, at
 		s.candidates.put(c.ID, e)
 		if i, ok := missAt[c.ID]; ok {
 			entries[i] = e

@@ -15,6 +15,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
 // hardFilter is the SQL of the hard constraints for one request: listed
@@ -223,14 +224,14 @@ func countWithout(ctx context.Context, tx *sqlx.Tx, f *hardFilter) (all int, wit
 // loadDismissals reads the employee's "not for me" list with what the
 // penalties compare.
 func loadDismissals(ctx context.Context, tx *sqlx.Tx, companyID, userID uuid.UUID) ([]Dismissal, error) {
-	rows, err := tx.QueryContext(ctx, `
+	rows, err := db.Prepare(ctx, tx, `
 		SELECT d.counselor_id, d.reason, coalesce(c.gender, ''), coalesce(c.age_band, ''),
 		       f.value_answers::text, f.style_answers::text
 		FROM match_dismissals d
 		JOIN counselors c ON c.id = d.counselor_id
 		LEFT JOIN counselor_fit_profiles f ON f.counselor_id = d.counselor_id
 		WHERE d.company_id = $1 AND d.employee_user_id = $2
-		ORDER BY d.created_at, d.counselor_id`, companyID, userID)
+		ORDER BY d.created_at, d.counselor_id`).QueryxContext(ctx, companyID, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,7 @@ type Service struct {
 
 	exposure   exposureTally  // recommendations shown, until FlushExposure
 	candidates candidateCache // parsed counselor_match lines by row version
+	pool       candidatePool  // all of them in memory while WatchCandidates runs
 }
 
 func (s *Service) now() time.Time {

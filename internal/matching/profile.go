@@ -217,9 +217,9 @@ func (r storedProfile) profile() (FitProfile, error) {
 // loadEmployeeProfile reads the employee's own row (RLS backs the filter).
 func loadEmployeeProfile(ctx context.Context, tx *sqlx.Tx, actor auth.Principal) (FitProfile, error) {
 	var r storedProfile
-	err := tx.GetContext(ctx, &r, `
+	err := db.Prepare(ctx, tx, `
 		SELECT value_answers, style_answers, theme, preferences, updated_at
-		FROM employee_fit_profiles WHERE company_id = $1 AND user_id = $2`, actor.CompanyID, actor.UserID)
+		FROM employee_fit_profiles WHERE company_id = $1 AND user_id = $2`).GetContext(ctx, &r, actor.CompanyID, actor.UserID)
 	if db.IsNoRows(err) {
 		return FitProfile{}, apperr.NotFound("fit_profile")
 	}

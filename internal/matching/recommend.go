@@ -117,8 +117,12 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 			dismissed[i] = d.Counselor.ID
 		}
 		f := newHardFilter(&seeker, now, dismissed)
-		cands, err := s.loadCandidates(ctx, tx, &seeker, f, now)
-		if err != nil {
+		var cands []Candidate
+		if rows, ok, err := s.pooled(ctx, tx); err != nil {
+			return err
+		} else if ok {
+			cands = filterPool(rows, &seeker, dismissed, now)
+		} else if cands, err = s.loadCandidates(ctx, tx, &seeker, f, now); err != nil {
 			return err
 		}
 		ranked = Rank(&seeker, cands, DefaultOptions(now))

@@ -150,6 +150,28 @@ func idOrEmpty(id uuid.UUID) string {
 // is prepared once per connection.
 const setScope = `SELECT public.app_set_scope($1, $2, $3, $4)`
 
+// QueryRowInScope runs query, one statement, with no explicit transaction
+// around it (one round trip instead of BEGIN, scope, query, COMMIT), as a
+// statement prepared once per connection. Its first four parameters are
+// s's scope, in app_set_scope's order ($1 company, $2 user, $3 role, $4
+// ticket), then args from $5: query must pass them to a function that
+// declares the scope with app_set_scope before it reads anything (see
+// app_authenticate in migrations/00026); the scope then lasts only for
+// the statement's own transaction.
+func (d *DB) QueryRowInScope(ctx context.Context, s Scope, query string, args ...any) *sqlx.Row {
+	if s.Privileged() && d.system != nil {
+		d = d.system
+	}
+	company, user := idOrEmpty(s.CompanyID), idOrEmpty(s.UserID)
+	all := append([]any{company, user, s.Role, ticket(d.key, company+"|"+user+"|"+s.Role)}, args...)
+	if d.stmts != nil {
+		if st := d.stmts.lookup(d.DB, query); st != nil {
+			return st.QueryRowxContext(ctx, all...)
+		}
+	}
+	return d.QueryRowxContext(ctx, query, all...)
+}
+
 func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) error {
 	if s.Privileged() && d.system != nil {
 		return d.system.InTx(ctx, s, fn)

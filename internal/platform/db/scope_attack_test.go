@@ -116,6 +116,10 @@ func TestTenantRoleCannotForgeAScope(t *testing.T) {
 			fmt.Sprintf(`SELECT public.app_set_scope('%s', '%s', 'company_admin', repeat('0', 64))`, b, bAdmin),
 			`SELECT public.app_set_scope('', '', 'system', '')`,
 		}},
+		{"app_authenticate without the key", []string{
+			fmt.Sprintf(`SELECT * FROM public.app_authenticate('%s', '%s', 'company_admin', repeat('0', 64), '\x00'::bytea, now())`, b, bAdmin),
+			`SELECT * FROM public.app_authenticate('', '', 'system', '', '\x00'::bytea, now())`,
+		}},
 		{"read the key", []string{`SELECT key FROM public.app_scope_secret`}},
 		{"change role", []string{
 			`SET ROLE taiwa_system`, `SET ROLE taiwa`, `SET ROLE postgres`, `RESET ROLE`,

@@ -89,12 +89,19 @@ func (d *DB) Stmt(ctx context.Context, tx *sqlx.Tx, query string) Prepared {
 	if o, ok := txPools.Load(tx); ok {
 		d = o.(*DB)
 	}
-	if d.stmts != nil {
+	if d != nil && d.stmts != nil {
 		if s := d.stmts.lookup(d.DB, query); s != nil {
 			p.stmt = tx.StmtxContext(ctx, s)
 		}
 	}
 	return p
+}
+
+// Prepare is Stmt for code that holds only the transaction: the statement
+// is prepared on the pool InTx opened tx on (the plain query otherwise).
+func Prepare(ctx context.Context, tx *sqlx.Tx, query string) Prepared {
+	var d *DB
+	return d.Stmt(ctx, tx, query)
 }
 
 // ExecContext runs the statement.
