@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -13,14 +12,6 @@ import (
 )
 
 // noSideScroll fails the test when the page is wider than the window.
-func noSideScroll(t *testing.T, ctx context.Context, where string) {
-	t.Helper()
-	if wide := evaluate[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
-		w := evaluate[int](t, ctx, `document.documentElement.scrollWidth`)
-		t.Errorf("%s scrolls sideways: %d px wide", where, w)
-	}
-}
-
 // TestBrowserSearchUnderstoodChipsAndEmptyState, at 1366×900 and on a
 // 390×844 phone: "女性 パワハラ" finds nobody, and the page says which word
 // to leave out and how many that finds; following the suggestion keeps
