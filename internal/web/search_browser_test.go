@@ -11,7 +11,6 @@ import (
 	"github.com/taiwa/taiwa/internal/apptest"
 )
 
-// noSideScroll fails the test when the page is wider than the window.
 // TestBrowserSearchUnderstoodChipsAndEmptyState, at 1366×900 and on a
 // 390×844 phone: "女性 パワハラ" finds nobody, and the page says which word
 // to leave out and how many that finds; following the suggestion keeps
