@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +196,225 @@ func TestEmployeeSessionListFlagsSessionsToRate(t *testing.T) {
 			if got := strings.Contains(row, "評価待ち") && strings.Contains(row, link); got != tc.flag {
 				t.Fatalf("flagged %v, want %v:\n%s", got, tc.flag, row)
 			}
+		})
+	}
+}
+
+// availabilityForm is a complete editor post: Monday 09:00–12:00 and
+// 13:00–17:00, every other day blank, and the rules.
+func availabilityPost(tok string) url.Values {
+	v := url.Values{"_csrf": {tok}, "timezone": {"Asia/Tokyo"}, "slot_minutes": {"50"}, "buffer_minutes": {"10"},
+		"min_notice_minutes": {"60"}, "horizon_days": {"30"}, "max_per_day": {"8"},
+		"ovdate_0": {""}, "ovkind_0": {"off"}, "ovstart_0": {""}, "ovend_0": {""}}
+	for wd := 1; wd <= 7; wd++ {
+		for i := range 3 {
+			v.Set(fieldName3("start", wd, i), "")
+			v.Set(fieldName3("end", wd, i), "")
+		}
+	}
+	v.Set("start_1_0", "09:00")
+	v.Set("end_1_0", "12:00")
+	v.Set("start_1_1", "13:00")
+	v.Set("end_1_1", "17:00")
+	return v
+}
+
+func fieldName3(part string, wd, i int) string {
+	return part + "_" + string(rune('0'+wd)) + "_" + string(rune('0'+i))
+}
+
+// TestAvailabilityCopyAndAddRowWithoutJavaScript: with no script the
+// editor's buttons are plain form posts: "+ 時間帯を追加" answers the whole
+// editor with one more row, and copying Monday's ranges to chosen days
+// fills them in one post; neither saves until 保存する.
+func TestAvailabilityCopyAndAddRowWithoutJavaScript(t *testing.T) {
+	h := apptest.New(t)
+	newBookingWorld(t, h, allDay())
+	cn := newBrowser(t, h)
+	cn.login(cEmail, counselorPass)
+	tok := cn.csrf("/counselor/availability")
+	cases := []struct {
+		name      string
+		op        string
+		to        []string
+		want      []string
+		unwanted  []string
+		savedDays int // weekdays with ranges after saving what came back
+	}{
+		{"add a row to Wednesday", "add:3", nil, []string{`name="start_3_3"`, `id="start_3_3" name="start_3_3" value="" step="300"`}, []string{`name="start_3_4"`}, 1},
+		{"copy Monday to Tuesday and Thursday", "copy", []string{"2", "4"},
+			[]string{`id="start_2_0" name="start_2_0" value="09:00"`, `id="end_4_1" name="end_4_1" value="17:00"`, "月曜日の時間帯をコピーしました"},
+			[]string{`id="start_3_0" name="start_3_0" value="09:00"`}, 3},
+		{"copy with no day chosen", "copy", nil, []string{"コピー先の曜日を選んでください"}, []string{`id="start_2_0" name="start_2_0" value="09:00"`}, 1},
+		{"copy onto itself is ignored", "copy", []string{"1"}, []string{"コピー先の曜日を選んでください", `id="start_1_0" name="start_1_0" value="09:00"`}, nil, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			form := availabilityPost(tok)
+			form.Set("op", tc.op)
+			form.Set("copy_from", "1")
+			form["copy_to"] = tc.to
+			p := cn.post("/counselor/availability", form)
+			if p.Status != http.StatusOK {
+				t.Fatalf("%s: %d", tc.op, p.Status)
+			}
+			mustContain(t, p, tc.want...)
+			mustNotContain(t, p, tc.unwanted...)
+			if a, _ := h.App.Bookings.GetAvailability(context.Background(), principal(t, h, cEmail, counselorPass)); len(a.Weekly) != 7 {
+				t.Fatalf("the edit saved the schedule: %+v", a.Weekly)
+			}
+			// Saving the returned editor keeps what the edit did.
+			saved := formOf(t, p)
+			saved.Set("op", "save")
+			if r := cn.post("/counselor/availability", saved); r.Status != http.StatusSeeOther {
+				t.Fatalf("save: %d\n%s", r.Status, r.Body)
+			}
+			a, err := h.App.Bookings.GetAvailability(context.Background(), principal(t, h, cEmail, counselorPass))
+			if err != nil {
+				t.Fatal(err)
+			}
+			days := map[int]bool{}
+			for _, r := range a.Weekly {
+				days[r.Weekday] = true
+			}
+			if len(days) != tc.savedDays || len(a.Weekly) != 2*tc.savedDays {
+				t.Fatalf("saved %+v, want Monday's two ranges on %d days", a.Weekly, tc.savedDays)
+			}
+			if _, err := h.App.Bookings.SetAvailability(context.Background(), principal(t, h, cEmail, counselorPass), allDay()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+var inputValue = regexp.MustCompile(`<(?:input|select)[^>]*\bname="([a-z_0-9]+)"[^>]*>`)
+var valueAttr = regexp.MustCompile(`\bvalue="([^"]*)"`)
+var selectedOption = regexp.MustCompile(`<option value="([^"]*)" selected>`)
+
+// formOf reads the editor's inputs back from a page, as a browser posts
+// them: text, time, number and date inputs with their value, each select
+// with its selected option; check boxes are left unchecked.
+func formOf(t *testing.T, p page) url.Values {
+	t.Helper()
+	v := url.Values{}
+	for _, m := range inputValue.FindAllStringSubmatch(p.Body, -1) {
+		tag, name := m[0], m[1]
+		switch {
+		case strings.Contains(tag, `type="checkbox"`), name == "op":
+			continue
+		case strings.HasPrefix(tag, "<select"):
+			i := strings.Index(p.Body, tag)
+			end := strings.Index(p.Body[i:], "</select>")
+			if s := selectedOption.FindStringSubmatch(p.Body[i : i+end]); s != nil {
+				v.Set(name, s[1])
+			}
+		default:
+			val := ""
+			if s := valueAttr.FindStringSubmatch(tag); s != nil {
+				val = html.UnescapeString(s[1])
+			}
+			v.Set(name, val)
+		}
+	}
+	if v.Get("_csrf") == "" {
+		t.Fatal("no CSRF field in the page")
+	}
+	return v
+}
+
+var previewSlot = regexp.MustCompile(`<time class="preview-slot" datetime="([^"]+)">`)
+
+// TestAvailabilityPreviewMatchesTheRealSlots: the editor's preview of a
+// draft schedule is what employees are offered once it is saved — the
+// booking pages' own slots, the counsellor's booked session left out —
+// and a draft the domain would refuse is a 422 naming the field.
+func TestAvailabilityPreviewMatchesTheRealSlots(t *testing.T) {
+	h := apptest.New(t)
+	w := newBookingWorld(t, h, allDay())
+	booked := w.book(t, empEmail, 26*time.Hour)
+	cn := newBrowser(t, h)
+	cn.login(cEmail, counselorPass)
+	tok := cn.csrf("/counselor/availability")
+
+	draft := availabilityPost(tok)
+	for wd := 2; wd <= 7; wd++ { // every day 08:00–20:00, Monday as above
+		draft.Set(fieldName3("start", wd, 0), "08:00")
+		draft.Set(fieldName3("end", wd, 0), "20:00")
+	}
+	before := time.Now()
+	p := cn.post("/counselor/availability/preview", draft, "HX-Request", "true")
+	if p.Status != http.StatusOK {
+		t.Fatalf("preview: %d\n%s", p.Status, p.Body)
+	}
+	mustNotContain(t, p, "<html")
+	shown := map[string]bool{}
+	for _, m := range previewSlot.FindAllStringSubmatch(p.Body, -1) {
+		shown[m[1]] = true
+	}
+	if len(shown) == 0 {
+		t.Fatalf("the preview shows no slots:\n%s", p.Body)
+	}
+
+	// Save the same draft; the employees' slots over the same window are
+	// the preview's (the edges, which move with the clock, left aside).
+	draft.Set("op", "save")
+	if r := cn.post("/counselor/availability", draft); r.Status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.Status)
+	}
+	after := time.Now()
+	lo, hi := after.Add(61*time.Minute), before.Add(7*24*time.Hour-time.Minute)
+	real, err := h.App.Bookings.Slots(context.Background(), principal(t, h, empEmail, empPass), w.counselorID, before, before.Add(8*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, s := range real {
+		if s.Start.Before(lo) || s.Start.After(hi) {
+			continue
+		}
+		want++
+		if !shown[s.Start.Format(time.RFC3339)] {
+			t.Errorf("slot %s is offered but not previewed", s.Start)
+		}
+	}
+	for at := range shown {
+		ts, _ := time.Parse(time.RFC3339, at)
+		if ts.Before(lo) || ts.After(hi) {
+			continue
+		}
+		found := false
+		for _, s := range real {
+			found = found || s.Start.Equal(ts)
+		}
+		if !found {
+			t.Errorf("slot %s is previewed but not offered", at)
+		}
+	}
+	if want == 0 {
+		t.Fatal("no slots to compare")
+	}
+	if shown[booked.Start.UTC().Format(time.RFC3339)] {
+		t.Errorf("the booked session's slot %s is previewed as free", booked.Start)
+	}
+
+	// Drafts the domain would refuse: 422 naming the input.
+	cases := []struct {
+		name, field, value, named string
+	}{
+		{"time not a time", "start_1_0", "25:00", `data-field="start_1_0"`},
+		{"end before start", "end_1_1", "12:30", `data-field="end_1_1"`},
+		{"slot too short", "slot_minutes", "5", `data-field="slot_minutes"`},
+		{"unknown zone", "timezone", "Mars/Olympus", `data-field="timezone"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := availabilityPost(tok)
+			bad.Set(tc.field, tc.value)
+			r := cn.post("/counselor/availability/preview", bad, "HX-Request", "true")
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("status %d, want 422", r.Status)
+			}
+			mustContain(t, r, tc.named, "次の項目を直すと")
 		})
 	}
 }
