@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"context"
-	"net/http"
 	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
