@@ -484,10 +484,6 @@ func (s *Server) availabilitySave(c echo.Context) error {
 	f, a, weeklyAt, overrideAt := readAvailability(form)
 	if applyRowOp(&f, form.Get("op"), form) {
 		f.Errors = formErrors{}
-		if c.Request().Header.Get("HX-Request") == "true" {
-			// The preview listens for this to follow the edit.
-			c.Response().Header().Set("HX-Trigger", "availability-edited")
-		}
 		return s.renderAvailability(c, http.StatusOK, f)
 	}
 	if f.Errors.Any() {
