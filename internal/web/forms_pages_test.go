@@ -148,7 +148,7 @@ func TestRecordRiskLevelMustBeChosen(t *testing.T) {
 	if ok.Status != http.StatusSeeOther {
 		t.Fatalf("save with risk none: %d", ok.Status)
 	}
-	mustContain(t, c.get(path), `value="none" required checked`)
+	mustContain(t, c.get(path), `value="none" checked`)
 
 	// The API names the field as well.
 	api := h.Login(cEmail, counselorPass)
