@@ -418,3 +418,57 @@ func TestAvailabilityPreviewMatchesTheRealSlots(t *testing.T) {
 		})
 	}
 }
+
+// TestRatingFormRefusesMissingAnswersKeepingTheRest: without script the
+// rating is a plain post; an answer left out is named beside its
+// question (400) and every answer given stays chosen.
+func TestRatingFormRefusesMissingAnswersKeepingTheRest(t *testing.T) {
+	h := apptest.New(t)
+	w := newBookingWorld(t, h, allDay())
+	id := w.insertSession(t, empEmail, time.Now().Add(-3*time.Hour), "completed")
+	path := "/sessions/" + id.String() + "/feedback"
+	c := newBrowser(t, h)
+	c.login(empEmail, empPass)
+	form := c.get(path)
+	mustContain(t, form, `id="rating-form"`, `id="satisfaction-ends"`, `aria-describedby="satisfaction-ends"`)
+	mustNotContain(t, form, `checked><span>`)
+	tok := c.csrf(path)
+	full := url.Values{"satisfaction": {"4"}, "fit": {"5"}, "who5_0": {"1"}, "who5_1": {"2"}, "who5_2": {"3"}, "who5_3": {"4"}, "who5_4": {"5"}, "comment": {"RATING-KEPT-COMMENT"}}
+	cases := []struct {
+		name, drop, field string
+	}{
+		{"no satisfaction", "satisfaction", "satisfaction"},
+		{"no fit", "fit", "fit"},
+		{"a WHO-5 item unanswered", "who5_3", "who5"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := url.Values{"_csrf": {tok}}
+			for k, v := range full {
+				if k != tc.drop {
+					f[k] = v
+				}
+			}
+			p := c.post(path, f)
+			if p.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400", p.Status)
+			}
+			mustContain(t, p, `id="err-`+tc.field+`"`, "RATING-KEPT-COMMENT")
+			for k, v := range f {
+				if k == "_csrf" || k == "comment" {
+					continue
+				}
+				idv := strings.Replace(k, "_", "-", 1) + "-" + v[0]
+				mustContain(t, p, `id="`+idv+`" required checked`)
+			}
+		})
+	}
+	f := url.Values{"_csrf": {tok}}
+	for k, v := range full {
+		f[k] = v
+	}
+	if p := c.post(path, f); p.Status != http.StatusSeeOther {
+		t.Fatalf("complete rating: %d", p.Status)
+	}
+	mustContain(t, c.get(path), `id="rating-given"`)
+}
