@@ -68,7 +68,7 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 	for _, size := range formWidths {
 		t.Run(size.name, func(t *testing.T) {
 			ctx := newChrome(t)
-			do(t, ctx, browserLogin(h, cEmail, counselorPass), chromedp.WaitReady(chromedp.CSS(`body`)))
+			do(t, ctx, browserLogin(h, cEmail, counselorPass), chromedp.WaitVisible(chromedp.CSS(`.who-name`)))
 			if _, err := h.App.Bookings.SetAvailability(context.Background(), principal(t, h, cEmail, counselorPass), mondayOnly()); err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +160,7 @@ func TestBrowserRatingByKeyboard(t *testing.T) {
 	for _, size := range formWidths {
 		t.Run(size.name, func(t *testing.T) {
 			ctx := newChrome(t)
-			do(t, ctx, browserLogin(h, empEmail, empPass), chromedp.WaitReady(chromedp.CSS(`body`)))
+			do(t, ctx, browserLogin(h, empEmail, empPass), chromedp.WaitVisible(chromedp.CSS(`.who-name`)))
 			id := sessions[size.name]
 			row := `#session-` + id
 			do(t, ctx,
