@@ -424,3 +424,36 @@ func (s *Service) HandleNextAvailable(ctx context.Context, tx *sqlx.Tx, m outbox
 func (s *Service) RefreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
 	return s.refreshNextAvailable(ctx, tx, counselorID)
 }
+
+// PreviewDays is how far ahead the schedule editor previews slots.
+const PreviewDays = 7
+
+// PreviewSlots is what a draft schedule a would offer employees over
+// [now, now+PreviewDays) if it were saved now: the counsellor's own busy
+// time (every company's sessions, so the system scope) and the same rule
+// as the booking pages (ComputeSlots). Nothing is stored. A draft the
+// domain would refuse is refused here with the same field errors.
+func (s *Service) PreviewSlots(ctx context.Context, actor auth.Principal, a Availability) ([]Slot, error) {
+	if err := actor.Require(auth.RoleCounselor); err != nil {
+		return nil, err
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	to := now.Add(PreviewDays * 24 * time.Hour)
+	var out []Slot
+	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		id, err := counselorOf(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		busy, err := busyBetween(ctx, tx, id, now.Add(-48*time.Hour), to.Add(48*time.Hour), uuid.Nil)
+		if err != nil {
+			return err
+		}
+		out = ComputeSlots(a, busy, now, to, now)
+		return nil
+	})
+	return out, err
+}

@@ -50,8 +50,9 @@ func seedFeedback(ctx context.Context, tx *sqlx.Tx, r *rand.Rand, now time.Time,
 		             get_byte(uuid_send(b.id), 2) AS b2, get_byte(uuid_send(b.id), 3) AS b3,
 		             1 + get_byte(uuid_send(b.employee_user_id), 0) % 3 AS base,
 		             row_number() OVER (PARTITION BY b.employee_user_id ORDER BY b.starts_at) - 1 AS rank
-		      FROM bookings b WHERE b.status = 'completed' AND b.ends_at < $1) s
-		WHERE b0 % 10 < 8`, now.Add(-24*time.Hour), pq.Array(platformComments))
+		      FROM bookings b WHERE b.status = 'completed' AND b.ends_at < $1
+		        AND b.id NOT IN (`+toRateSession+`)) s
+		WHERE b0 % 10 < 8`, now.Add(-24*time.Hour), pq.Array(platformComments), ToRateEmail)
 	if err != nil {
 		return 0, fmt.Errorf("feedback: %w", err)
 	}

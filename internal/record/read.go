@@ -170,3 +170,30 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, bookingID uuid.
 	}
 	return out, err
 }
+
+// Written reports which of the counsellor's own sessions already have a
+// record, so their list can offer "view" instead of "write". It reads no
+// record content and is not audited: that a record exists is the
+// counsellor's own bookkeeping. Other roles get an empty answer.
+func (s *Service) Written(ctx context.Context, actor auth.Principal, bookingIDs []uuid.UUID) (map[uuid.UUID]bool, error) {
+	out := map[uuid.UUID]bool{}
+	if actor.Role != auth.RoleCounselor || len(bookingIDs) == 0 {
+		return out, nil
+	}
+	want := make(pq.StringArray, len(bookingIDs))
+	for i, id := range bookingIDs {
+		want[i] = id.String()
+	}
+	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		var ids []uuid.UUID
+		if err := tx.SelectContext(ctx, &ids, `SELECT booking_id FROM session_records
+			WHERE counselor_user_id = $1 AND booking_id = ANY($2::uuid[])`, actor.UserID, want); err != nil {
+			return fmt.Errorf("record: written: %w", err)
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+		return nil
+	})
+	return out, err
+}

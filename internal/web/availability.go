@@ -55,13 +55,36 @@ type availabilityForm struct {
 	Days      []dayRows
 	Overrides []overrideRow
 	Errors    formErrors
+
+	CopyFrom int    // the weekday whose ranges "copy to days" copies
+	Done     string // message id of what the last edit did (not saved yet)
+	Focus    string // the input to focus after an edit (a new row's start)
 }
 
-// availabilityPage is the editor with its choices.
+// availabilityPage is the editor with its choices and the slots its
+// current state would offer.
 type availabilityPage struct {
-	Form  availabilityForm
-	Zones []string
+	Form    availabilityForm
+	Zones   []string
+	Preview slotPreview
 }
+
+// slotPreview is what the schedule as entered would offer employees over
+// the next days, from the booking pages' own slot rule.
+type slotPreview struct {
+	Days    []previewDay
+	Zone    *time.Location
+	Problem []string // the fields to fix before a preview can be shown
+}
+
+// previewDay is one local day of the preview.
+type previewDay struct {
+	Day   time.Time
+	Slots []booking.Slot
+}
+
+// Weekdays lists 1 (Monday) to 7 (Sunday) for the copy controls.
+func (availabilityPage) Weekdays() []int { return []int{1, 2, 3, 4, 5, 6, 7} }
 
 // Field names of the editor's rows.
 func rangeField(part string, wd, i int) string { return fmt.Sprintf("%s_%d_%d", part, wd, i) }
@@ -221,14 +244,22 @@ func readAvailability(form url.Values) (availabilityForm, booking.Availability, 
 	return f, a, weeklyAt, overrideAt
 }
 
-// applyRowOp adds or removes a row ("add:3", "remove:3:1", "addov") and
-// reports whether the post was such an edit rather than a save.
-func applyRowOp(f *availabilityForm, op string) bool {
+// applyRowOp adds or removes a row ("add:3", "remove:3:1", "addov"),
+// copies a weekday's ranges to other days ("copy", with copy_from and
+// copy_to), or only refreshes the preview ("preview"), and reports whether
+// the post was such an edit rather than a save.
+func applyRowOp(f *availabilityForm, op string, form url.Values) bool {
 	parts := strings.Split(op, ":")
 	switch {
+	case op == "preview":
+		return true
+	case op == "copy":
+		applyCopy(f, form.Get("copy_from"), form["copy_to"])
+		return true
 	case len(parts) == 2 && parts[0] == "add":
 		if wd, err := strconv.Atoi(parts[1]); err == nil && wd >= 1 && wd <= 7 && len(f.Days[wd-1].Rows) < maxRangeRows {
 			f.Days[wd-1].Rows = append(f.Days[wd-1].Rows, timeRow{})
+			f.Focus = rangeField("start", wd, len(f.Days[wd-1].Rows)-1)
 		}
 		return true
 	case len(parts) == 3 && parts[0] == "remove":
@@ -245,6 +276,37 @@ func applyRowOp(f *availabilityForm, op string) bool {
 		return true
 	}
 	return false
+}
+
+// applyCopy replaces the ranges of each weekday in to with the filled
+// ranges of weekday from, in one edit. Unknown days are ignored; a copy
+// without target days says so.
+func applyCopy(f *availabilityForm, from string, to []string) {
+	src, err := strconv.Atoi(from)
+	if err != nil || src < 1 || src > 7 {
+		src = 1
+	}
+	f.CopyFrom = src
+	var rows []timeRow
+	for _, r := range f.Days[src-1].Rows {
+		if r != (timeRow{}) {
+			rows = append(rows, r)
+		}
+	}
+	copied := 0
+	for _, d := range to {
+		wd, err := strconv.Atoi(d)
+		if err != nil || wd < 1 || wd > 7 || wd == src {
+			continue
+		}
+		f.Days[wd-1].Rows = slices.Clone(rows)
+		copied++
+	}
+	if copied == 0 {
+		f.Done = "avail_copy_none"
+		return
+	}
+	f.Done = "avail_copy_done"
 }
 
 // availabilityFieldKeys are the messages for the domain's plain fields.
@@ -294,7 +356,101 @@ func domainFieldErrors(f *availabilityForm, fields map[string]string, weeklyAt [
 	}
 }
 
+// formValues writes the editor back as the form it came from, so an edit
+// (a copy, an added row) is read again as the schedule it now describes.
+func formValues(f availabilityForm) url.Values {
+	v := url.Values{"timezone": {f.Timezone}, "slot_minutes": {f.Slot}, "buffer_minutes": {f.Buffer},
+		"min_notice_minutes": {f.Notice}, "horizon_days": {f.Horizon}, "max_per_day": {f.MaxPerDay}}
+	for _, d := range f.Days {
+		for i, r := range d.Rows {
+			v.Set(rangeField("start", d.Weekday, i), r.Start)
+			v.Set(rangeField("end", d.Weekday, i), r.End)
+		}
+	}
+	for i, o := range f.Overrides {
+		v.Set(overrideField("date", i), o.Date)
+		v.Set(overrideField("kind", i), o.Kind)
+		v.Set(overrideField("start", i), o.Start)
+		v.Set(overrideField("end", i), o.End)
+	}
+	return v
+}
+
+// preview computes the slots the editor's current state would offer. A
+// state the domain would refuse yields no days but the fields to fix.
+func (s *Server) preview(c echo.Context, f availabilityForm) (slotPreview, error) {
+	draft, a, weeklyAt, overrideAt := readAvailability(formValues(f))
+	pv := slotPreview{Zone: employeeZone}
+	if draft.Errors.Any() {
+		pv.Problem = problemFields(draft.Errors)
+		return pv, nil
+	}
+	p, _ := principalOf(c)
+	slots, err := s.Bookings.PreviewSlots(c.Request().Context(), p, a)
+	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
+		domainFieldErrors(&draft, e.Fields, weeklyAt, overrideAt)
+		pv.Problem = problemFields(draft.Errors)
+		return pv, nil
+	} else if err != nil {
+		return pv, err
+	}
+	pv.Zone = loadZone(a.Timezone)
+	day := s.now().In(pv.Zone)
+	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, pv.Zone)
+	for range booking.PreviewDays + 1 {
+		next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, pv.Zone)
+		pd := previewDay{Day: day}
+		for _, sl := range slots {
+			if !sl.Start.Before(day) && sl.Start.Before(next) {
+				pd.Slots = append(pd.Slots, sl)
+			}
+		}
+		pv.Days = append(pv.Days, pd)
+		day = next
+	}
+	return pv, nil
+}
+
+// problemFields lists the inputs with an error, in a steady order.
+func problemFields(errs formErrors) []string {
+	var out []string
+	for f := range errs {
+		if f != "" {
+			out = append(out, f)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// availabilityPreview answers the editor's live preview (an htmx
+// fragment, re-rendered as the form changes): 200 with the slots, or 422
+// naming the fields to fix first.
+func (s *Server) availabilityPreview(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return apperr.Invalid("the form could not be read", nil)
+	}
+	f, _, _, _ := readAvailability(form)
+	pv, err := s.preview(c, f)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(pv.Problem) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.renderPartial(c, status, pageCounselorAvailability, "slot_preview", availabilityPage{Form: f, Preview: pv})
+}
+
 func (s *Server) renderAvailability(c echo.Context, status int, f availabilityForm) error {
+	if f.CopyFrom == 0 {
+		f.CopyFrom = 1
+	}
+	pv, err := s.preview(c, f)
+	if err != nil {
+		return err
+	}
 	if f.Errors.Any() {
 		// The editor is long: say at the top that fields below need a look.
 		f.Errors.add("", "avail_err_form")
@@ -307,7 +463,7 @@ func (s *Server) renderAvailability(c echo.Context, status int, f availabilityFo
 		padRows(&f.Days[i])
 	}
 	padOverrides(&f)
-	return s.render(c, status, pageCounselorAvailability, availabilityPage{Form: f, Zones: zones})
+	return s.render(c, status, pageCounselorAvailability, availabilityPage{Form: f, Zones: zones, Preview: pv})
 }
 
 func (s *Server) availabilityShow(c echo.Context) error {
@@ -326,7 +482,7 @@ func (s *Server) availabilitySave(c echo.Context) error {
 		return apperr.Invalid("the form could not be read", nil)
 	}
 	f, a, weeklyAt, overrideAt := readAvailability(form)
-	if applyRowOp(&f, form.Get("op")) {
+	if applyRowOp(&f, form.Get("op"), form) {
 		f.Errors = formErrors{}
 		return s.renderAvailability(c, http.StatusOK, f)
 	}
@@ -346,3 +502,44 @@ func (s *Server) availabilitySave(c echo.Context) error {
 	s.setFlash(c, "success", "flash_availability_saved")
 	return c.Redirect(http.StatusSeeOther, "/counselor/availability")
 }
+
+// availabilityLabels are the editor's plain inputs' labels.
+var availabilityLabels = map[string]string{
+	"timezone": "avail_timezone", "slot_minutes": "avail_slot_minutes", "buffer_minutes": "avail_buffer_minutes",
+	"min_notice_minutes": "avail_notice_minutes", "horizon_days": "avail_horizon_days", "max_per_day": "avail_max_per_day",
+}
+
+var inputNamePattern = regexp.MustCompile(`^(start|end)_(\d)_(\d+)$|^ov[a-z]+_(\d+)$`)
+
+// AvailField names one of the editor's inputs for a person: the preview
+// lists the inputs to fix with it.
+func (v *View) AvailField(name string) string {
+	if key, ok := availabilityLabels[name]; ok {
+		return v.T(key)
+	}
+	m := inputNamePattern.FindStringSubmatch(name)
+	switch {
+	case m == nil:
+		return name
+	case m[1] != "":
+		wd, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
+		key := "avail_range_start"
+		if m[1] == "end" {
+			key = "avail_range_end"
+		}
+		return v.T(key, "Day", v.Weekday(wd), "N", n+1)
+	}
+	n, _ := strconv.Atoi(m[4])
+	return v.T("avail_preview_override_row", "N", n+1)
+}
+
+// availDay is one weekday of the editor with the view, for its template.
+type availDay struct {
+	V *View
+	D dayRows
+}
+
+// AvailDay pairs a weekday's rows with the view (the week_day template
+// is also the fragment an added row swaps in).
+func (v *View) AvailDay(d dayRows) availDay { return availDay{V: v, D: d} }

@@ -128,6 +128,7 @@ func TestBookingPostsNeedTheCSRFToken(t *testing.T) {
 		{emp, "/sessions/" + b.ID.String() + "/reschedule"},
 		{emp, "/sessions/" + b.ID.String() + "/cancel"},
 		{cn, "/counselor/availability"},
+		{cn, "/counselor/availability/preview"},
 		{cn, "/counselor/sessions/" + b.ID.String() + "/complete"},
 		{cn, "/counselor/sessions/" + b.ID.String() + "/no-show"},
 		{cn, "/counselor/sessions/" + b.ID.String() + "/cancel"},
@@ -175,7 +176,7 @@ func TestBookingPagesRefuseOtherRoles(t *testing.T) {
 			t.Errorf("GET %s as an employee: %d", path, p.Status)
 		}
 	}
-	for _, path := range []string{"/counselor/availability", "/counselor/sessions/" + b.ID.String() + "/complete", "/counselor/sessions/" + b.ID.String() + "/cancel"} {
+	for _, path := range []string{"/counselor/availability", "/counselor/availability/preview", "/counselor/sessions/" + b.ID.String() + "/complete", "/counselor/sessions/" + b.ID.String() + "/cancel"} {
 		if p := emp.post(path, url.Values{"_csrf": {tok}}); p.Status != http.StatusForbidden {
 			t.Errorf("POST %s as an employee: %d", path, p.Status)
 		}

@@ -16,6 +16,8 @@ import (
 // notKeys are snake_case string literals in this package's Go code that are
 // not message ids (form fields, codes, cookie names, page names).
 var notKeys = map[string]bool{
+	// forms slice: the availability editor's copy fields and preview fragment
+	"copy_from": true, "copy_to": true, "slot_preview": true,
 	"department_id": true, "plan_code": true, "min_group": true, "password_confirm": true,
 	"company_admin": true, "per_session": true, "per_seat": true, "csrf_failed": true,
 	"taiwa_csrf": true, "taiwa_flash": true, "taiwa_session": true,

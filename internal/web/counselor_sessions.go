@@ -21,6 +21,7 @@ type counselorSessionsPage struct {
 	Zone     *time.Location
 	now      time.Time
 	noShow   map[uuid.UUID]bool // sessions the counsellor may mark no-show now
+	written  map[uuid.UUID]bool // sessions whose record exists
 	phones   map[uuid.UUID]string
 }
 
@@ -36,9 +37,15 @@ func (p counselorSessionsPage) CanComplete(b booking.Booking) bool {
 // employee never joined the session's room (booking.NoShowOffered).
 func (p counselorSessionsPage) CanNoShow(b booking.Booking) bool { return p.noShow[b.ID] }
 
-// CanRecord reports whether the session was held (or has started), so
-// its record may be written or read.
-func (p counselorSessionsPage) CanRecord(b booking.Booking) bool { return heldSession(b, p.now) }
+// CanWriteRecord reports whether the session was held (or has started)
+// and has no record yet: "write the record" is its next step.
+func (p counselorSessionsPage) CanWriteRecord(b booking.Booking) bool {
+	return heldSession(b, p.now) && !p.written[b.ID]
+}
+
+// HasRecord reports whether the session's record exists, to be read or
+// edited (amended once locked) whatever the session's state now.
+func (p counselorSessionsPage) HasRecord(b booking.Booking) bool { return p.written[b.ID] }
 
 // CanCancel reports whether the session has yet to start.
 func (p counselorSessionsPage) CanCancel(b booking.Booking) bool {
@@ -84,6 +91,15 @@ func (s *Server) counselorSessions(c echo.Context) error {
 			return err
 		}
 		pg.noShow[b.ID] = ok
+	}
+	ids := make([]uuid.UUID, 0, len(bs))
+	for _, b := range bs {
+		if heldSession(b, pg.now) {
+			ids = append(ids, b.ID)
+		}
+	}
+	if pg.written, err = s.Records.Written(c.Request().Context(), p, ids); err != nil {
+		return err
 	}
 	up, past := splitBookings(bs, pg.now)
 	pg.Upcoming = bookingsByDay(up, zone)

@@ -53,6 +53,28 @@ type feedbackPage struct {
 	WHO5Items  []string
 	Wellbeing  []feedback.WellbeingPoint
 	SharingVer string
+	Entered    ratingEntered // the answers as posted, kept on error
+}
+
+// ratingEntered is a rating form as posted.
+type ratingEntered struct {
+	Satisfaction, Fit *int
+	WHO5              []int
+	Comment           string
+}
+
+// Picked reports whether the posted answer to satisfaction or fit was v.
+func (p feedbackPage) Picked(name string, v int) bool {
+	a := p.Entered.Satisfaction
+	if name == "fit" {
+		a = p.Entered.Fit
+	}
+	return a != nil && *a == v
+}
+
+// PickedWHO5 reports whether the posted answer to WHO-5 item i was v.
+func (p feedbackPage) PickedWHO5(i, v int) bool {
+	return i < len(p.Entered.WHO5) && p.Entered.WHO5[i] == v
 }
 
 func (s *Server) feedbackPage(c echo.Context) (feedbackPage, error) {
@@ -69,7 +91,7 @@ func (s *Server) feedbackPage(c echo.Context) (feedbackPage, error) {
 	} else if !apperr.Is(err, apperr.CodeNotFound) {
 		return pg, err
 	}
-	pg.CanRate = pg.Rating == nil && (b.Status == booking.StatusCompleted || (b.Status == booking.StatusConfirmed && !s.now().Before(b.End)))
+	pg.CanRate = pg.Rating == nil && rateable(b, s.now())
 	if sum, err := s.Feedback.Summary(ctx, p, b.ID, resolveLang(c, p.Locale)); err == nil {
 		pg.Summary = &sum
 	} else if !apperr.Is(err, apperr.CodeNotFound) {
@@ -129,6 +151,7 @@ func (s *Server) feedbackRate(c echo.Context) error {
 		}
 		pg.Errors = formErrors{}
 		pg.ReviewText = c.FormValue("review")
+		pg.Entered = ratingEntered{Satisfaction: in.Satisfaction, Fit: in.Fit, WHO5: in.WHO5, Comment: c.FormValue("comment")}
 		for f := range e.Fields {
 			pg.Errors[fieldName(f)] = fieldKey(f)
 		}

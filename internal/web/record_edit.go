@@ -98,7 +98,9 @@ func (s *Server) recordPage(c echo.Context) (recordEditPage, error) {
 	if err != nil {
 		return recordEditPage{}, err
 	}
-	pg := recordEditPage{Booking: b, Zone: zone, now: s.now(), Form: recordForm{Themes: []string{b.Theme}, Risk: "none", Errors: formErrors{}}}
+	pg := recordEditPage{Booking: b, Zone: zone, now: s.now(), Form: recordForm{Themes: []string{b.Theme}, Errors: formErrors{}}}
+	// No risk level is chosen for the counsellor: "none" must be a choice
+	// they make, not a default they leave.
 	rec, err := s.Records.Get(c.Request().Context(), p, b.ID)
 	switch {
 	case errors.Is(err, record.ErrNotWritten):
@@ -150,7 +152,13 @@ func (s *Server) recordEditSave(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/counselor/sessions/"+pg.Booking.ID.String()+"/record")
 	case isApp && e.Code == apperr.CodeInvalid:
 		pg.Form.Errors.addDomain(e.Fields, recordFieldKeys)
-		return s.render(c, http.StatusBadRequest, pageRecordEdit, pg)
+		status := http.StatusBadRequest
+		if f.Risk == "" {
+			// The form is well formed but its one required choice was
+			// left unmade.
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(c, status, pageRecordEdit, pg)
 	case isApp && e.Code == apperr.CodeConflict:
 		s.setFlash(c, "error", "record_flash_not_held")
 		return c.Redirect(http.StatusSeeOther, "/counselor/sessions")

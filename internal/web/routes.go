@@ -87,6 +87,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/counselor/credentials", s.counselorCredentialSubmit, counselor)
 	e.GET("/counselor/availability", s.availabilityShow, counselor)
 	e.POST("/counselor/availability", s.availabilitySave, counselor)
+	e.POST("/counselor/availability/preview", s.availabilityPreview, counselor)
 	e.GET("/counselor/sessions", s.counselorSessions, counselor)
 	e.POST("/counselor/sessions/:id/complete", s.counselorSessionComplete, counselor)
 	e.POST("/counselor/sessions/:id/no-show", s.counselorSessionNoShow, counselor)

@@ -18,6 +18,19 @@ type sessionsPage struct {
 	Past     []booking.Booking
 	PastMore int // older sessions not shown
 	Zone     *time.Location
+	now      time.Time
+	rated    map[uuid.UUID]bool
+}
+
+// ToRate reports whether b was held and still awaits the employee's
+// rating (the rating page's own rule: completed, or confirmed and over).
+func (p sessionsPage) ToRate(b booking.Booking) bool {
+	return !p.rated[b.ID] && rateable(b, p.now)
+}
+
+// rateable reports whether a session may be rated at now, once.
+func rateable(b booking.Booking, now time.Time) bool {
+	return b.Status == booking.StatusCompleted || (b.Status == booking.StatusConfirmed && !now.Before(b.End))
 }
 
 func (s *Server) sessionList(c echo.Context) error {
@@ -26,7 +39,15 @@ func (s *Server) sessionList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := sessionsPage{Zone: employeeZone}
+	pg := sessionsPage{Zone: employeeZone, now: s.now(), rated: map[uuid.UUID]bool{}}
+	// The wellbeing series has one point per rated session.
+	points, err := s.Feedback.Wellbeing(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	for _, pt := range points {
+		pg.rated[pt.BookingID] = true
+	}
 	pg.Upcoming, pg.Past = splitBookings(bs, s.now())
 	pg.Past, pg.PastMore = capPast(pg.Past)
 	return s.render(c, http.StatusOK, pageSessions, pg)
