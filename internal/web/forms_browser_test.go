@@ -20,16 +20,6 @@ var formWidths = []struct {
 	w, h int64
 }{{"1366", 1366, 900}, {"390", 390, 844}}
 
-// js evaluates a script expression in the page.
-func js[T any](t *testing.T, ctx context.Context, expr string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return v
-}
-
 // waitJS waits until a script expression is true.
 func waitJS(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
@@ -37,15 +27,6 @@ func waitJS(t *testing.T, ctx context.Context, expr string) {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
 		return err == nil && ok
 	})
-}
-
-// noSideScroll fails when the page is wider than the window.
-func noSideScroll(t *testing.T, ctx context.Context, page string) {
-	t.Helper()
-	if !js[bool](t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`) {
-		t.Errorf("%s scrolls sideways: scrollWidth %d > %d", page,
-			js[int](t, ctx, `document.documentElement.scrollWidth`), js[int](t, ctx, `window.innerWidth`))
-	}
 }
 
 // mondayOnly opens Monday 09:00–12:00 and 13:00–17:00 only.
@@ -79,27 +60,27 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`#preview-days`)),
 			)
 			noSideScroll(t, ctx, "availability")
-			js[bool](t, ctx, `(window.__samePage = true)`)
+			evaluate[bool](t, ctx, `(window.__samePage = true)`)
 
 			// + 時間帯を追加 on Friday: the day is swapped in place.
 			do(t, ctx, chromedp.ScrollIntoView(chromedp.CSS(`#add-row-5`)))
-			y := js[float64](t, ctx, `window.scrollY`)
+			y := evaluate[float64](t, ctx, `window.scrollY`)
 			if y <= 0 {
 				t.Fatalf("the page did not scroll to Friday (scrollY %v)", y)
 			}
 			do(t, ctx, chromedp.Click(chromedp.CSS(`#add-row-5`)))
 			waitJS(t, ctx, `!!document.querySelector('#start_5_3')`)
-			if !js[bool](t, ctx, `window.__samePage === true`) {
+			if !evaluate[bool](t, ctx, `window.__samePage === true`) {
 				t.Fatal("adding a row loaded a new page")
 			}
-			if y2 := js[float64](t, ctx, `window.scrollY`); y2 <= 0 {
+			if y2 := evaluate[float64](t, ctx, `window.scrollY`); y2 <= 0 {
 				t.Errorf("adding a row jumped to the top (scrollY %v → %v)", y, y2)
 			}
 			waitJS(t, ctx, `document.activeElement && document.activeElement.id === 'start_5_3'`)
 
 			// Copy Monday to Tuesday and Wednesday in one action; the
 			// preview follows.
-			before := js[int](t, ctx, `document.querySelectorAll('#slot-preview .preview-slot').length`)
+			before := evaluate[int](t, ctx, `document.querySelectorAll('#slot-preview .preview-slot').length`)
 			do(t, ctx,
 				chromedp.ScrollIntoView(chromedp.CSS(`#copy-days`)),
 				chromedp.Click(chromedp.CSS(`#copy-to-2`)),
@@ -107,15 +88,15 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 				chromedp.Click(chromedp.CSS(`#copy-apply`)),
 				chromedp.WaitVisible(chromedp.CSS(`#weekly-done`)),
 			)
-			if !js[bool](t, ctx, `window.__samePage === true`) {
+			if !evaluate[bool](t, ctx, `window.__samePage === true`) {
 				t.Fatal("copying loaded a new page")
 			}
 			for _, id := range []string{"start_2_0", "start_3_0"} {
-				if v := js[string](t, ctx, `document.querySelector('#`+id+`').value`); v != "09:00" {
+				if v := evaluate[string](t, ctx, `document.querySelector('#`+id+`').value`); v != "09:00" {
 					t.Errorf("%s after the copy: %q", id, v)
 				}
 			}
-			if v := js[string](t, ctx, `document.querySelector('#end_3_1').value`); v != "17:00" {
+			if v := evaluate[string](t, ctx, `document.querySelector('#end_3_1').value`); v != "17:00" {
 				t.Errorf("end_3_1 after the copy: %q", v)
 			}
 			waitJS(t, ctx, fmt.Sprintf(`document.querySelectorAll('#slot-preview .preview-slot').length > %d`, before))
@@ -136,7 +117,7 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 			noSideScroll(t, ctx, "counsellor sessions")
 			screenshot(t, ctx, "counselor-sessions-"+size.name+".png")
 			do(t, ctx, chromedp.Click(chromedp.CSS(`#session-`+held.String()+` .record-write`)), chromedp.WaitVisible(chromedp.CSS(`#record-form`)))
-			if n := js[int](t, ctx, `document.querySelectorAll('input[name=risk]:checked').length`); n != 0 {
+			if n := evaluate[int](t, ctx, `document.querySelectorAll('input[name=risk]:checked').length`); n != 0 {
 				t.Errorf("%d risk levels are chosen before the counsellor chose one", n)
 			}
 			noSideScroll(t, ctx, "record form")
@@ -172,7 +153,7 @@ func TestBrowserRatingByKeyboard(t *testing.T) {
 			screenshot(t, ctx, "sessions-to-rate-"+size.name+".png")
 			do(t, ctx, chromedp.Click(chromedp.CSS(row+` .rate-link`)), chromedp.WaitVisible(chromedp.CSS(`#rating-form`)))
 			noSideScroll(t, ctx, "rating")
-			height := js[float64](t, ctx, `document.querySelector('#rating-form').getBoundingClientRect().height`)
+			height := evaluate[float64](t, ctx, `document.querySelector('#rating-form').getBoundingClientRect().height`)
 			t.Logf("rating form height at %s px: %.0f px", size.name, height)
 			if size.w >= 1366 && height > float64(size.h) {
 				t.Errorf("the rating form is %.0f px tall, more than one %d px screen", height, size.h)
@@ -195,13 +176,13 @@ func TestBrowserRatingByKeyboard(t *testing.T) {
 				keys = append(keys, chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight))
 			}
 			do(t, ctx, keys...)
-			got := js[string](t, ctx, `[...document.querySelectorAll('#rating-form input[type=radio]:checked')].map(e => e.name + '=' + e.value).join(' ')`)
+			got := evaluate[string](t, ctx, `[...document.querySelectorAll('#rating-form input[type=radio]:checked')].map(e => e.name + '=' + e.value).join(' ')`)
 			want := "satisfaction=4 fit=5 who5_0=2 who5_1=2 who5_2=2 who5_3=2 who5_4=2"
 			if got != want {
 				t.Fatalf("the keyboard chose %q, want %q", got, want)
 			}
 			// A focused choice shows where the focus is.
-			if outline := js[string](t, ctx, `getComputedStyle(document.querySelector('#who5-4-2 + span')).outlineStyle`); outline == "none" {
+			if outline := evaluate[string](t, ctx, `getComputedStyle(document.querySelector('#who5-4-2 + span')).outlineStyle`); outline == "none" {
 				t.Errorf("the focused choice has no visible focus ring")
 			}
 			do(t, ctx, chromedp.Focus(chromedp.CSS(`#rating-submit`)), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`#rating-given`)))
@@ -209,7 +190,7 @@ func TestBrowserRatingByKeyboard(t *testing.T) {
 				t.Errorf("saved satisfaction %q", s)
 			}
 			do(t, ctx, chromedp.Navigate(h.URL+"/sessions"), chromedp.WaitVisible(chromedp.CSS(row)))
-			if n := js[int](t, ctx, `document.querySelectorAll('`+row+` .badge-to-rate').length`); n != 0 {
+			if n := evaluate[int](t, ctx, `document.querySelectorAll('`+row+` .badge-to-rate').length`); n != 0 {
 				t.Errorf("the rated session is still flagged")
 			}
 		})
