@@ -88,7 +88,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 	if emailErr == nil {
 		err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 			err := tx.QueryRowxContext(ctx, `SELECT `+userColumns+`, COALESCE(password_hash, '') FROM users WHERE email = $1`, email).
-				Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.hash)
+				Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Timezone, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.hash)
 			if db.IsNoRows(err) {
 				return nil
 			}
@@ -186,7 +186,7 @@ func failurePrefix(email string) string {
 // sessionLookup finds a live session and its (not disabled) user. Every
 // authenticated request runs it, so it is prepared once per connection.
 const sessionLookup = `
-	SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale
+	SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale, u.timezone
 	FROM auth_sessions s JOIN users u ON u.id = s.user_id
 	WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL`
 
@@ -203,7 +203,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	var lastSeen time.Time
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		err := s.DB.Stmt(ctx, tx, sessionLookup).QueryRowxContext(ctx, hashToken(token), s.now()).
-			Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
+			Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Timezone)
 		if db.IsNoRows(err) {
 			return bad
 		}

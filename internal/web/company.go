@@ -22,7 +22,7 @@ func (s *Server) employeeHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := employeeHomePage{Zone: employeeZone}
+	pg := employeeHomePage{Zone: s.userZone(c)}
 	for _, b := range bs {
 		if s.Bookings.JoinOpen(b) {
 			pg.Join = append(pg.Join, b)

@@ -189,7 +189,9 @@ func (s *Server) counselorShow(c echo.Context) error {
 	}
 	pg := listingPage{Listing: l, PhotoURL: photoURL(l.ID, l.PhotoURL)}
 	if p.Role == auth.RoleEmployee {
-		pg.slotsPanel = s.freeSlots(c, p, id)
+		if pg.slotsPanel, err = s.freeSlots(c, p, id, "/counselors/"+id.String()); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, pageCounselorShow, pg)
 }
