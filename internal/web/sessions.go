@@ -18,9 +18,9 @@ type sessionsPage struct {
 	// Cancelled are cancelled sessions whose time is still ahead: they
 	// are neither to come nor past.
 	Cancelled []booking.Booking
-	Past     []booking.Booking
-	PastMore int // older sessions not shown
-	Zone     *time.Location
+	Past      []booking.Booking
+	PastMore  int // older sessions not shown
+	Zone      *time.Location
 }
 
 func (s *Server) sessionList(c echo.Context) error {

@@ -228,7 +228,7 @@ func TestEmployeeInBerlinBooksAcrossTheDSTSwitch(t *testing.T) {
 	}
 	list := emp.get("/sessions")
 	section := func(id string) string {
-		return regexp.MustCompile(`<section id="`+id+`">[\s\S]*?</section>`).FindString(list.Body)
+		return regexp.MustCompile(`<section id="` + id + `">[\s\S]*?</section>`).FindString(list.Body)
 	}
 	if c := section("cancelled-upcoming"); !strings.Contains(c, "今後の予定・キャンセル済み") || !strings.Contains(c, "2027-03-29（月） 09:00–09:50") {
 		t.Errorf("cancelled upcoming:\n%s", c)
