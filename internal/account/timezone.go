@@ -2,7 +2,9 @@ package account
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -25,6 +27,27 @@ var CommonTimezones = []string{
 	"America/Chicago", "America/Los_Angeles", "Pacific/Honolulu", "UTC",
 }
 
+// zones caches the zones loaded: time.LoadLocation reads the zone
+// database on every call, and every page an employee sees needs theirs.
+// Only names the database knows are stored, so it holds a few hundred at most.
+var zones sync.Map // name → *time.Location
+
+// LoadZone is time.LoadLocation, cached; "Local" is never a zone here.
+func LoadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	if name == "Local" {
+		return nil, errors.New("account: Local is not a zone")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
+}
+
 // CheckTimezone validates an IANA zone name and loads it. The empty name
 // and "Local" (which time.LoadLocation accepts) are refused: a zone must
 // name a place, not the server's own setting.
@@ -36,7 +59,7 @@ func CheckTimezone(field, name string) (*time.Location, error) {
 	}) >= 0 {
 		return nil, bad
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := LoadZone(name)
 	if err != nil {
 		return nil, bad
 	}
@@ -48,11 +71,11 @@ func CheckTimezone(field, name string) (*time.Location, error) {
 // back as well, so a page never fails over it.
 func ZoneOf(p auth.Principal) *time.Location {
 	if p.Timezone != "" {
-		if loc, err := time.LoadLocation(p.Timezone); err == nil && p.Timezone != "Local" {
+		if loc, err := LoadZone(p.Timezone); err == nil {
 			return loc
 		}
 	}
-	if loc, err := time.LoadLocation(DefaultTimezone); err == nil {
+	if loc, err := LoadZone(DefaultTimezone); err == nil {
 		return loc
 	}
 	return time.FixedZone(DefaultTimezone, 9*60*60)

@@ -168,7 +168,9 @@ func (v *View) When(start, end time.Time, loc *time.Location) string {
 }
 
 // TimeIn is t in loc, with the date: 2026-01-05 10:00.
-func (v *View) TimeIn(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04") }
+func (v *View) TimeIn(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04")
+}
 
 // Instant is t as the RFC 3339 value forms and links carry (UTC, so no
 // "+" needs escaping).

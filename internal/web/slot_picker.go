@@ -203,7 +203,7 @@ func (v *View) SlotPicker(p slotsPanel, counselorID uuid.UUID, mode, form string
 // switch lists it, at the instant at (the week shown, so a zone with
 // DST shows the offset that week has): "Europe/Berlin (UTC+01:00)".
 func (v *View) ZoneOption(name string, at time.Time) string {
-	loc, err := time.LoadLocation(name)
+	loc, err := account.LoadZone(name)
 	if err != nil {
 		return name
 	}
