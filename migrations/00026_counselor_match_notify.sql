@@ -21,13 +21,13 @@ CREATE TRIGGER counselor_match_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCA
 -- +goose StatementBegin
 CREATE FUNCTION public.app_authenticate(company text, usr text, rol text, ticket text, token bytea, at timestamptz)
 RETURNS TABLE (session_id uuid, last_seen_at timestamptz, user_id uuid, company_id uuid,
-               email text, name text, role text, locale text)
+               email text, name text, role text, locale text, timezone text)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM public.app_set_scope(company, usr, rol, ticket);
   RETURN QUERY
-    SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale
+    SELECT s.id, s.last_seen_at, u.id, u.company_id, u.email, u.name, u.role, u.locale, u.timezone
     FROM public.auth_sessions s JOIN public.users u ON u.id = s.user_id
     WHERE s.token_hash = token AND s.expires_at > at AND u.disabled_at IS NULL;
 END $$;

@@ -88,7 +88,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 	if emailErr == nil {
 		err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 			err := tx.QueryRowxContext(ctx, `SELECT `+userColumns+`, COALESCE(password_hash, '') FROM users WHERE email = $1`, email).
-				Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.hash)
+				Scan(&u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Timezone, &u.DisabledAt, &u.LastLoginAt, &u.CreatedAt, &u.hash)
 			if db.IsNoRows(err) {
 				return nil
 			}
@@ -202,7 +202,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	var lastSeen time.Time
 	now := s.now()
 	err := s.DB.QueryRowInScope(ctx, db.System, sessionLookup, hashToken(token), now).
-		Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale)
+		Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Timezone)
 	if db.IsNoRows(err) {
 		return auth.Principal{}, bad
 	}

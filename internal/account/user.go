@@ -28,6 +28,7 @@ type User struct {
 	Name        string        `db:"name" json:"name"`
 	Role        auth.Role     `db:"role" json:"role"`
 	Locale      string        `db:"locale" json:"-"`
+	Timezone    string        `db:"timezone" json:"-"`
 	DisabledAt  *time.Time    `db:"disabled_at" json:"-"`
 	LastLoginAt *time.Time    `db:"last_login_at" json:"-"`
 	CreatedAt   time.Time     `db:"created_at" json:"-"`
@@ -36,10 +37,10 @@ type User struct {
 
 // Principal returns the user as a request's actor.
 func (u User) Principal() auth.Principal {
-	return auth.Principal{UserID: u.ID, Role: u.Role, CompanyID: u.CompanyID.UUID, Email: u.Email, Name: u.Name, Locale: u.Locale}
+	return auth.Principal{UserID: u.ID, Role: u.Role, CompanyID: u.CompanyID.UUID, Email: u.Email, Name: u.Name, Locale: u.Locale, Timezone: u.Timezone}
 }
 
-const userColumns = `id, company_id, email, name, role, locale, disabled_at, last_login_at, created_at`
+const userColumns = `id, company_id, email, name, role, locale, timezone, disabled_at, last_login_at, created_at`
 
 // NormalizeEmail lower-cases and checks an address; field names the input.
 func NormalizeEmail(field, email string) (string, error) {

@@ -127,6 +127,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.programmeRoutes()...) // programme.go
 	routes = append(routes, s.reportRoutes()...)    // report.go
 	routes = append(routes, s.userRoutes()...)      // user.go
+	routes = append(routes, s.timezoneRoutes()...)  // timezone.go
 	return routes
 }
 

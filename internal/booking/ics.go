@@ -47,6 +47,7 @@ type icsEvent struct {
 	MeetingURL string
 	Place      string // an in-person session's place: the LOCATION, instead of the link
 	Cancel     bool   // METHOD:CANCEL, STATUS:CANCELLED
+	Publish    bool   // a file to download, not an invitation: METHOD:PUBLISH
 	Attendee   string // the recipient's address
 	Name       string // the recipient's name
 	Stamp      time.Time
@@ -61,6 +62,9 @@ func buildICS(e icsEvent) []byte {
 	method, status := "REQUEST", "CONFIRMED"
 	if e.Cancel {
 		method, status = "CANCEL", "CANCELLED"
+	}
+	if e.Publish {
+		method = "PUBLISH"
 	}
 	var w icsWriter
 	w.line("BEGIN:VCALENDAR")
@@ -86,8 +90,10 @@ func buildICS(e icsEvent) []byte {
 		}
 	}
 	w.line("ORGANIZER" + icsCN(icsOrganizerName) + ":mailto:" + icsOrganizer)
-	w.line("ATTENDEE" + icsCN(e.Name) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CUTYPE=INDIVIDUAL" +
-		":mailto:" + icsClean(e.Attendee))
+	if e.Attendee != "" {
+		w.line("ATTENDEE" + icsCN(e.Name) + ";ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CUTYPE=INDIVIDUAL" +
+			":mailto:" + icsClean(e.Attendee))
+	}
 	w.line("END:VEVENT")
 	w.line("END:VCALENDAR")
 	return []byte(w.String())
@@ -179,4 +185,18 @@ func icsAttachment(e icsEvent) mail.Attachment {
 		ContentType: "text/calendar; method=" + method + "; charset=UTF-8",
 		Data:        buildICS(e),
 	}
+}
+
+// CalendarSummary is the neutral title every calendar entry of a session
+// carries, in files and in the links to calendar services.
+const CalendarSummary = icsSummary
+
+// CalendarFile is booking b as a calendar file for its employee to
+// download (METHOD:PUBLISH, times in UTC): the same event as the mailed
+// invitations (UID and SEQUENCE), so importing it after an invitation
+// updates the entry instead of adding a second one. It names no person.
+func (s *Service) CalendarFile(b Booking) []byte {
+	cancelled := b.Status == StatusCancelled || b.Status == StatusLateCancelled
+	return buildICS(icsEvent{BookingID: b.ID, Start: b.Start, End: b.End, Sequence: b.Sequence,
+		MeetingURL: s.absURL(b.MeetingURL), Place: b.Place, Cancel: cancelled, Publish: true, Stamp: s.now()})
 }

@@ -155,9 +155,10 @@ func (s *Service) offerWaitlist(ctx context.Context, tx *sqlx.Tx, p parties, n n
 		Email  string    `db:"email"`
 		Name   string    `db:"name"`
 		Locale string    `db:"locale"`
+		Zone   string    `db:"timezone"`
 	}
 	if err := tx.SelectContext(ctx, &rows, `
-		SELECT w.id, u.email, u.name, u.locale
+		SELECT w.id, u.email, u.name, u.locale, u.timezone
 		FROM waitlist w JOIN users u ON u.id = w.employee_user_id
 		WHERE w.counselor_id = $1 AND w.notified_at IS NULL AND w.employee_user_id <> $2 AND u.disabled_at IS NULL
 		ORDER BY w.created_at, w.id
@@ -165,7 +166,7 @@ func (s *Service) offerWaitlist(ctx context.Context, tx *sqlx.Tx, p parties, n n
 		return fmt.Errorf("booking: waitlist: %w", err)
 	}
 	for _, w := range rows {
-		r := recipient{Role: roleEmployee, Email: w.Email, Name: w.Name, Locale: w.Locale, Zone: employeeZone}
+		r := recipient{Role: roleEmployee, Email: w.Email, Name: w.Name, Locale: w.Locale, Zone: w.Zone}
 		d := s.mailData(r, p, n.BookingID, n.Start, n.End, n.Format, "")
 		d.Link = s.baseURL() + "/counselors/" + p.CounselorID.String()
 		if err := s.sendMail(ctx, tx, mailWaitlist, r, d, "booking.mail:waitlist:"+w.ID.String()); err != nil {

@@ -24,8 +24,8 @@ const (
 const (
 	roleEmployee  = "employee"
 	roleCounselor = "counselor"
-	// employeeZone is where an employee's times are shown: the platform
-	// serves companies in Japan and keeps no zone per employee.
+	// employeeZone is the zone of last resort: a recipient's stored zone
+	// the machine's zone database does not know.
 	employeeZone = "Asia/Tokyo"
 )
 
@@ -45,6 +45,7 @@ type parties struct {
 	EmployeeEmail   string    `db:"employee_email"`
 	EmployeeName    string    `db:"employee_name"`
 	EmployeeLocale  string    `db:"employee_locale"`
+	EmployeeZone    string    `db:"employee_zone"`
 	EmployeeActive  bool      `db:"employee_active"`
 	CounselorEmail  string    `db:"counselor_email"`
 	CounselorName   string    `db:"counselor_name"`
@@ -59,7 +60,7 @@ func loadParties(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) (parties, error
 	err := tx.GetContext(ctx, &p, `
 		SELECT b.counselor_id, b.employee_user_id, b.status, b.sequence, b.starts_at, b.ends_at, b.format, b.meeting_url,
 		       b.meeting_external, CASE WHEN b.format = 'in_person' THEN c.in_person_place ELSE '' END AS place,
-		       eu.email AS employee_email, eu.name AS employee_name, eu.locale AS employee_locale,
+		       eu.email AS employee_email, eu.name AS employee_name, eu.locale AS employee_locale, eu.timezone AS employee_zone,
 		       eu.disabled_at IS NULL AS employee_active,
 		       cu.email AS counselor_email, COALESCE(NULLIF(c.display_name, ''), cu.name) AS counselor_name,
 		       cu.locale AS counselor_locale, cu.disabled_at IS NULL AS counselor_active,
@@ -86,7 +87,7 @@ type recipient struct {
 }
 
 func (p parties) employee() recipient {
-	return recipient{Role: roleEmployee, Email: p.EmployeeEmail, Name: p.EmployeeName, Locale: p.EmployeeLocale, Zone: employeeZone}
+	return recipient{Role: roleEmployee, Email: p.EmployeeEmail, Name: p.EmployeeName, Locale: p.EmployeeLocale, Zone: p.EmployeeZone}
 }
 
 func (p parties) counselor() recipient {

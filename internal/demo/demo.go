@@ -134,6 +134,9 @@ func Seed(ctx context.Context, d *db.DB, log *slog.Logger, keys *seal.Keyring) e
 		if counts["programmes"], err = seedProgrammes(ctx, tx, r, now); err != nil { // programmes.go
 			return err
 		}
+		if counts["zone_cancelled"], err = seedZones(ctx, tx, now); err != nil { // zones.go
+			return err
+		}
 		if counts["totp"], err = seedTOTP(ctx, tx, keys); err != nil {
 			return err
 		}

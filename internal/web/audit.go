@@ -78,7 +78,7 @@ func (s *Server) activityShow(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, pageActivity, auditPage{Rows: rows, Page: page, Pages: max(1, (total+perPage-1)/perPage),
-		Base: "/me/activity", Zone: employeeZone})
+		Base: "/me/activity", Zone: s.userZone(c)})
 }
 
 // actionKeys name audited actions in plain words; others show their code.

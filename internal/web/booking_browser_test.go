@@ -21,6 +21,13 @@ func officeHours() booking.Availability {
 	return a
 }
 
+// weekStartUTC is Monday 00:00 UTC of t's week.
+func weekStartUTC(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
 // TestBrowserEmployeeBooksReschedulesAndCancels is the booking journey: an
 // employee picks a free slot on a profile, books it, finds it in "my
 // sessions" and moves it to another day; the counsellor sees the moved
@@ -28,6 +35,10 @@ func officeHours() booking.Availability {
 func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 	ctx := newChrome(t)
 	h := apptest.New(t)
+	// The bookings' clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),
+	// so the week shown holds that day and the next.
+	tuesday := weekStartUTC(time.Now()).AddDate(0, 0, 8)
+	h.App.Bookings.Now = func() time.Time { return tuesday }
 	w := newBookingWorld(t, h, officeHours())
 	profile := h.URL + "/counselors/" + w.counselorID.String()
 
@@ -44,7 +55,7 @@ func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 	screenshot(t, ctx, "booking-profile-slots.png")
 
 	do(t, ctx,
-		chromedp.Click(chromedp.CSS(`#slots .slot-day:nth-of-type(1) li:nth-child(2) a.slot`)),
+		chromedp.Click(chromedp.CSS(`#slots .slot-day.has-slots li:nth-child(2) a.slot`)),
 		chromedp.WaitVisible(chromedp.CSS(`#book-submit`)),
 		chromedp.SetValue(chromedp.CSS(`#theme`), "career"),
 		chromedp.SetValue(chromedp.CSS(`#format`), "phone"),
@@ -82,7 +93,7 @@ func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#reschedule`)),
 		chromedp.Click(chromedp.CSS(`#reschedule`)),
 		chromedp.WaitVisible(chromedp.CSS(`#reschedule-submit`)),
-		chromedp.Click(chromedp.CSS(`#slots section.slot-day:nth-of-type(2) label:nth-child(3) input`)),
+		chromedp.Click(chromedp.CSS(`#slots section.slot-day.has-slots ~ section.slot-day.has-slots label:nth-child(3) input`)),
 	)
 	screenshot(t, ctx, "booking-reschedule.png")
 	do(t, ctx,
@@ -168,9 +179,13 @@ func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 	}
 	do(t, ctx,
 		chromedp.Click(chromedp.CSS(`nav a[href="/sessions"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#past .session-item`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cancelled-upcoming .session-item`)),
 	)
-	if past := text(t, ctx, "#past"); !strings.Contains(past, moved) || !strings.Contains(past, "キャンセル") {
+	// Still ahead, it is listed as upcoming and cancelled, not as past.
+	if c := text(t, ctx, "#cancelled-upcoming"); !strings.Contains(c, moved) || !strings.Contains(c, "キャンセル") {
+		t.Errorf("upcoming, cancelled:\n%s", c)
+	}
+	if past := text(t, ctx, "#past"); strings.Contains(past, moved) {
 		t.Errorf("past sessions:\n%s", past)
 	}
 	screenshot(t, ctx, "booking-my-sessions-after.png")

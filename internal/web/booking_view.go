@@ -2,12 +2,15 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/booking"
 )
 
@@ -21,8 +24,16 @@ var (
 	weekdayShortKeys = codeKeys("wday", []string{"1", "2", "3", "4", "5", "6", "7"})
 )
 
-// employeeZone is the zone employees see times in: they all work in Japan.
+// employeeZone is Japan time: the zone of pages that show no one person's
+// times (operators'), and of a counsellor without a schedule yet.
 var employeeZone = loadZone("Asia/Tokyo")
+
+// userZone is the signed-in user's own zone (their account's setting):
+// every time an employee sees is shown in it.
+func (s *Server) userZone(c echo.Context) *time.Location {
+	p, _ := principalOf(c)
+	return account.ZoneOf(p)
+}
 
 // loadZone is the named zone, or Japan time when the machine lacks the
 // zone database (a fixed offset is right for Japan, which has no DST).
@@ -32,9 +43,6 @@ func loadZone(name string) *time.Location {
 	}
 	return jst
 }
-
-// slotWindow is how far ahead the pages offer free slots.
-const slotWindow = 14 * 24 * time.Hour
 
 // now is the bookings' clock (tests move it), else the wall clock.
 func (s *Server) now() time.Time {
@@ -115,6 +123,20 @@ func splitBookings(bs []booking.Booking, now time.Time) (upcoming, past []bookin
 	return upcoming, past
 }
 
+// splitCancelled takes the cancelled sessions whose start is still ahead
+// out of past (newest first), soonest first.
+func splitCancelled(past []booking.Booking, now time.Time) (cancelled, rest []booking.Booking) {
+	for _, b := range past {
+		if (b.Status == booking.StatusCancelled || b.Status == booking.StatusLateCancelled) && b.Start.After(now) {
+			cancelled = append(cancelled, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	slices.Reverse(cancelled)
+	return cancelled, rest
+}
+
 // BookingStatus is a booking status's name.
 func (v *View) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
 
@@ -143,6 +165,11 @@ func (v *View) When(start, end time.Time, loc *time.Location) string {
 	s := start.In(loc)
 	return s.Format("2006-01-02") + v.T("wday_paren", "Weekday", v.wdayShort(s)) + " " +
 		s.Format("15:04") + "–" + end.In(loc).Format("15:04")
+}
+
+// TimeIn is t in loc, with the date: 2026-01-05 10:00.
+func (v *View) TimeIn(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04")
 }
 
 // Instant is t as the RFC 3339 value forms and links carry (UTC, so no

@@ -14,38 +14,6 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
-// slotsPanel is a counsellor's free slots of the next two weeks, by day in
-// the employee's zone.
-type slotsPanel struct {
-	Shown       bool // the viewer is an employee, who may book
-	Days        []slotDay
-	SlotsFailed bool // the slots could not be computed just now
-	Zone        *time.Location
-}
-
-// First is the earliest free slot, if any.
-func (p slotsPanel) First() *booking.Slot {
-	if len(p.Days) == 0 || len(p.Days[0].Slots) == 0 {
-		return nil
-	}
-	return &p.Days[0].Slots[0]
-}
-
-// freeSlots asks for the slots of the next two weeks. A failure leaves the
-// rest of the profile readable: it is logged and the panel says so.
-func (s *Server) freeSlots(c echo.Context, p auth.Principal, id uuid.UUID) slotsPanel {
-	pn := slotsPanel{Shown: true, Zone: employeeZone}
-	now := s.now()
-	slots, err := s.Bookings.Slots(c.Request().Context(), p, id, now, now.Add(slotWindow))
-	if err != nil {
-		s.Log.Error("web: free slots", "counselor", id, "err", err)
-		pn.SlotsFailed = true
-		return pn
-	}
-	pn.Days = slotsByDay(slots, employeeZone)
-	return pn
-}
-
 // findSlot is the free slot starting at start, if it is still free.
 func (s *Server) findSlot(c echo.Context, p auth.Principal, id uuid.UUID, start time.Time) (booking.Slot, bool, error) {
 	slots, err := s.Bookings.Slots(c.Request().Context(), p, id, start.Add(-time.Minute), start.Add(24*time.Hour))
@@ -120,7 +88,7 @@ func (s *Server) renderBook(c echo.Context, status int, id uuid.UUID, f bookForm
 	if f.Theme == "" && len(l.Themes) == 1 {
 		f.Theme = l.Themes[0]
 	}
-	return s.render(c, status, pageBookingNew, bookPage{Listing: l, Slot: sl, Form: f, Zone: employeeZone})
+	return s.render(c, status, pageBookingNew, bookPage{Listing: l, Slot: sl, Form: f, Zone: s.userZone(c)})
 }
 
 func (s *Server) bookShow(c echo.Context) error {

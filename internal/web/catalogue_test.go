@@ -57,6 +57,8 @@ var notKeys = map[string]bool{
 	"management_style": true, "harassment_climate": true, "career_path": true, "pay_evaluation": true,
 	"work_life": true, "contacted_counselor": true, "emergency_services": true, "employee_safe": true,
 	"record_edit": true, "operator_alerts": true, "operator_alerts_show": true,
+	// slot picker, time zone, calendar: page, form field
+	"account_settings": true, "timezone_other": true,
 	// privacy page: form field, consent snapshot field
 	"opt_out": true, "session_month": true,
 	// report dashboard: page, CSV columns of a row's numbers

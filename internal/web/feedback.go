@@ -84,7 +84,7 @@ func (s *Server) feedbackPage(c echo.Context) (feedbackPage, error) {
 	}
 	p, _ := principalOf(c)
 	ctx := c.Request().Context()
-	pg := feedbackPage{Booking: b, Zone: employeeZone, Scale: []int{1, 2, 3, 4, 5}, WHO5Scale: []int{0, 1, 2, 3, 4, 5},
+	pg := feedbackPage{Booking: b, Zone: s.userZone(c), Scale: []int{1, 2, 3, 4, 5}, WHO5Scale: []int{0, 1, 2, 3, 4, 5},
 		WHO5Items: []string{"fb_who5_1", "fb_who5_2", "fb_who5_3", "fb_who5_4", "fb_who5_5"}, SharingVer: feedback.ConsentTextVersion}
 	if r, err := s.Feedback.RatingOf(ctx, p, b.ID); err == nil {
 		pg.Rating = &r

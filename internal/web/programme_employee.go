@@ -42,7 +42,7 @@ func (s *Server) loadMine(c echo.Context) (programmeMinePage, error) {
 	if err != nil {
 		return programmeMinePage{}, err
 	}
-	page := programmeMinePage{Enrolments: list, Zone: employeeZone}
+	page := programmeMinePage{Enrolments: list, Zone: s.userZone(c)}
 	mine, err := s.Bookings.MyBookings(ctx, p)
 	if err != nil {
 		return page, err

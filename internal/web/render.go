@@ -63,7 +63,7 @@ var pageNames = slices.Concat([]string{
 	pageCounselorSearch, pageCounselorShow,
 	pageCounselorAvailability, pageCounselorSessions, pageBookingNew, pageSessions,
 	pageSessionShow, pageSessionReschedule, pageSessionCancel, pageMeeting, pageOperatorNoShows,
-}, matchingPages, billingPages, recordPages, feedbackPages, reviewPages, auditPages, programmePages, reportPages, userPages, securityPages)
+}, matchingPages, billingPages, recordPages, feedbackPages, reviewPages, auditPages, programmePages, reportPages, userPages, securityPages, slotsPages)
 
 var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },

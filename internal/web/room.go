@@ -65,7 +65,7 @@ func (s *Server) meeting(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	zone := employeeZone
+	zone := s.userZone(c)
 	if p.Role == auth.RoleCounselor {
 		if zone, err = s.counselorZone(c, p); err != nil {
 			return err

@@ -127,6 +127,7 @@ func (s *Server) Register(e *echo.Echo) {
 	s.registerProgrammes(e) // programmes.go
 	s.registerReports(e)    // reports.go
 	s.registerUsers(e)      // users.go
+	s.registerSlots(e)      // calendar.go
 	if s.DevMode {
 		e.GET("/operator/mail", s.mailList, operator)
 		e.GET("/operator/mail/:id", s.mailShow, operator)

@@ -195,7 +195,9 @@ func (s *Server) counselorShow(c echo.Context) error {
 		return err
 	}
 	if p.Role == auth.RoleEmployee {
-		pg.slotsPanel = s.freeSlots(c, p, id)
+		if pg.slotsPanel, err = s.freeSlots(c, p, id, "/counselors/"+id.String()); err != nil {
+			return err
+		}
 	}
 	return s.render(c, http.StatusOK, pageCounselorShow, pg)
 }

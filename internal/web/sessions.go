@@ -15,11 +15,14 @@ import (
 // sessionsPage is the employee's "my sessions".
 type sessionsPage struct {
 	Upcoming []booking.Booking
-	Past     []booking.Booking
-	PastMore int // older sessions not shown
-	Zone     *time.Location
-	now      time.Time
-	rated    map[uuid.UUID]bool
+	// Cancelled are cancelled sessions whose time is still ahead: they
+	// are neither to come nor past.
+	Cancelled []booking.Booking
+	Past      []booking.Booking
+	PastMore  int // older sessions not shown
+	Zone      *time.Location
+	now       time.Time
+	rated     map[uuid.UUID]bool
 }
 
 // ToRate reports whether b was held and still awaits the employee's
@@ -39,7 +42,7 @@ func (s *Server) sessionList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := sessionsPage{Zone: employeeZone, now: s.now(), rated: map[uuid.UUID]bool{}}
+	pg := sessionsPage{Zone: s.userZone(c), now: s.now(), rated: map[uuid.UUID]bool{}}
 	// The wellbeing series has one point per rated session.
 	points, err := s.Feedback.Wellbeing(c.Request().Context(), p)
 	if err != nil {
@@ -49,15 +52,17 @@ func (s *Server) sessionList(c echo.Context) error {
 		pg.rated[pt.BookingID] = true
 	}
 	pg.Upcoming, pg.Past = splitBookings(bs, s.now())
+	pg.Cancelled, pg.Past = splitCancelled(pg.Past, s.now())
 	pg.Past, pg.PastMore = capPast(pg.Past)
 	return s.render(c, http.StatusOK, pageSessions, pg)
 }
 
 // sessionPage is one of the employee's sessions.
 type sessionPage struct {
-	Booking booking.Booking
-	Zone    *time.Location
-	Open    bool // confirmed and not yet started: may be moved or cancelled
+	Booking  booking.Booking
+	Zone     *time.Location
+	Open     bool          // confirmed and not yet started: may be moved or cancelled
+	Calendar calendarLinks // add-to-calendar links, for an open session
 }
 
 // sessionID reads a booking id from the path; a malformed one is a 404.
@@ -87,7 +92,11 @@ func (s *Server) sessionShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, pageSessionShow, sessionPage{Booking: b, Zone: employeeZone, Open: s.isOpen(b)})
+	pg := sessionPage{Booking: b, Zone: s.userZone(c), Open: s.isOpen(b)}
+	if pg.Open {
+		pg.Calendar = s.sessionCalendarLinks(b)
+	}
+	return s.render(c, http.StatusOK, pageSessionShow, pg)
 }
 
 // reschedulePage offers the counsellor's other free slots.
@@ -99,7 +108,11 @@ type reschedulePage struct {
 
 func (s *Server) renderReschedule(c echo.Context, status int, b booking.Booking, errKey string) error {
 	p, _ := principalOf(c)
-	pg := reschedulePage{Booking: b, slotsPanel: s.freeSlots(c, p, b.CounselorID), Error: errKey}
+	panel, err := s.freeSlots(c, p, b.CounselorID, "/sessions/"+b.ID.String()+"/reschedule")
+	if err != nil {
+		return err
+	}
+	pg := reschedulePage{Booking: b, slotsPanel: panel, Error: errKey}
 	return s.render(c, status, pageSessionReschedule, pg)
 }
 
@@ -199,7 +212,7 @@ func (s *Server) sessionCancelShow(c echo.Context) error {
 	if b.Status != booking.StatusConfirmed {
 		return s.closedSession(c, employeeCancel(b).Back)
 	}
-	return s.renderCancel(c, http.StatusOK, b, employeeZone, employeeCancel(b), "", formErrors{})
+	return s.renderCancel(c, http.StatusOK, b, s.userZone(c), employeeCancel(b), "", formErrors{})
 }
 
 // maxCancelReason bounds the optional reason of a cancellation.
@@ -237,5 +250,5 @@ func (s *Server) cancelBooking(c echo.Context, zone *time.Location, target func(
 }
 
 func (s *Server) sessionCancel(c echo.Context) error {
-	return s.cancelBooking(c, employeeZone, employeeCancel)
+	return s.cancelBooking(c, s.userZone(c), employeeCancel)
 }

@@ -37,6 +37,7 @@ type Principal struct {
 	Email     string
 	Name      string
 	Locale    string
+	Timezone  string // IANA zone the user sees times in ("" reads as Asia/Tokyo)
 	SessionID uuid.UUID
 }
 
