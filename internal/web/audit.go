@@ -80,25 +80,3 @@ func (s *Server) activityShow(c echo.Context) error {
 	return s.render(c, http.StatusOK, pageActivity, auditPage{Rows: rows, Page: page, Pages: max(1, (total+perPage-1)/perPage),
 		Base: "/me/activity", Zone: employeeZone})
 }
-
-// actionKeys name audited actions in plain words; others show their code.
-var actionKeys = map[string]string{
-	"auth.login":          "audit_act_login",
-	"auth.logout":         "audit_act_logout",
-	"consent.grant":       "audit_act_consent_grant",
-	"consent.withdraw":    "audit_act_consent_withdraw",
-	"feedback.create":     "audit_act_feedback",
-	"record.summary_read": "audit_act_summary_read",
-	"shared.view":         "audit_act_shared_view",
-	"audit.view":          "audit_act_audit_view",
-	"user.disable":        "audit_act_user_disable",
-	"user.enable":         "audit_act_user_enable",
-}
-
-// Action is an audited action in plain words, or its code.
-func (v *View) Action(code string) string {
-	if k, ok := actionKeys[code]; ok {
-		return v.T(k)
-	}
-	return code
-}

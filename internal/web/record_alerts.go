@@ -21,6 +21,8 @@ var (
 		"contacted_counselor": "alert_outcome_contacted_counselor", "emergency_services": "alert_outcome_emergency_services",
 		"employee_safe": "alert_outcome_employee_safe", "referred": "alert_outcome_referred", "other": "alert_outcome_other",
 	}
+	// overdueKeys flag the deadline an alert missed (record.AlertDeadline).
+	overdueKeys = map[string]string{"acknowledge": "alert_overdue_acknowledge", "resolve": "alert_overdue_resolve"}
 )
 
 // AlertStatus is an alert state's name.
@@ -49,7 +51,7 @@ func (v *View) Overdue(a record.Alert) string {
 		return ""
 	}
 	step, _, _ := record.AlertDeadline(a)
-	return v.T("alert_overdue_"+step, "For", v.Span(time.Duration(a.OverdueSeconds)*time.Second))
+	return v.T(overdueKeys[step], "For", v.Span(time.Duration(a.OverdueSeconds)*time.Second))
 }
 
 // Span is a duration coarsely: "45分" / "34時間" / "3日".
