@@ -78,12 +78,21 @@ type actionOption struct {
 }
 
 // ActionOptions are the labelled actions to filter by, in the order of
-// their labels in the page's language.
+// their codes, so that each domain's actions stand together.
 func (v *View) ActionOptions() []actionOption {
 	out := make([]actionOption, 0, len(actionKeys))
 	for code, key := range actionKeys {
 		out = append(out, actionOption{Code: code, Label: v.T(key)})
 	}
-	slices.SortFunc(out, func(a, b actionOption) int { return cmp.Or(cmp.Compare(a.Label, b.Label), cmp.Compare(a.Code, b.Code)) })
+	slices.SortFunc(out, func(a, b actionOption) int { return cmp.Compare(a.Code, b.Code) })
 	return out
+}
+
+// ActorRole names the role of an entry's actor, the platform's own jobs
+// ("system") included.
+func (v *View) ActorRole(r string) string {
+	if r == "system" {
+		return v.T("audit_role_system")
+	}
+	return v.Role(r)
 }
