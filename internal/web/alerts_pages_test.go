@@ -67,7 +67,7 @@ func TestAlertPagesFlagOverdueAndResolveNeedsAChosenOutcome(t *testing.T) {
 
 	en := newBrowser(t, h)
 	en.login("operator@taiwa.example", "operator-pass-2026")
-	toEnglish(t, en)
+	toEnglish(t, en, "/operator/alerts")
 	mustContain(t, en.get("/operator/alerts"), "Resolution overdue by 11 h")
 	p := en.post(path+"/resolve", url.Values{"_csrf": {en.csrf(path)}})
 	if p.Status != http.StatusUnprocessableEntity {
@@ -81,9 +81,14 @@ func TestAlertPagesFlagOverdueAndResolveNeedsAChosenOutcome(t *testing.T) {
 }
 
 // toEnglish switches the browser's UI to English with the language switch.
-func toEnglish(t *testing.T, b *browser) {
+// from is a page of the browser's user that has a form.
+func toEnglish(t *testing.T, b *browser, from string) { setLang(t, b, from, "en") }
+
+// setLang switches the browser's UI (its cookie, and its user's account)
+// to lang.
+func setLang(t *testing.T, b *browser, from, lang string) {
 	t.Helper()
-	if p := b.post("/lang", url.Values{"_csrf": {b.csrf("/operator/alerts")}, "lang": {"en"}, "next": {"/"}}); p.Status != http.StatusSeeOther {
+	if p := b.post("/lang", url.Values{"_csrf": {b.csrf(from)}, "lang": {lang}, "next": {from}}); p.Status != http.StatusSeeOther {
 		t.Fatalf("language switch: %d", p.Status)
 	}
 }

@@ -56,7 +56,7 @@ func TestAuditLogShowsLabelsAndFiltersByPersonAndAction(t *testing.T) {
 
 	en := newBrowser(t, h)
 	en.login("operator@taiwa.example", "operator-pass-2026")
-	toEnglish(t, en)
+	toEnglish(t, en, "/operator/audit")
 	pe := en.get("/operator/audit?action=risk_alert.read")
 	mustContain(t, pe, `<option value="risk_alert.read" selected>Viewed an urgent alert</option>`, "All actions")
 	mustContain(t, auditTable(t, pe), "Viewed an urgent alert")

@@ -11,6 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/taiwa/taiwa/internal/company"
+	webfs "github.com/taiwa/taiwa/web"
 )
 
 // actionCode is the shape of an audited action: dotted snake_case words.
@@ -162,6 +167,35 @@ func TestEveryAuditedActionHasALabel(t *testing.T) {
 	for code := range actionKeys {
 		if _, ok := found[code]; !ok {
 			t.Errorf("label for %q, which the code base no longer writes", code)
+		}
+	}
+}
+
+// TestRosterHeadersAcceptTheUIsColumnNames: whatever the roster table
+// calls a column, in either language, is a heading the import accepts.
+func TestRosterHeadersAcceptTheUIsColumnNames(t *testing.T) {
+	for _, lang := range Languages {
+		files, err := catalogueFiles(webfs.FS, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := map[string]string{}
+		for _, f := range files {
+			var m map[string]any
+			if _, err := toml.DecodeFS(webfs.FS, f, &m); err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range m {
+				if s, ok := v.(string); ok {
+					labels[k] = s
+				}
+			}
+		}
+		for _, col := range company.ImportColumns {
+			label := labels[importColumnKeys[col]]
+			if got, ok := company.ImportColumnOf(label); !ok || got != col {
+				t.Errorf("%s: the heading %q (the UI's name of %s) reads as %q, %v", lang, label, col, got, ok)
+			}
 		}
 	}
 }
