@@ -14,11 +14,12 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-// overdueAlert opens an urgent alert on a booking of the world, raised
-// ago (the counsellor's save is not what these tests are about).
-func overdueAlert(t *testing.T, w bookingWorld, ago time.Duration) string {
+// overdueAlert opens an urgent alert on a new booking of the world (its
+// first slot after the given time from now), raised ago (the counsellor's
+// save is not what these tests are about).
+func overdueAlert(t *testing.T, w bookingWorld, ago time.Duration, after ...time.Duration) string {
 	t.Helper()
-	b := w.book(t, empEmail, time.Hour)
+	b := w.book(t, empEmail, append(after, time.Hour)[0])
 	var id uuid.UUID
 	err := w.h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		return tx.Get(&id, `INSERT INTO risk_alerts (company_id, booking_id, counselor_id, risk_level, raised_at)
