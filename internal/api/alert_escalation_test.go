@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/record"
 )
@@ -169,5 +171,42 @@ func TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce(t *testing.T
 	}
 	if err := owner.Get(&esc, `SELECT count(*) FROM audit_log WHERE action = 'risk_alert.acknowledge' AND target_id = $1 AND actor_user_id IS NOT NULL`, in); err != nil || esc != 1 {
 		t.Fatalf("acknowledgement audit entries: %d, %v", esc, err)
+	}
+}
+
+// TestEscalationMigrationGoesDownAndUpAgain: 00023's Down drops the
+// escalation mark and its index, Up brings them back, alerts intact.
+func TestEscalationMigrationGoesDownAndUpAgain(t *testing.T) {
+	w := newBookingWorld(t, 1)
+	op := w.h.Operator()
+	aid := urgentAlert(t, w, op)
+	owner := ownerDB(t, w.h)
+	if _, err := owner.Exec(`UPDATE risk_alerts SET escalated_at = now() WHERE id = $1`, aid); err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.NewMigrator(w.h.Env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	const schema = `SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'risk_alerts' AND column_name = 'escalated_at')
+		+ (SELECT count(*) FROM pg_indexes WHERE indexname = 'risk_alerts_unescalated_idx')`
+	if err := m.DownTo(ctx, io.Discard, 22); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	var n int
+	if err := owner.Get(&n, schema); err != nil || n != 0 {
+		t.Fatalf("after Down: %d left, %v", n, err)
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if err := owner.Get(&n, schema); err != nil || n != 2 {
+		t.Fatalf("after Up: %d, %v", n, err)
+	}
+	var a record.Alert
+	if st := op.Do("GET", "/api/v1/risk-alerts/"+aid, nil, &a); st != 200 || a.Status != "open" || a.EscalatedAt != nil {
+		t.Fatalf("alert after Down and Up: %d %+v", st, a)
 	}
 }
