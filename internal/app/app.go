@@ -135,6 +135,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			booking.NotifyKind:        a.Bookings.HandleNotify,
 			booking.ReminderKind:      a.Bookings.HandleReminder,
 			booking.NextAvailableKind: a.Bookings.HandleNextAvailable,
+			record.EscalateKind:       a.Records.HandleEscalate,
 		},
 		// Network calls run with no transaction open (see outbox.Remote).
 		Remotes: map[string]outbox.Remote{

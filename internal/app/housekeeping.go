@@ -45,6 +45,11 @@ func (a *App) Housekeep(ctx context.Context, now time.Time) error {
 	if _, err := a.Programmes.SendDue(ctx, now); err != nil {
 		sweepErr = errors.Join(sweepErr, err)
 	}
+	// Urgent alerts not acknowledged within the protocol's hour are
+	// escalated to the clinical leads (the outbox job's backstop).
+	if _, err := a.Records.EscalateOverdue(ctx, now); err != nil {
+		sweepErr = errors.Join(sweepErr, err)
+	}
 	pruneErr := a.DB.System().InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if _, err := ratelimit.Prune(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err

@@ -283,3 +283,33 @@ func decodeRows(rows []Row) []Row {
 	}
 	return rows
 }
+
+// Actor is a user who appears in the audit log, for choosing whose
+// entries to see by name and email rather than by id.
+type Actor struct {
+	ID    uuid.UUID `db:"id" json:"id"`
+	Name  string    `db:"name" json:"name"`
+	Email string    `db:"email" json:"email"`
+	Role  string    `db:"role" json:"role"`
+}
+
+// Actors lists (for operators) up to limit users with entries in the log:
+// the platform's staff first, then company admins, counsellors and
+// employees, each by name.
+func Actors(ctx context.Context, d *db.DB, actor auth.Principal, limit int) ([]Actor, error) {
+	if err := actor.Require(auth.RoleOperator); err != nil {
+		return nil, err
+	}
+	out := []Actor{}
+	err := d.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, `
+			SELECT u.id, u.name, u.email, u.role FROM users u
+			WHERE EXISTS (SELECT 1 FROM audit_log a WHERE a.actor_user_id = u.id)
+			ORDER BY array_position(ARRAY['operator', 'company_admin', 'counselor', 'employee'], u.role::text), u.name, u.email
+			LIMIT $1`, limit)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: actors: %w", err)
+	}
+	return out, nil
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
@@ -25,6 +26,68 @@ import (
 // ImportColumns is the roster CSV header of API.md, plus the optional
 // status column: an employee marked as left is disabled.
 var ImportColumns = []string{"email", "name", "department", "age_band", "tenure_band", "job_family", "employee_code", "status"}
+
+// importHeaders are the header names accepted for each column besides
+// the column's own code: the UI's names of the columns in Japanese and in
+// English (the roster table's headings), and the usual words of HR's own
+// files. Headers are compared after NFKC folding (full-width letters,
+// half-width katakana), case and surrounding space aside.
+var importHeaders = map[string]string{
+	"メールアドレス": "email", "メール": "email", "eメール": "email", "e-mail": "email", "email address": "email", "mail": "email",
+	"氏名": "name", "名前": "name", "社員名": "name", "従業員名": "name", "full name": "name",
+	"部署": "department", "所属": "department", "部署名": "department", "所属部署": "department",
+	"年代": "age_band", "age band": "age_band",
+	"勤続年数": "tenure_band", "勤続": "tenure_band", "tenure": "tenure_band", "tenure band": "tenure_band",
+	"職種": "job_family", "job family": "job_family",
+	"社員番号": "employee_code", "従業員番号": "employee_code", "社員コード": "employee_code", "employee code": "employee_code",
+	"在籍状況": "status", "状態": "status", "在籍": "status", "ステータス": "status", "在籍区分": "status",
+}
+
+// ImportColumnOf is the column a roster header cell names (its code, or
+// one of importHeaders); ok is false for anything else.
+func ImportColumnOf(header string) (column string, ok bool) {
+	h := strings.ToLower(strings.TrimSpace(norm.NFKC.String(header)))
+	if oneOf(h, ImportColumns) {
+		return h, true
+	}
+	column, ok = importHeaders[h]
+	return column, ok
+}
+
+// ImportFileError says why a whole roster file was refused, as a code
+// with what the UI needs to say it in the user's language (the API's
+// answer carries the English text).
+type ImportFileError struct {
+	Code   string // one of the ImportFile… constants
+	Line   int    // the line at fault, if one
+	Column string // the column at fault (its code), if one
+	Header string // the header cell as written, for an unknown one
+	Value  string // the status value, for ImportFileStatus
+	Max    int    // the line limit, for ImportFileTooManyLines
+}
+
+func (e *ImportFileError) Error() string { return "roster file: " + e.Code }
+
+// Reasons a whole roster file is refused.
+const (
+	ImportFileUnreadable      = "unreadable"       // the upload could not be read
+	ImportFileNotUTF8         = "not_utf8"         // not UTF-8 text
+	ImportFileEmpty           = "empty"            // no header line
+	ImportFileHeaderNotCSV    = "header_not_csv"   // the header line is not valid CSV
+	ImportFileUnknownColumn   = "unknown_column"   // a header cell names no column
+	ImportFileDuplicateColumn = "duplicate_column" // two header cells name one column
+	ImportFileMissingColumn   = "missing_column"   // email or name has no column
+	ImportFileTooManyLines    = "too_many_lines"   // over MaxImportRows lines
+	ImportFileStatus          = "status"           // a status cell is neither active nor left
+)
+
+// fileError is the 400 of a refused file: problem is the English text of
+// the file field, fe the reason for the UI.
+func fileError(fe *ImportFileError, problem string) error {
+	e := apperr.Field("file", problem)
+	e.Err = fe
+	return e
+}
 
 // Roster statuses of the status column, with the labels HR's own files
 // use (在籍/退職); an empty cell changes nothing.
@@ -389,36 +452,38 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 	res := ImportResult{Errors: []ImportError{}}
 	data, err := io.ReadAll(io.LimitReader(r, 32<<20))
 	if err != nil {
-		return nil, res, apperr.Field("file", "could not be read")
+		return nil, res, fileError(&ImportFileError{Code: ImportFileUnreadable}, "could not be read")
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // Excel's UTF-8 BOM
 	if !utf8.Valid(data) {
-		return nil, res, apperr.Field("file", "must be UTF-8 text (save the CSV as UTF-8)")
+		return nil, res, fileError(&ImportFileError{Code: ImportFileNotUTF8}, "must be UTF-8 text (save the CSV as UTF-8)")
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, res, apperr.Field("file", "is empty; the first line must be the header "+strings.Join(ImportColumns, ","))
+		return nil, res, fileError(&ImportFileError{Code: ImportFileEmpty}, "is empty; the first line must be the header "+strings.Join(ImportColumns, ","))
 	}
 	if err != nil {
-		return nil, res, apperr.Field("file", "line 1: "+err.Error())
+		return nil, res, fileError(&ImportFileError{Code: ImportFileHeaderNotCSV, Line: 1}, "line 1: "+err.Error())
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		if !oneOf(h, ImportColumns) {
-			return nil, res, apperr.Field("file", fmt.Sprintf("line 1: unknown column %q; the columns are %s", h, strings.Join(ImportColumns, ",")))
+	for i, cell := range header {
+		h, ok := ImportColumnOf(cell)
+		if !ok {
+			return nil, res, fileError(&ImportFileError{Code: ImportFileUnknownColumn, Line: 1, Header: strings.TrimSpace(cell)},
+				fmt.Sprintf("line 1: unknown column %q; the columns are %s", strings.TrimSpace(cell), strings.Join(ImportColumns, ",")))
 		}
 		if _, dup := col[h]; dup {
-			return nil, res, apperr.Field("file", fmt.Sprintf("line 1: column %q appears twice", h))
+			return nil, res, fileError(&ImportFileError{Code: ImportFileDuplicateColumn, Line: 1, Column: h},
+				fmt.Sprintf("line 1: column %q appears twice", h))
 		}
 		col[h] = i
 	}
 	for _, req := range []string{"email", "name"} {
 		if _, ok := col[req]; !ok {
-			return nil, res, apperr.Field("file", "line 1: the header needs the column "+req)
+			return nil, res, fileError(&ImportFileError{Code: ImportFileMissingColumn, Line: 1, Column: req}, "line 1: the header needs the column "+req)
 		}
 	}
 	seen := map[string]int{}
@@ -439,7 +504,7 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 			return nil, res, apperr.Field("file", err.Error())
 		}
 		if len(rows)+len(res.Errors) >= MaxImportRows {
-			return nil, res, apperr.Field("file", fmt.Sprintf("has more than %d lines; split it", MaxImportRows))
+			return nil, res, fileError(&ImportFileError{Code: ImportFileTooManyLines, Max: MaxImportRows}, fmt.Sprintf("has more than %d lines; split it", MaxImportRows))
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
@@ -450,7 +515,8 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 			// a leaver signed in, or sign out someone still here.
 			return nil, res, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "invalid_status",
 				Message: fmt.Sprintf("line %d: %s; nothing was imported", line, lerr.Message),
-				Fields:  map[string]string{"status": fmt.Sprintf("line %d: %s", line, lerr.Message)}}
+				Fields:  map[string]string{"status": fmt.Sprintf("line %d: %s", line, lerr.Message)},
+				Err:     &ImportFileError{Code: ImportFileStatus, Line: line, Column: "status", Value: lerr.Value}}
 		}
 		if lerr == nil {
 			if first, dup := seen[row.email]; dup {

@@ -15,6 +15,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 // Alert statuses and the outcomes a resolution records.
@@ -41,6 +42,60 @@ type Alert struct {
 	AcknowledgedAt *time.Time `db:"acknowledged_at" json:"acknowledged_at"`
 	ResolvedAt     *time.Time `db:"resolved_at" json:"resolved_at"`
 	Outcome        *string    `db:"outcome" json:"outcome"`
+	// AcknowledgedByName is the operator who acknowledged it.
+	AcknowledgedByName *string `db:"acknowledged_by_name" json:"acknowledged_by_name"`
+	// EscalatedAt is when the clinical leads were mailed because an
+	// urgent alert was not acknowledged in time.
+	EscalatedAt *time.Time `db:"escalated_at" json:"escalated_at"`
+	// AcknowledgeDueAt and ResolveDueAt are the protocol's deadlines;
+	// Overdue and OverdueSeconds say whether the next one has passed (see
+	// AlertOverdue), as of the read.
+	AcknowledgeDueAt time.Time `db:"-" json:"acknowledge_due_at"`
+	ResolveDueAt     time.Time `db:"-" json:"resolve_due_at"`
+	Overdue          bool      `db:"-" json:"overdue"`
+	OverdueSeconds   int64     `db:"-" json:"overdue_seconds"`
+}
+
+// The protocol's deadlines (docs/records.md, "Urgent risk"): an alert is
+// acknowledged — the counsellor contacted — within AcknowledgeWithin of
+// being raised, and resolved with its outcome within ResolveWithin. An
+// urgent alert still open after AcknowledgeWithin is escalated by mail.
+const (
+	AcknowledgeWithin = time.Hour
+	ResolveWithin     = 24 * time.Hour
+)
+
+// AlertDeadline is the next deadline the protocol sets for a: "acknowledge"
+// for an open alert, "resolve" for an acknowledged one; ok is false once
+// it is resolved.
+func AlertDeadline(a Alert) (step string, due time.Time, ok bool) {
+	switch a.Status {
+	case "open":
+		return "acknowledge", a.RaisedAt.Add(AcknowledgeWithin), true
+	case "acknowledged":
+		return "resolve", a.RaisedAt.Add(ResolveWithin), true
+	}
+	return "", time.Time{}, false
+}
+
+// AlertOverdue is THE overdue rule of risk alerts: whether a's next
+// deadline (AlertDeadline) has passed at now, and by how much (zero when
+// not overdue). A resolved alert is never overdue. The operator's queue,
+// the alert page, the API and the homes' counts all use it.
+func AlertOverdue(a Alert, now time.Time) (bool, time.Duration) {
+	_, due, ok := AlertDeadline(a)
+	if !ok || !now.After(due) {
+		return false, 0
+	}
+	return true, now.Sub(due)
+}
+
+// stamp fills a's deadlines and overdue state as of now.
+func (a *Alert) stamp(now time.Time) {
+	a.AcknowledgeDueAt = a.RaisedAt.Add(AcknowledgeWithin).UTC()
+	a.ResolveDueAt = a.RaisedAt.Add(ResolveWithin).UTC()
+	over, by := AlertOverdue(*a, now)
+	a.Overdue, a.OverdueSeconds = over, int64(by/time.Second)
 }
 
 // raise opens an alert when a record is saved at high or urgent risk and
@@ -71,15 +126,20 @@ func (s *Service) raise(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, 
 		return err
 	}
 	if level == "urgent" {
-		return s.mailAlert(ctx, tx, id)
+		if err := outbox.EnqueueAt(ctx, tx, EscalateKind, escalation{AlertID: id}, "risk_alert_escalate:"+id.String(),
+			now.Add(AcknowledgeWithin)); err != nil {
+			return err
+		}
+		return s.mailAlert(ctx, tx, id, mailRiskAlert)
 	}
 	return nil
 }
 
 // mailAlert queues the alert mail to every active clinical lead (or every
-// active operator when none is marked) and ClinicalLeadEmail. The mail
-// names nothing but the need and the link.
-func (s *Service) mailAlert(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) error {
+// active operator when none is marked) and the ClinicalLeadEmail
+// addresses; kind is the mail template (the alert, or its escalation).
+// The mail names nothing but the need and the link.
+func (s *Service) mailAlert(ctx context.Context, tx *sqlx.Tx, id uuid.UUID, kind string) error {
 	if s.Mail == nil {
 		return nil
 	}
@@ -96,16 +156,18 @@ func (s *Service) mailAlert(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) erro
 		ORDER BY email`); err != nil {
 		return fmt.Errorf("record: alert recipients: %w", err)
 	}
-	if e := strings.TrimSpace(s.ClinicalLeadEmail); e != "" && !slices.ContainsFunc(rcpts, func(r to) bool { return strings.EqualFold(r.Email, e) }) {
-		rcpts = append(rcpts, to{Email: e, Name: "Clinical lead", Locale: "ja"})
+	for _, e := range strings.Split(s.ClinicalLeadEmail, ",") {
+		if e = strings.TrimSpace(e); e != "" && !slices.ContainsFunc(rcpts, func(r to) bool { return strings.EqualFold(r.Email, e) }) {
+			rcpts = append(rcpts, to{Email: e, Name: "Clinical lead", Locale: "ja"})
+		}
 	}
 	link := strings.TrimRight(s.BaseURL, "/") + "/operator/alerts/" + id.String()
 	for _, r := range rcpts {
-		msg, err := s.Mail.Compose(mailRiskAlert, r.Locale, r.Email, map[string]string{"Name": r.Name, "Link": link})
+		msg, err := s.Mail.Compose(kind, r.Locale, r.Email, map[string]string{"Name": r.Name, "Link": link})
 		if err != nil {
 			return err
 		}
-		if err := mail.Enqueue(ctx, tx, msg, "risk_alert:"+id.String()+":"+strings.ToLower(r.Email)); err != nil {
+		if err := mail.Enqueue(ctx, tx, msg, kind+":"+id.String()+":"+strings.ToLower(r.Email)); err != nil {
 			return err
 		}
 	}
@@ -115,11 +177,13 @@ func (s *Service) mailAlert(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) erro
 const alertSelect = `
 	SELECT a.id, a.booking_id, a.company_id, co.name AS company_name, a.counselor_id,
 	       COALESCE(NULLIF(c.display_name, ''), u.name) AS counselor_name, u.email AS counselor_email,
-	       a.risk_level, a.status, a.raised_at, a.acknowledged_at, a.resolved_at, a.outcome
+	       a.risk_level, a.status, a.raised_at, a.acknowledged_at, a.resolved_at, a.outcome,
+	       ack.name AS acknowledged_by_name, a.escalated_at
 	FROM risk_alerts a
 	JOIN companies co ON co.id = a.company_id
 	JOIN counselors c ON c.id = a.counselor_id
-	JOIN users u ON u.id = c.user_id`
+	JOIN users u ON u.id = c.user_id
+	LEFT JOIN users ack ON ack.id = a.acknowledged_by`
 
 // Alerts lists risk alerts for operators: unresolved first (urgent before
 // high, oldest first), then resolved, newest first. status filters ("" all).
@@ -145,6 +209,10 @@ func (s *Service) Alerts(ctx context.Context, actor auth.Principal, status strin
 	if err != nil {
 		return nil, 0, fmt.Errorf("record: alerts: %w", err)
 	}
+	now := s.now()
+	for i := range out {
+		out[i].stamp(now)
+	}
 	return out, total, nil
 }
 
@@ -162,6 +230,7 @@ func (s *Service) Alert(ctx context.Context, actor auth.Principal, id uuid.UUID)
 		return audit.Write(ctx, tx, actor, audit.Event{Action: "risk_alert.read", CompanyID: a.CompanyID,
 			TargetType: "risk_alert", TargetID: id.String()})
 	})
+	a.stamp(s.now())
 	return a, err
 }
 
@@ -185,9 +254,15 @@ func (s *Service) Acknowledge(ctx context.Context, actor auth.Principal, id uuid
 	})
 }
 
-// Resolve closes an alert with the outcome of the protocol (400 outcome
-// for an unknown one; 409 alert_resolved when already resolved).
+// Resolve closes an alert with the outcome of the protocol: it must be
+// chosen (422 outcome_required naming outcome; there is no default), 400
+// outcome for an unknown one, 409 alert_resolved when already resolved.
 func (s *Service) Resolve(ctx context.Context, actor auth.Principal, id uuid.UUID, outcome string) (Alert, error) {
+	outcome = strings.TrimSpace(outcome)
+	if outcome == "" {
+		return Alert{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "outcome_required",
+			Message: "outcome: choose the outcome of the protocol before resolving", Fields: map[string]string{"outcome": "required"}}
+	}
 	if !slices.Contains(Outcomes, outcome) {
 		return Alert{}, apperr.Field("outcome", "must be one of "+strings.Join(Outcomes, ", "))
 	}
@@ -227,5 +302,6 @@ func (s *Service) changeAlert(ctx context.Context, actor auth.Principal, id uuid
 		return audit.Write(ctx, tx, actor, audit.Event{Action: action, CompanyID: a.CompanyID, TargetType: "risk_alert",
 			TargetID: id.String(), Details: details})
 	})
+	a.stamp(now)
 	return a, err
 }

@@ -11,16 +11,6 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
-// AcknowledgeWithin is how long an urgent-risk alert may stay open before
-// someone acknowledges it: step 1 of the protocol (docs/records.md) is to
-// reach the counsellor within the hour. An open urgent alert older than
-// this is overdue.
-const AcknowledgeWithin = time.Hour
-
-// Overdue reports whether an urgent alert raised at raisedAt and still
-// open at now has outlived AcknowledgeWithin.
-func Overdue(raisedAt, now time.Time) bool { return now.Sub(raisedAt) > AcknowledgeWithin }
-
 // Due is one held session that still waits for its record.
 type Due struct {
 	BookingID    uuid.UUID `db:"id"`

@@ -88,7 +88,8 @@ type Service struct {
 	DB   *db.DB
 	Keys *seal.Keyring
 	Mail *mail.Composer
-	// ClinicalLeadEmail, when set, also receives urgent-risk alerts.
+	// ClinicalLeadEmail, when set, also receives urgent-risk alerts and
+	// their escalations: one address or several, comma-separated.
 	ClinicalLeadEmail string
 	BaseURL           string
 	// Now is the clock (tests move it); nil means time.Now.

@@ -27,6 +27,9 @@ func (s *Server) registerAudit(e *echo.Echo) {
 	e.GET("/me/activity", s.activityShow, requireRoles(auth.RoleEmployee, auth.RoleCounselor, auth.RoleCompanyAdmin, auth.RoleOperator))
 }
 
+// maxAuditActors bounds the people the actor filter suggests.
+const maxAuditActors = 2000
+
 // auditPage is a page of audit entries; Query keeps the filters.
 type auditPage struct {
 	Rows        []audit.Row
@@ -35,6 +38,8 @@ type auditPage struct {
 	Page, Pages int
 	Base        string
 	Zone        *time.Location
+	// Actors are the people to choose from for the actor filter.
+	Actors []audit.Actor
 }
 
 // PageURL is the same view at page n.
@@ -50,6 +55,11 @@ func (p auditPage) PageURL(n int) string {
 func (s *Server) auditShow(c echo.Context) error {
 	p, _ := principalOf(c)
 	pg := auditPage{Query: c.QueryParams(), Base: "/operator/audit", Zone: employeeZone, Page: 1, Pages: 1}
+	actors, err := audit.Actors(c.Request().Context(), s.Accounts.DB, p, maxAuditActors)
+	if err != nil {
+		return err
+	}
+	pg.Actors = actors
 	f, err := audit.ParseFilter(c.QueryParams())
 	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
 		pg.Errors = e.Fields
@@ -79,26 +89,4 @@ func (s *Server) activityShow(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, pageActivity, auditPage{Rows: rows, Page: page, Pages: max(1, (total+perPage-1)/perPage),
 		Base: "/me/activity", Zone: s.userZone(c)})
-}
-
-// actionKeys name audited actions in plain words; others show their code.
-var actionKeys = map[string]string{
-	"auth.login":          "audit_act_login",
-	"auth.logout":         "audit_act_logout",
-	"consent.grant":       "audit_act_consent_grant",
-	"consent.withdraw":    "audit_act_consent_withdraw",
-	"feedback.create":     "audit_act_feedback",
-	"record.summary_read": "audit_act_summary_read",
-	"shared.view":         "audit_act_shared_view",
-	"audit.view":          "audit_act_audit_view",
-	"user.disable":        "audit_act_user_disable",
-	"user.enable":         "audit_act_user_enable",
-}
-
-// Action is an audited action in plain words, or its code.
-func (v *View) Action(code string) string {
-	if k, ok := actionKeys[code]; ok {
-		return v.T(k)
-	}
-	return code
 }

@@ -327,3 +327,13 @@ func TestBrowserOperatorPages(t *testing.T) {
 	}
 	screenshot(t, ctx, "operator-companies.png")
 }
+
+// noSideScroll fails when the page is wider than the window, or than
+// width (a phone's layout viewport grows to fit a page too wide for it).
+func noSideScroll[W int | int64](t *testing.T, ctx context.Context, page string, width W) {
+	t.Helper()
+	w := evaluate[int](t, ctx, `document.documentElement.scrollWidth`)
+	if over := evaluate[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); over || int64(w) > int64(width) {
+		t.Errorf("%s scrolls sideways: %d px wide", page, w)
+	}
+}

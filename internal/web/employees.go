@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,6 +29,9 @@ type rosterPage struct {
 	Import       *company.ImportResult
 	ImportErrors formErrors
 	ImportFile   string // domain message about the file as a whole
+	// ImportFileError says, when known, why the whole file was refused
+	// (shown in the reader's language instead of ImportFile).
+	ImportFileError *company.ImportFileError
 }
 
 // PageURL is the roster URL of page n with the current filter.
@@ -110,11 +114,13 @@ func (s *Server) employeeImport(c echo.Context) error {
 		if e, ok := apperr.As(err); ok && e.Code == apperr.CodeInvalid {
 			r.ImportErrors.add("file", "import_file_invalid")
 			r.ImportFile = e.Fields["file"]
+			errors.As(err, &r.ImportFileError)
 			status = http.StatusBadRequest
 		} else if ok && e.Code == apperr.CodeUnprocessable && e.Fields["status"] != "" {
 			// A bad status refuses the whole file: say which line.
 			r.ImportErrors.add("file", "import_status_invalid")
 			r.ImportFile = e.Fields["status"]
+			errors.As(err, &r.ImportFileError)
 			status = http.StatusUnprocessableEntity
 		} else if err != nil {
 			return err

@@ -59,7 +59,7 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`#day-5`)),
 				chromedp.WaitVisible(chromedp.CSS(`#preview-days`)),
 			)
-			noSideScroll(t, ctx, "availability")
+			noSideScroll(t, ctx, "availability", size.w)
 			evaluate[bool](t, ctx, `(window.__samePage = true)`)
 
 			// + 時間帯を追加 on Friday: the day is swapped in place.
@@ -100,7 +100,7 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 				t.Errorf("end_3_1 after the copy: %q", v)
 			}
 			waitJS(t, ctx, fmt.Sprintf(`document.querySelectorAll('#slot-preview .preview-slot').length > %d`, before))
-			noSideScroll(t, ctx, "availability after edits")
+			noSideScroll(t, ctx, "availability after edits", size.w)
 			screenshot(t, ctx, "availability-"+size.name+".png")
 
 			// Nothing was saved by the edits; 保存する saves them.
@@ -114,13 +114,13 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 
 			// The session list and the record form at this width.
 			do(t, ctx, chromedp.Navigate(h.URL+"/counselor/sessions"), chromedp.WaitVisible(chromedp.CSS(`#session-`+held.String()+` .record-write`)))
-			noSideScroll(t, ctx, "counsellor sessions")
+			noSideScroll(t, ctx, "counsellor sessions", size.w)
 			screenshot(t, ctx, "counselor-sessions-"+size.name+".png")
 			do(t, ctx, chromedp.Click(chromedp.CSS(`#session-`+held.String()+` .record-write`)), chromedp.WaitVisible(chromedp.CSS(`#record-form`)))
 			if n := evaluate[int](t, ctx, `document.querySelectorAll('input[name=risk]:checked').length`); n != 0 {
 				t.Errorf("%d risk levels are chosen before the counsellor chose one", n)
 			}
-			noSideScroll(t, ctx, "record form")
+			noSideScroll(t, ctx, "record form", size.w)
 			screenshot(t, ctx, "record-edit-"+size.name+".png")
 		})
 	}
@@ -149,10 +149,10 @@ func TestBrowserRatingByKeyboard(t *testing.T) {
 				chromedp.Navigate(h.URL+"/sessions"),
 				chromedp.WaitVisible(chromedp.CSS(row+` .badge-to-rate`)),
 			)
-			noSideScroll(t, ctx, "sessions")
+			noSideScroll(t, ctx, "sessions", size.w)
 			screenshot(t, ctx, "sessions-to-rate-"+size.name+".png")
 			do(t, ctx, chromedp.Click(chromedp.CSS(row+` .rate-link`)), chromedp.WaitVisible(chromedp.CSS(`#rating-form`)))
-			noSideScroll(t, ctx, "rating")
+			noSideScroll(t, ctx, "rating", size.w)
 			height := evaluate[float64](t, ctx, `document.querySelector('#rating-form').getBoundingClientRect().height`)
 			t.Logf("rating form height at %s px: %.0f px", size.name, height)
 			if size.w >= 1366 && height > float64(size.h) {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/taiwa/taiwa/internal/company"
 )
 
@@ -35,4 +37,35 @@ func (v *View) ImportMessage(e company.ImportError) string {
 		return e.Message
 	}
 	return v.T(key, "Column", col, "Value", e.Value, "Max", e.Max, "Line", e.OtherLine)
+}
+
+// importFileKeys say each reason a whole roster file is refused.
+var importFileKeys = map[string]string{
+	company.ImportFileUnreadable: "import_file_unreadable", company.ImportFileNotUTF8: "import_file_not_utf8",
+	company.ImportFileEmpty: "import_file_empty", company.ImportFileHeaderNotCSV: "import_file_header_not_csv",
+	company.ImportFileUnknownColumn: "import_file_unknown_column", company.ImportFileDuplicateColumn: "import_file_duplicate_column",
+	company.ImportFileMissingColumn: "import_file_missing_column", company.ImportFileTooManyLines: "import_file_too_many_lines",
+	company.ImportFileStatus: "import_file_status",
+}
+
+// ImportFileMessage says why a whole roster file was refused, in the
+// reader's language, naming the line and the column as the UI does (and
+// the columns the header may use).
+func (v *View) ImportFileMessage(e *company.ImportFileError) string {
+	key, ok := importFileKeys[e.Code]
+	if !ok {
+		return e.Code
+	}
+	return v.T(key, "Line", e.Line, "Column", v.label(importColumnKeys, e.Column), "Header", e.Header,
+		"Value", e.Value, "Max", e.Max, "Columns", v.ImportHeaderNames())
+}
+
+// ImportHeaderNames lists the roster columns by the UI's names, in the
+// page's language: what a header line may say.
+func (v *View) ImportHeaderNames() string {
+	names := make([]string, 0, len(company.ImportColumns))
+	for _, c := range company.ImportColumns {
+		names = append(names, v.label(importColumnKeys, c))
+	}
+	return strings.Join(names, v.T("list_separator"))
 }

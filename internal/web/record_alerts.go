@@ -21,6 +21,8 @@ var (
 		"contacted_counselor": "alert_outcome_contacted_counselor", "emergency_services": "alert_outcome_emergency_services",
 		"employee_safe": "alert_outcome_employee_safe", "referred": "alert_outcome_referred", "other": "alert_outcome_other",
 	}
+	// overdueKeys flag the deadline an alert missed (record.AlertDeadline).
+	overdueKeys = map[string]string{"acknowledge": "alert_overdue_acknowledge", "resolve": "alert_overdue_resolve"}
 )
 
 // AlertStatus is an alert state's name.
@@ -39,6 +41,36 @@ func (v *View) Age(t time.Time) string {
 		return v.T("alert_age_hours", "N", int(d.Hours()))
 	}
 	return v.T("alert_age_days", "N", int(d.Hours()/24))
+}
+
+// Overdue is the flag of an alert past the protocol's next deadline
+// (record.AlertOverdue, as of its read): "確認期限超過 34時間" /
+// "Acknowledgement overdue by 34 h"; "" when it is not overdue.
+func (v *View) Overdue(a record.Alert) string {
+	if !a.Overdue {
+		return ""
+	}
+	step, _, _ := record.AlertDeadline(a)
+	return v.T(overdueKeys[step], "For", v.Span(time.Duration(a.OverdueSeconds)*time.Second))
+}
+
+// Span is a duration coarsely: "45分" / "34時間" / "3日".
+func (v *View) Span(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return v.T("alert_span_minutes", "N", max(1, int(d.Minutes())))
+	case d < 48*time.Hour:
+		return v.T("alert_span_hours", "N", int(d.Hours()))
+	}
+	return v.T("alert_span_days", "N", int(d.Hours()/24))
+}
+
+// TimeOf is Time of an optional time ("" when unset).
+func (v *View) TimeOf(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return v.Time(*t)
 }
 
 // alertListPage is the operators' queue.
@@ -98,11 +130,28 @@ func (s *Server) alertAcknowledge(c echo.Context) error {
 	}, "alert_flash_acknowledged")
 }
 
+// alertResolve resolves with the chosen outcome; with none chosen (or an
+// unknown one) the page comes back 422 with the message at the field.
 func (s *Server) alertResolve(c echo.Context) error {
-	return s.alertAct(c, func(p auth.Principal, id uuid.UUID) error {
-		_, err := s.Records.Resolve(c.Request().Context(), p, id, c.FormValue("outcome"))
+	p, _ := principalOf(c)
+	id, err := alertID(c)
+	if err != nil {
 		return err
-	}, "alert_flash_resolved")
+	}
+	ctx := c.Request().Context()
+	_, err = s.Records.Resolve(ctx, p, id, c.FormValue("outcome"))
+	if e, ok := apperr.As(err); ok && e.Fields["outcome"] != "" {
+		a, aerr := s.Records.Alert(ctx, p, id)
+		if aerr != nil {
+			return aerr
+		}
+		key := "alert_outcome_required"
+		if e.Code == apperr.CodeInvalid {
+			key = "alert_outcome_unknown"
+		}
+		return s.render(c, http.StatusUnprocessableEntity, pageOperatorAlertsShow, alertShowPage{Alert: a, Outcomes: record.Outcomes, Error: key})
+	}
+	return s.alertDone(c, id, err, "alert_flash_resolved")
 }
 
 func (s *Server) alertAct(c echo.Context, act func(auth.Principal, uuid.UUID) error, done string) error {
@@ -111,8 +160,12 @@ func (s *Server) alertAct(c echo.Context, act func(auth.Principal, uuid.UUID) er
 	if err != nil {
 		return err
 	}
+	return s.alertDone(c, id, act(p, id), done)
+}
+
+// alertDone answers an alert's change: back to the alert with the flash.
+func (s *Server) alertDone(c echo.Context, id uuid.UUID, err error, done string) error {
 	back := "/operator/alerts/" + id.String()
-	err = act(p, id)
 	if e, ok := apperr.As(err); ok && (e.Code == apperr.CodeInvalid || e.Code == apperr.CodeConflict) {
 		s.setFlash(c, "error", "alert_flash_refused")
 		return c.Redirect(http.StatusSeeOther, back)

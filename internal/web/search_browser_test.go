@@ -43,7 +43,7 @@ func TestBrowserSearchUnderstoodChipsAndEmptyState(t *testing.T) {
 				strings.Index(hints, "パワハラ」を外す") > strings.Index(hints, "女性」を外す") {
 				t.Errorf("suggestions:\n%s", hints)
 			}
-			noSideScroll(t, ctx, "the empty search")
+			noSideScroll(t, ctx, "the empty search", vp.w)
 			screenshot(t, ctx, fmt.Sprintf("search-empty-%d.png", vp.w))
 
 			// The suggestion that finds most: without パワハラ, 女性 stays a chip.
@@ -58,7 +58,7 @@ func TestBrowserSearchUnderstoodChipsAndEmptyState(t *testing.T) {
 			if !strings.Contains(res, "佐藤 恵子") || !strings.Contains(res, "鈴木 直美") || strings.Contains(res, "加藤 亮") {
 				t.Errorf("results after the suggestion:\n%s", res)
 			}
-			noSideScroll(t, ctx, "the search with a chip")
+			noSideScroll(t, ctx, "the search with a chip", vp.w)
 			screenshot(t, ctx, fmt.Sprintf("search-understood-%d.png", vp.w))
 
 			// Removing the chip takes 女性 out of the search.
@@ -73,7 +73,7 @@ func TestBrowserSearchUnderstoodChipsAndEmptyState(t *testing.T) {
 			if loc := location(t, ctx); strings.Contains(loc, "q=") {
 				t.Errorf("the address still carries the words: %s", loc)
 			}
-			noSideScroll(t, ctx, "the search without the chip")
+			noSideScroll(t, ctx, "the search without the chip", vp.w)
 
 			// Typing (htmx) brings a chip in place, under the search box.
 			do(t, ctx,
