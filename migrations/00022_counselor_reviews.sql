@@ -63,5 +63,6 @@ CREATE POLICY author_delete ON counselor_reviews FOR DELETE USING (app_role() = 
 GRANT SELECT, INSERT, UPDATE, DELETE ON counselor_reviews, review_authors TO taiwa_app;
 
 -- +goose Down
-DROP TABLE IF EXISTS review_authors;
-DROP TABLE IF EXISTS counselor_reviews;
+-- Together: counselor_reviews' policies read review_authors, whose rows
+-- reference counselor_reviews.
+DROP TABLE IF EXISTS review_authors, counselor_reviews;

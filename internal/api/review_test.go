@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -366,4 +367,38 @@ func TestReviewRowsAreReadableOnlyAsTheRulesSay(t *testing.T) {
 	if l, r := see(db.Scope{CompanyID: w.companyB, UserID: ids["hr@b.example"], Role: "company_admin"}); l != 0 || r != 1 {
 		t.Errorf("another company's HR sees %d links and %d reviews once published, want 0 and 1", l, r)
 	}
+}
+
+// TestReviewsMigrationGoesDownAndUpAgain: 00022's Down drops both tables
+// (reviews included), Up brings them back and reviews work again.
+func TestReviewsMigrationGoesDownAndUpAgain(t *testing.T) {
+	w := newFBWorld(t)
+	e1 := w.login("e1@a.example")
+	if st := e1.Do("POST", "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed("下げて上げる"), nil); st != http.StatusCreated {
+		t.Fatalf("rate: %d", st)
+	}
+	m, err := db.NewMigrator(w.h.Env.AdminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	tables := `SELECT count(*) FROM information_schema.tables WHERE table_name IN ('counselor_reviews', 'review_authors')`
+	var n int
+	if err := m.DownTo(ctx, io.Discard, 21); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	if err := ownerDB(t, w.h).Get(&n, tables); err != nil || n != 0 {
+		t.Fatalf("%d review tables survived Down (%v)", n, err)
+	}
+	if err := m.Up(ctx, io.Discard); err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if err := ownerDB(t, w.h).Get(&n, tables); err != nil || n != 2 {
+		t.Fatalf("%d review tables after Up (%v), want 2", n, err)
+	}
+	if st := e1.Do("POST", "/api/v1/bookings/"+w.ended.String()+"/feedback", reviewed("また動く"), nil); st != http.StatusCreated {
+		t.Fatalf("rate after Up: %d", st)
+	}
+	queued(t, w.login("op@x.example"), "また動く")
 }
