@@ -115,9 +115,12 @@ func seedBookings(ctx context.Context, tx *sqlx.Tx, now time.Time) (int, error) 
 // company generates one company's sessions.
 func (s *bookingSeed) company(emps []*bookingEmployee, past, recentPast, upcoming int) {
 	yearAgo, recent := s.now.AddDate(-1, 0, 0), s.now.Add(-4*24*time.Hour)
-	for _, e := range emps[:min(withHistory, len(emps))] {
+	for i, e := range emps[:min(withHistory, len(emps))] {
 		s.past(e, yearAgo, recent, booking.StatusCompleted)
 		s.upcoming(e)
+		if i == 0 { // the README's emp0001 has two sessions ahead
+			s.upcoming(e)
+		}
 	}
 	for range past {
 		s.past(emps[s.r.IntN(len(emps))], yearAgo, recent, pastStatus(s.r))

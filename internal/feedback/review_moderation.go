@@ -100,8 +100,11 @@ func (s *Service) moderate(ctx context.Context, actor auth.Principal, id uuid.UU
 				out.Status = ReviewPublished
 			}
 		}
-		return audit.Write(ctx, tx, actor, audit.Event{Action: "review." + map[string]string{
-			ReviewApproved: "approve", ReviewRejected: "reject"}[status],
+		action := "review.approve"
+		if status == ReviewRejected {
+			action = "review.reject"
+		}
+		return audit.Write(ctx, tx, actor, audit.Event{Action: action,
 			TargetType: "review", TargetID: id.String(), Details: map[string]any{"published": out.Published}})
 	})
 	return out, err
