@@ -86,6 +86,9 @@ var everyPage = []pageCheck{
 	{Role: "employee", Name: "privacy", Path: "/me/privacy"},
 	{Role: "employee", Name: "activity", Path: "/me/activity"},
 	{Role: "employee", Name: "security", Path: "/account/security"},
+	{Role: "employee", Name: "settings", Path: "/account/settings"},
+	{Role: "employee", Name: "search-understood", Path: "/counselors?q=%E5%A5%B3%E6%80%A7%20%E8%BB%A2%E8%81%B7"},
+	{Role: "employee", Name: "search-nobody", Path: "/counselors?q=%E5%A5%B3%E6%80%A7%20%E7%94%B7%E6%80%A7"},
 
 	{Role: "counselor", Name: "home", Path: "/counselor"},
 	{Role: "counselor", Name: "profile", Path: "/counselor/profile"},
@@ -121,6 +124,7 @@ var everyPage = []pageCheck{
 	{Role: "operator", Name: "mail", Path: "/operator/mail"},
 	{Role: "operator", Name: "user-confirm", Path: "/operator/users", Link: `a[href$="/disable"]`},
 	{Role: "operator", Name: "security", Path: "/account/security"},
+	{Role: "operator", Name: "reviews", Path: "/operator/reviews"},
 }
 
 // pageWidths are the two screens every page is checked on.
