@@ -95,19 +95,9 @@ func (cc *candidateCache) put(id uuid.UUID, e cachedCandidate) {
 // filtered scan returns only "id version" lines in one text; the lines of
 // rows not cached at that version come in a second read.
 func (s *Service) loadCandidates(ctx context.Context, tx *sqlx.Tx, sk *Seeker, f *hardFilter, now time.Time) ([]Candidate, error) {
-	var listing string
-	if err := tx.GetContext(ctx, &listing, `SELECT coalesce(string_agg(m.counselor_id::text || ' ' || m.xmin::text, E'\n'), '')
-		FROM counselor_match m WHERE `+f.where(), f.args...); err != nil {
-		return nil, err
-	}
-	ids, entries, missing, missAt, err := s.candidates.lookup(listing)
+	ids, entries, err := s.cachedRows(ctx, tx, f.where(), f.args...)
 	if err != nil {
 		return nil, err
-	}
-	if len(missing) > 0 {
-		if err := s.fillCandidates(ctx, tx, missing, missAt, entries); err != nil {
-			return nil, err
-		}
 	}
 	themeBit := bit(counselor.Themes, sk.Theme)
 	out := make([]Candidate, 0, len(entries))
@@ -122,6 +112,28 @@ func (s *Service) loadCandidates(ctx context.Context, tx *sqlx.Tx, sk *Seeker, f
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// cachedRows lists the id and version of every counselor_match row that
+// where (SQL over m) admits, and returns each with its parsed entry from
+// the cache; rows not cached at that version are read and parsed in a
+// second query. An entry whose version is "" went away between the reads.
+func (s *Service) cachedRows(ctx context.Context, tx *sqlx.Tx, where string, args ...any) ([]uuid.UUID, []cachedCandidate, error) {
+	var listing string
+	if err := tx.GetContext(ctx, &listing, `SELECT coalesce(string_agg(m.counselor_id::text || ' ' || m.xmin::text, E'\n'), '')
+		FROM counselor_match m WHERE `+where, args...); err != nil {
+		return nil, nil, err
+	}
+	ids, entries, missing, missAt, err := s.candidates.lookup(listing)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(missing) > 0 {
+		if err := s.fillCandidates(ctx, tx, missing, missAt, entries); err != nil {
+			return nil, nil, err
+		}
+	}
+	return ids, entries, nil
 }
 
 // fillCandidates reads and parses the packed lines of missing, caches them

@@ -114,19 +114,9 @@ func (s *Service) pooled(ctx context.Context, tx *sqlx.Tx) (rows []cachedCandida
 // reloadPool reads "id version" for every counselor_match row and parses,
 // through candidateCache, only the rows whose version it has not seen.
 func (s *Service) reloadPool(ctx context.Context, tx *sqlx.Tx) ([]cachedCandidate, error) {
-	var listing string
-	if err := tx.GetContext(ctx, &listing, `SELECT coalesce(string_agg(m.counselor_id::text || ' ' || m.xmin::text, E'\n'), '')
-		FROM counselor_match m`); err != nil {
-		return nil, err
-	}
-	ids, entries, missing, missAt, err := s.candidates.lookup(listing)
+	ids, entries, err := s.cachedRows(ctx, tx, "true")
 	if err != nil {
 		return nil, err
-	}
-	if len(missing) > 0 {
-		if err := s.fillCandidates(ctx, tx, missing, missAt, entries); err != nil {
-			return nil, err
-		}
 	}
 	out := entries[:0]
 	keep := make(map[uuid.UUID]cachedCandidate, len(entries))
