@@ -12,6 +12,7 @@ import (
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/httperr"
 )
 
 // planReaders may list plans: operators all, company admins the active ones.
@@ -233,20 +234,6 @@ func docLang(c echo.Context) (string, error) {
 	return "ja", nil
 }
 
-// InvoiceFilename is the download's file name, e.g. invoice-TW-2026-10-000123.pdf.
-func InvoiceFilename(inv billing.Invoice, ext string) string {
-	name := inv.Number
-	if name == "" {
-		name = inv.Period
-	}
-	return "invoice-" + strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return '_'
-	}, name) + "." + ext
-}
-
 func (s *Server) invoicePDF(c echo.Context) error {
 	lang, err := docLang(c)
 	if err != nil {
@@ -259,7 +246,7 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	b, err := invoicedoc.PDF(inv, s.Billing.Issuer, lang)
 	if errors.Is(err, invoicedoc.ErrUnavailable) {
 		c.Logger().Error(err)
-		return c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{
+		return c.JSON(http.StatusServiceUnavailable, httperr.Body{Error: httperr.Detail{
 			Code: "pdf_unavailable", Message: "the invoice PDF cannot be made on this server right now; download the CSV or try again later"}})
 	}
 	if err != nil {
@@ -268,7 +255,7 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "pdf"); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+InvoiceFilename(inv, "pdf")+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+inv.Filename("pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
 }
 
@@ -288,7 +275,7 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	if err := s.Billing.RecordDownload(c.Request().Context(), principal(c), inv, "csv"); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+InvoiceFilename(inv, "csv")+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+inv.Filename("csv")+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
 }
 

@@ -25,20 +25,6 @@ func (s *Server) reportRoutes() []Route {
 	}
 }
 
-// ReportRequest validates from, to and by (400 naming the field) into the
-// service's request; by is normalised to "dim" or "dim1,dim2".
-func ReportRequest(from, to, by string, export bool) (store.Request, error) {
-	q, err := report.ParseQuery(from, to, by)
-	if err != nil {
-		return store.Request{}, err
-	}
-	dims := make([]string, len(q.By))
-	for i, d := range q.By {
-		dims[i] = string(d)
-	}
-	return store.Request{Query: q, From: from, To: to, By: strings.Join(dims, ","), Export: export}, nil
-}
-
 // ServeReport authorises the actor for the company (another company's
 // admin gets 404 before anything else), validates the query and asks the
 // service, which rate-limits and audits.
@@ -54,7 +40,7 @@ func ServeReport(c echo.Context, svc *store.Service, actor auth.Principal, cid u
 			return nil, apperr.Field(name, "unknown parameter: a report takes from, to and by")
 		}
 	}
-	req, err := ReportRequest(q.Get("from"), q.Get("to"), q.Get("by"), export)
+	req, err := store.NewRequest(q.Get("from"), q.Get("to"), q.Get("by"), export)
 	if err != nil {
 		return nil, err
 	}
@@ -83,15 +69,7 @@ func (s *Server) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return WriteReportCSV(c, b)
-}
-
-// WriteReportCSV answers with the report as a CSV download, uncached.
-func WriteReportCSV(c echo.Context, b *report.Body) error {
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+report.Filename(b)+`"`)
-	h.Set(echo.HeaderCacheControl, "no-store")
-	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", report.CSV(b))
+	return report.WriteCSV(c.Response(), b)
 }
 
 // reportRelease publishes a closed month's releases: every company, or

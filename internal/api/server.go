@@ -6,7 +6,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -146,11 +145,7 @@ const principalKey = "taiwa.principal"
 
 // bearerToken returns the token of an "Authorization: Bearer …" header.
 func bearerToken(c echo.Context) string {
-	h := c.Request().Header.Get(echo.HeaderAuthorization)
-	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		return strings.TrimSpace(h[7:])
-	}
-	return ""
+	return auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 }
 
 // requireRoles authenticates the bearer token and checks the role: 401

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa/taiwa/internal/platform/httperr"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
@@ -27,12 +28,12 @@ func (s *Server) webhookRoutes() []Route {
 // have it delivered again.
 func (s *Server) stripeWebhook(c echo.Context) error {
 	if !s.Billing.Payments.WebhooksEnabled() {
-		return c.JSON(http.StatusServiceUnavailable, ErrorBody{Error: ErrorDetail{
+		return c.JSON(http.StatusServiceUnavailable, httperr.Body{Error: httperr.Detail{
 			Code: "webhooks_disabled", Message: "no Stripe webhook secret is configured"}})
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWebhookBody+1))
 	if err != nil {
-		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{Code: "invalid_input", Message: "the body could not be read"}})
+		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{Code: "invalid_input", Message: "the body could not be read"}})
 	}
 	if len(body) > maxWebhookBody {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
@@ -40,11 +41,11 @@ func (s *Server) stripeWebhook(c echo.Context) error {
 	ev, err := s.Billing.Payments.ParseEvent(body, c.Request().Header.Get("Stripe-Signature"))
 	switch {
 	case errors.Is(err, payments.ErrSignature):
-		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{
+		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{
 			Code: "invalid_signature", Message: "the Stripe-Signature header does not match this body or is too old",
 			Fields: map[string]string{"Stripe-Signature": "invalid or stale"}}})
 	case errors.Is(err, payments.ErrPayload):
-		return c.JSON(http.StatusBadRequest, ErrorBody{Error: ErrorDetail{
+		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{
 			Code: "invalid_input", Message: "the body is not a Stripe event", Fields: map[string]string{"body": "not a Stripe event"}}})
 	case err != nil:
 		return err

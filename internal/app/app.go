@@ -28,6 +28,7 @@ import (
 	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/httperr"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
@@ -182,7 +183,7 @@ func (a *App) buildHTTP(room webui.RoomConfig) error {
 		return err
 	}
 	a.ui = ui
-	e.HTTPErrorHandler = api.ErrorHandler(a.Log, ui.RenderError)
+	e.HTTPErrorHandler = httperr.Handler(a.Log, ui.RenderError)
 	a.middleware(e)
 	apiServer.Register(e)
 	ui.Register(e)

@@ -5,6 +5,7 @@
 package billing
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -109,6 +110,23 @@ type Invoice struct {
 	StripeInvoiceID *string   `db:"stripe_invoice_id" json:"stripe_invoice_id"`
 	HostedURL       *string   `db:"hosted_url" json:"hosted_url,omitempty"`
 	Lines           []Line    `db:"-" json:"lines,omitempty"`
+}
+
+// Filename is the invoice's download name in both HTTP layers, e.g.
+// invoice-TW-2026-10-000123.pdf: the number (the period before one is
+// issued) with anything but ASCII letters, digits and '-' made '_', so it
+// is safe inside a quoted Content-Disposition.
+func (inv Invoice) Filename(ext string) string {
+	name := inv.Number
+	if name == "" {
+		name = inv.Period
+	}
+	return "invoice-" + strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, name) + "." + ext
 }
 
 // RunResult is the answer of a billing run (API.md).

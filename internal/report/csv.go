@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -42,6 +43,20 @@ func CSV(b *Body) []byte {
 // dimensions.
 func Filename(b *Body) string {
 	return "taiwa-report-" + b.From + "-" + b.To + "-" + strings.ReplaceAll(b.By, ",", "+") + ".csv"
+}
+
+// WriteCSV answers with the report as a CSV download, uncached: the one
+// writer of the API's reports.csv and the HR page's export. It takes a
+// plain http.ResponseWriter (echo's Response is one) so that the domain
+// stays free of the HTTP framework.
+func WriteCSV(w http.ResponseWriter, b *Body) error {
+	h := w.Header()
+	h.Set("Content-Disposition", `attachment; filename="`+Filename(b)+`"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(CSV(b))
+	return err
 }
 
 // csvText keeps a spreadsheet from reading a value as a formula.

@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
@@ -91,7 +90,7 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	if err := s.recordDownload(c, inv, "pdf"); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+api.InvoiceFilename(inv, "pdf")+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+inv.Filename("pdf")+`"`)
 	return c.Blob(http.StatusOK, "application/pdf", b)
 }
 
@@ -107,7 +106,7 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 	if err := s.recordDownload(c, inv, "csv"); err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+api.InvoiceFilename(inv, "csv")+`"`)
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+inv.Filename("csv")+`"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b)
 }
 

@@ -5,8 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/httperr"
 )
 
 // errorPage is the data of the error page: message ids, never raw errors.
@@ -17,7 +17,7 @@ type errorPage struct {
 
 // RenderError renders an error page in the layout. A page that needs a
 // signed-in user sends an anonymous one to /login instead of showing 401.
-func (s *Server) RenderError(c echo.Context, status int, d api.ErrorDetail) error {
+func (s *Server) RenderError(c echo.Context, status int, d httperr.Detail) error {
 	s.attachPrincipal(c)
 	if status == http.StatusUnauthorized {
 		return redirectToLogin(c)
@@ -53,6 +53,6 @@ func (s *Server) RenderError(c echo.Context, status int, d api.ErrorDetail) erro
 // itself, as the API's error handler does for the rest.
 func setRetryAfter(c echo.Context, err error) {
 	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeRateLimited && e.RetryAfter > 0 {
-		api.SetRetryAfter(c, e.RetryAfter)
+		httperr.SetRetryAfter(c, e.RetryAfter)
 	}
 }

@@ -11,10 +11,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/api"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/report"
+	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 // pageReport is the report dashboard (HR's and the operator's).
@@ -150,7 +150,7 @@ func (s *Server) reportShow(c echo.Context) error {
 		// Asked for in the address ("by=month,department"): keep it chosen.
 		pg.Dims2 = append(slices.Clone(pg.Dims2), f.By2)
 	}
-	req, err := api.ReportRequest(f.From, f.To, joinBy(f.By, f.By2), false)
+	req, err := store.NewRequest(f.From, f.To, joinBy(f.By, f.By2), false)
 	if err == nil {
 		pg.Body, err = s.Reports.Report(ctx, p, cid, req)
 	}
@@ -207,7 +207,7 @@ func (s *Server) reportCSV(c echo.Context) error {
 	}
 	p, _ := principalOf(c)
 	f := readReportForm(c, s.now())
-	req, err := api.ReportRequest(f.From, f.To, joinBy(f.By, f.By2), true)
+	req, err := store.NewRequest(f.From, f.To, joinBy(f.By, f.By2), true)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func (s *Server) reportCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return api.WriteReportCSV(c, b)
+	return report.WriteCSV(c.Response(), b)
 }
 
 func joinBy(by, by2 string) string {

@@ -3,6 +3,8 @@
 package auth
 
 import (
+	"strings"
+
 	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
@@ -67,4 +69,15 @@ func (p Principal) Require(roles ...Role) error {
 		}
 	}
 	return apperr.Forbidden("this action is not available to your role")
+}
+
+// BearerToken returns the token of an Authorization header's value
+// ("Bearer …", the scheme in any case), or "" for any other scheme: the
+// API authenticates with it and the error handler's 401 challenge asks
+// whether one came.
+func BearerToken(authorization string) string {
+	if len(authorization) > 7 && strings.EqualFold(authorization[:7], "bearer ") {
+		return strings.TrimSpace(authorization[7:])
+	}
+	return ""
 }

@@ -6,6 +6,7 @@
 package store
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,21 @@ type Request struct {
 	To     string
 	By     string // normalised, e.g. "department" or "department,month"
 	Export bool   // a CSV download: audited as report.export, not report.view
+}
+
+// NewRequest validates from, to and by (400 naming the field) into a
+// request, for the API and the pages alike; by is normalised to "dim" or
+// "dim1,dim2". Export marks a CSV download.
+func NewRequest(from, to, by string, export bool) (Request, error) {
+	q, err := report.ParseQuery(from, to, by)
+	if err != nil {
+		return Request{}, err
+	}
+	dims := make([]string, len(q.By))
+	for i, d := range q.By {
+		dims[i] = string(d)
+	}
+	return Request{Query: q, From: from, To: to, By: strings.Join(dims, ","), Export: export}, nil
 }
 
 // Contribution is what an employee reads under "what my company sees":

@@ -1,4 +1,9 @@
-package api
+// Package httperr is the one place where errors become HTTP answers, for
+// both HTTP layers: internal/api and internal/web are siblings and share
+// this instead of importing each other. It maps domain error codes to a
+// status and renders JSON for API requests or, through the page layer's
+// renderer, an HTML page.
+package httperr
 
 import (
 	"context"
@@ -13,16 +18,17 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/ratelimit"
 )
 
-// ErrorBody is the API's error envelope.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
+// Body is the API's error envelope.
+type Body struct {
+	Error Detail `json:"error"`
 }
 
-// ErrorDetail is what went wrong, in API.md's shape.
-type ErrorDetail struct {
+// Detail is what went wrong, in API.md's shape.
+type Detail struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
@@ -39,7 +45,7 @@ var statusOf = map[apperr.Code]int{
 }
 
 // echoErrors are the framework's own errors (no route, body too large, …).
-var echoErrors = map[int]ErrorDetail{
+var echoErrors = map[int]Detail{
 	http.StatusBadRequest:            {Code: "invalid_input", Message: "the request is malformed"},
 	http.StatusForbidden:             {Code: "forbidden", Message: "forbidden"},
 	http.StatusNotFound:              {Code: "not_found", Message: "no such resource"},
@@ -51,13 +57,13 @@ var echoErrors = map[int]ErrorDetail{
 
 // Classify turns any error into a status and the detail a client may see.
 // Unexpected errors become a generic 500 that reveals nothing.
-func Classify(err error) (int, ErrorDetail) {
+func Classify(err error) (int, Detail) {
 	if e, ok := apperr.As(err); ok {
 		st, ok := statusOf[e.Code]
 		if !ok {
 			st = http.StatusInternalServerError
 		}
-		d := ErrorDetail{Code: e.APICode(), Message: e.Message}
+		d := Detail{Code: e.APICode(), Message: e.Message}
 		if st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			d.Fields = e.Fields // a 422 may name the field a rule refused (a month not released)
 		}
@@ -69,21 +75,21 @@ func Classify(err error) (int, ErrorDetail) {
 			return he.Code, d
 		}
 	}
-	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "something went wrong on our side; it has been logged"}
+	return http.StatusInternalServerError, Detail{Code: "internal", Message: "something went wrong on our side; it has been logged"}
 }
 
-// HTMLErrorRenderer renders an error page for browser requests.
-type HTMLErrorRenderer func(c echo.Context, status int, d ErrorDetail) error
+// HTMLRenderer renders an error page for browser requests.
+type HTMLRenderer func(c echo.Context, status int, d Detail) error
 
 // StatusClientClosedRequest (nginx's 499) records a request its client
 // abandoned before the answer: not a failure of ours.
 const StatusClientClosedRequest = 499
 
-// ErrorHandler is the one place where errors become responses: JSON under
+// Handler is the one place where errors become responses: JSON under
 // /api and for API clients, an HTML page otherwise. Internal errors are
 // logged with the request id and never shown; a request its client
 // abandoned is recorded as 499 and logged at debug level only.
-func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandler {
+func Handler(log *slog.Logger, html HTMLRenderer) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -113,7 +119,7 @@ func ErrorHandler(log *slog.Logger, html HTMLErrorRenderer) echo.HTTPErrorHandle
 		case html != nil && !IsAPIRequest(c):
 			werr = html(c, status, detail)
 		default:
-			werr = c.JSON(status, ErrorBody{Error: detail})
+			werr = c.JSON(status, Body{Error: detail})
 		}
 		if werr != nil {
 			log.Error("writing error response", "request_id", rid, "err", werr)
@@ -139,9 +145,9 @@ func clientGone(c echo.Context, err error) bool {
 // bearerChallenge is the WWW-Authenticate of an API 401 (RFC 6750 §3):
 // invalid_token when a bearer token came and was refused, not when a
 // sign-in's email and password were.
-func bearerChallenge(c echo.Context, d ErrorDetail) string {
+func bearerChallenge(c echo.Context, d Detail) string {
 	const challenge = `Bearer realm="taiwa"`
-	if bearerToken(c) != "" && d.Code != "invalid_credentials" {
+	if auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization)) != "" && d.Code != "invalid_credentials" {
 		return challenge + `, error="invalid_token"`
 	}
 	return challenge
