@@ -106,7 +106,7 @@ func headServedAsGet(next echo.HandlerFunc) echo.HandlerFunc {
 // 429s carry the exact wait (see internal/platform/ratelimit).
 const defaultRetryAfter = "60"
 
-// retryAfter gives every 429 a Retry-After, from the API's error handler
+// retryAfter gives every 429 a Retry-After, from the error handler (internal/platform/httperr)
 // and from the pages that render their own refusal (sign-in, reports).
 func retryAfter(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -50,7 +50,7 @@ func (s *Server) RenderError(c echo.Context, status int, d httperr.Detail) error
 }
 
 // setRetryAfter puts a limiter's wait on a 429 that a handler renders
-// itself, as the API's error handler does for the rest.
+// itself, as httperr.Handler does for the rest.
 func setRetryAfter(c echo.Context, err error) {
 	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeRateLimited && e.RetryAfter > 0 {
 		httperr.SetRetryAfter(c, e.RetryAfter)
