@@ -133,19 +133,16 @@ func (s *Server) bookingCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var b booking.Booking
 	if step != uuid.Nil {
-		if err := s.Programmes.CheckStep(c.Request().Context(), principal(c), step); err != nil {
-			return err
-		}
+		// One unit of work: the step is checked, the session booked and
+		// the step linked to it in one transaction, or nothing is.
+		b, err = s.Programmes.BookStep(c.Request().Context(), principal(c), step, nb, c.Request().Header.Get(idempotencyHead))
+	} else {
+		b, err = s.Bookings.Book(c.Request().Context(), principal(c), nb, c.Request().Header.Get(idempotencyHead))
 	}
-	b, err := s.Bookings.Book(c.Request().Context(), principal(c), nb, c.Request().Header.Get(idempotencyHead))
 	if err != nil {
 		return err
-	}
-	if step != uuid.Nil {
-		// The booking stands either way; a step that cannot take it (e.g.
-		// already booked by a replay) keeps its state.
-		_, _ = s.Programmes.LinkBooking(c.Request().Context(), principal(c), step, b.ID)
 	}
 	return c.JSON(http.StatusCreated, b)
 }

@@ -120,7 +120,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
 	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records, ReviewBatch: cfg.ReviewBatch}
 	a.Reports = &store.Service{DB: d}
-	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL, Uptake: a.Reports}
+	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL, Uptake: a.Reports, Bookings: a.Bookings}
 	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
 	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
 		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,

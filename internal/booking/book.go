@@ -169,6 +169,19 @@ func checkSlot(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start, n
 	return a, nil
 }
 
+// Within runs other domains' work inside a booking's transaction, so a
+// use case that books and records something else (a programme step taking
+// the booking) is one unit of work: either all of it is written or none.
+// A hook's error rolls the booking back and is Book's answer.
+type Within struct {
+	// Before runs after the Idempotency-Key was claimed and before the
+	// booking rules, so its refusal comes first and nothing is booked.
+	Before func(ctx context.Context, tx *sqlx.Tx) error
+	// After runs once the booking is written (with its outbox rows and
+	// the plan's counter), before the key keeps the answer.
+	After func(ctx context.Context, tx *sqlx.Tx, b Booking) error
+}
+
 // Book books a slot for the signed-in employee. idempotencyKey may be "":
 // with a key, the same key and body answer the first booking again, and the
 // same key with another body 409 idempotency_key_reused. Only a created
@@ -179,6 +192,14 @@ func checkSlot(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start, n
 // span other employees' rows, which the employee's own scope cannot see);
 // the row written is always the actor's own.
 func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking, idempotencyKey string) (Booking, error) {
+	return s.BookWithin(ctx, actor, in, idempotencyKey, Within{})
+}
+
+// BookWithin is Book with w's hooks in the same transaction, which runs in
+// the system scope: a hook filters by the actor's company and user itself.
+// A replayed Idempotency-Key answers the first booking without running the
+// hooks again (they ran, and committed, with it).
+func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBooking, idempotencyKey string, w Within) (Booking, error) {
 	if err := actor.Require(auth.RoleEmployee); err != nil {
 		return Booking{}, err
 	}
@@ -206,9 +227,19 @@ func (s *Service) Book(ctx context.Context, actor auth.Principal, in NewBooking,
 				return err
 			}
 		}
+		if w.Before != nil {
+			if err := w.Before(ctx, tx); err != nil {
+				return err
+			}
+		}
 		b, err := s.book(ctx, tx, actor, in, now, &k)
 		if err != nil {
 			return err
+		}
+		if w.After != nil {
+			if err := w.After(ctx, tx, b); err != nil {
+				return err
+			}
 		}
 		out = forViewer(b, actor)
 		if idempotencyKey != "" {

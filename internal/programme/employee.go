@@ -3,12 +3,14 @@ package programme
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/consent"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
@@ -291,41 +293,73 @@ func (s *Service) LinkBooking(ctx context.Context, actor auth.Principal, stepID,
 		if err != nil {
 			return err
 		}
-		if st.BookingID.Valid && st.BookingID.UUID == bookingID && (st.State == StepBooked || st.State == StepHeld) {
-			out = st
-			return nil
-		}
-		if st.State != StepInvited && st.State != StepDeclined {
-			return apperr.Conflict("step_not_bookable", "this step is "+st.State)
-		}
-		var status string
-		err = tx.GetContext(ctx, &status, `SELECT status FROM bookings WHERE company_id = $1 AND id = $2 AND employee_user_id = $3`,
-			actor.CompanyID, bookingID, actor.UserID)
-		if db.IsNoRows(err) {
-			return apperr.NotFound("booking")
-		}
-		if err != nil {
-			return err
-		}
-		if status != "confirmed" {
-			return apperr.Conflict("booking_not_confirmed", "the booking is "+status)
-		}
-		return tx.GetContext(ctx, &out, `UPDATE programme_steps s SET state = 'booked', booking_id = $3, next_invite_on = NULL, updated_at = now()
-			WHERE company_id = $1 AND id = $2 RETURNING `+stepColumns, actor.CompanyID, st.ID, bookingID)
+		out, err = linkStep(ctx, tx, actor, st, bookingID)
+		return err
 	})
 	out.fill()
 	return out, err
 }
 
-// CheckStep answers whether stepID is the employee's own step of an
-// active enrolment (404 / 409 otherwise), so a booking that should carry
-// it is refused before it is made.
-func (s *Service) CheckStep(ctx context.Context, actor auth.Principal, stepID uuid.UUID) error {
-	if err := employeeOnly(actor); err != nil {
-		return err
+// bookable refuses a step that cannot take a booking (409 step_not_bookable).
+func bookable(st Step) error {
+	if st.State != StepInvited && st.State != StepDeclined {
+		return apperr.Conflict("step_not_bookable", "this step is "+st.State)
 	}
-	return s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
-		_, _, err := s.ownStep(ctx, tx, actor, stepID)
-		return err
+	return nil
+}
+
+// linkStep ties bookingID to st (loaded and locked by ownStep in tx): the
+// employee's own confirmed booking only.
+func linkStep(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, st Step, bookingID uuid.UUID) (Step, error) {
+	if st.BookingID.Valid && st.BookingID.UUID == bookingID && (st.State == StepBooked || st.State == StepHeld) {
+		return st, nil
+	}
+	if err := bookable(st); err != nil {
+		return Step{}, err
+	}
+	var status string
+	err := tx.GetContext(ctx, &status, `SELECT status FROM bookings WHERE company_id = $1 AND id = $2 AND employee_user_id = $3`,
+		actor.CompanyID, bookingID, actor.UserID)
+	if db.IsNoRows(err) {
+		return Step{}, apperr.NotFound("booking")
+	}
+	if err != nil {
+		return Step{}, err
+	}
+	if status != "confirmed" {
+		return Step{}, apperr.Conflict("booking_not_confirmed", "the booking is "+status)
+	}
+	var out Step
+	err = tx.GetContext(ctx, &out, `UPDATE programme_steps s SET state = 'booked', booking_id = $3, next_invite_on = NULL, updated_at = now()
+		WHERE company_id = $1 AND id = $2 RETURNING `+stepColumns, actor.CompanyID, st.ID, bookingID)
+	return out, err
+}
+
+// BookStep books a session for the employee's own step of an active
+// enrolment and links it, as one unit of work: the step is checked (404
+// not theirs, 409 enrolment_not_active or step_not_bookable) before the
+// booking rules run, and the booking and the step's link are written in
+// the booking's transaction, so either both stand or neither does. The
+// booking's own rules, answers and Idempotency-Key are Book's.
+func (s *Service) BookStep(ctx context.Context, actor auth.Principal, stepID uuid.UUID, in booking.NewBooking, idempotencyKey string) (booking.Booking, error) {
+	if err := employeeOnly(actor); err != nil {
+		return booking.Booking{}, err
+	}
+	if s.Bookings == nil {
+		return booking.Booking{}, errors.New("programme: BookStep needs the booking service")
+	}
+	var st Step
+	return s.Bookings.BookWithin(ctx, actor, in, idempotencyKey, booking.Within{
+		Before: func(ctx context.Context, tx *sqlx.Tx) error {
+			var err error
+			if st, _, err = s.ownStep(ctx, tx, actor, stepID); err != nil {
+				return err
+			}
+			return bookable(st)
+		},
+		After: func(ctx context.Context, tx *sqlx.Tx, b booking.Booking) error {
+			_, err := linkStep(ctx, tx, actor, st, b.ID)
+			return err
+		},
 	})
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
@@ -34,6 +35,8 @@ type Service struct {
 	Now func() time.Time
 	// Uptake reads open programmes' released uptake; nil shows none.
 	Uptake UptakeSource
+	// Bookings books a step's session (BookStep); nil refuses it.
+	Bookings *booking.Service
 }
 
 func (s *Service) now() time.Time {

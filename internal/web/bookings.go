@@ -130,14 +130,29 @@ func (s *Server) bookSubmit(c echo.Context) error {
 	if f.Errors.Any() {
 		return s.renderBook(c, http.StatusBadRequest, id, f)
 	}
-	b, err := s.Bookings.Book(c.Request().Context(), p,
-		booking.NewBooking{CounselorID: id, Start: start, Theme: f.Theme, Format: f.Format, Phone: f.Phone}, f.IdempotencyKey)
+	step := uuid.Nil
+	if f.Step != "" {
+		if step, err = uuid.Parse(f.Step); err != nil {
+			return apperr.Field("step", "must be one of your programme steps")
+		}
+	}
+	nb := booking.NewBooking{CounselorID: id, Start: start, Theme: f.Theme, Format: f.Format, Phone: f.Phone}
+	var b booking.Booking
+	if step != uuid.Nil {
+		// One unit of work: the step is checked, the session booked and
+		// the step linked to it in one transaction, or nothing is.
+		b, err = s.Programmes.BookStep(c.Request().Context(), p, step, nb, f.IdempotencyKey)
+	} else {
+		b, err = s.Bookings.Book(c.Request().Context(), p, nb, f.IdempotencyKey)
+	}
 	e, isApp := apperr.As(err)
 	switch {
 	case err == nil:
-		s.linkStep(c, p, f.Step, b.ID)
 		s.setFlash(c, "success", "flash_booked")
 		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
+	case isApp && (e.Reason == "step_not_bookable" || e.Reason == "enrolment_not_active"):
+		// The step cannot take a booking (any more): nothing was booked.
+		return s.redirectBack(c, "error", "prog_flash_refused", "/programmes")
 	case isApp && (e.Reason == "slot_unavailable" || e.Reason == "start_in_past"):
 		return s.slotGone(c, profileSlots(id))
 	case isApp && e.Reason == "plan_exhausted":

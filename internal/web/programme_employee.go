@@ -9,7 +9,6 @@ import (
 
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
-	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/programme"
 )
 
@@ -144,17 +143,4 @@ func (s *Server) programmeStepLink(c echo.Context) error {
 		return err
 	}
 	return s.redirectBack(c, "success", "prog_flash_step_linked", "/programmes")
-}
-
-// linkStep ties a new booking to the programme step it was made for; the
-// booking stands even when the step cannot take it (the step page then
-// offers the booking again).
-func (s *Server) linkStep(c echo.Context, p auth.Principal, step string, bookingID uuid.UUID) {
-	id, err := uuid.Parse(step)
-	if err != nil {
-		return
-	}
-	if _, err := s.Programmes.LinkBooking(c.Request().Context(), p, id, bookingID); err != nil {
-		s.Log.Info("web: programme step not linked", "step", id, "err", err)
-	}
 }
