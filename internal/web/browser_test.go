@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -110,10 +111,18 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
-	}
+	// Read it in one script, waiting until it exists: a node handle from a
+	// query can go stale when the page is replaced between two protocol
+	// calls ("No node with given id found").
+	var s string
+	waitFor(t, ctx, func() bool {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[*string](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : null })()`, css)))
+		if err != nil || v == nil {
+			return false
+		}
+		s = *v
+		return true
+	})
 	return s
 }
 

@@ -37,7 +37,7 @@ var notKeys = map[string]bool{
 	"operator_counselor": true, "counselor_search": true, "counselor_show": true, "results_response": true,
 	// booking pages: form fields, API reasons, pages
 	"slot_minutes": true, "buffer_minutes": true, "min_notice_minutes": true, "horizon_days": true,
-	"max_per_day": true, "idempotency_key": true, "slot_unavailable": true, "plan_exhausted": true,
+	"max_per_day": true, "idempotency_key": true, "slot_unavailable": true, "plan_exhausted": true, "step_not_bookable": true, "enrolment_not_active": true,
 	"theme_not_offered": true, "start_in_past": true, "format_not_offered": true, "counselor_availability": true, "counselor_sessions": true,
 	"booking_new": true, "session_show": true, "session_reschedule": true, "session_cancel": true,
 	// billing pages: form fields, API reasons, pages

@@ -107,7 +107,7 @@ func TestRosterUploadWithABadStatusSaysWhichLineAndImportsNothing(t *testing.T) 
 	if p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad status: %d", p.Status)
 	}
-	mustContain(t, p, "状態（status）の列に使えない値", "line 3")
+	mustContain(t, p, "状態（status）の列に使えない値", "3 行目")
 	mustNotContain(t, p, "a@test-shoji.example")
 
 	p = b.upload("/company/employees/import", tok, "file", "roster.csv", "email,name,status\na@test-shoji.example,甲,在籍\n")

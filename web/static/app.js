@@ -42,6 +42,15 @@
     if (swapped && !swapped.isConnected && swapped.id) {
       swapped = document.getElementById(swapped.id);
     }
+    var now = document.activeElement;
+    if (now && now !== document.body && now !== document.documentElement) {
+      return; // the new content took focus itself (autofocus)
+    }
+    var auto = swapped && swapped.isConnected && swapped.querySelector("[autofocus]");
+    if (auto) {
+      auto.focus();
+      return;
+    }
     var t = focusTarget(swapped);
     if (!t) {
       return;
