@@ -19,7 +19,12 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+// TestMain runs the package against one PostgreSQL cluster, with cheap
+// password hashes (the account package's tests keep the real ones).
+func TestMain(m *testing.M) {
+	account.UseInsecureTestHashes()
+	dbtest.Main(m)
+}
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 

@@ -25,6 +25,7 @@ const template = "taiwa_template"
 var (
 	cluster *devenv.Postgres
 	counter atomic.Int64
+	mainRan atomic.Bool // Main stops the cluster; New refuses to start one without it
 
 	engineOnce sync.Once
 	engine     *devenv.Meilisearch
@@ -32,32 +33,51 @@ var (
 	engineDir  string
 )
 
-// Main starts the package's cluster, runs the tests and stops it. Call it
-// from TestMain.
+// Main runs the package's tests and stops what they started. The cluster
+// starts on the first New, so a package whose tests never ask for a
+// database never boots PostgreSQL. Call it from TestMain.
 func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
-	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "taiwa-pg-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	cluster, err = devenv.StartPostgres(ctx, dir, devenv.PostgresOptions{Fast: true})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest: a real PostgreSQL is needed:", err)
-		return 1
-	}
-	defer cluster.Stop()
-	if err := makeTemplate(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "dbtest:", err)
-		return 1
-	}
+	mainRan.Store(true)
 	defer stopEngine()
+	defer stopCluster()
 	return m.Run()
+}
+
+var (
+	clusterOnce sync.Once
+	clusterErr  error
+	clusterDir  string
+)
+
+// startCluster boots the package's cluster and migrates the template once.
+func startCluster() error {
+	clusterOnce.Do(func() {
+		ctx := context.Background()
+		clusterDir, clusterErr = os.MkdirTemp("", "taiwa-pg-")
+		if clusterErr != nil {
+			return
+		}
+		cluster, clusterErr = devenv.StartPostgres(ctx, clusterDir, devenv.PostgresOptions{Fast: true})
+		if clusterErr != nil {
+			clusterErr = fmt.Errorf("a real PostgreSQL is needed: %w", clusterErr)
+			return
+		}
+		clusterErr = makeTemplate(ctx)
+	})
+	return clusterErr
+}
+
+func stopCluster() {
+	if cluster != nil {
+		_ = cluster.Stop()
+	}
+	if clusterDir != "" {
+		_ = os.RemoveAll(clusterDir)
+	}
 }
 
 func makeTemplate(ctx context.Context) error {
@@ -104,8 +124,11 @@ func (e *Env) CommandEnv(extra ...string) []string {
 // New creates a fresh migrated database for t and drops it afterwards.
 func New(t testing.TB) *Env {
 	t.Helper()
-	if cluster == nil {
+	if !mainRan.Load() {
 		t.Fatal("dbtest: call dbtest.Main from TestMain")
+	}
+	if err := startCluster(); err != nil {
+		t.Fatalf("dbtest: %v", err)
 	}
 	ctx := context.Background()
 	name := fmt.Sprintf("t_%d_%s", counter.Add(1), sanitize(t.Name()))
