@@ -37,6 +37,7 @@ func urgentAlert(t *testing.T, w *bookingWorld, op *apptest.Client) string {
 // TestResolvingWithoutAnOutcomeIs422NamingTheField: the outcome has no
 // default; an empty or missing one is refused, the alert stays as it was.
 func TestResolvingWithoutAnOutcomeIs422NamingTheField(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	op := w.h.Operator()
 	aid := urgentAlert(t, w, op)
@@ -61,6 +62,7 @@ func TestResolvingWithoutAnOutcomeIs422NamingTheField(t *testing.T) {
 // often (and however concurrently) the sweep and the outbox job run; an
 // acknowledged alert is never escalated; who acknowledged is kept.
 func TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 2)
 	w.h.CreateUser(account.NewUser{Email: "lead@taiwa.example", Name: "臨床 責任者", Role: auth.RoleOperator, Password: "operator-pass-2026"})
 	owner := ownerDB(t, w.h)
@@ -177,6 +179,7 @@ func TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce(t *testing.T
 // TestEscalationMigrationGoesDownAndUpAgain: 00023's Down drops the
 // escalation mark and its index, Up brings them back, alerts intact.
 func TestEscalationMigrationGoesDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	op := w.h.Operator()
 	aid := urgentAlert(t, w, op)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestLoginAnswersTokenAndUserAndMeAgrees(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	// A company admin of a company that does not require a second factor:
 	// the password alone answers the token, as it always did.
@@ -41,6 +42,7 @@ func TestLoginAnswersTokenAndUserAndMeAgrees(t *testing.T) {
 }
 
 func TestLoginRefusesBadInputAndWrongPasswords(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	cases := []struct {
@@ -75,6 +77,7 @@ func TestLoginRefusesBadInputAndWrongPasswords(t *testing.T) {
 }
 
 func TestLoginIsRateLimitedPerAccountEvenWithTheRightPassword(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t) // 5 failures per account per window
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	for i := 0; i < 5; i++ {
@@ -93,6 +96,7 @@ func TestLoginIsRateLimitedPerAccountEvenWithTheRightPassword(t *testing.T) {
 }
 
 func TestForgedExpiredAndLoggedOutTokensAre401(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	expired := h.Login("a@taiwa.example", "correct-horse-2026")
@@ -119,6 +123,7 @@ func TestForgedExpiredAndLoggedOutTokensAre401(t *testing.T) {
 }
 
 func TestSignInRotatesTokensAndDisablingEndsSessions(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	u := h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	first := h.Login("a@taiwa.example", "correct-horse-2026")
@@ -141,6 +146,7 @@ func TestSignInRotatesTokensAndDisablingEndsSessions(t *testing.T) {
 }
 
 func TestSignInsAreAuditedWithoutPasswords(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	h.Login("a@taiwa.example", "correct-horse-2026")
@@ -170,6 +176,7 @@ func TestSignInsAreAuditedWithoutPasswords(t *testing.T) {
 }
 
 func TestLoginIsRateLimitedPerAddressAcrossAccounts(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.LoginMaxPerAddr = 3 }})
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	for i, email := range []string{"x@taiwa.example", "y@taiwa.example", "z@taiwa.example"} {
@@ -183,6 +190,7 @@ func TestLoginIsRateLimitedPerAddressAcrossAccounts(t *testing.T) {
 }
 
 func TestExpiredInvitationLinkIsRefused(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
 	importCSV(t, admin, c.ID, "email,name\nsato@a.example,佐藤 一郎\n")

@@ -146,6 +146,7 @@ func TestBillingRunInvoicesAndDocumentsThroughTheAPI(t *testing.T) {
 
 // TestInvoicesOfAnotherCompanyAre404 proves tenancy on every invoice route.
 func TestInvoicesOfAnotherCompanyAre404(t *testing.T) {
+	t.Parallel()
 	w := newBillingWorld(t)
 	inv := w.run(t)
 	for _, path := range []string{
@@ -181,6 +182,7 @@ func TestInvoicesOfAnotherCompanyAre404(t *testing.T) {
 // TestBillingRefusesBadInput: 400 naming the field or 422 with a reason,
 // never a 500.
 func TestBillingRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	w := newBillingWorld(t)
 	thisMonth := time.Now().In(time.FixedZone("JST", 9*3600)).Format("2006-01")
 	for _, c := range []struct {
@@ -213,6 +215,7 @@ func TestBillingRefusesBadInput(t *testing.T) {
 // TestPlansContractsEarningsAndPayoutsOverTheAPI walks the operator's
 // and the counsellor's side of the ledger.
 func TestPlansContractsEarningsAndPayoutsOverTheAPI(t *testing.T) {
+	t.Parallel()
 	w := newBillingWorld(t)
 	var plans struct {
 		Items []struct {

@@ -135,6 +135,7 @@ func post(c *apptest.Client, path string, body any, headers ...string) apptest.R
 }
 
 func TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 52)
 	clients := make([]*apptest.Client, len(w.emails))
 	for i := range clients {
@@ -202,6 +203,7 @@ func TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins(t *testing.T) {
 }
 
 func TestBookingJourneyThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 2)
 	emp, other := w.employee(0), w.employee(1)
 	slots := w.slots(t, emp)
@@ -323,6 +325,7 @@ func TestBookingJourneyThroughTheAPI(t *testing.T) {
 }
 
 func TestAvailabilityAndSlotsRefuseBadInputWith400(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	emp := w.employee(0)
 	for _, c := range []struct {

@@ -51,6 +51,7 @@ type importResult struct {
 }
 
 func TestOperatorCreatesCompanyWithPlanSeatsAndMinGroup(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	var c companyJSON
@@ -70,6 +71,7 @@ func TestOperatorCreatesCompanyWithPlanSeatsAndMinGroup(t *testing.T) {
 }
 
 func TestCompanyCreateRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cases := []struct {
@@ -104,6 +106,7 @@ func TestCompanyCreateRefusesBadInputNamingTheField(t *testing.T) {
 // TestCompanyAdminGetsNotFoundForAnotherCompany attacks every company route
 // with another company's id: the answer is 404, never 403 or data.
 func TestCompanyAdminGetsNotFoundForAnotherCompany(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	a, adminA := newCompany(t, h, op, "A社", "hr@a.example")
@@ -146,6 +149,7 @@ func TestCompanyAdminGetsNotFoundForAnotherCompany(t *testing.T) {
 }
 
 func TestRolesAreCheckedOnEveryOperatorRoute(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, admin := newCompany(t, h, op, "A社", "hr@a.example")

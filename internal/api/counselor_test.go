@@ -100,6 +100,7 @@ func apiError(t *testing.T, r apptest.Response) apptest.APIError {
 }
 
 func TestCounsellorIsOnboardedThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -184,6 +185,7 @@ func jsonReader(t *testing.T, v any) *bytes.Reader {
 }
 
 func TestCounsellorAPIRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -247,6 +249,7 @@ func TestCounsellorAPIRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestCounsellorRoutesCheckRoles(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -291,6 +294,7 @@ func TestCounsellorRoutesCheckRoles(t *testing.T) {
 }
 
 func TestReviewOfAnotherCounsellorsCredentialIsNotFound(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	ca, a := counsellorClient(t, h, op, "a@counsel.example")
@@ -324,6 +328,7 @@ func TestReviewOfAnotherCounsellorsCredentialIsNotFound(t *testing.T) {
 }
 
 func TestReviewTransitionsAnswerConflictsAndAreAudited(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -408,6 +413,7 @@ func testPNG(t *testing.T, w, h int) []byte {
 }
 
 func TestPhotoIsReencodedAndServedOnlyToThoseWhoMaySeeIt(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -459,6 +465,7 @@ func TestPhotoIsReencodedAndServedOnlyToThoseWhoMaySeeIt(t *testing.T) {
 }
 
 func TestPhotoUploadRefusesBadBytesWithBadRequestNeverServerError(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")
@@ -493,6 +500,7 @@ func TestPhotoUploadRefusesBadBytesWithBadRequestNeverServerError(t *testing.T) 
 }
 
 func TestHousekeepingRemindsOfAnExpiringCredentialOnce(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	cc, c := counsellorClient(t, h, op, "hanako@counsel.example")

@@ -113,6 +113,7 @@ func rating(s, f int) map[string]any {
 }
 
 func TestFeedbackIsGivenOnceAfterTheSessionAndKeepsTheCounsellorsRating(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	path := func(id uuid.UUID) string { return "/api/v1/bookings/" + id.String() + "/feedback" }
@@ -162,6 +163,7 @@ func TestFeedbackIsGivenOnceAfterTheSessionAndKeepsTheCounsellorsRating(t *testi
 }
 
 func TestConcurrentFeedbackStoresExactlyOne(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e2 := w.login("e2@a.example")
 	var wg sync.WaitGroup
@@ -185,6 +187,7 @@ func TestConcurrentFeedbackStoresExactlyOne(t *testing.T) {
 }
 
 func TestFeedbackRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	path := "/api/v1/bookings/" + w.held.String() + "/feedback"
@@ -209,6 +212,7 @@ func TestFeedbackRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestEmployeeNotesAreSealedAndOnlyTheirs(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	const marker = "EMPLOYEE-NOTE-MARKER-5d2e"
@@ -269,6 +273,7 @@ type summaryJSON struct {
 }
 
 func TestSharingShowsHRExactlyThePreviewUntilWithdrawn(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	base := "/api/v1/bookings/" + w.held.String()
@@ -367,6 +372,7 @@ func TestSharingShowsHRExactlyThePreviewUntilWithdrawn(t *testing.T) {
 }
 
 func TestReportOptOutIsStoredWithTheWordingShown(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	var o struct {
@@ -395,6 +401,7 @@ func TestReportOptOutIsStoredWithTheWordingShown(t *testing.T) {
 }
 
 func TestAuditLogIsBrowsedByOperatorsAndEachUserSeesTheirOwn(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	op := w.login("op@x.example")

@@ -14,6 +14,7 @@ import (
 // meeting_links.<format> and a too-long place with 400, and a body
 // without them keeps them.
 func TestProfileMeetingLinksAndPlaceThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	cc, _ := counsellorClient(t, h, h.Operator(), "hanako@counsel.example")
 	body := func(edit func(map[string]any)) string {
@@ -70,6 +71,7 @@ func TestProfileMeetingLinksAndPlaceThroughTheAPI(t *testing.T) {
 // it is booked. A video booking of a counsellor with an external link
 // answers that link as meeting_url, with meeting_external set.
 func TestPhoneBookingThroughTheAPINeedsANumber(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	if _, err := ownerDB(t, w.h).Exec(`UPDATE counselors SET formats = '{video,phone}',
 		meeting_links = '{"video":"https://zoom.example/j/81234567890"}' WHERE id = $1`, w.cid); err != nil {

@@ -15,6 +15,7 @@ import (
 // document says characters, and a schedule without its weekly hours was
 // saved as none.
 func TestFuzzFindingsStayFixed(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := apptest.SeedBilling(t, h)
 	op := h.Login("op@billing.example", apptest.BillingPassword)

@@ -36,6 +36,7 @@ import (
 // TAIWA_FUZZ_VERBOSE=1 logs every request. `make fuzz` runs a larger
 // budget with a new seed.
 func TestOpenAPIFuzz(t *testing.T) {
+	t.Parallel()
 	budget := envInt(t, "TAIWA_FUZZ_REQUESTS", 3)
 	seed := uint64(envInt(t, "TAIWA_FUZZ_SEED", 16))
 	doc, err := apptest.OpenAPI()

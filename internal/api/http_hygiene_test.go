@@ -69,6 +69,7 @@ func gunzip(t *testing.T, b []byte) []byte {
 // says how to authenticate, a 429 says when to retry, and large answers
 // are compressed for clients that accept gzip while small ones are not.
 func TestHTTPHygieneHEADChallengesRetryAfterAndCompression(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 
@@ -174,6 +175,7 @@ func TestHTTPHygieneHEADChallengesRetryAfterAndCompression(t *testing.T) {
 // read timeout (one second here) has passed, not wait for the body
 // forever. The test waits for the close, with a two-minute backstop.
 func TestHygieneSlowRequestBodyIsCutOff(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.HTTPReadTimeout = time.Second }})
 	conn, err := net.Dial("tcp", strings.TrimPrefix(h.URL, "http://"))
 	if err != nil {
@@ -229,6 +231,7 @@ var abandonedSeries = regexp.MustCompile(`taiwa_http_request_duration_seconds_co
 // (499), not as a failure (500, which is also when it logs an error), and
 // that its query stopped waiting rather than holding a connection.
 func TestHygieneAbandonedRequestIsRecordedAs499NeverAs500(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	owner := ownerDB(t, h)
@@ -304,6 +307,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 // TestHygieneNULAndInvalidUTF8InQueriesAndFormsAre400: no handler sees
 // such text; the answer names the field, for the API and the web alike.
 func TestHygieneNULAndInvalidUTF8InQueriesAndFormsAre400(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	for _, c := range []struct{ path, field string }{

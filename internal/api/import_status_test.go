@@ -9,6 +9,7 @@ import (
 )
 
 func TestRosterImportWithAStatusColumnDisablesLeaversAndEndsTheirSessions(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, hr := newCompany(t, h, op, "サンプル商事", "hr@sample-shoji.example")
@@ -54,6 +55,7 @@ func TestRosterImportWithAStatusColumnDisablesLeaversAndEndsTheirSessions(t *tes
 }
 
 func TestRosterImportWithABadStatusIsRefusedWholeNamingLineAndColumn(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, hr := newCompany(t, h, op, "サンプル商事", "hr@sample-shoji.example")

@@ -30,6 +30,7 @@ const roster = "\ufeffemail,name,department,age_band,tenure_band,job_family,empl
 	"kobayashi@a.example,小林 七海,広報室,60s,11y+,広報,\n"
 
 func TestImportKeepsGoodLinesAndNamesEachBadLine(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, admin := newCompany(t, h, op, "A社", "hr@a.example")
@@ -90,6 +91,7 @@ func TestImportKeepsGoodLinesAndNamesEachBadLine(t *testing.T) {
 }
 
 func TestImportRefusesAFileWithABadHeaderAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
 	for name, csv := range map[string]string{
@@ -113,6 +115,7 @@ func TestImportRefusesAFileWithABadHeaderAndWritesNothing(t *testing.T) {
 }
 
 func TestImportedEmployeesAreInvitedAndTheLinkWorksOnce(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c, admin := newCompany(t, h, h.Operator(), "A社", "hr@a.example")
 	h.DrainOutbox() // the admin had a password: no invitation
@@ -150,6 +153,7 @@ func TestImportedEmployeesAreInvitedAndTheLinkWorksOnce(t *testing.T) {
 // TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment
 // crosses the import's batch size with rules refusing rows in the middle.
 func TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	b, adminB := newCompany(t, h, op, "B社", "hr@b.example")
@@ -198,6 +202,7 @@ func TestLargeImportAcrossBatchesReportsTakenEmailsAndLeavesNoStrayDepartment(t 
 // PostgreSQL, so the good lines are kept), and bands may be written as the
 // UI shows them.
 func TestImportReportsNULAndControlLinesAndTakesTheUIsLabels(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, admin := newCompany(t, h, op, "B社", "hr@b.example")

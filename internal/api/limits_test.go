@@ -49,6 +49,7 @@ func retryAfter(t *testing.T, r apptest.Response, window time.Duration, firstAtt
 // new X-Forwarded-For and X-Real-IP on every attempt. With no trusted
 // proxy no header is believed, so every attempt counts on the TCP peer.
 func TestForgedForwardedHeadersDoNotEscapeTheAddressLimit(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.LoginMaxPerAddr = 5 }})
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	forged := func(i int) []string {
@@ -85,6 +86,7 @@ func TestForgedForwardedHeadersDoNotEscapeTheAddressLimit(t *testing.T) {
 // one client's attempts do not use up another's. What a client writes in
 // front of the proxy's entry, and X-Real-IP, are not believed.
 func TestATrustedProxysForwardedAddressIsBelieved(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.LoginMaxPerAddr = 3
 		c.TrustedProxies = "10.9.9.9, 127.0.0.0/8"
@@ -119,6 +121,7 @@ func TestATrustedProxysForwardedAddressIsBelieved(t *testing.T) {
 // operator's address wrong ten times from A is refused there, even with
 // the right password; the operator signs in from B.
 func TestFailuresFromOneAddressDoNotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.LoginMaxPerUser = 10
 		c.TrustedProxies = "127.0.0.1"
@@ -154,6 +157,7 @@ func TestFailuresFromOneAddressDoNotLockTheOwnerOut(t *testing.T) {
 // the link from the SMTP sink sets a new password and lifts the lock on
 // the account from every address, once.
 func TestTheMailedResetLinkLiftsTheLock(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.TrustedProxies = "127.0.0.1" }})
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {

@@ -194,6 +194,7 @@ func recommend(t *testing.T, c *apptest.Client, query string) recJSON {
 // PUT /me/fit-profile: every bad answer is a 400 naming its field, and
 // nothing is stored.
 func TestFitProfileRefusesBadAnswersNamingTheItem(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp := w.employee(0)
 	cases := []struct {
@@ -248,6 +249,7 @@ func TestFitProfileRefusesBadAnswersNamingTheItem(t *testing.T) {
 // TestFitProfileIsStoredAndReadBack: 404 before answering, 200 with the
 // stored answers after, and a retake replaces them.
 func TestFitProfileIsStoredAndReadBack(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp := w.employee(0)
 	if st := emp.Do("GET", "/api/v1/me/fit-profile", nil, nil); st != http.StatusNotFound {
@@ -290,6 +292,7 @@ func TestFitProfileIsStoredAndReadBack(t *testing.T) {
 // TestMatchingRoutesCheckRoles: fit profiles for employees and
 // counsellors, recommendations and dismissals for employees only.
 func TestMatchingRoutesCheckRoles(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	admin, op, c := w.admin(), w.h.Operator(), w.counselor(0)
 	id := w.ids[0]
@@ -324,6 +327,7 @@ func TestMatchingRoutesCheckRoles(t *testing.T) {
 // listed counsellors, best first, each with a score and two or three
 // reasons in the caller's language, and the score's terms.
 func TestRecommendationsAnswerTenWithReasons(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp := w.employee(0)
 	if st := emp.Do("GET", "/api/v1/me/recommendations?theme=career", nil, nil); st != http.StatusConflict {
@@ -377,6 +381,7 @@ func hasJapanese(s string) bool {
 // are few; the answer says so, offers to relax each constraint with its
 // count, and relax=gender gives the larger list.
 func TestRecommendationsSayWhatNarrowedThemAndRelax(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp := w.employee(0)
 	if st := emp.Do("PUT", "/api/v1/me/fit-profile", employeeFit("career", map[string]any{"gender": "female", "languages": []string{"en"}}), nil); st != http.StatusOK {
@@ -408,6 +413,7 @@ func TestRecommendationsSayWhatNarrowedThemAndRelax(t *testing.T) {
 // TestRecommendationQueryRefusesBadInput: a bad theme, relax or lang is a
 // 400 naming it, never a 500.
 func TestRecommendationQueryRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp := w.employee(0)
 	if st := emp.Do("PUT", "/api/v1/me/fit-profile", employeeFit("career", nil), nil); st != http.StatusOK {
@@ -433,6 +439,7 @@ func TestRecommendationQueryRefusesBadInput(t *testing.T) {
 // the counsellor leaves that employee's list (not the colleague's), and
 // bad ids or reasons are 404 and 400.
 func TestDismissHidesACounselorForThatEmployeeOnly(t *testing.T) {
+	t.Parallel()
 	w := newMatchWorld(t)
 	emp, colleague := w.employee(0), w.employee(1)
 	for _, c := range []*apptest.Client{emp, colleague} {

@@ -86,6 +86,7 @@ func enrolByAPI(t *testing.T, h *apptest.Harness, email, password string) mfaSes
 // factor over the API: enrolment at the first sign-in, TOTP afterwards, a
 // code refused the second time, a recovery code spent once.
 func TestSecondFactorTOTPAndRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "op@taiwa.example", Name: "運営", Role: auth.RoleOperator, Password: "correct-horse-2026"})
 	first := enrolByAPI(t, h, "op@taiwa.example", "correct-horse-2026")
@@ -163,6 +164,7 @@ func TestSecondFactorTOTPAndRecoveryCodes(t *testing.T) {
 // TestSecondFactorBadInput: every malformed answer names its field; an
 // unknown challenge is 401, never a 500.
 func TestSecondFactorBadInput(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	cases := []struct {
 		name, path, body string
@@ -192,6 +194,7 @@ func TestSecondFactorBadInput(t *testing.T) {
 // TestSecondFactorFailuresAreRateLimited: wrong codes spend the account's
 // sign-in budget; then even the right code waits.
 func TestSecondFactorFailuresAreRateLimited(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t) // 5 failures per account per window
 	h.CreateUser(account.NewUser{Email: "c@taiwa.example", Name: "カウンセラー", Role: auth.RoleCounselor, Password: "correct-horse-2026"})
 	enrolByAPI(t, h, "c@taiwa.example", "correct-horse-2026") // one failure
@@ -210,6 +213,7 @@ func TestSecondFactorFailuresAreRateLimited(t *testing.T) {
 // admins answer with a token as before, until the company requires a
 // second factor of its admins; the setting is the company's own.
 func TestEmployeeSignInIsUnchangedAndCompanyCanRequireAdminMFA(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, admin := newCompany(t, h, op, "サンプル商事", "hr@sample.example")
@@ -262,6 +266,7 @@ func TestEmployeeSignInIsUnchangedAndCompanyCanRequireAdminMFA(t *testing.T) {
 // again at the next sign-in); a company admin resets their own employee
 // but not another company's, nor a counsellor; all audited.
 func TestSecondFactorReset(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, admin := newCompany(t, h, op, "サンプル商事", "hr@sample.example")
@@ -321,6 +326,7 @@ func TestSecondFactorReset(t *testing.T) {
 // TestDemoAccountsShareOneTOTPSecret: the seeded operator and counsellors
 // sign in with the README's one demo secret, without enrolling.
 func TestDemoAccountsShareOneTOTPSecret(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	if err := demo.Seed(context.Background(), h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil)), h.App.Config.Keyring); err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ var pathParam = regexp.MustCompile(`:([a-z_]+)`)
 // TestOpenAPIDocumentMatchesRegisteredRoutes keeps the served document in
 // step with the route table, in both directions, including who may call.
 func TestOpenAPIDocumentMatchesRegisteredRoutes(t *testing.T) {
+	t.Parallel()
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
 		Paths   map[string]map[string]json.RawMessage `json:"paths"`
@@ -65,6 +66,7 @@ func TestOpenAPIDocumentMatchesRegisteredRoutes(t *testing.T) {
 }
 
 func TestOpenAPIIsServed(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	r := h.Anonymous().Raw("GET", "/api/v1/openapi.json", "", nil)
 	if r.Status != 200 || !json.Valid(r.Body) || !strings.Contains(string(r.Body), `"3.1.0"`) {
@@ -75,6 +77,7 @@ func TestOpenAPIIsServed(t *testing.T) {
 // TestOpenAPIDocumentIsValidOpenAPI31 loads the document as the harness
 // does (kin-openapi, JSON Schema 2020-12) and validates it.
 func TestOpenAPIDocumentIsValidOpenAPI31(t *testing.T) {
+	t.Parallel()
 	if _, err := apptest.OpenAPI(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +95,7 @@ var operationID = regexp.MustCompile(`^([a-z]+)[A-Z][A-Za-z0-9]*$`)
 // their methods after operationId, so each is present, unique and a
 // camelCase verb and noun (listCounselors, createBooking).
 func TestOpenAPIEveryOperationHasAUniqueOperationID(t *testing.T) {
+	t.Parallel()
 	doc := mustDoc(t)
 	seen := map[string]string{}
 	for path, item := range doc.Paths.Map() {
@@ -116,6 +120,7 @@ func TestOpenAPIEveryOperationHasAUniqueOperationID(t *testing.T) {
 // 4xx and 5xx is the shared Error response (a 429, RateLimited: the same
 // body and a Retry-After).
 func TestOpenAPIEveryResponseDocumentsItsBody(t *testing.T) {
+	t.Parallel()
 	doc := mustDoc(t)
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
@@ -151,6 +156,7 @@ func TestOpenAPIEveryResponseDocumentsItsBody(t *testing.T) {
 // they cannot share, or by type; and samples generated from each branch
 // validate against the oneOf (two matching branches would fail them).
 func TestOpenAPIOneOfBranchesExcludeEachOther(t *testing.T) {
+	t.Parallel()
 	doc := mustDoc(t)
 	found := 0
 	forEachSchema(doc, func(where string, s *openapi3.Schema) {

@@ -77,6 +77,7 @@ func progError(t *testing.T, r apptest.Response) (code string, fields map[string
 // and nothing again after the employee withdraws. Step invitations come
 // at the due date once, declines are re-invited up to the limit.
 func TestNamedProgrammeShowsHROnlyAcceptedHeldStates(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 2)
 	h, ctx := w.h, context.Background()
 	co := "/api/v1/companies/" + w.companyID.String()
@@ -289,6 +290,7 @@ func TestNamedProgrammeShowsHROnlyAcceptedHeldStates(t *testing.T) {
 // sees only suppressed counts, and the database itself shows a company
 // admin no enrolment or step of it.
 func TestOpenProgrammeHidesWhoJoinedEvenFromTheDatabase(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 12)
 	h, ctx := w.h, context.Background()
 	co := "/api/v1/companies/" + w.companyID.String()

@@ -48,6 +48,7 @@ func invitedStep(t *testing.T, w *bookingWorld) programme.Step {
 // and links both. A step that cannot take a booking refuses the booking
 // itself, and a replay answers the first booking.
 func TestProgrammeStepBookingIsOneUnitOfWork(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 2)
 	step := invitedStep(t, w)
 	emp := w.employee(0)

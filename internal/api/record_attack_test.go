@@ -98,6 +98,7 @@ func containsRole(roles []auth.Role, r auth.Role) bool {
 }
 
 func TestPrivateNotesReachNoOneButTheirCounselor(t *testing.T) {
+	t.Parallel()
 	a := newAttackWorld(t)
 	w := a.bookingWorld
 	other := w.otherCounselor(t)
@@ -147,6 +148,7 @@ func TestPrivateNotesReachNoOneButTheirCounselor(t *testing.T) {
 }
 
 func TestAnotherCounselorGets404AndTheAttemptIsAudited(t *testing.T) {
+	t.Parallel()
 	a := newAttackWorld(t)
 	other := a.otherCounselor(t)
 	for _, m := range []string{"GET", "PUT"} {
@@ -176,6 +178,7 @@ func TestAnotherCounselorGets404AndTheAttemptIsAudited(t *testing.T) {
 }
 
 func TestASealedNoteCopiedOntoAnotherRowDoesNotOpen(t *testing.T) {
+	t.Parallel()
 	a := newAttackWorld(t)
 	owner := ownerDB(t, a.h)
 	// As the database owner, copy record A's sealed notes onto record B.
@@ -215,6 +218,7 @@ func TestASealedNoteCopiedOntoAnotherRowDoesNotOpen(t *testing.T) {
 }
 
 func TestADatabaseDumpRevealsNoPrivateNote(t *testing.T) {
+	t.Parallel()
 	a := newAttackWorld(t)
 	bin, err := devenv.FindPostgresBin()
 	if err != nil {
@@ -241,6 +245,7 @@ func TestADatabaseDumpRevealsNoPrivateNote(t *testing.T) {
 }
 
 func TestTheApplicationRoleCannotEraseTheAuditTrailOrConsents(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	app := appDB(t, h)
 	if _, err := app.Exec(`INSERT INTO audit_log (actor_role, action, target_type, target_id, outcome, details)

@@ -77,6 +77,7 @@ func put(c *apptest.Client, path string, body any) apptest.Response {
 func str(s string) *string { return &s }
 
 func TestRecordRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	id := w.session(t, 0, time.Now().Add(-2*time.Hour), "completed")
 	long := func(n int) string { return strings.Repeat("あ", n) }
@@ -116,6 +117,7 @@ func TestRecordRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestRecordOnlyForAHeldSession(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	body := map[string]any{"themes": []string{"career"}, "risk_level": "none"}
 	cases := []struct {
@@ -150,6 +152,7 @@ func TestRecordOnlyForAHeldSession(t *testing.T) {
 }
 
 func TestRecordEditsInPlaceForSevenDaysThenAppendsAmendments(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	id := w.session(t, 0, time.Now().Add(-3*time.Hour), "completed")
 	path := "/api/v1/bookings/" + id + "/record"
@@ -238,6 +241,7 @@ func employeePrincipal(t *testing.T, w *bookingWorld, i int) auth.Principal {
 }
 
 func TestUrgentRecordAlertsTheClinicalLeadAndNeverTheCompany(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 1)
 	op := w.h.Operator()
 	w.h.CreateUser(account.NewUser{Email: "lead@taiwa.example", Name: "臨床 責任者", Role: auth.RoleOperator, Password: "operator-pass-2026"})

@@ -75,6 +75,7 @@ var noiseModes = []struct {
 // says "everyone" iff the number shown is at least n − ½ (a number
 // withheld as below min_group says "not everyone").
 func TestReportAttackWhoTookPart(t *testing.T) {
+	t.Parallel()
 	const trials = 48
 	env := newRepEnv(t)
 	mu, bound := gaussianBound(t, oneSessionMoves)
@@ -134,6 +135,7 @@ func TestReportAttackWhoTookPart(t *testing.T) {
 // M0 and M1 and names the theme that rose more (a number withheld as
 // below min_group counts as min_group − 1).
 func TestReportAttackANamedPersonsTheme(t *testing.T) {
+	t.Parallel()
 	const trials = 48
 	env := newRepEnv(t)
 	// Both worlds have X's session; only the theme table moves: one
@@ -196,6 +198,7 @@ func TestReportAttackANamedPersonsTheme(t *testing.T) {
 // the quarter and the two visible months, derives the middle month as
 // quarter − others, and says k+1 iff the result is at least k + ½.
 func TestReportAttackHiddenSmallNumbers(t *testing.T) {
+	t.Parallel()
 	const trials = 40
 	env := newRepEnv(t)
 	mu, bound := gaussianBound(t, oneSessionMoves)
@@ -282,6 +285,7 @@ func quarterOf(t *testing.T, month string) string {
 // without. Then the uptake is shown to change only with a release, where
 // the joined count is noisy (exact without noise).
 func TestReportAttackLiveCounters(t *testing.T) {
+	t.Parallel()
 	const trials = 40
 	env := newRepEnv(t)
 	h := env.h
@@ -492,6 +496,7 @@ func uptakesEqual(a, b []programme.Uptake) bool {
 // data), nothing may move before the release, and the guess must be at
 // chance with noise.
 func TestReportAttackTheTimingOfAnOptOut(t *testing.T) {
+	t.Parallel()
 	const trials = 40
 	env := newRepEnv(t)
 	mu, bound := gaussianBound(t, oneSessionMoves)

@@ -71,6 +71,7 @@ func newRepWorld(t *testing.T) repWorld {
 }
 
 func TestReportRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	w := newRepWorld(t)
 	c := w.c
 	open := report.LastClosed(time.Now()) + 1 // not closed yet: no release can exist
@@ -205,6 +206,7 @@ func TestReportRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestReportReadsArePostProcessingOfReleases(t *testing.T) {
+	t.Parallel()
 	w := newRepWorld(t)
 	c := w.c
 	queries := []string{
@@ -400,6 +402,7 @@ func TestReportReadsArePostProcessingOfReleases(t *testing.T) {
 }
 
 func TestReportConcurrentReleasesMakeExactlyOne(t *testing.T) {
+	t.Parallel()
 	env := newRepEnv(t)
 	c := env.company(t, repDept{"営業部", 10})
 	m := report.MonthOf(2024, time.June)
@@ -443,6 +446,7 @@ func TestReportConcurrentReleasesMakeExactlyOne(t *testing.T) {
 }
 
 func TestReportReleasesCannotBeChangedByTheApplicationRole(t *testing.T) {
+	t.Parallel()
 	env := newRepEnv(t)
 	c := env.company(t, repDept{"営業部", 10})
 	m := report.MonthOf(2024, time.June)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestPasswordResetMailsALinkThatReplacesThePasswordAndEndsSessions(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "a@taiwa.example", Name: "A", Role: auth.RoleOperator, Password: "old-password-2026"})
 	old := h.Login("a@taiwa.example", "old-password-2026")
@@ -47,6 +48,7 @@ func TestPasswordResetMailsALinkThatReplacesThePasswordAndEndsSessions(t *testin
 
 // TestBadInputNeverAnswers500 sends malformed bodies to every JSON route.
 func TestBadInputNeverAnswers500(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	c, _ := newCompany(t, h, op, "A社", "hr@a.example")

@@ -62,6 +62,7 @@ func queued(t *testing.T, op *apptest.Client, text string) uuid.UUID {
 }
 
 func TestReviewIsModeratedPublishedInABatchAndDeletedByItsAuthor(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1, e2, op, c1 := w.login("e1@a.example"), w.login("e2@a.example"), w.login("op@x.example"), w.login("c1@x.example")
 	fb := func(id uuid.UUID) string { return "/api/v1/bookings/" + id.String() + "/feedback" }
@@ -170,6 +171,7 @@ func TestReviewIsModeratedPublishedInABatchAndDeletedByItsAuthor(t *testing.T) {
 }
 
 func TestReviewRejectionNeedsAReasonTheAuthorSees(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1, op := w.login("e1@a.example"), w.login("op@x.example")
 	if st := e1.Do("POST", "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed("電話番号は090-0000-0000です"), nil); st != http.StatusCreated {
@@ -206,6 +208,7 @@ func TestReviewRejectionNeedsAReasonTheAuthorSees(t *testing.T) {
 }
 
 func TestReviewRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	r := post(e1, "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed(strings.Repeat("あ", 401)))
@@ -234,6 +237,7 @@ func TestReviewRefusesBadInputNamingTheField(t *testing.T) {
 // (batch size 1) every candidate set is one session, the right one; with
 // batching each is the whole batch.
 func TestACounsellorCannotLinkAReviewToASessionByTimingWhenBatched(t *testing.T) {
+	t.Parallel()
 	for _, batch := range []int{1, 3} {
 		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
 			w := newFBWorld(t, apptest.Options{Configure: func(c *config.Config) { c.ReviewBatch = batch }})
@@ -312,6 +316,7 @@ func TestACounsellorCannotLinkAReviewToASessionByTimingWhenBatched(t *testing.T)
 // a pending review only for its author and operators, a published one for
 // anyone signed in.
 func TestReviewRowsAreReadableOnlyAsTheRulesSay(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	if st := w.login("e1@a.example").Do("POST", "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed("RLS-MARKER"), nil); st != http.StatusCreated {
 		t.Fatalf("rate: %d", st)
@@ -372,6 +377,7 @@ func TestReviewRowsAreReadableOnlyAsTheRulesSay(t *testing.T) {
 // TestReviewsMigrationGoesDownAndUpAgain: 00022's Down drops both tables
 // (reviews included), Up brings them back and reviews work again.
 func TestReviewsMigrationGoesDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	w := newFBWorld(t)
 	e1 := w.login("e1@a.example")
 	if st := e1.Do("POST", "/api/v1/bookings/"+w.held.String()+"/feedback", reviewed("下げて上げる"), nil); st != http.StatusCreated {

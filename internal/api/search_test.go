@@ -73,6 +73,7 @@ func demoHarness(t *testing.T, opts ...apptest.Options) (*apptest.Harness, *appt
 }
 
 func TestSearchAnswersFromMeilisearchWithAPIShape(t *testing.T) {
+	t.Parallel()
 	h, emp := demoHarness(t, apptest.Options{Search: true})
 	a := searchAPI(t, emp, "")
 	if a.Engine != "meilisearch" || a.Total != demo.DemoCounselors || len(a.Items) != 20 || a.Page != 1 || a.PerPage != 20 {
@@ -129,6 +130,7 @@ func contains(s []string, v string) bool {
 }
 
 func TestOnlyListedCounsellorsCanBeRead(t *testing.T) {
+	t.Parallel()
 	h, emp := demoHarness(t)
 	var pending string
 	if err := ownerDB(t, h).Get(&pending, `SELECT c.id FROM counselors c JOIN users u ON u.id = c.user_id WHERE u.email = 'pending01@taiwa.example'`); err != nil {
@@ -151,6 +153,7 @@ func TestOnlyListedCounsellorsCanBeRead(t *testing.T) {
 }
 
 func TestCounsellorOnboardedThroughTheAPIBecomesFindable(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Search: true})
 	op := h.Operator()
 	emp := employeeClient(t, h, op)
@@ -186,6 +189,7 @@ func TestCounsellorOnboardedThroughTheAPIBecomesFindable(t *testing.T) {
 }
 
 func TestSearchRefusesBadInputWithA400NamingTheParameter(t *testing.T) {
+	t.Parallel()
 	h, emp := demoHarness(t)
 	for _, tc := range []struct{ query, field string }{
 		{"theme=cooking", "theme"},
@@ -235,6 +239,7 @@ func TestSearchRefusesBadInputWithA400NamingTheParameter(t *testing.T) {
 // answers, readyz says degraded), starts it again on the same address and
 // sees the server return to it without any help.
 func TestSearchSurvivesTheEngineStoppingAndRecoversByItself(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
 	engine, err := devenv.StartMeilisearch(ctx, dir, devenv.MeilisearchOptions{})

@@ -37,6 +37,7 @@ type understoodAnswer struct {
 // against openapi.json by the harness), and a search that finds nobody
 // says what to leave out.
 func TestAPIReadsEverydayWordsInTheDemo(t *testing.T) {
+	t.Parallel()
 	for _, engine := range []string{"meilisearch", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			_, emp := demoHarness(t, apptest.Options{Search: engine == "meilisearch"})

@@ -9,6 +9,7 @@ import (
 // TestStrictJSONRefusesWhatALenientDecoderTakes: every body a lenient
 // decoder accepts with a silent change is refused, naming the field.
 func TestStrictJSONRefusesWhatALenientDecoderTakes(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, body, field string // field "" = accepted
 	}{
@@ -49,6 +50,7 @@ func TestStrictJSONRefusesWhatALenientDecoderTakes(t *testing.T) {
 }
 
 func TestJSONContentTypes(t *testing.T) {
+	t.Parallel()
 	for ct, ok := range map[string]bool{
 		"": true, "application/json": true, "application/json; charset=utf-8": true, "Application/JSON; charset=UTF-8": true,
 		"application/jsonp": false, "application/json; charset=iso-8859-1": false, "text/plain": false, "application/json; x=1": false,
@@ -60,6 +62,7 @@ func TestJSONContentTypes(t *testing.T) {
 }
 
 func TestParseTimeOffsetsAndCase(t *testing.T) {
+	t.Parallel()
 	for v, ok := range map[string]bool{
 		"2026-04-01T10:00:00+09:00": true, "2026-04-01t10:00:00z": true, "2026-04-01T10:00:00Z": true,
 		"2026-04-01T10:00:00+23:59": true, "2026-04-01T10:00:00+24:00": false, "2026-04-01T10:00:00-24:00": false,

@@ -44,6 +44,7 @@ func ask(t *testing.T, h *apptest.Harness, method, path, token string) reply {
 }
 
 func TestSuspendedCounsellorLosesAllAccessAndTheirUpcomingSessionsAreCancelledUnbilled(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 2)
 	h := w.h
 	op := h.Operator()
@@ -185,6 +186,7 @@ func TestSuspendedCounsellorLosesAllAccessAndTheirUpcomingSessionsAreCancelledUn
 }
 
 func TestAListedCounsellorIsSuspendedNotDisabledAndReinstatedNotEnabled(t *testing.T) {
+	t.Parallel()
 	w := newBookingWorld(t, 0)
 	op := w.h.Operator()
 	var uid string

@@ -9,6 +9,7 @@ import (
 // TestEmployeeSetsTheirTimezone: GET and PUT /me/timezone; a name that is
 // no IANA zone is 400 naming "timezone"; other roles get 403.
 func TestEmployeeSetsTheirTimezone(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	emp := employeeClient(t, h, op)

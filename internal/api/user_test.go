@@ -45,6 +45,7 @@ func wantAPIError(t *testing.T, what string, r apptest.Response, status int, cod
 }
 
 func TestOperatorDisablesAndEnablesAUserWhoseOldTokensStayDead(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	company, _ := newCompany(t, h, op, "サンプル商事", "hr@sample-shoji.example")
@@ -93,6 +94,7 @@ func TestOperatorDisablesAndEnablesAUserWhoseOldTokensStayDead(t *testing.T) {
 }
 
 func TestCompanyAdminDisablesOnlyTheirOwnCompanysPeople(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator()
 	a, hrA := newCompany(t, h, op, "A 社", "hr@a.example")
@@ -153,6 +155,7 @@ func TestCompanyAdminDisablesOnlyTheirOwnCompanysPeople(t *testing.T) {
 }
 
 func TestTheLastActiveOperatorIsNeverDisabledEvenByTwoOperatorsAtOnce(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op1 := h.Operator()
 	var id1, id2 string

@@ -76,6 +76,7 @@ func signed(payload []byte, secret string, at time.Time) string {
 }
 
 func TestStripeWebhookVerifiesTheSignature(t *testing.T) {
+	t.Parallel()
 	w := newStripeWorld(t, "")
 	now := time.Now()
 	paid := w.event("evt_paid", "invoice.paid", now)
@@ -121,6 +122,7 @@ func TestStripeWebhookVerifiesTheSignature(t *testing.T) {
 }
 
 func TestStripeWebhookDuplicateIsAcknowledgedAndAppliedOnce(t *testing.T) {
+	t.Parallel()
 	w := newStripeWorld(t, "")
 	now := time.Now()
 	fin := w.event("evt_fin", "invoice.finalized", now.Add(-time.Minute))
@@ -142,6 +144,7 @@ func TestStripeWebhookDuplicateIsAcknowledgedAndAppliedOnce(t *testing.T) {
 }
 
 func TestStripeWebhooksOutOfOrderEndInTheRightStatus(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now().Add(-time.Hour)
 	type ev struct {
 		typ string
@@ -174,6 +177,7 @@ func TestStripeWebhooksOutOfOrderEndInTheRightStatus(t *testing.T) {
 }
 
 func TestStripeWebhookWithoutASecretAnswers503(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	p := []byte(`{"id":"evt_1","type":"invoice.paid","created":1}`)
 	r := h.Anonymous().Raw("POST", "/api/v1/webhooks/stripe", "application/json", bytes.NewReader(p), "Stripe-Signature", signed(p, whsec, time.Now()))
@@ -183,6 +187,7 @@ func TestStripeWebhookWithoutASecretAnswers503(t *testing.T) {
 }
 
 func TestStripeWebhookRefusesAnOversizedBody(t *testing.T) {
+	t.Parallel()
 	w := newStripeWorld(t, "")
 	p := bytes.Repeat([]byte("x"), 1<<20+1)
 	if r := w.deliver(p, signed(p, whsec, time.Now())); r.Status != 413 {
@@ -191,6 +196,7 @@ func TestStripeWebhookRefusesAnOversizedBody(t *testing.T) {
 }
 
 func TestInvoicePushedThroughTheOutboxThenPaidByWebhook(t *testing.T) {
+	t.Parallel()
 	w := newStripeWorld(t, paymentstest.StripeMock(t))
 	w.exec(t, `INSERT INTO outbox (kind, payload) VALUES ($1, $2)`, billing.PushKind,
 		fmt.Sprintf(`{"invoice_id":%q,"company_id":%q}`, w.invoiceID, w.companyID))
@@ -210,6 +216,7 @@ func TestInvoicePushedThroughTheOutboxThenPaidByWebhook(t *testing.T) {
 }
 
 func TestReadyzReportsStripe(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, apiBase, want string
 	}{
