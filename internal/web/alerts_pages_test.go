@@ -37,6 +37,7 @@ func overdueAlert(t *testing.T, w bookingWorld, ago time.Duration, after ...time
 // resolve form has no outcome chosen, and sending none is 422 with the
 // message at the field; acknowledging records who and when.
 func TestAlertPagesFlagOverdueAndResolveNeedsAChosenOutcome(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	path := overdueAlert(t, w, 35*time.Hour+10*time.Minute)

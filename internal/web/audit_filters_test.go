@@ -26,6 +26,7 @@ func auditTable(t *testing.T, p page) page {
 // chosen from the actors by name and email, the action from labelled
 // choices, and the filters keep what was chosen.
 func TestAuditLogShowsLabelsAndFiltersByPersonAndAction(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	path := overdueAlert(t, w, 2*time.Hour)

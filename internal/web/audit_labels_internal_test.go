@@ -140,6 +140,7 @@ func isEventType(e ast.Expr) bool {
 // action that the audit log would show as a raw code: every action needs a
 // label, in Japanese and in English.
 func TestEveryAuditedActionHasALabel(t *testing.T) {
+	t.Parallel()
 	found := auditedActions(t, filepath.Join("..", ".."))
 	// The scan must see the kinds of writes it is meant to see.
 	for _, want := range []string{"risk_alert.read", "risk_alert.escalate", "auth.login", "record.amend",
@@ -174,6 +175,7 @@ func TestEveryAuditedActionHasALabel(t *testing.T) {
 // TestRosterHeadersAcceptTheUIsColumnNames: whatever the roster table
 // calls a column, in either language, is a heading the import accepts.
 func TestRosterHeadersAcceptTheUIsColumnNames(t *testing.T) {
+	t.Parallel()
 	for _, lang := range Languages {
 		files, err := catalogueFiles(webfs.FS, lang)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestOperatorBrowsesTheAuditLogAndEachUserSeesTheirOwnActivity(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	emp := newBrowser(t, w.h)
 	emp.login("emp@billing.example", billPass)

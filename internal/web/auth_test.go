@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginWithWrongPasswordShowsErrorNextToFieldAndKeepsEmail(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -30,6 +31,7 @@ func TestLoginWithWrongPasswordShowsErrorNextToFieldAndKeepsEmail(t *testing.T) 
 }
 
 func TestSignInSetsSessionCookieRotatesItAndSignOutEndsIt(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -82,6 +84,7 @@ func TestSignInSetsSessionCookieRotatesItAndSignOutEndsIt(t *testing.T) {
 }
 
 func TestSecureCookiesUseHostPrefix(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.CookieSecure = true }})
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -115,6 +118,7 @@ func TestSecureCookiesUseHostPrefix(t *testing.T) {
 }
 
 func TestLoginIsRateLimited(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.LoginMaxPerUser = 2 }})
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -130,6 +134,7 @@ func TestLoginIsRateLimited(t *testing.T) {
 }
 
 func TestFormWithoutCSRFTokenIsRefused(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -162,6 +167,7 @@ func TestFormWithoutCSRFTokenIsRefused(t *testing.T) {
 }
 
 func TestAnonymousPageRedirectsToLoginAndBackAfterSignIn(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -199,6 +205,7 @@ func TestAnonymousPageRedirectsToLoginAndBackAfterSignIn(t *testing.T) {
 }
 
 func TestWrongRoleGetsForbiddenPage(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")
@@ -218,6 +225,7 @@ func TestWrongRoleGetsForbiddenPage(t *testing.T) {
 }
 
 func TestUnknownPageIsNotFoundInTheLayout(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	b := newBrowser(t, h)
 	p := b.get("/no/such/page")
@@ -236,6 +244,7 @@ func TestUnknownPageIsNotFoundInTheLayout(t *testing.T) {
 }
 
 func TestStaticAssetsAreServedWithLongCache(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	b := newBrowser(t, h)
 	login := b.get("/login")

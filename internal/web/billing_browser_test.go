@@ -17,6 +17,7 @@ import (
 // is rendered with pdftoppm to test-artifacts/invoice-pdf-page1.png to
 // check the Japanese by eye.
 func TestBrowserAdminOpensInvoiceAndDownloadsPDF(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("pdftoppm"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("no pdftoppm: run .ci/ensure-tools poppler")

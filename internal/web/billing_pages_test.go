@@ -53,6 +53,7 @@ var invoiceLink = regexp.MustCompile(`href="/company/invoices/([0-9a-f-]{36})"`)
 // quantities and amounts, never the employee, the counsellor or the day,
 // and another company's invoice is 404.
 func TestCompanyAdminSeesInvoicesWithoutWho(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	w.runBilling(t)
 	a := newBrowser(t, w.h)
@@ -95,6 +96,7 @@ func TestCompanyAdminSeesInvoicesWithoutWho(t *testing.T) {
 // TestOperatorBillingPagesRefuseBadInput: a bad month or an unfinished one
 // is a message on the page, never a 500; other roles get 403.
 func TestOperatorBillingPagesRefuseBadInput(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	op := newBrowser(t, w.h)
 	op.login("op@billing.example", billPass)
@@ -143,6 +145,7 @@ func TestOperatorBillingPagesRefuseBadInput(t *testing.T) {
 // TestOperatorManagesPlansContractsAndPayouts walks the operator's
 // pages, then the counsellor's earnings for the billed month.
 func TestOperatorManagesPlansContractsAndPayouts(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	op := newBrowser(t, w.h)
 	op.login("op@billing.example", billPass)

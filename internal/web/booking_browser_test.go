@@ -33,6 +33,7 @@ func weekStartUTC(t time.Time) time.Time {
 // sessions" and moves it to another day; the counsellor sees the moved
 // session in their list; the employee then cancels it.
 func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	// The bookings' clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),

@@ -112,6 +112,7 @@ var (
 // TestBookingPostsNeedTheCSRFToken: every booking form refuses a post
 // without the token, and nothing changes.
 func TestBookingPostsNeedTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b := w.book(t, empEmail, 48*time.Hour)
@@ -150,6 +151,7 @@ func TestBookingPostsNeedTheCSRFToken(t *testing.T) {
 // TestBookingPagesRefuseOtherRoles: employees' pages are 403 for a
 // counsellor and an admin, and the counsellor's pages for an employee.
 func TestBookingPagesRefuseOtherRoles(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b := w.book(t, empEmail, 48*time.Hour)
@@ -190,6 +192,7 @@ func TestBookingPagesRefuseOtherRoles(t *testing.T) {
 // schedules give a 400 (or 404) page, never a 500, with errors beside the
 // fields and the entered values kept.
 func TestBookingPagesAnswerBadInputWith400(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b := w.book(t, empEmail, 48*time.Hour)
@@ -268,6 +271,7 @@ func TestBookingPagesAnswerBadInputWith400(t *testing.T) {
 // TestCounselorEditsAvailabilityInTheWeeklyGrid: rows are added without
 // saving, blank rows are ignored, and a saved schedule shows again.
 func TestCounselorEditsAvailabilityInTheWeeklyGrid(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, booking.Availability{Timezone: "Asia/Tokyo", SlotMinutes: 50, BufferMinutes: 10, MinNoticeMinutes: 720, HorizonDays: 30, MaxPerDay: 6})
 	_ = w
@@ -321,6 +325,7 @@ func TestCounselorEditsAvailabilityInTheWeeklyGrid(t *testing.T) {
 // it is gone; a theme the counsellor does not list is refused beside the
 // field.
 func TestEmployeeBooksOnceWhateverTheSubmits(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	emp := newBrowser(t, h)
@@ -392,6 +397,7 @@ func TestEmployeeBooksOnceWhateverTheSubmits(t *testing.T) {
 // cancel page warns, and the cancellation becomes late_cancelled; the
 // counsellor cannot mark a no-show before the session has started.
 func TestLateCancellationIsWarnedAndBillable(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	soon := w.book(t, empEmail, 0)

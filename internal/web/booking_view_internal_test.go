@@ -11,6 +11,7 @@ import (
 // midnight in Tokyo fall on different days there, though on one UTC day,
 // and a London viewer sees them on one day.
 func TestSlotsByDayGroupsByTheViewersCalendarDay(t *testing.T) {
+	t.Parallel()
 	at := func(s string) booking.Slot {
 		st, _ := time.Parse(time.RFC3339, s)
 		return booking.Slot{Start: st, End: st.Add(50 * time.Minute)}
@@ -45,6 +46,7 @@ func TestSlotsByDayGroupsByTheViewersCalendarDay(t *testing.T) {
 
 // TestSplitBookingsKeepsOnlyLiveConfirmedSessionsUpcoming and caps the past.
 func TestSplitBookingsKeepsOnlyLiveConfirmedSessionsUpcoming(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	mk := func(startMin int, status string) booking.Booking {
 		s := now.Add(time.Duration(startMin) * time.Minute)
@@ -70,6 +72,7 @@ func TestSplitBookingsKeepsOnlyLiveConfirmedSessionsUpcoming(t *testing.T) {
 }
 
 func TestStepLinkCarriesOnlyAValidProgrammeStep(t *testing.T) {
+	t.Parallel()
 	step := "0b7f4c1e-5d3a-4f2e-9a61-2c8d7e6f5a4b"
 	cases := []struct{ path, in, want string }{
 		{"/counselors?theme=career&step=" + step, "/counselors/x", "/counselors/x?step=" + step},

@@ -20,16 +20,12 @@ const chromiumPath = "/usr/bin/chromium"
 
 // newChrome starts a headless Chromium for one test, or skips (fails on CI)
 // when the machine has none. The browser starts on a context without a
-// deadline (chromedp's rule); the returned context bounds the journey.
-// extra adds flags (the video room's fake camera).
+// deadline (chromedp's rule); the returned context ends with the test, a
+// little before go test's own -timeout, so every wait in the journey is
+// bounded by the test and not by a window of its own: a busy machine
+// makes a journey slower, never wrong. extra adds flags (the video room's
+// fake camera).
 func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	return newChromeFor(t, 90*time.Second, extra...)
-}
-
-// newChromeFor is newChrome for a journey that may take up to d (the
-// all-pages check visits dozens of pages at two widths).
-func newChromeFor(t testing.TB, d time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {
@@ -64,9 +60,21 @@ func newChromeFor(t testing.TB, d time.Duration, extra ...chromedp.ExecAllocator
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, d)
+	ctx, cancel := untilTestDeadline(t, bctx)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// untilTestDeadline is parent bounded by t's deadline (go test -timeout),
+// less a minute so that a stuck wait fails the test with its own message
+// instead of the whole binary panicking.
+func untilTestDeadline(t testing.TB, parent context.Context) (context.Context, context.CancelFunc) {
+	if d, ok := t.(interface{ Deadline() (time.Time, bool) }); ok {
+		if dl, ok := d.Deadline(); ok {
+			return context.WithDeadline(parent, dl.Add(-time.Minute))
+		}
+	}
+	return context.WithCancel(parent)
 }
 
 // artifactDir is test-artifacts/ at the repository root (gitignored).
@@ -228,6 +236,7 @@ func waitPastLogin(ctx context.Context) (string, error) {
 // land on the company page, open the roster, upload a CSV with three good
 // lines and one bad one, and see both the line error and the new people.
 func TestBrowserAdminImportsRoster(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)
@@ -283,6 +292,7 @@ func TestBrowserAdminImportsRoster(t *testing.T) {
 
 // TestBrowserLanguageSwitch switches to English and back in the browser.
 func TestBrowserLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)
@@ -308,6 +318,7 @@ func TestBrowserLanguageSwitch(t *testing.T) {
 // TestBrowserAccessControl: anonymous users are sent to sign in; an
 // employee opening an operator page sees the 403 page.
 func TestBrowserAccessControl(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)
@@ -327,6 +338,7 @@ func TestBrowserAccessControl(t *testing.T) {
 
 // TestBrowserOperatorPages takes screenshots of the operator's pages.
 func TestBrowserOperatorPages(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	newCompany(t, h)

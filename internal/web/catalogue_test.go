@@ -141,6 +141,7 @@ func usedKeys(t *testing.T) map[string]string {
 // TestCatalogueHasEveryKeyInBothLanguages proves every message the UI asks
 // for exists in Japanese and English, and that no catalogue holds dead keys.
 func TestCatalogueHasEveryKeyInBothLanguages(t *testing.T) {
+	t.Parallel()
 	used := usedKeys(t)
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
@@ -180,6 +181,7 @@ func TestCatalogueHasEveryKeyInBothLanguages(t *testing.T) {
 // TestNewParsesEveryPage proves the templates and catalogues load, and that
 // the catalogue check refuses catalogues that differ.
 func TestNewParsesEveryPage(t *testing.T) {
+	t.Parallel()
 	s, err := New(Deps{})
 	if err != nil {
 		t.Fatal(err)

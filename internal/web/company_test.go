@@ -17,6 +17,7 @@ const rosterCSV = "email,name,department,age_band,tenure_band,job_family,employe
 	"tanaka@test-shoji.example,田中 一郎,営業部,40s,11y+,sales,E003\n"
 
 func TestRosterImportListsBadLinesAndSavesGoodOnes(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -50,6 +51,7 @@ func TestRosterImportListsBadLinesAndSavesGoodOnes(t *testing.T) {
 }
 
 func TestRosterSearchFilterAndPaging(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -95,6 +97,7 @@ func TestRosterSearchFilterAndPaging(t *testing.T) {
 }
 
 func TestLanguageSwitchChangesNavigationAndIsRemembered(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -123,6 +126,7 @@ func TestLanguageSwitchChangesNavigationAndIsRemembered(t *testing.T) {
 }
 
 func TestOperatorCreatesCompanyAndAddsAdmin(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.Operator()
 	b := newBrowser(t, h)

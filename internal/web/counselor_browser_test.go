@@ -30,9 +30,7 @@ func searchHarness(t *testing.T) (*apptest.Harness, string) {
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.MeiliURL, c.MeiliKey, c.MeiliIndex = ms.URL, ms.Key, ms.Index
 	}})
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, _, err := h.App.Counselors.PrepareSearch(ctx); err != nil {
+	if _, _, err := h.App.Counselors.PrepareSearch(t.Context()); err != nil {
 		t.Fatalf("prepare the search index: %v", err)
 	}
 	t.Cleanup(func() {
@@ -54,22 +52,21 @@ func resultsEngine(t *testing.T, ctx context.Context) string {
 }
 
 // waitText waits until the element's text contains want, across page
-// loads (a form post replaces the page while it waits).
+// loads (a form post replaces the page while it waits), for as long as the
+// test's context lasts.
 func waitText(css, want string) chromedp.Action[chromedp.Void] {
 	check := chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q) })()`, css, want))
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		deadline := time.Now().Add(20 * time.Second)
+		var err error
 		for {
-			ok, err := check(ctx, t)
+			var ok bool
+			ok, err = check(ctx, t)
 			if err == nil && ok {
 				return chromedp.Void{}, nil
 			}
-			if time.Now().After(deadline) {
-				return chromedp.Void{}, fmt.Errorf("waiting for %q in %s (last error %v)", want, css, err)
-			}
 			select {
 			case <-ctx.Done():
-				return chromedp.Void{}, ctx.Err()
+				return chromedp.Void{}, fmt.Errorf("waiting for %q in %s (last error %v): %w", want, css, err, ctx.Err())
 			case <-time.After(100 * time.Millisecond):
 			}
 		}
@@ -80,6 +77,7 @@ func waitText(css, want string) chromedp.Action[chromedp.Void] {
 // by free text from the home page, narrows by theme with htmx (the address
 // and the counts follow), and opens a profile with its credential badges.
 func TestBrowserEmployeeSearchesFiltersAndOpensProfile(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h, engine := searchHarness(t)
 	f := newCompany(t, h)
@@ -174,6 +172,7 @@ func TestBrowserEmployeeSearchesFiltersAndOpensProfile(t *testing.T) {
 // cannot be listed, verifies the credential and then the counsellor, and an
 // employee finds them.
 func TestBrowserOperatorVerifiesCounselorWhoThenAppearsInSearch(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h, _ := searchHarness(t)
 	f := newCompany(t, h)
@@ -245,6 +244,7 @@ func TestBrowserOperatorVerifiesCounselorWhoThenAppearsInSearch(t *testing.T) {
 // theme rule's message, saves, uploads a photo that then shows, and submits
 // a credential that is listed as under review.
 func TestBrowserCounselorEditsProfileUploadsPhotoAndSubmitsCredential(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	cs := newCounselors(t, h, h.Operator())

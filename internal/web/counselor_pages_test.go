@@ -50,6 +50,7 @@ func (s counselorSite) employee(t *testing.T) *browser {
 // TestCounselorPagesKeepToTheirRoles: anonymous visitors go to sign in,
 // other roles get 403, on every page and form of the counsellor pages.
 func TestCounselorPagesKeepToTheirRoles(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	rev := "/operator/counselors/" + s.pendingID.String()
 	cred := rev + "/credentials/" + s.credID.String()
@@ -91,6 +92,7 @@ func TestCounselorPagesKeepToTheirRoles(t *testing.T) {
 // TestEveryCounselorFormNeedsTheCSRFToken posts each form as the right role
 // without its token: 403 and no change.
 func TestEveryCounselorFormNeedsTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co, op := s.counselor(t), s.operator(t)
 	for _, p := range []string{"/counselor/profile", "/counselor/credentials"} {
@@ -121,6 +123,7 @@ func TestEveryCounselorFormNeedsTheCSRFToken(t *testing.T) {
 // TestCounselorHomeShowsStatusAndWhatIsMissing follows a counsellor from
 // pending (everything missing) to listed, and out when suspended.
 func TestCounselorHomeShowsStatusAndWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co := s.counselor(t)
 	home := co.get("/counselor")
@@ -151,6 +154,7 @@ func TestCounselorHomeShowsStatusAndWhatIsMissing(t *testing.T) {
 // credentials do not allow is the 422 message naming what it needs; good
 // values are saved.
 func TestProfileFormShowsFieldErrorsKeepsValuesAndSaves(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co := s.counselor(t)
 	tok := co.csrf("/counselor/profile")
@@ -204,6 +208,7 @@ func TestProfileFormShowsFieldErrorsKeepsValuesAndSaves(t *testing.T) {
 // TestPhotoUploadIsStoredAndServedWithItsType uploads a PNG, sees it on the
 // profile and serves it re-encoded with nosniff; bad uploads are 4xx.
 func TestPhotoUploadIsStoredAndServedWithItsType(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co := s.counselor(t)
 	tok := co.csrf("/counselor/profile")
@@ -246,6 +251,7 @@ func TestPhotoUploadIsStoredAndServedWithItsType(t *testing.T) {
 // as pending; bad dates are shown beside their fields; a second submission
 // of the same number is refused with a message.
 func TestCredentialFormSubmitsListsAndRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co := s.counselor(t)
 	tok := co.csrf("/counselor/credentials")
@@ -279,6 +285,7 @@ func TestCredentialFormSubmitsListsAndRefusesBadInput(t *testing.T) {
 // TestOperatorReviewsVerifiesSuspendsAndReinstates walks the review page
 // through every action, with the refusals shown as messages.
 func TestOperatorReviewsVerifiesSuspendsAndReinstates(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	op := s.operator(t)
 	queue := op.get("/operator/counselors")
@@ -337,6 +344,7 @@ func TestOperatorReviewsVerifiesSuspendsAndReinstates(t *testing.T) {
 // TestCounselorPagesNeverAnswer500ToBadInput sends malformed ids, queries
 // and forms to every counsellor page.
 func TestCounselorPagesNeverAnswer500ToBadInput(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	op, emp, co := s.operator(t), s.employee(t), s.counselor(t)
 	tok := op.csrf("/operator/counselors")

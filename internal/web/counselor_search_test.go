@@ -41,6 +41,7 @@ func inOrder(p page, names ...string) bool {
 // lists only verified counsellors, narrows by text and filters, shows each
 // option's count, sorts, and answers htmx with the results and new counts.
 func TestSearchPageFiltersCountsSortsAndShowsOnlyListed(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")
@@ -114,6 +115,7 @@ func TestSearchPageFiltersCountsSortsAndShowsOnlyListed(t *testing.T) {
 // issue fills in ratings, and no free slots for a counsellor without a
 // schedule.
 func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")
@@ -167,6 +169,7 @@ func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
 // search shows twelve cards a page with working page links, and the counts
 // of a filter add up to the matches.
 func TestSearchPagesThroughTheDemoData(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

@@ -35,6 +35,7 @@ func heldWithRecord(t *testing.T, w moneyWorld) uuid.UUID {
 }
 
 func TestEmployeeRatesReadsAndSharesAndHRSeesOnlyWhatWasShared(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	id := heldWithRecord(t, w)
 	path := "/sessions/" + id.String() + "/feedback"

@@ -19,6 +19,7 @@ import (
 // kept), then saves an external video link and the in-person place and
 // shows them again.
 func TestProfileFormTakesMeetingLinksAndThePlace(t *testing.T) {
+	t.Parallel()
 	s := newCounselorSite(t)
 	co := s.counselor(t)
 	tok := co.csrf("/counselor/profile")
@@ -46,6 +47,7 @@ func TestProfileFormTakesMeetingLinksAndThePlace(t *testing.T) {
 // room page says the session is held there; an in-person booking shows
 // the place.
 func TestSessionPagesShowTheExternalLinkAndThePlace(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	const link = "https://zoom.example/j/81234567890"

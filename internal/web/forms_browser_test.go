@@ -41,6 +41,7 @@ func mondayOnly() booking.Availability {
 // one action and sees the slot preview follow; the session list and the
 // record form are photographed on the way.
 func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, mondayOnly())
 	held := w.insertSession(t, empEmail, time.Now().Add(-3*time.Hour), "completed")
@@ -131,6 +132,7 @@ func TestBrowserAvailabilityEditedInPlace(t *testing.T) {
 // it with the keyboard alone (arrow keys within each scale, Tab between
 // questions, Enter to send); the flag is then gone.
 func TestBrowserRatingByKeyboard(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	sessions := map[string]string{}

@@ -52,6 +52,7 @@ func sessionRow(t *testing.T, p page, id uuid.UUID) string {
 // TestCounselorSessionActionsFollowTheState: each session in the
 // counsellor's list offers only what its state allows now.
 func TestCounselorSessionActionsFollowTheState(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	now := time.Now()
@@ -111,6 +112,7 @@ func TestCounselorSessionActionsFollowTheState(t *testing.T) {
 // level, and a form without one is refused with 422 naming the field,
 // the entered text kept; the JSON API refuses it too (400 per API.md).
 func TestRecordRiskLevelMustBeChosen(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	id := w.insertSession(t, empEmail, time.Now().Add(-3*time.Hour), "completed")
@@ -162,6 +164,7 @@ func TestRecordRiskLevelMustBeChosen(t *testing.T) {
 // has not rated carries "評価待ち" and a link to the rating; once rated,
 // or when not held, it does not.
 func TestEmployeeSessionListFlagsSessionsToRate(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	now := time.Now()
@@ -228,6 +231,7 @@ func fieldName3(part string, wd, i int) string {
 // editor with one more row, and copying Monday's ranges to chosen days
 // fills them in one post; neither saves until 保存する.
 func TestAvailabilityCopyAndAddRowWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	newBookingWorld(t, h, allDay())
 	cn := newBrowser(t, h)
@@ -329,6 +333,7 @@ var previewSlot = regexp.MustCompile(`<time class="preview-slot" datetime="([^"]
 // booking pages' own slots, the counsellor's booked session left out —
 // and a draft the domain would refuse is a 422 naming the field.
 func TestAvailabilityPreviewMatchesTheRealSlots(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	booked := w.book(t, empEmail, 26*time.Hour)
@@ -423,6 +428,7 @@ func TestAvailabilityPreviewMatchesTheRealSlots(t *testing.T) {
 // rating is a plain post; an answer left out is named beside its
 // question (400) and every answer given stays chosen.
 func TestRatingFormRefusesMissingAnswersKeepingTheRest(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	id := w.insertSession(t, empEmail, time.Now().Add(-3*time.Hour), "completed")

@@ -35,6 +35,7 @@ func atViewport(w, h int64, mobile bool) chromedp.Action[chromedp.Void] {
 // recommendations, at both widths with no sideways scroll; the join button
 // appears when the room opens.
 func TestBrowserEmployeeHomeShowsWhatIsNextOnALaptopAndAPhone(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
@@ -87,6 +88,7 @@ func withTheme(fp matching.FitProfile, theme string) matching.FitProfile {
 // fits a phone, the arrow key moves the answer within a question (native
 // radios), and the progress follows.
 func TestBrowserFitQuestionnaireIsASegmentedBarWithKeysAndProgress(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	newBookingWorld(t, h, allDay())
@@ -141,6 +143,7 @@ func TestBrowserFitQuestionnaireIsASegmentedBarWithKeysAndProgress(t *testing.T)
 // each landing at both widths: its "what's next" panels are there and the
 // page never scrolls sideways. Screenshots are kept in test-artifacts/.
 func TestBrowserDemoHomesFitALaptopAndAPhone(t *testing.T) {
+	t.Parallel()
 	// Seed before the browser starts: the journey's deadline is for the
 	// journey, not for a busy machine's seeding.
 	h := apptest.New(t)

@@ -8,6 +8,7 @@ import (
 // TestCountdownRoundsDownToTheMinuteInTheLargestTwoUnits is the rule the
 // homes' "あと2日 3時間" follows.
 func TestCountdownRoundsDownToTheMinuteInTheLargestTwoUnits(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
 		left time.Duration

@@ -43,6 +43,7 @@ func sysSelect(t *testing.T, h *apptest.Harness, dest any, q string, args ...any
 // that each home shows what the data says comes next for them, counted
 // from the database rather than assumed.
 func TestHomesSayWhatIsNextOnTheDemo(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	cid := seedReportDemo(t, h)
 	now := time.Now()
@@ -200,6 +201,7 @@ func TestHomesSayWhatIsNextOnTheDemo(t *testing.T) {
 // the counsellor's home (row-level security lets them read their own
 // alert) and on the operators', flagged once past the protocol's hour.
 func TestHomeCountsDownJoinsAndFlagsAlerts(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	next := w.book(t, empEmail, 0)

@@ -13,6 +13,7 @@ import (
 // in the neutral internal/platform/httperr, which reaches neither. It asks
 // the go command for the transitive dependencies, as `go list -deps` does.
 func TestTheHTTPLayersAreSiblings(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/taiwa/taiwa/internal/"
 	cases := []struct {
 		pkg       string

@@ -58,6 +58,7 @@ func clearCookies() chromedp.Action[chromedp.Void] {
 // which moves focus to the main content; on a phone the navigation is
 // behind a menu button that opens from the keyboard; the favicon answers.
 func TestBrowserSkipLinkMenuAndFavicon(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)
@@ -109,6 +110,7 @@ func TestBrowserSkipLinkMenuAndFavicon(t *testing.T) {
 // back to the whole page, not to the bare piece; an old sign-in link whose
 // next is a fragment does the same.
 func TestBrowserSignInAgainFromAFragmentGoesToItsPage(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)
@@ -147,6 +149,7 @@ func TestBrowserSignInAgainFromAFragmentGoesToItsPage(t *testing.T) {
 // heading, which is scrolled into view, so a keyboard or screen-reader
 // user starts reading page 2 at its top.
 func TestBrowserSearchNextMovesFocusToTheResults(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	bg := context.Background()

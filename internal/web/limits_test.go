@@ -18,6 +18,7 @@ import (
 // form, to a signed-in user, and to the language switch. Every Location
 // stays on this site; a path here is kept as given.
 func TestSignInNeverLeavesTheSite(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	const home = "/company"
@@ -83,6 +84,7 @@ func TestSignInNeverLeavesTheSite(t *testing.T) {
 // counts attempts on the TCP peer whatever X-Forwarded-For and X-Real-IP
 // say, and its 429 says in Retry-After when the next attempt is let in.
 func TestSignInPageLimitIgnoresForgedForwardedHeaders(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.LoginMaxPerAddr = 4 }})
 	b := newBrowser(t, h)
 	tok := b.csrf("/login")

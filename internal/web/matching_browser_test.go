@@ -27,6 +27,7 @@ func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
 // reasons, says "not for me" to one (it disappears without a reload),
 // books another through the confirm page and lands on the session.
 func TestBrowserEmployeeFindsDismissesAndBooksARecommendation(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	newMatchWorld(t, h)

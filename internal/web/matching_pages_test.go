@@ -142,6 +142,7 @@ func (w matchWorld) answered(t *testing.T, extra url.Values) *browser {
 // message beside each unanswered item; a complete one leads to the
 // recommendations and is shown prefilled on a retake.
 func TestQuestionnaireKeepsAnswersAndNamesTheMissingOnes(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newMatchWorld(t, h)
 	b := newBrowser(t, h)
@@ -190,6 +191,7 @@ func TestQuestionnaireKeepsAnswersAndNamesTheMissingOnes(t *testing.T) {
 // counsellors, each with a score, at least two reasons, a profile link and
 // a booking link; it is not cached.
 func TestRecommendationsPageShowsTenCardsWithReasons(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newMatchWorld(t, h)
 	b := w.answered(t, nil)
@@ -235,6 +237,7 @@ func TestRecommendationsPageShowsTenCardsWithReasons(t *testing.T) {
 // TestDismissRemovesTheCard: "not for me" answers htmx with an empty
 // fragment and a plain form with a redirect back; the card is gone.
 func TestDismissRemovesTheCard(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newMatchWorld(t, h)
 	b := w.answered(t, nil)
@@ -283,6 +286,7 @@ func TestDismissRemovesTheCard(t *testing.T) {
 // TestRecommendationsOfferToRelaxWhatNarrowedThem: English-speaking women
 // are two; the page says so and its relax buttons widen the list.
 func TestRecommendationsOfferToRelaxWhatNarrowedThem(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newMatchWorld(t, h)
 	b := w.answered(t, url.Values{"gender": {"female"}, "languages": {"en"}})
@@ -302,6 +306,7 @@ func TestRecommendationsOfferToRelaxWhatNarrowedThem(t *testing.T) {
 // TestMatchingPagesRefuseBadInputAndOtherRoles: bad queries are 400 pages,
 // other roles 403, anonymous users go to sign in.
 func TestMatchingPagesRefuseBadInputAndOtherRoles(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newMatchWorld(t, h)
 	b := w.answered(t, nil)
@@ -338,6 +343,7 @@ func TestMatchingPagesRefuseBadInputAndOtherRoles(t *testing.T) {
 // TestCounselorAnswersValuesAndStyleOnly: the counsellor's page has the
 // same values and style items, no preferences, prefilled; saving goes home.
 func TestCounselorAnswersValuesAndStyleOnly(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	newMatchWorld(t, h)
 	c := newBrowser(t, h)
@@ -361,6 +367,7 @@ func TestCounselorAnswersValuesAndStyleOnly(t *testing.T) {
 // TestEmployeeHomeLeadsToRecommendations: the home page and the navigation
 // link to the recommendations.
 func TestEmployeeHomeLeadsToRecommendations(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	rosterEmployee(t, f, empEmail)

@@ -13,6 +13,7 @@ import (
 // "/\t/evil.example", and "/login?next=/%2509/evil.example" as
 // "/%09/evil.example".
 func TestSafeNextKeepsOnlyPathsOnThisSite(t *testing.T) {
+	t.Parallel()
 	const fallback = "/home"
 	refused := []struct{ name, next string }{
 		{"empty", ""},
@@ -102,6 +103,7 @@ func TestSafeNextKeepsOnlyPathsOnThisSite(t *testing.T) {
 // TestSafeNextSendsAFragmentToItsPage: a fragment's address (a piece of a
 // page that htmx loads) is never a place to go back to; its page is.
 func TestSafeNextSendsAFragmentToItsPage(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ next, want string }{
 		{"/programmes/card", "/employee"},
 		{"/programmes/card?x=1", "/employee"},
@@ -117,6 +119,7 @@ func TestSafeNextSendsAFragmentToItsPage(t *testing.T) {
 // TestCurrentPageTrustsOnlyThisSite: the page an htmx request came from is
 // a way back only when it is on this host.
 func TestCurrentPageTrustsOnlyThisSite(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, header, want string }{
 		{"this site", "http://taiwa.test/counselors?page=3", "/counselors?page=3"},
 		{"a fragment's page", "http://taiwa.test/programmes/card", "/employee"},

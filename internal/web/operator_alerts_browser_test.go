@@ -19,6 +19,7 @@ import (
 // resolve form has no outcome chosen. The audit log then names the
 // actions in plain words. Nothing scrolls sideways.
 func TestBrowserOperatorAcknowledgesAnOverdueAlert(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
@@ -85,6 +86,7 @@ func TestBrowserOperatorAcknowledgesAnOverdueAlert(t *testing.T) {
 // names, sees it imported with the bad line explained, then a file with
 // an unknown heading refused in Japanese.
 func TestBrowserAdminImportsARosterWithJapaneseHeadings(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)

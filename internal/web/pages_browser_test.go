@@ -134,7 +134,8 @@ var pageWidths = []struct{ W, H int64 }{{1366, 900}, {390, 844}}
 // page of everyPage at 1366×900 and 390×844: the page is no wider than the
 // window, axe-core finds no violation, and a screenshot is saved.
 func TestBrowserEveryPage(t *testing.T) {
-	ctx := newChromeFor(t, 15*time.Minute)
+	t.Parallel()
+	ctx := newChrome(t)
 	h := apptest.New(t)
 	bg := context.Background()
 	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

@@ -14,6 +14,7 @@ import (
 // TestInvitationMailLinkSetsPasswordOnce follows an invitation from the
 // operator's form through the dev mail viewer to the set-password page.
 func TestInvitationMailLinkSetsPasswordOnce(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	op := newBrowser(t, h)
@@ -81,6 +82,7 @@ func TestInvitationMailLinkSetsPasswordOnce(t *testing.T) {
 }
 
 func TestForgotPasswordAnswersTheSameForUnknownAddresses(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)

@@ -55,6 +55,7 @@ func readOptOut(t *testing.T, w moneyWorld) optOutState {
 // explanation, opts out and back in through the page; each change stores
 // exactly the wording that was on the page, and the history shows it.
 func TestPrivacyPageOptOutStoresTheWordingShown(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	emp := newBrowser(t, w.h)
 	emp.login("emp@billing.example", billPass)
@@ -130,6 +131,7 @@ func TestPrivacyPageOptOutStoresTheWordingShown(t *testing.T) {
 // TestPrivacyPageListsSharedItemsAndIsTheEmployeesOnly: a shared summary
 // appears with a link to withdraw it, and nobody else opens the page.
 func TestPrivacyPageListsSharedItemsAndIsTheEmployeesOnly(t *testing.T) {
+	t.Parallel()
 	w := newMoneyWorld(t)
 	id := heldWithRecord(t, w)
 	emp := newBrowser(t, w.h)

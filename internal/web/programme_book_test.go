@@ -23,6 +23,7 @@ import (
 // another employee's step and a malformed step are refused, and nothing
 // is booked for them.
 func TestProgrammeStepBookedFromThePagesIsOneUnitOfWork(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	ctx := context.Background()

@@ -21,6 +21,7 @@ import (
 // sees the exact text of what HR will see and accepts; only then does HR
 // see the steps, as held / not held.
 func TestProgrammePagesNamedEnrolmentNeedsTheEmployeesConsent(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")

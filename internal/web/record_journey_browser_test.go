@@ -30,6 +30,7 @@ const (
 // on the shared page and, on the programme, only that the step was held —
 // never the private notes, the counsellor, the themes or the ratings.
 func TestBrowserRecordFeedbackSharingAndProgrammeStep(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	w := newMoneyWorld(t)
 	bookingID, pid := journeySetup(t, w)

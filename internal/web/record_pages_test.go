@@ -20,6 +20,7 @@ var alertLink = regexp.MustCompile(`href="(/operator/alerts/[0-9a-f-]{36})"`)
 // record form (errors beside the fields, the entered values kept), the
 // edit window, and the operators' queue that shows no note text.
 func TestCounselorWritesARecordAndTheOperatorHandlesTheUrgentAlert(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b := w.book(t, empEmail, time.Hour)

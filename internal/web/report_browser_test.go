@@ -55,6 +55,7 @@ func shownValue(t *testing.T, text string) (float64, bool) {
 // and in the charts' data the table's totals. Screenshots are kept in
 // test-artifacts/.
 func TestBrowserHRReadsTheReportDashboard(t *testing.T) {
+	t.Parallel()
 	// Seed before the browser starts: the journey's deadline is for the
 	// journey, not for a busy machine's seeding.
 	h := apptest.New(t)

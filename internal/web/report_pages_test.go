@@ -77,6 +77,7 @@ func monthStates(p page) (released, pending int) {
 // small on the roster says so with the company's min_group; theme rows say
 // that sessions by theme are not published; no page speaks DEID-1.
 func TestReportDashboardShowsReleasedMonthsApproximatelyWithTheGuarantee(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	seedReportDemo(t, h)
 	hr := newBrowser(t, h)
@@ -143,6 +144,7 @@ func eps(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // is none; neither shows a table, and the CSV of such a range is refused
 // too.
 func TestReportDashboardRefusesBadQueriesAndRangesWithoutARelease(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	seedReportDemo(t, h)
 	hr := newBrowser(t, h)
@@ -207,6 +209,7 @@ func TestReportDashboardRefusesBadQueriesAndRangesWithoutARelease(t *testing.T) 
 // own CSV link; HR cannot use the operator's path, an unknown company is
 // 404, and another company's HR reaches only their own company's report.
 func TestReportDashboardForTheOperatorAndOnlyForThem(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	cid := seedReportDemo(t, h)
 	op := newBrowser(t, h)
@@ -253,6 +256,7 @@ func TestReportDashboardForTheOperatorAndOnlyForThem(t *testing.T) {
 // anyone; an opted-out employee reads that they count in no release from
 // now on.
 func TestPrivacyPageSaysWhichReleasesCountedMe(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	seedReportDemo(t, h)
 	emp := newBrowser(t, h)

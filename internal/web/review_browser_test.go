@@ -74,6 +74,7 @@ func fitsWidth(t *testing.T, ctx context.Context, page string, width int) {
 // rating form's review field with its anonymity note; the operator
 // moderates a review in the queue. At 1366 and 390 px, with screenshots.
 func TestBrowserProfileShowsPortraitRatingCountAndAnonymousReviews(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	w := newReviewWorld(t)
 	portrait, err := demo.Portrait(w.counselor)
@@ -96,8 +97,7 @@ func TestBrowserProfileShowsPortraitRatingCountAndAnonymousReviews(t *testing.T)
 			chromedp.Navigate(profile),
 			chromedp.WaitVisible(chromedp.CSS(`#review-list`)),
 		)
-		loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('.listing-head img.avatar'); return !!i && i.complete && i.naturalWidth > 0 })()`,
-			chromedp.WithPollingTimeout(20*time.Second)))
+		loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const i = document.querySelector('.listing-head img.avatar'); return !!i && i.complete && i.naturalWidth > 0 })()`))
 		if err != nil || !loaded {
 			t.Errorf("the portrait does not load at %d px: %v", vp.w, err)
 		}

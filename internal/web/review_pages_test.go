@@ -56,6 +56,7 @@ func rateWithReview(t *testing.T, b *browser, session uuid.UUID, satisfaction in
 var queuedReview = regexp.MustCompile(`action="/operator/reviews/([0-9a-f-]{36})/approve"`)
 
 func TestOperatorModeratesReviewsAndTheProfileShowsABatchWithoutWho(t *testing.T) {
+	t.Parallel()
 	w := newReviewWorld(t)
 	emp := newBrowser(t, w.h)
 	emp.login("emp@billing.example", billPass)

@@ -128,6 +128,7 @@ func (rc roomCall) join(t testing.TB, query string) {
 // relay-only ICE policy: video flows again, through the embedded TURN
 // server (the selected candidate pair is a relay).
 func TestBrowserTwoPeopleMeetInTheRoomDirectAndThroughTurn(t *testing.T) {
+	t.Parallel()
 	rc := newRoomCall(t)
 	rc.join(t, "")
 	st := waitFrames(t, rc.ctxs, false)

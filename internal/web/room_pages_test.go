@@ -74,6 +74,7 @@ func readSignal(t testing.TB, ctx context.Context, c *websocket.Conn) map[string
 // another counsellor get 404 for both; a token of another booking is
 // refused; the socket relays an offer from one party to the other.
 func TestRoomIsOnlyForTheBookingsTwoParties(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	cs := newCounselors(t, h, w.f.op)
@@ -109,8 +110,7 @@ func TestRoomIsOnlyForTheBookingsTwoParties(t *testing.T) {
 		b.login(cred[0], cred[1])
 		outsiders[name] = b
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+	ctx := t.Context()
 	for name, b := range outsiders {
 		if p := b.get("/meet/" + b1.ID.String()); p.Status != http.StatusNotFound {
 			t.Errorf("%s: room page %d, want 404", name, p.Status)
@@ -206,6 +206,7 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool) {
 // TestRoomSaysWhenItOpensAndWhenItClosed: too early and too late get a
 // clear message with the time (Japan time for the employee).
 func TestRoomSaysWhenItOpensAndWhenItClosed(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b := w.book(t, empEmail, 0)
@@ -226,6 +227,7 @@ func TestRoomSaysWhenItOpensAndWhenItClosed(t *testing.T) {
 // no-show is offered only when the employee never joined; a session the
 // counsellor missed is on the operators' list and the employee's.
 func TestJoinNoShowAndMissedSessionsFollowTheRoom(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	w := newBookingWorld(t, h, allDay())
 	b1 := w.book(t, empEmail, 0)

@@ -13,6 +13,7 @@ import (
 // explained in the reader's language, naming the line and the column as
 // the UI names them.
 func TestRosterImportSpeaksTheUsersLanguageAndTakesTheUIsHeadings(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)

@@ -17,6 +17,7 @@ import (
 // 女性 as a chip; removing the chip searches everyone again (plain links:
 // without JavaScript too); typing a word brings its chip in place.
 func TestBrowserSearchUnderstoodChipsAndEmptyState(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)

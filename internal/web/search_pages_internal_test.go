@@ -8,6 +8,7 @@ import (
 )
 
 func TestSearchPageURLKeepsTheQueryAndChangesOnlyThePage(t *testing.T) {
+	t.Parallel()
 	raw := searchQuery(url.Values{"q": {"キャリア 相談"}, "theme": {"career", "", "relationships"}, "sort": {""},
 		"page": {"3"}, "per_page": {"100"}})
 	p := searchPage{Raw: raw}
@@ -32,6 +33,7 @@ func TestSearchPageURLKeepsTheQueryAndChangesOnlyThePage(t *testing.T) {
 }
 
 func TestYenGroupsThousands(t *testing.T) {
+	t.Parallel()
 	v := &View{}
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 8000: "8,000", 1234567: "1,234,567", -5000: "-5,000"} {
 		if got := v.Yen(n); got != want {
@@ -41,6 +43,7 @@ func TestYenGroupsThousands(t *testing.T) {
 }
 
 func TestPhotoURLServesTheDomainVersionFromTheWeb(t *testing.T) {
+	t.Parallel()
 	id := uuid.MustParse("7c1e6b8a-3f0d-4c55-9d0e-1a2b3c4d5e6f")
 	if got := photoURL(id, "/api/v1/counselors/"+id.String()+"/photo?v=1790000000"); got != "/counselors/"+id.String()+"/photo?v=1790000000" {
 		t.Errorf("photoURL = %s", got)
@@ -51,6 +54,7 @@ func TestPhotoURLServesTheDomainVersionFromTheWeb(t *testing.T) {
 }
 
 func TestTextRefusesControlCharactersAndBadUTF8(t *testing.T) {
+	t.Parallel()
 	for v, want := range map[string]bool{"佐藤 花子": true, "a\tb": false, "a\x00b": false, "\xff": false, "a\u200bb": true} {
 		f := formErrors{}
 		f.text("x", v, false, "bad")

@@ -12,6 +12,7 @@ import (
 // the search text become filters shown as chips whose remove link is the
 // search without those words; the htmx answer carries them too.
 func TestSearchPageShowsUnderstoodWordsAsRemovableChips(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")
@@ -46,6 +47,7 @@ func TestSearchPageShowsUnderstoodWordsAsRemovableChips(t *testing.T) {
 // never shows a bare "0 名": it says which condition to leave out and how
 // many that finds (linked), and offers other ways to look; in English too.
 func TestSearchPageThatFindsNobodySuggestsWhatToLeaveOut(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp1@test-shoji.example")

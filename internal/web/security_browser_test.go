@@ -21,6 +21,7 @@ import (
 // recovery codes and lands on the operator's home; after signing out, the
 // next sign-in asks for a code and takes a fresh one.
 func TestBrowserTOTPEnrolmentAndSignIn(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "op@taiwa.example", Name: "運営 太郎", Role: auth.RoleOperator, Password: "operator-pass-2026"})
@@ -100,6 +101,7 @@ func virtualAuthenticator(t *testing.T, ctx context.Context) {
 // then answers the second step of sign-in with it. WebAuthn needs a domain
 // name, so this server's base URL is http://localhost:port.
 func TestBrowserPasskeyRegistrationAndSignIn(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) {
 		c.BaseURL = strings.Replace(c.BaseURL, "127.0.0.1", "localhost", 1)

@@ -23,6 +23,7 @@ var (
 // recovery codes once; the next sign-in asks for a code, and a recovery
 // code works once.
 func TestSecondFactorEnrolmentIsForcedThenAsked(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.CreateUser(account.NewUser{Email: "c@taiwa.example", Name: "相談 花子", Role: auth.RoleCounselor, Password: "counselor-pass-2026"})
 	b := newBrowser(t, h)
@@ -91,6 +92,7 @@ func TestSecondFactorEnrolmentIsForcedThenAsked(t *testing.T) {
 // security page; a company admin requires a second factor of admins and
 // resets the employee's; an operator resets a counsellor's.
 func TestSecurityPageOptInCompanyRuleAndReset(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("emp@test-shoji.example")

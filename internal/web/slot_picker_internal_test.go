@@ -11,6 +11,7 @@ import (
 // local midnight, and a day is a calendar day (23 or 25 hours across a
 // switch), in zones with and without DST.
 func TestWeekOfAndAddDaysKeepWallClockAcrossDST(t *testing.T) {
+	t.Parallel()
 	berlin, tokyo, ny := loadZone("Europe/Berlin"), loadZone("Asia/Tokyo"), loadZone("America/New_York")
 	for _, tc := range []struct {
 		name string
@@ -44,6 +45,7 @@ func TestWeekOfAndAddDaysKeepWallClockAcrossDST(t *testing.T) {
 // late-cancelled sessions still ahead leave the past list, soonest first;
 // past cancellations and held sessions stay.
 func TestSplitCancelledKeepsFutureCancellationsOutOfThePast(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2027, 3, 23, 0, 0, 0, 0, time.UTC)
 	mk := func(h int, status string) booking.Booking {
 		s := now.Add(time.Duration(h) * time.Hour)

@@ -21,6 +21,7 @@ import (
 // keep the address; the session page offers add-to-calendar links; the
 // settings page changes the zone.
 func TestBrowserSlotPickerWeekViewAtBothWidths(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	h.App.Bookings.Now = func() time.Time { return dstClock }

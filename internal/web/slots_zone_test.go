@@ -84,6 +84,7 @@ func parseEvent(t *testing.T, data []byte) (start, end time.Time, cal *ics.Calen
 // slot before the switch shows 08:00; the counsellor's mail keeps Japan
 // time. Cancelled, the session is listed as upcoming and cancelled.
 func TestEmployeeInBerlinBooksAcrossTheDSTSwitch(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	h.App.Bookings.Now = func() time.Time { return dstClock }
 	w := newBookingWorld(t, h, tokyoAfternoons())

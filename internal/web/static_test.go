@@ -58,6 +58,7 @@ func linkedAsset(t *testing.T, body, name string) string {
 // ETag) for clients that take it, a year's cache only under the
 // fingerprinted URL, HEAD like GET, and a favicon at /favicon.ico.
 func TestStaticFilesRevalidateCompressAndIncludeAFavicon(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	login := rawFetch(t, h, "GET", "/login")
 	pico := linkedAsset(t, login.Body, "vendor/pico/pico.min.css")
@@ -174,6 +175,7 @@ func TestStaticFilesRevalidateCompressAndIncludeAFavicon(t *testing.T) {
 // TestHygieneRateLimitedSignInPageSaysWhenToRetry: the sign-in page
 // renders its own 429, which must carry Retry-After like the API's.
 func TestHygieneRateLimitedSignInPageSaysWhenToRetry(t *testing.T) {
+	t.Parallel()
 	// Five failed sign-ins per account and address in a sliding window:
 	// the sixth is refused.
 	h := apptest.New(t)

@@ -15,6 +15,7 @@ import (
 // roster, click 停止 on one employee, confirm on the page that says what
 // will happen, and see the roster mark them stopped with a 再開 action.
 func TestBrowserAdminDisablesALeaverFromTheRoster(t *testing.T) {
+	t.Parallel()
 	ctx := newChrome(t)
 	h := apptest.New(t)
 	f := newCompany(t, h)

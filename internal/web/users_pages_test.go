@@ -30,6 +30,7 @@ func ownerID(t *testing.T, h *apptest.Harness, email string) string {
 }
 
 func TestHRDisablesALeaverFromTheRosterAfterConfirmingAndTheirSessionEnds(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	f.employee("leaver@test-shoji.example")
@@ -98,6 +99,7 @@ func TestHRDisablesALeaverFromTheRosterAfterConfirmingAndTheirSessionEnds(t *tes
 }
 
 func TestRosterUploadWithABadStatusSaysWhichLineAndImportsNothing(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	b := newBrowser(t, h)
@@ -117,6 +119,7 @@ func TestRosterUploadWithABadStatusSaysWhichLineAndImportsNothing(t *testing.T) 
 }
 
 func TestOperatorFindsAndDisablesAUserButNeverThemselves(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	f := newCompany(t, h)
 	h.CreateUser(account.NewUser{Email: "op2@taiwa.example", Name: "運営 二", Role: auth.RoleOperator, Password: "operator-pass-2026"})
