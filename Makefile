@@ -13,7 +13,8 @@ run: tools-run
 
 ## test: lint, then every test against real throwaway dependencies (race detector on)
 test: tools-test lint
-	$(GO) test -race -count=1 -timeout 45m $(PKGS)
+	$(GO) build -o bin/taiwa-test ./cmd/taiwa
+	TAIWA_TEST_BINARY=$(CURDIR)/bin/taiwa-test $(GO) test -race -count=1 -timeout 45m $(PKGS)
 
 ## fuzz: the OpenAPI-driven fuzz with a large budget and a new seed (FUZZ_SEED=n replays a run)
 FUZZ_REQUESTS ?= 300

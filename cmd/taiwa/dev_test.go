@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
 )
 
@@ -26,10 +27,7 @@ func TestDevStartsServesReusesAndStopsWithoutOrphans(t *testing.T) {
 	if noEngine != nil && os.Getenv("CI") != "" {
 		t.Fatalf("CI needs Meilisearch: %v", noEngine)
 	}
-	bin := filepath.Join(t.TempDir(), "taiwa")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := dbtest.Binary(t)
 	dir := t.TempDir()
 	for round := 1; round <= 2; round++ {
 		addr := freeAddr(t)

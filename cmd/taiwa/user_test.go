@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,10 +16,7 @@ import (
 // a test database: disabling ends the user's sessions, enabling lets them
 // back without their old sessions, the last operator is refused.
 func TestUserDisableAndEnableFromTheCommandLine(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "taiwa")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := dbtest.Binary(t)
 	env := dbtest.New(t)
 	var empID string
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {

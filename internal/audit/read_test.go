@@ -12,6 +12,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestParseFilterRefusesBadValuesNamingTheField(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		query, field string // field "" = valid
 	}{
@@ -41,6 +42,7 @@ func TestParseFilterRefusesBadValuesNamingTheField(t *testing.T) {
 }
 
 func TestADayFilterCoversTheWholeDayInJapan(t *testing.T) {
+	t.Parallel()
 	q, _ := url.ParseQuery("from=2026-04-01&to=2026-04-01")
 	f, err := audit.ParseFilter(q)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 )
 
 func TestDemoSeedBillsPastMonthsPaidOpenAndOverdue(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	start := time.Now()

@@ -10,6 +10,7 @@ import (
 // the file, the period stands in before one is issued, and anything but
 // ASCII letters, digits and '-' becomes '_' (no quote or path can escape).
 func TestInvoiceFilenameIsSafeInAQuotedContentDisposition(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		number string

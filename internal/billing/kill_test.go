@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,13 +46,11 @@ func ledgerSnapshot(t *testing.T, env *dbtest.Env) (string, int) {
 }
 
 func TestKilledRunRerunGivesTheSameInvoicesAsAnUninterruptedRun(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "taiwa")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/taiwa/taiwa/cmd/taiwa").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := dbtest.Binary(t)
 	const companies = 120
 	killed, clean := dbtest.New(t), dbtest.New(t)
 	bulkFixture(t, killed, companies, 30)

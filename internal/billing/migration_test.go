@@ -10,6 +10,7 @@ import (
 )
 
 func TestBillingMigrationRollsBackAndReapplies(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	m, err := db.NewMigrator(env.AdminURL)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // month; the run materialises the rows under those same ids, due; then
 // "mark paid" works on them.
 func TestEveryListedPayoutHasItsOwnIDWhichTheRunKeeps(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 3, 20, 3, 0, 0, 0, time.UTC))
 	c := f.company("per_session", 1, "2025-01-01", nil)
@@ -91,6 +92,7 @@ func TestEveryListedPayoutHasItsOwnIDWhichTheRunKeeps(t *testing.T) {
 // TestRunKeepsPayoutsItAlreadyMade: a rerun after a late change adds the
 // counsellor who had no payout yet and leaves the others' rows alone.
 func TestRunKeepsPayoutsItAlreadyMade(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t, time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
 	c := f.company("per_session", 1, "2025-01-01", nil)

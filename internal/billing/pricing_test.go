@@ -8,6 +8,7 @@ import (
 )
 
 func TestTaxIsTenPercentRoundedDownOncePerInvoice(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ subtotal, tax int64 }{
 		{0, 0}, {9, 0}, {10, 1}, {19, 1}, {12345, 1234}, {75000, 7500}, {300001, 30000}, {-15000, -1500}, {-9, -1},
 	} {
@@ -18,6 +19,7 @@ func TestTaxIsTenPercentRoundedDownOncePerInvoice(t *testing.T) {
 }
 
 func TestParsePeriodRefusesMalformedAndAbsurdMonths(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "2026-13", "2026-00", "2026-1", "26-01", "1999-12", "3000-01", "2026-01-01", "abcd-ef", "2026/01"} {
 		if _, err := billing.ParsePeriod(bad); err == nil {
 			t.Errorf("ParsePeriod(%q) accepted", bad)
@@ -33,6 +35,7 @@ func TestParsePeriodRefusesMalformedAndAbsurdMonths(t *testing.T) {
 }
 
 func TestPeriodOfUsesJapanTime(t *testing.T) {
+	t.Parallel()
 	// 2026-03-31 15:00 UTC is 2026-04-01 00:00 JST.
 	if p := billing.PeriodOf(time.Date(2026, 3, 31, 15, 0, 0, 0, time.UTC)); p.String() != "2026-04" {
 		t.Fatalf("period = %s, want 2026-04", p)
@@ -63,6 +66,7 @@ type wantLine struct {
 }
 
 func TestPriceTermForEveryPlanKind(t *testing.T) {
+	t.Parallel()
 	cap10 := 10
 	perSession := billing.Plan{Code: "per_session", Kind: billing.KindPerSession, SessionPriceJPY: 15000}
 	sub := billing.Plan{Code: "subscription", Kind: billing.KindSubscription, MonthlyFeeJPY: 300000, IncludedSessions: 3, OveragePriceJPY: 12000}

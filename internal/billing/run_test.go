@@ -14,6 +14,7 @@ import (
 )
 
 func TestRunBillsAPerSessionCompanyOnceWithTaxRoundedDown(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
 	c := f.company("per_session", 3, "2025-01-01", nil)
 	for _, s := range [][2]string{{"2026-03-02 10:00", "completed"}, {"2026-03-03 10:00", "completed"}, {"2026-03-04 10:00", "late_cancelled"},
@@ -41,6 +42,7 @@ func TestRunBillsAPerSessionCompanyOnceWithTaxRoundedDown(t *testing.T) {
 }
 
 func TestRunRefusesBadPeriodsAndMonthsNotEnded(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 3, 31, 14, 59, 0, 0, time.UTC)) // 23:59 JST on the 31st
 	for _, c := range []struct {
 		period string
@@ -65,6 +67,7 @@ func TestRunRefusesBadPeriodsAndMonthsNotEnded(t *testing.T) {
 }
 
 func TestCorrectionsAfterAnInvoiceBecomeAdjustmentLinesOnTheNext(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
 	c := f.company("per_session", 2, "2025-01-01", nil)
 	held := f.session(c, "2026-03-02 10:00", "completed")
@@ -105,6 +108,7 @@ func TestCorrectionsAfterAnInvoiceBecomeAdjustmentLinesOnTheNext(t *testing.T) {
 }
 
 func TestContractChangeAtAMonthBoundaryBillsEachMonthOnItsPlan(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC))
 	c := f.company("trial", 1, "2026-02-01", nil)
 	if _, err := f.svc.ChangeContract(context.Background(), f.operator, c.id, billing.ContractChange{PlanCode: "subscription", Seats: 10, StartsOn: "2026-03-15"}); !apperr.Is(err, apperr.CodeInvalid) {
@@ -126,6 +130,7 @@ func TestContractChangeAtAMonthBoundaryBillsEachMonthOnItsPlan(t *testing.T) {
 }
 
 func TestCompanyAdminSeesOnlyOwnInvoicesAndNoBilledSessions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
 	a := f.company("per_session", 1, "2025-01-01", nil)
 	b := f.company("per_session", 1, "2025-01-01", nil)
@@ -156,6 +161,7 @@ func TestCompanyAdminSeesOnlyOwnInvoicesAndNoBilledSessions(t *testing.T) {
 }
 
 func TestTwoRunsAtOnceBillEachCompanyOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC))
 	for i := 0; i < 20; i++ {
 		c := f.company("per_session", 1, "2025-01-01", nil)

@@ -22,6 +22,7 @@ import (
 )
 
 func TestNextStatusNeverMovesBackOrOutOfPaidAndVoid(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	before, same, after := t0.Add(-time.Minute), t0, t0.Add(time.Minute)
 	for _, tc := range []struct {
@@ -144,6 +145,7 @@ func keys(reqs []paymentstest.Request) []string {
 }
 
 func TestPushSendsTheInvoiceAndStoresStripesIds(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	rec := paymentstest.NewRecorder(t)
 	s := stripeService(l, rec.URL)
@@ -189,6 +191,7 @@ func TestPushSendsTheInvoiceAndStoresStripesIds(t *testing.T) {
 }
 
 func TestPushFailingHalfWayLeavesNothingAndRetriesWithTheSameKeys(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"/invoiceitems", "/finalize", "/send"} {
 		t.Run(step, func(t *testing.T) {
 			l := newLedger(t)
@@ -228,6 +231,7 @@ func TestPushFailingHalfWayLeavesNothingAndRetriesWithTheSameKeys(t *testing.T) 
 }
 
 func TestPushLeavesAnInvoiceSettledWithoutStripeAlone(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	rec := paymentstest.NewRecorder(t)
 	l.exec(t, `UPDATE invoices SET status = 'void', voided_at = now() WHERE id = $1`, l.InvoiceID)
@@ -242,6 +246,7 @@ func TestPushLeavesAnInvoiceSettledWithoutStripeAlone(t *testing.T) {
 }
 
 func TestWithoutAStripeKeyTheInvoiceStaysNotSent(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	s := &Service{DB: l.DB, Payments: payments.New(payments.Config{})}
 	l.enqueuePush(t, "push")
@@ -252,6 +257,7 @@ func TestWithoutAStripeKeyTheInvoiceStaysNotSent(t *testing.T) {
 }
 
 func TestStripeEventsApplyOnceAndInAnyOrder(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	type step struct {
 		typ string
@@ -299,6 +305,7 @@ func TestStripeEventsApplyOnceAndInAnyOrder(t *testing.T) {
 }
 
 func TestADuplicateStripeEventIsAppliedOnce(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	s := &Service{DB: l.DB}
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -320,6 +327,7 @@ func TestADuplicateStripeEventIsAppliedOnce(t *testing.T) {
 }
 
 func TestStripeEventsAboutOtherInvoicesAreRecordedAndIgnored(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	s := &Service{DB: l.DB}
 	for _, ev := range []payments.Event{
@@ -342,6 +350,7 @@ func TestStripeEventsAboutOtherInvoicesAreRecordedAndIgnored(t *testing.T) {
 }
 
 func TestStripeEventForAnInvoiceAlreadyLinkedToAnotherStripeIdIsIgnored(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	s := &Service{DB: l.DB}
 	l.exec(t, `UPDATE invoices SET stripe_invoice_id = 'in_ours', status = 'open' WHERE id = $1`, l.InvoiceID)
@@ -355,6 +364,7 @@ func TestStripeEventForAnInvoiceAlreadyLinkedToAnotherStripeIdIsIgnored(t *testi
 }
 
 func TestSendNowQueuesAPushOfANotSentInvoice(t *testing.T) {
+	t.Parallel()
 	l := newLedger(t)
 	rec := paymentstest.NewRecorder(t)
 	s := stripeService(l, rec.URL)

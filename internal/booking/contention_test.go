@@ -35,6 +35,7 @@ func (f *fixture) used(t *testing.T) (counter, counted int) {
 }
 
 func TestPlanCapHoldsWhenEmployeesRaceForTheLastSessions(t *testing.T) {
+	t.Parallel()
 	const racers, capSessions = 8, 3
 	f := cappedFixture(t, racers, capSessions)
 	f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
@@ -107,6 +108,7 @@ func TestPlanCapHoldsWhenEmployeesRaceForTheLastSessions(t *testing.T) {
 }
 
 func TestSessionCounterFollowsEveryChangeWhoeverMakesIt(t *testing.T) {
+	t.Parallel()
 	f := cappedFixture(t, 3, 10)
 	a := f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
 	b := f.mustBook(t, f.emps[1], "2026-03-03T10:00:00")
@@ -163,6 +165,7 @@ func TestSessionCounterFollowsEveryChangeWhoeverMakesIt(t *testing.T) {
 // index handler's write reaches it through a trigger), a booking neither
 // waits nor fails: next_available_at follows through the outbox.
 func TestBookingDoesNotWaitOnTheCounsellorsRowsAndNextAvailableFollows(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -215,6 +218,7 @@ func TestBookingDoesNotWaitOnTheCounsellorsRowsAndNextAvailableFollows(t *testin
 
 // Migration 00016 fills the counter from the bookings already there.
 func TestMigrationBackfillsTheSessionCounter(t *testing.T) {
+	t.Parallel()
 	f := cappedFixture(t, 3, 10)
 	f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
 	f.mustBook(t, f.emps[1], "2026-03-03T10:00:00")

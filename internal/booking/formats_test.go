@@ -119,6 +119,7 @@ func propText(t *testing.T, ev *ical.Component, name string) string {
 // work. A video booking made after the link is removed meets in the room
 // and is settled as before.
 func TestExternalMeetingLinkIsTheBookingsMeetingAndAttendanceStaysManual(t *testing.T) {
+	t.Parallel()
 	f := newMailFixture(t)
 	ctx := context.Background()
 	exec(t, f.env, `UPDATE counselors SET meeting_links = jsonb_build_object('video', $2::text) WHERE id = $1`, f.cid, zoomLink)
@@ -177,6 +178,7 @@ func TestExternalMeetingLinkIsTheBookingsMeetingAndAttendanceStaysManual(t *test
 // LOCATION give the counsellor's in-person place; a video booking of the
 // same counsellor has none.
 func TestInPersonBookingCarriesThePlace(t *testing.T) {
+	t.Parallel()
 	f := newMailFixture(t)
 	ctx := context.Background()
 	exec(t, f.env, `UPDATE counselors SET formats = '{video,in_person}', in_person_place = $2 WHERE id = $1`, f.cid, place)
@@ -209,6 +211,7 @@ func TestInPersonBookingCarriesThePlace(t *testing.T) {
 // phone_required naming phone; a blank number counts as none; a bad one
 // stays a 400.
 func TestPhoneBookingNeedsANumber(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	spec, err := seal.NewKey("k1")
@@ -246,6 +249,7 @@ func TestPhoneBookingNeedsANumber(t *testing.T) {
 // links, the place and the booking's flag; Up restores them, and booking
 // works again.
 func TestMeetingPlacesMigrationGoesDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	exec(t, f.env, `UPDATE counselors SET meeting_links = '{"video":"https://zoom.example/j/1"}', in_person_place = '丸の内' WHERE id = $1`, f.cid)

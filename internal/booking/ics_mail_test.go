@@ -15,6 +15,7 @@ import (
 // parsers and must name its recipient alone, at the real address, with the
 // cleaned name and nothing injected.
 func TestHostileNamesInBookingMailsReachCalendarsAsOneQuotedAttendee(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	tried := 0
 	for i, tc := range hostileNames {

@@ -211,6 +211,7 @@ func inviteLife(id uuid.UUID, booked, moved time.Time, addr, cn string) []wantIn
 }
 
 func TestInvitationsQuoteHostileNamesSoEveryParserReadsOneAttendee(t *testing.T) {
+	t.Parallel()
 	id := uuid.MustParse("6f1c1b8e-6a52-4d5c-9a0f-0c7f3e2a9b11")
 	booked := time.Date(2026, 3, 29, 1, 0, 0, 0, time.UTC)
 	moved := booked.Add(26 * time.Hour)
@@ -226,6 +227,7 @@ func TestInvitationsQuoteHostileNamesSoEveryParserReadsOneAttendee(t *testing.T)
 }
 
 func TestICSAttachmentNamesItsMethodAndEndsLinesWithCRLF(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 3, 29, 10, 0, 0, 0, time.FixedZone("JST", 9*60*60))
 	req := icsEvent{BookingID: uuid.New(), Start: start, End: start.Add(50 * time.Minute), Sequence: 1,
 		MeetingURL: meetingURL, Attendee: empEmail, Name: "佐藤 花子", Stamp: start.Add(-48 * time.Hour)}
@@ -254,6 +256,7 @@ func TestICSAttachmentNamesItsMethodAndEndsLinesWithCRLF(t *testing.T) {
 }
 
 func TestBuildICSWithoutAWebLinkHasNoURL(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 5, 1, 1, 0, 0, 0, time.UTC)
 	for _, link := range []string{"", "Room 3, 2F; Tokyo"} {
 		data := buildICS(icsEvent{BookingID: uuid.New(), Start: start, End: start.Add(time.Hour), MeetingURL: link,
@@ -274,6 +277,7 @@ func TestBuildICSWithoutAWebLinkHasNoURL(t *testing.T) {
 }
 
 func TestTextValuesEscapeAndKeepLineBreaksAsText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{`a\b;c,d`, `a\\b\;c\,d`},
 		{"one\r\ntwo\rthree\nfour", `one\ntwo\nthree\nfour`},
@@ -288,6 +292,7 @@ func TestTextValuesEscapeAndKeepLineBreaksAsText(t *testing.T) {
 }
 
 func TestLinesFoldAt75OctetsWithoutSplittingACharacter(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{
 		"SUMMARY:" + strings.Repeat("a", 200),
 		"SUMMARY:" + strings.Repeat("漢", 100),  // 3 octets

@@ -27,6 +27,7 @@ import (
 // session over the API; the outbox delivers to the real SMTP sink, and the
 // .ics files caught there are read back with the calendar library.
 func TestBookRescheduleCancelThroughTheAPIMailsOneCalendarEvent(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

@@ -227,6 +227,7 @@ func upcoming(days int) time.Time {
 }
 
 func TestBookingMailsKeepOneCalendarEventThroughRescheduleAndCancel(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	b := n.book(upcoming(5))
 	moved := upcoming(6).Add(3 * time.Hour)
@@ -295,6 +296,7 @@ func TestBookingMailsKeepOneCalendarEventThroughRescheduleAndCancel(t *testing.T
 }
 
 func TestOrdinaryCancellationSaysNothingOfBilling(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	n.cancel(n.book(upcoming(4)), StatusCancelled)
 	n.drain()
@@ -311,6 +313,7 @@ func TestOrdinaryCancellationSaysNothingOfBilling(t *testing.T) {
 }
 
 func TestCancellationOffersTheTimeToTheWaitlistOnce(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	n.exec(`INSERT INTO waitlist (company_id, counselor_id, employee_user_id) VALUES ($1, $2, $3), ($1, $2, $4)`,
 		n.company, n.counselor, n.other, n.employee)

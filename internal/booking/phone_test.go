@@ -15,6 +15,7 @@ import (
 
 // TestPhoneNumberIsSealedShownOnlyToTheCounsellorAroundTheSessionAndErased.
 func TestPhoneNumberIsSealedShownOnlyToTheCounsellorAroundTheSessionAndErased(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	ctx := context.Background()
 	spec, err := seal.NewKey("k1")

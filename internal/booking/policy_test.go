@@ -35,6 +35,7 @@ func visibleUsers(t *testing.T, f *fixture, p auth.Principal, ids ...uuid.UUID) 
 // a subquery before): a counsellor reads the user row of an employee booked
 // with them, and of nobody else; another counsellor reads neither.
 func TestCounselorReadsOnlyTheUserRowsOfEmployeesBookedWithThem(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	booked, other := f.emps[0].UserID, f.emps[1].UserID
 	if got := visibleUsers(t, f, f.counselor, booked, other); got[booked] || got[other] {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRemindersGoOnlyToTheBookingAsItStands(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	b := n.book(upcoming(5))
 	moved := n.reschedule(b, upcoming(7))
@@ -47,6 +48,7 @@ func TestRemindersGoOnlyToTheBookingAsItStands(t *testing.T) {
 }
 
 func TestRemindersWhoseTimeHasPassedAreNotQueued(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	b := n.book(time.Now().Add(2 * time.Hour).Truncate(time.Minute))
 	var whats []string
@@ -66,6 +68,7 @@ func TestRemindersWhoseTimeHasPassedAreNotQueued(t *testing.T) {
 }
 
 func TestTimedNoticesFollowTheStatus(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status        string
 		what          string
@@ -94,6 +97,7 @@ func TestTimedNoticesFollowTheStatus(t *testing.T) {
 }
 
 func TestNotificationsAreQueuedOnceEvenIfCalledTwice(t *testing.T) {
+	t.Parallel()
 	n := newNotifyEnv(t)
 	b := n.book(upcoming(5))
 	n.inTx(func(ctx context.Context, tx *sqlx.Tx) error { return n.svc.notifyBooked(ctx, tx, b) })
@@ -113,6 +117,7 @@ func TestNotificationsAreQueuedOnceEvenIfCalledTwice(t *testing.T) {
 }
 
 func TestMailTimesAreShownInTheRecipientsZone(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name             string
 		start            time.Time

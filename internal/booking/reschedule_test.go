@@ -10,6 +10,7 @@ import (
 )
 
 func TestRescheduleToTheSameStartChangesNothingAndQueuesNoMail(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
@@ -56,6 +57,7 @@ func TestRescheduleToTheSameStartChangesNothingAndQueuesNoMail(t *testing.T) {
 }
 
 func TestRescheduleToTheSameStartOfAClosedBookingIsStillRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")

@@ -27,6 +27,7 @@ func tptr(t time.Time) *time.Time { return &t }
 // TestTogetherIsTheOverlapOfBothPartiesConnections: the held rule counts
 // only the time both were in at once; an open connection counts until now.
 func TestTogetherIsTheOverlapOfBothPartiesConnections(t *testing.T) {
+	t.Parallel()
 	now := at("2026-03-04T09:30:00")
 	e, c := booking.PartyEmployee, booking.PartyCounselor
 	cases := []struct {
@@ -58,6 +59,7 @@ func TestTogetherIsTheOverlapOfBothPartiesConnections(t *testing.T) {
 
 // TestRoomStateOpensTenMinutesBeforeAndClosesAfterTheGrace.
 func TestRoomStateOpensTenMinutesBeforeAndClosesAfterTheGrace(t *testing.T) {
+	t.Parallel()
 	svc := &booking.Service{RoomGrace: 15 * time.Minute}
 	b := booking.Booking{Start: at("2026-03-04T09:00:00"), End: at("2026-03-04T09:50:00"), Format: "video", Status: booking.StatusConfirmed}
 	cases := []struct {
@@ -93,6 +95,7 @@ func TestRoomStateOpensTenMinutesBeforeAndClosesAfterTheGrace(t *testing.T) {
 // recorded, and the session becomes completed once the two were in
 // together for HeldAfter — not a moment before.
 func TestBothInTheRoomForTenMinutesMakesTheSessionHeld(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
@@ -149,6 +152,7 @@ func TestBothInTheRoomForTenMinutesMakesTheSessionHeld(t *testing.T) {
 // admin, another employee and an operator get 404; the parties get 409
 // room_not_open outside the window.
 func TestOnlyTheBookingsPartiesEnterTheRoomAndOnlyInItsWindow(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	ctx := context.Background()
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
@@ -174,6 +178,7 @@ func second(_ booking.Booking, _ string, err error) error { return err }
 
 // TestNoShowIsOfferedTenMinutesAfterTheStartOnlyWhenTheEmployeeNeverJoined.
 func TestNoShowIsOfferedTenMinutesAfterTheStartOnlyWhenTheEmployeeNeverJoined(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	absent := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
@@ -215,6 +220,7 @@ func TestNoShowIsOfferedTenMinutesAfterTheStartOnlyWhenTheEmployeeNeverJoined(t 
 
 // TestCounsellorWhoNeverJoinedIsTheCounsellorsNoShowNotBilledAndTheEmployeeIsMailed.
 func TestCounsellorWhoNeverJoinedIsTheCounsellorsNoShowNotBilledAndTheEmployeeIsMailed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -301,6 +307,7 @@ func TestCounsellorWhoNeverJoinedIsTheCounsellorsNoShowNotBilledAndTheEmployeeIs
 // table and the phone column and turns counsellors' no-shows into
 // cancellations the old constraint accepts; Up restores the schema.
 func TestAttendanceMigrationGoesDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")

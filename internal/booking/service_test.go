@@ -28,6 +28,7 @@ func wantErr(t *testing.T, err error, code apperr.Code, reason string) {
 }
 
 func TestBookAppliesTheRules(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	emp := f.emps[0]
 	cases := []struct {
@@ -63,6 +64,7 @@ func TestBookAppliesTheRules(t *testing.T) {
 }
 
 func TestBookedSlotIsTakenAndTheCounsellorsBufferHolds(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 3)
 	b := f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
 	if b.Status != booking.StatusConfirmed || !b.End.Equal(jst("2026-03-03T09:50:00")) || b.Sequence != 0 ||
@@ -84,6 +86,7 @@ func TestBookedSlotIsTakenAndTheCounsellorsBufferHolds(t *testing.T) {
 }
 
 func TestDailyCapClosesTheDay(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 3)
 	a, _ := f.svc.GetAvailability(context.Background(), f.counselor)
 	a.MaxPerDay = 2
@@ -98,6 +101,7 @@ func TestDailyCapClosesTheDay(t *testing.T) {
 }
 
 func TestPlanLimits(t *testing.T) {
+	t.Parallel()
 	t.Run("no contract", func(t *testing.T) {
 		f := newFixture(t, "", 1)
 		_, err := f.book(f.emps[0], "2026-03-03T09:00:00")
@@ -132,6 +136,7 @@ func TestPlanLimits(t *testing.T) {
 }
 
 func TestCancelIsLateOnlyInsideTheNoticeWindow(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name    string
 		at      string
@@ -170,6 +175,7 @@ func TestCancelIsLateOnlyInsideTheNoticeWindow(t *testing.T) {
 }
 
 func TestCancelAfterTheStartAndByOthersIsRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
 	_, err := f.svc.Cancel(context.Background(), f.emps[1], b.ID, "")
@@ -182,6 +188,7 @@ func TestCancelAfterTheStartAndByOthersIsRefused(t *testing.T) {
 }
 
 func TestRescheduleMovesTheSameBooking(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
 	f.mustBook(t, f.emps[1], "2026-03-04T11:00:00")
@@ -204,6 +211,7 @@ func TestRescheduleMovesTheSameBooking(t *testing.T) {
 }
 
 func TestNoShowAndCompletionWaitForTheirTime(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	a := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
@@ -228,6 +236,7 @@ func TestNoShowAndCompletionWaitForTheirTime(t *testing.T) {
 }
 
 func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	ctx := context.Background()
 	in := booking.NewBooking{CounselorID: f.cid, Start: jst("2026-03-04T09:00:00"), Theme: "career", Format: "video"}
@@ -256,6 +265,7 @@ func TestIdempotencyKeyReplaysTheFirstAnswer(t *testing.T) {
 }
 
 func TestCompanyAdminSeesNoBookingEvenWithSQL(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	b := f.mustBook(t, f.emps[0], "2026-03-04T09:00:00")
 	ctx := context.Background()
@@ -291,6 +301,7 @@ func TestCompanyAdminSeesNoBookingEvenWithSQL(t *testing.T) {
 }
 
 func TestAvailabilityRoundTripsAndWaitlistJoinsOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx := context.Background()
 	in := booking.Availability{Timezone: "Europe/London", SlotMinutes: 60, BufferMinutes: 0, MinNoticeMinutes: 0, HorizonDays: 14, MaxPerDay: 8,

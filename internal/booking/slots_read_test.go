@@ -15,6 +15,7 @@ import (
 // custom settings, a closed day, an extra opening and a booking with its
 // buffer all taken into account.
 func TestSlotsReadTheSameScheduleAsGetAvailability(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	ctx := context.Background()
 	a, err := f.svc.GetAvailability(ctx, f.counselor)

@@ -39,6 +39,7 @@ func starts(slots []booking.Slot) string {
 }
 
 func TestComputeSlotsKeepsLocalHoursAcrossDSTAndZones(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		a        booking.Availability
@@ -84,6 +85,7 @@ func TestComputeSlotsKeepsLocalHoursAcrossDSTAndZones(t *testing.T) {
 }
 
 func TestComputeSlotsAppliesNoticeHorizonCapBusyAndOverrides(t *testing.T) {
+	t.Parallel()
 	mon := "2026-03-09" // a Monday
 	base := sched("Asia/Tokyo", wr(1, "09:00", "12:00"), wr(2, "09:00", "10:00"))
 	with := func(f func(a *booking.Availability)) booking.Availability {
@@ -146,6 +148,7 @@ func TestComputeSlotsAppliesNoticeHorizonCapBusyAndOverrides(t *testing.T) {
 }
 
 func TestSlotsAreSlotMinutesLongInUTC(t *testing.T) {
+	t.Parallel()
 	a := sched("Europe/London", wr(7, "09:00", "10:00"))
 	a.SlotMinutes = 45
 	s := booking.ComputeSlots(a, nil, utc("2026-03-29T00:00:00Z"), utc("2026-03-30T00:00:00Z"), utc("2026-01-01T00:00:00Z"))
@@ -155,6 +158,7 @@ func TestSlotsAreSlotMinutesLongInUTC(t *testing.T) {
 }
 
 func TestValidateNamesEachBadField(t *testing.T) {
+	t.Parallel()
 	good := sched("Asia/Tokyo", wr(1, "09:00", "12:00"))
 	cases := []struct {
 		name  string

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRefreshStaleNextAvailableMovesAPassedSlotForward(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "per_session", 0)
 	ctx := context.Background()
 	read := func() time.Time {

@@ -16,6 +16,7 @@ import (
 // held and the already cancelled stay as they are; each upcoming one is
 // cancelled by the counsellor (never late) with a notice queued.
 func TestWithdrawCancelsOnlyUpcomingConfirmedSessionsAsTheCounsellors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 2)
 	up1 := f.mustBook(t, f.emps[0], "2026-03-03T09:00:00")
 	up2 := f.mustBook(t, f.emps[1], "2026-03-02T12:00:00") // inside a late-cancel window for an employee
@@ -65,6 +66,7 @@ func TestWithdrawCancelsOnlyUpcomingConfirmedSessionsAsTheCounsellors(t *testing
 // read the counsellor as listed and then waited on their lock while a
 // suspension committed is refused, so no session slips in beside it.
 func TestABookingWaitingOnTheCounsellorsLockFindsThemSuspended(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

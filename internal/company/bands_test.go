@@ -3,6 +3,7 @@ package company
 import "testing"
 
 func TestBandsReadCodesAndTheUIsLabels(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, age, tenure string }{
 		{"40s", "40s", ""}, {"40代", "40s", ""}, {"４０代", "40s", ""}, {" 20代 ", "20s", ""}, {"80代", "", ""}, {"40", "", ""},
 		{"0-2y", "", "0-2y"}, {"0〜2年", "", "0-2y"}, {"0～2年", "", "0-2y"}, {"3-5年", "", "3-5y"}, {"6–10 years", "", "6-10y"},
@@ -17,6 +18,7 @@ func TestBandsReadCodesAndTheUIsLabels(t *testing.T) {
 }
 
 func TestRosterStatusReadsCodesAndTheUIsLabels(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in       string
 		left, ok bool

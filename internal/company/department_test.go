@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseDepartmentPath(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		want string // segments joined by "|"; "!" means refused

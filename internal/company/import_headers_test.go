@@ -3,6 +3,7 @@ package company
 import "testing"
 
 func TestImportColumnOf(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		header, column string
 		ok             bool

@@ -16,6 +16,7 @@ import (
 // the counsellor's document once, with the last change, and marks the other
 // rows as covered. The engine write runs with no transaction open.
 func TestSearchRowsOfOneCounsellorCoalesceAndTheEngineWriteHoldsNoTransaction(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	var id uuid.UUID

@@ -7,6 +7,7 @@ import (
 )
 
 func TestThemeAllowedFollowsAPICredentialTable(t *testing.T) {
+	t.Parallel()
 	clinical := []string{"certified_public_psychologist", "clinical_psychologist", "occupational_physician", "public_health_nurse"}
 	cases := []struct {
 		theme string
@@ -48,6 +49,7 @@ func TestThemeAllowedFollowsAPICredentialTable(t *testing.T) {
 }
 
 func TestEveryCredentialAllowsTheGeneralThemes(t *testing.T) {
+	t.Parallel()
 	for _, k := range counselor.CredentialKinds {
 		for _, th := range []string{"relationships", "work_life", "engagement", "onboarding", "exit_interview"} {
 			if !counselor.ThemeAllowed(th, []string{k}) {

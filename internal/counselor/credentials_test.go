@@ -10,6 +10,7 @@ import (
 )
 
 func TestSubmitCredentialRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t) // today is 2026-04-01 in Japan
 	p, _ := f.counselor()
 	str := func(s string) *string { return &s }
@@ -44,6 +45,7 @@ func TestSubmitCredentialRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestSubmitCredentialIsPendingAndListedNewestFirst(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	exp := "2031-03-31"
@@ -77,6 +79,7 @@ func TestSubmitCredentialIsPendingAndListedNewestFirst(t *testing.T) {
 }
 
 func TestSubmitCredentialRefusesDuplicatesButAcceptsRenewalsAndResubmissions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	exp := func(s string) *string { return &s }
@@ -125,6 +128,7 @@ func TestSubmitCredentialRefusesDuplicatesButAcceptsRenewalsAndResubmissions(t *
 }
 
 func TestCredentialStatusFollowsTheExpiryDateInJapan(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	forever := f.credential(p, c, "clinical_psychologist", "", true)
@@ -163,6 +167,7 @@ func TestCredentialStatusFollowsTheExpiryDateInJapan(t *testing.T) {
 }
 
 func TestCredentialStatusRule(t *testing.T) {
+	t.Parallel()
 	d := func(s string) *string { return &s }
 	cases := []struct {
 		state   string

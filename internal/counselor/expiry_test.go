@@ -41,6 +41,7 @@ func (f *fixture) sweep() (int, int) {
 }
 
 func TestSweepRemindsOncePerExpiryDateInTheHoldersLanguage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t) // today: 2026-04-01
 	p, c := f.counselor()
 	soon := f.credential(p, c, "career_consultant", "2026-05-01", true) // 30 days left
@@ -87,6 +88,7 @@ func TestSweepRemindsOncePerExpiryDateInTheHoldersLanguage(t *testing.T) {
 }
 
 func TestSweepReindexesCounsellorsWhoseCredentialExpiredOnce(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	f.credential(p, c, "career_consultant", "2026-04-10", true)

@@ -23,6 +23,7 @@ import (
 // PostgreSQL exactly: a change the worker applied to the old index during
 // the build must have been replayed onto the new one.
 func TestReindexSwapsWithoutDowntimeAndLosesNoConcurrentChange(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	ctx := context.Background()
@@ -109,6 +110,7 @@ func TestReindexSwapsWithoutDowntimeAndLosesNoConcurrentChange(t *testing.T) {
 }
 
 func TestReindexCreatesAMissingIndexAndDropsStaleBuilds(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 // 422 invalid_meeting_link naming meeting_links.<format> and changes
 // nothing; an accepted one is stored and read back.
 func TestMeetingLinksAreHTTPSAddressesWithoutCredentials(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, _ := f.counselor()
 	long := "https://zoom.example/j/" + strings.Repeat("9", counselor.MaxMeetingLink-len("https://zoom.example/j/"))
@@ -90,6 +91,7 @@ func TestMeetingLinksAreHTTPSAddressesWithoutCredentials(t *testing.T) {
 // stored trimmed, and one too long or holding control characters is a 400
 // naming in_person_place.
 func TestAbsentLinksAndPlaceAreKept(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, _ := f.counselor()
 	in := validProfile()

@@ -102,6 +102,7 @@ func isBlue(c color.Color) bool {
 }
 
 func TestSetPhotoReencodesAsJPEGWithinTheSide(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	cases := []struct {
@@ -140,6 +141,7 @@ func TestSetPhotoReencodesAsJPEGWithinTheSide(t *testing.T) {
 }
 
 func TestSetPhotoTurnsAPhonePhotoUpright(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	// Stored 40 × 20, red left; orientation 6 means "turn clockwise to show":
@@ -161,6 +163,7 @@ func TestSetPhotoTurnsAPhonePhotoUpright(t *testing.T) {
 }
 
 func TestSetPhotoRefusesWhatIsNotASafeImage(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	good := pngOf(t, halves(64, 64))
@@ -197,6 +200,7 @@ func TestSetPhotoRefusesWhatIsNotASafeImage(t *testing.T) {
 }
 
 func TestGetPhotoShowsOnlyListedCounsellorsToOthers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	other, _ := f.counselor()

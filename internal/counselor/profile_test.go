@@ -134,6 +134,7 @@ func fieldsOf(err error) map[string]string {
 }
 
 func TestUpdateProfileRefusesBadInputNamingTheField(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, _ := f.counselor()
 	str := func(s string) *string { return &s }
@@ -183,6 +184,7 @@ func TestUpdateProfileRefusesBadInputNamingTheField(t *testing.T) {
 }
 
 func TestUpdateProfileStoresAcceptedValuesAndQueuesReindex(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	in := validProfile()
@@ -212,6 +214,7 @@ func TestUpdateProfileStoresAcceptedValuesAndQueuesReindex(t *testing.T) {
 }
 
 func TestProfileIsOnlyForCounsellors(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.svc.UpdateProfile(ctx, f.op, validProfile()); !apperr.Is(err, apperr.CodeForbidden) {
 		t.Fatalf("operator updating a profile: %v, want forbidden", err)
@@ -239,6 +242,7 @@ func themeAllowedWant(theme, kind string) bool {
 // single verified credential: allowed ones are stored, others answer 422
 // credential_required naming the theme and the credentials it needs.
 func TestThemeRuleForEveryThemeAndCredential(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, kind := range counselor.CredentialKinds {
 		p, c := f.counselor()
@@ -271,6 +275,7 @@ func TestThemeRuleForEveryThemeAndCredential(t *testing.T) {
 }
 
 func TestThemeRuleIgnoresPendingRejectedAndExpiredCredentials(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	in := validProfile()
@@ -315,6 +320,7 @@ func TestThemeRuleIgnoresPendingRejectedAndExpiredCredentials(t *testing.T) {
 }
 
 func TestIsKana(t *testing.T) {
+	t.Parallel()
 	cases := map[string]bool{
 		"":             true,
 		"やまだ はなこ":      true,

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRatingMeanIsShownToEmployeesFromThreeRatings(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		count int
 		shown bool

@@ -35,6 +35,7 @@ func (f *fixture) audited(action, targetID string) int {
 }
 
 func TestCredentialReviewTransitions(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	cr := f.credential(p, c, "certified_public_psychologist", "", false)
@@ -78,6 +79,7 @@ func TestCredentialReviewTransitions(t *testing.T) {
 }
 
 func TestCredentialReviewAnswersNotFoundForAnotherCounsellorsCredential(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pa, a := f.counselor()
 	pb, b := f.counselor()
@@ -95,6 +97,7 @@ func TestCredentialReviewAnswersNotFoundForAnotherCounsellorsCredential(t *testi
 }
 
 func TestReviewActionsAreForOperatorsOnly(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	cr := f.credential(p, c, "icf_coach", "", false)
@@ -112,6 +115,7 @@ func TestReviewActionsAreForOperatorsOnly(t *testing.T) {
 }
 
 func TestCounsellorVerificationSuspensionAndReinstatement(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	p, c := f.counselor()
 	_, err := f.svc.Verify(ctx, f.op, c.ID)
@@ -176,6 +180,7 @@ func TestCounsellorVerificationSuspensionAndReinstatement(t *testing.T) {
 }
 
 func TestQueueListsWhatNeedsAttentionOldestFirst(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	pOld, old := f.counselor() // pending, no credential: waits since creation
 	_ = pOld

@@ -23,6 +23,7 @@ import (
 // the demo data: totals, every facet count, and the ids of the page in
 // order must be identical, for every filter and every sort.
 func TestEveryFilterFacetAndSortAgreesWithThePostgresTruth(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 

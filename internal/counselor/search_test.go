@@ -21,6 +21,7 @@ import (
 )
 
 func TestSearchSettingsAreAppliedFromTheSearchFolder(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	ctx := context.Background()
 	got, err := e.ix.Settings(ctx)
@@ -116,6 +117,7 @@ func day(t time.Time) *string {
 }
 
 func TestIndexFollowsVerificationSuspensionAndExpiry(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	now := time.Now()
 	id := e.make(newListed{name: "綾瀬 千秋", kana: "アヤセ チアキ", bio: "産業医として復職支援を担当しています。", status: "pending",
@@ -179,6 +181,7 @@ func TestIndexFollowsVerificationSuspensionAndExpiry(t *testing.T) {
 }
 
 func TestAnExpiredCredentialTakesTheThemesItAllowedAtTheNextIndexing(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	now := time.Now()
 	id := e.make(newListed{name: "水瀬 圭", kana: "ミナセ ケイ", bio: "キャリア相談とコーチング。", status: "verified",
@@ -209,6 +212,7 @@ func TestAnExpiredCredentialTakesTheThemesItAllowedAtTheNextIndexing(t *testing.
 }
 
 func TestSynonymsFindTheOtherWordsOfTheirGroup(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	for _, svc := range []*counselor.Service{e.Engine, e.Fallback} {
@@ -249,6 +253,7 @@ func hasCredential(l counselor.Listing, kind string) bool {
 }
 
 func TestJapaneseAndEnglishWordsFindCodes(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	for _, tc := range []struct {
@@ -295,6 +300,7 @@ func TestJapaneseAndEnglishWordsFindCodes(t *testing.T) {
 }
 
 func TestTypoToleranceFindsMisspelledWords(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	for q, kind := range map[string]string{"psycholgist": "clinical_psychologist", "physican": "occupational_physician", "carer consultant": "career_consultant"} {
@@ -306,6 +312,7 @@ func TestTypoToleranceFindsMisspelledWords(t *testing.T) {
 }
 
 func TestListingJSONHasAPIShape(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.seedDemo()
 	res := search(t, e.Engine, "per_page=1")

@@ -88,6 +88,7 @@ func names(res counselor.SearchResult) []string {
 // through the PostgreSQL fallback alike, and the answer says which
 // filters it read.
 func TestEverydayWordsFindTheCounsellorsTheyMean(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.makeEveryday()
 	const (
@@ -160,6 +161,7 @@ func sortedCopy(s []string) []string {
 // first, leaving out the ones that would still find nobody; one that finds
 // someone suggests nothing.
 func TestSearchThatFindsNobodySuggestsWhatToLeaveOut(t *testing.T) {
+	t.Parallel()
 	e := newSearchEnv(t)
 	e.makeEveryday()
 	for _, tc := range []struct {

@@ -11,6 +11,7 @@ import (
 // search/understanding.json become filters and leave the text, with the
 // fillers around them; other words stay text.
 func TestUnderstandReadsEverydayWordsAsFilters(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		q, rest string
 		want    string // filter=value[words] …
@@ -82,6 +83,7 @@ func TestUnderstandReadsEverydayWordsAsFilters(t *testing.T) {
 }
 
 func TestWithoutWordsTakesOutOneOccurrenceEach(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		q     string
 		words []string

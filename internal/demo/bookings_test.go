@@ -14,6 +14,7 @@ import (
 )
 
 func TestSeedDemoGivesEveryCounselorFreeSlotsInTheNextTwoWeeks(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	ctx := context.Background()
 	var rows []struct {
@@ -57,6 +58,7 @@ func TestSeedDemoGivesEveryCounselorFreeSlotsInTheNextTwoWeeks(t *testing.T) {
 }
 
 func TestSeedDemoBookingsCoverTheYearWithEveryOutcome(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	for _, company := range []string{"サンプル商事", "みなと物流"} {
 		for _, status := range []string{"completed", "cancelled", "late_cancelled", "no_show"} {
@@ -97,6 +99,7 @@ func TestSeedDemoBookingsCoverTheYearWithEveryOutcome(t *testing.T) {
 }
 
 func TestSeedDemoFirstFiftyEmployeesHaveAHeldAndAnUpcomingSession(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	for _, domain := range []string{"sample-shoji.example", "minato-logistics.example"} {
 		n := count(t, d, `
@@ -112,6 +115,7 @@ func TestSeedDemoFirstFiftyEmployeesHaveAHeldAndAnUpcomingSession(t *testing.T) 
 }
 
 func TestSeedDemoBookingsNeverOverlapAndSendNoMail(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	// Held and upcoming sessions alike: the exclusion constraints only
 	// guard confirmed rows, the demo keeps all of them apart.

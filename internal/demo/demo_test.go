@@ -50,6 +50,7 @@ func seeded(t *testing.T) *db.DB {
 }
 
 func TestSeedDemoCreatesTheLoginsOfAPIMD(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	if n := count(t, d, `SELECT count(*) FROM users WHERE email = 'operator@taiwa.example' AND role = 'operator'`); n != 1 {
 		t.Errorf("operator: %d", n)
@@ -89,6 +90,7 @@ func TestSeedDemoCreatesTheLoginsOfAPIMD(t *testing.T) {
 }
 
 func TestSeedDemoHasSmallDepartmentsToSuppress(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	small := count(t, d, `SELECT count(*) FROM (
 		SELECT d.id FROM departments d JOIN employees e ON e.company_id = d.company_id AND e.department_id = d.id
@@ -107,6 +109,7 @@ func TestSeedDemoHasSmallDepartmentsToSuppress(t *testing.T) {
 }
 
 func TestSeedDemoCounselorsOfferOnlyThemesTheirCredentialsAllow(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	type row struct {
 		Email  string         `db:"email"`
@@ -166,6 +169,7 @@ func TestSeedDemoCounselorsOfferOnlyThemesTheirCredentialsAllow(t *testing.T) {
 }
 
 func TestSeedDemoFillsTheVerificationQueue(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	n := count(t, d, `SELECT count(*) FROM counselors c JOIN users u ON u.id = c.user_id
 		WHERE u.email ~ '^pending0[1-5]@taiwa\.example$' AND c.status = 'pending' AND c.verified_at IS NULL
@@ -177,6 +181,7 @@ func TestSeedDemoFillsTheVerificationQueue(t *testing.T) {
 }
 
 func TestSeedDemoPasswordSignsIn(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	svc := &account.Service{DB: d, SessionTTL: time.Hour, MaxFailures: 10, MaxAttempts: 100, Window: 15 * time.Minute}
 	for _, email := range []string{"operator@taiwa.example", "hr@sample-shoji.example", "hr@minato-logistics.example",
@@ -205,6 +210,7 @@ func TestSeedDemoPasswordSignsIn(t *testing.T) {
 }
 
 func TestSeedDemoTwiceChangesNothing(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	all := []string{"users", "employees", "counselors", "credentials", "departments", "contracts", "companies",
 		"bookings", "availability_settings", "availability_weekly", "availability_overrides", "outbox"}
@@ -223,6 +229,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 }
 
 func TestSeedDemoIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := seeded(t), seeded(t)
 	q := `SELECT md5(string_agg(u.email || u.name || c.display_name || c.bio || array_to_string(c.themes, ','), '|' ORDER BY u.email))
 		FROM counselors c JOIN users u ON u.id = c.user_id`
@@ -261,6 +268,7 @@ func TestSeedDemoIsDeterministic(t *testing.T) {
 }
 
 func TestSeedScaleCreatesTheRequestedEmployeesAndSurvivesASecondRun(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	for range 2 {

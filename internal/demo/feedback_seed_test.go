@@ -10,6 +10,7 @@ import (
 )
 
 func TestSeedDemoRatesMostHeldSessionsAndSealsEmployeesNotes(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	keys := sealtest.Ring(t, sealtest.Key(t, "demo1"))
 	if err := demo.Seed(context.Background(), env.DB, quiet, keys); err != nil {

@@ -13,6 +13,7 @@ import (
 // session waiting for their rating, and the counsellors' rating counts
 // still match their ratings.
 func TestSeedDemoLeavesASessionToRate(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	if err := demo.Seed(context.Background(), env.DB, quiet, sealtest.Ring(t, sealtest.Key(t, "demo1"))); err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestPortraitIsADeterministicPNGThePhotoPathAccepts(t *testing.T) {
+	t.Parallel()
 	a, b := uuid.MustParse("6f1c2a4e-0b7d-4c1e-9a53-2d8e7f106b11"), uuid.MustParse("0a9b8c7d-6e5f-4a3b-8c1d-0e2f3a4b5c6d")
 	pa, err := demo.Portrait(a)
 	if err != nil {

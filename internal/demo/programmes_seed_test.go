@@ -19,6 +19,7 @@ import (
 // the named return-to-work has pending and accepted enrolments; the small
 // みなと物流 programme's uptake is suppressed.
 func TestSeedDemoProgrammesHaveEveryStepState(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	open := `(SELECT p.id FROM programmes p JOIN companies c ON c.id = p.company_id WHERE c.name = 'サンプル商事' AND p.mode = 'open')`
 	if n := count(t, d, `SELECT count(*) FROM programme_enrolments WHERE programme_id = `+open); n < 40 {

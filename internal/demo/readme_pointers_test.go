@@ -16,6 +16,7 @@ import (
 // emp0318–emp0320 opted out), and every story whose accounts follow the
 // calendar has some, which seeding logs for `make run`.
 func TestSeedDemoPointsAtTheREADMEsStories(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	var logged bytes.Buffer
 	if err := demo.SeedDemo(context.Background(), d, slog.New(slog.NewTextHandler(&logged, nil))); err != nil {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestSeedDemoRecordsTellAStoryAndTheirNotesOpen(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	keys := sealtest.Ring(t, sealtest.Key(t, "demo"))
 	if err := demo.Seed(context.Background(), env.DB, quiet, keys); err != nil {

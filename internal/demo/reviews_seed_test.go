@@ -7,6 +7,7 @@ import (
 )
 
 func TestSeedDemoDrawsPortraitsAndPublishesReviewsInBatches(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	verified := count(t, d, `SELECT count(*) FROM counselors WHERE status = 'verified'`)
 	photos := count(t, d, `SELECT count(*) FROM counselor_photos p JOIN counselors c ON c.id = p.counselor_id

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSeedScaleSessionsAreHeldRecordedRatedAndAddedOnlyOnce(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	d := env.DB

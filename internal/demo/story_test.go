@@ -24,6 +24,7 @@ import (
 // own, and the raw data has 東京支店's workload and stress sessions rising
 // month by month (the releases carry that story with noise).
 func TestSeedDemoReportTellsTheStory(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	ctx := context.Background()
 	if n := count(t, d, `SELECT count(*) FROM report_releases`); n != 2*demo.ReleasedMonths {

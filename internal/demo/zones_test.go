@@ -10,6 +10,7 @@ import (
 // README's zone employee sees Berlin time and has, besides a session to
 // come, one still ahead that was cancelled.
 func TestSeedDemoHasAnEmployeeInBerlinWithACancelledUpcomingSession(t *testing.T) {
+	t.Parallel()
 	d := seeded(t)
 	if n := count(t, d, `SELECT count(*) FROM users WHERE email = $1 AND timezone = 'Europe/Berlin'`, demo.ZoneEmployee); n != 1 {
 		t.Errorf("%s in Berlin: %d", demo.ZoneEmployee, n)

@@ -14,6 +14,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 func ip(n int) *int { return &n }
 
 func TestRatingValidationNamesEachBadField(t *testing.T) {
+	t.Parallel()
 	long := string(make([]rune, 2001))
 	for _, tc := range []struct {
 		name  string
@@ -40,6 +41,7 @@ func TestRatingValidationNamesEachBadField(t *testing.T) {
 }
 
 func TestWellbeingIndexIsTheRawSumTimesFour(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		who5 []int
 		want int
@@ -51,6 +53,7 @@ func TestWellbeingIndexIsTheRawSumTimesFour(t *testing.T) {
 }
 
 func TestSessionMonthIsTheMonthInJapan(t *testing.T) {
+	t.Parallel()
 	// 2026-03-31 20:00 UTC is already April in Japan.
 	if got := feedback.SessionMonth(time.Date(2026, 3, 31, 20, 0, 0, 0, time.UTC)); got != "2026-04" {
 		t.Fatalf("month %s, want 2026-04", got)

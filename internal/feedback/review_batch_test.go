@@ -25,6 +25,7 @@ func reverse(n int, swap func(i, j int)) {
 }
 
 func TestNextBatchPublishesOnlyWholeBatchesOfAllThatWait(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name          string
 		waiting, size int
@@ -58,6 +59,7 @@ func TestNextBatchPublishesOnlyWholeBatchesOfAllThatWait(t *testing.T) {
 }
 
 func TestNextBatchOrderIsTheShufflesNotTheApprovalOrder(t *testing.T) {
+	t.Parallel()
 	waiting := ids(4)
 	got := feedback.NextBatch(waiting, 3, reverse)
 	if want := []uuid.UUID{waiting[3], waiting[2], waiting[1], waiting[0]}; !slices.Equal(got, want) {

@@ -32,6 +32,7 @@ func demoEmployee(t *testing.T, env *dbtest.Env, email string) auth.Principal {
 }
 
 func TestDemoEmployeesGetExplainedRecommendationsAndEmp0001HasNoProfile(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

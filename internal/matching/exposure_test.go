@@ -34,6 +34,7 @@ func exposures(t *testing.T, f *fixture) map[uuid.UUID]float64 {
 // who was shown reach counselor_match with the next flush, once per
 // showing, and only for those shown.
 func TestExposureIsCountedByTheFlushNotByTheRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	var specs []cspec
@@ -94,6 +95,7 @@ func equalExposures(a, b map[uuid.UUID]float64) bool {
 // never read any give the same scores, before and after an exposure flush
 // and a rating change rewrote some of the lines.
 func TestCachedCandidatesGiveTheSameRecommendationsAsAFreshRead(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	var specs []cspec

@@ -34,6 +34,7 @@ func seeker() matching.Seeker {
 }
 
 func TestViolationNamesTheBrokenHardConstraint(t *testing.T) {
+	t.Parallel()
 	en := uint32(1 << slices.Index(counselor.Languages, "en"))
 	cases := []struct {
 		name string
@@ -73,6 +74,7 @@ func TestViolationNamesTheBrokenHardConstraint(t *testing.T) {
 }
 
 func TestBayesianRatingPrefersManyGoodRatingsOverTwoPerfectOnes(t *testing.T) {
+	t.Parallel()
 	two, fifty := matching.BayesianRating(5, 2), matching.BayesianRating(4.8, 50)
 	if !(fifty > two) {
 		t.Fatalf("fifty 4.8s = %.3f, two 5s = %.3f; want fifty ahead", fifty, two)
@@ -93,6 +95,7 @@ func termValue(sc matching.Scored, name string) (float64, bool) {
 }
 
 func TestScoreTerms(t *testing.T) {
+	t.Parallel()
 	opt := matching.DefaultOptions(t0)
 	opt.Fairness = false
 	cases := []struct {
@@ -145,6 +148,7 @@ func TestScoreTerms(t *testing.T) {
 }
 
 func TestAPerfectFitOnEverythingAskedScoresAHundred(t *testing.T) {
+	t.Parallel()
 	opt := matching.DefaultOptions(t0)
 	opt.Fairness = false
 	s, k := seeker(), base()
@@ -157,6 +161,7 @@ func TestAPerfectFitOnEverythingAskedScoresAHundred(t *testing.T) {
 }
 
 func TestDismissalReasonsPenaliseSimilarCounsellors(t *testing.T) {
+	t.Parallel()
 	opt := matching.DefaultOptions(t0)
 	opt.Fairness = false
 	gone := base()
@@ -216,6 +221,7 @@ func randomPool(r *rand.Rand, n int) []matching.Candidate {
 }
 
 func TestRankNeverReturnsAHardConstraintViolationOnRandomPools(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(1, 2))
 	for round := range 300 {
 		pool := randomPool(r, 10+r.IntN(200))
@@ -282,6 +288,7 @@ func independentViolation(s *matching.Seeker, c *matching.Candidate) string {
 }
 
 func TestDiversityReRankingLowersIntraListSimilarity(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	var with, without float64
 	for range 50 {

@@ -67,6 +67,7 @@ func BenchmarkRankPool(b *testing.B) {
 
 // jitter is FNV-1a over both ids, as hash/fnv computes it.
 func TestJitterIsFNV1aOfBothIDs(t *testing.T) {
+	t.Parallel()
 	for range 100 {
 		a, b := uuid.New(), uuid.New()
 		h := fnv.New64a()

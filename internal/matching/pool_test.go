@@ -16,6 +16,7 @@ import (
 // committed under it, the pooled service comes to the same answer once the
 // change's notification has arrived (waited for, never slept).
 func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()

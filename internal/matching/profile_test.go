@@ -12,6 +12,7 @@ import (
 )
 
 func TestSaveFitProfileStoresAndReturnsTheAnswers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	emp := f.emps[0]
@@ -38,6 +39,7 @@ func TestSaveFitProfileStoresAndReturnsTheAnswers(t *testing.T) {
 }
 
 func TestSaveFitProfileRefusesBadAnswersNamingTheField(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	_, ps := f.addCounselors(t, cspec{next: day})
 	ctx := context.Background()
@@ -89,6 +91,7 @@ func TestSaveFitProfileRefusesBadAnswersNamingTheField(t *testing.T) {
 }
 
 func TestCompanyAdminAndColleaguesNeverSeeAnEmployeesAnswers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 2)
 	ctx := context.Background()
 	fp := answers(4, 2)

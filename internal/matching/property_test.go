@@ -77,6 +77,7 @@ type truthRow struct {
 }
 
 func TestRecommendNeverBreaksAHardConstraintOnRandomPools(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(11, 12))

@@ -24,6 +24,7 @@ func ids(res matching.Result) []uuid.UUID {
 }
 
 func TestRecommendReturnsOnlyCounsellorsPassingEveryHardConstraint(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	ok := cspec{gender: "female", languages: []string{"ja", "en"}, formats: []string{"video"}, next: 2 * day}
@@ -70,6 +71,7 @@ func TestRecommendReturnsOnlyCounsellorsPassingEveryHardConstraint(t *testing.T)
 }
 
 func TestRecommendRefusesBadQueries(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 2)
 	ctx := context.Background()
 	if _, err := f.svc.Recommend(ctx, f.emps[0], matching.Query{Theme: "career"}); !apperr.Is(err, apperr.CodeConflict) {
@@ -102,6 +104,7 @@ func TestRecommendRefusesBadQueries(t *testing.T) {
 }
 
 func TestDismissedCounsellorNeverComesBack(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 1)
 	ctx := context.Background()
 	var specs []cspec

@@ -11,6 +11,7 @@ import (
 // topK keeps exactly what a full sort would keep first, in the same order,
 // ties on score included, for every k around the input's size.
 func TestTopKEqualsTheFirstKOfAFullSort(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(17, 1))
 	for _, n := range []int{0, 1, 2, 9, 60, 61, 500} {
 		cands := make([]Candidate, n)

@@ -18,6 +18,7 @@ func day(s string) time.Time {
 func dayPtr(s string) *time.Time { d := day(s); return &d }
 
 func TestAddMonthsClampsToTheMonthsLastDay(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		from string
 		n    int
@@ -40,6 +41,7 @@ func TestAddMonthsClampsToTheMonthsLastDay(t *testing.T) {
 }
 
 func TestTodayIsTheDateInJapan(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		utc  string
 		want string
@@ -56,6 +58,7 @@ func TestTodayIsTheDateInJapan(t *testing.T) {
 }
 
 func TestPlanDueDatesPerTemplate(t *testing.T) {
+	t.Parallel()
 	type step struct{ key, due, deadline string }
 	for _, c := range []struct {
 		template string
@@ -101,6 +104,7 @@ func TestPlanDueDatesPerTemplate(t *testing.T) {
 }
 
 func TestPlanRefusesMissingForeignAndBackwardAnchors(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		template string
 		anchors  map[string]string
@@ -129,6 +133,7 @@ func TestPlanRefusesMissingForeignAndBackwardAnchors(t *testing.T) {
 }
 
 func TestNextActionInvitesOnlyWhenDueAndNeverAfterClose(t *testing.T) {
+	t.Parallel()
 	const (
 		none     = programme.ActNone
 		invite   = programme.ActInvite
@@ -162,6 +167,7 @@ func TestNextActionInvitesOnlyWhenDueAndNeverAfterClose(t *testing.T) {
 }
 
 func TestAfterDeclineReinvitesAfterTheIntervalUpToTheLimit(t *testing.T) {
+	t.Parallel()
 	p := programme.Policy{IntervalDays: 14, MaxReinvites: 2}
 	for _, c := range []struct {
 		name     string

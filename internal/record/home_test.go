@@ -18,6 +18,7 @@ import (
 // migration 00025 shows a counsellor the alerts raised from their records
 // and no one else's; its Down takes exactly that away again.
 func TestCounsellorReadsOnlyTheAlertsOfTheirOwnRecords(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 2)
 	ctx := context.Background()
 	other := auth.Principal{Role: auth.RoleCounselor}
@@ -77,6 +78,7 @@ func TestCounsellorReadsOnlyTheAlertsOfTheirOwnRecords(t *testing.T) {
 // TestUrgentSummaryCountsOpenUrgentAlertsAndThosePastTheHour is the
 // operators' count: only open urgent alerts, overdue after the hour.
 func TestUrgentSummaryCountsOpenUrgentAlertsAndThosePastTheHour(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 4)
 	ctx := context.Background()
 	now := time.Now()

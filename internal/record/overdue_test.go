@@ -8,6 +8,7 @@ import (
 )
 
 func TestAlertOverdue(t *testing.T) {
+	t.Parallel()
 	raised := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	cases := []struct {
 		name   string

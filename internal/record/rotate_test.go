@@ -68,6 +68,7 @@ func newWorld(t testing.TB, sessions int) world {
 func note(i int) string { return fmt.Sprintf("ノート %d MARKER", i) }
 
 func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t, 5)
 	a, b := sealtest.Key(t, "A"), sealtest.Key(t, "B")
@@ -162,6 +163,7 @@ func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 }
 
 func TestRotationLeavesAValueNoKeyOpensAndCountsIt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t, 2)
 	lost, b := sealtest.Key(t, "lost"), sealtest.Key(t, "B")

@@ -18,6 +18,7 @@ import (
 // the counsellor's own sessions only — another counsellor, or any other
 // role, learns nothing about them.
 func TestWrittenTellsOnlyTheCounselorWhichOfTheirSessionsHaveARecord(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w := newWorld(t, 3)
 	svc := &record.Service{DB: w.env.DB, Keys: sealtest.Ring(t, sealtest.Key(t, "A"))}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,6 +44,7 @@ func Main(m *testing.M) {
 
 func run(m *testing.M) int {
 	mainRan.Store(true)
+	defer removeBinary()
 	defer stopEngine()
 	defer stopCluster()
 	return m.Run()
@@ -207,5 +210,52 @@ func stopEngine() {
 	}
 	if engineDir != "" {
 		_ = os.RemoveAll(engineDir)
+	}
+}
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// BinaryEnv names a prebuilt taiwa binary for the tests that run the real
+// command (kill tests, `taiwa dev`); `make test` builds it once for every
+// package. Without it, the first such test of a package builds it.
+const BinaryEnv = "TAIWA_TEST_BINARY"
+
+// Binary is the path of the taiwa command for tests that run it as a
+// subprocess: $TAIWA_TEST_BINARY, or one build per test binary, shared by
+// its tests and removed when Main ends.
+func Binary(t testing.TB) string {
+	t.Helper()
+	binaryOnce.Do(func() {
+		if p := os.Getenv(BinaryEnv); p != "" {
+			if _, binaryErr = os.Stat(p); binaryErr == nil {
+				binaryPath = p
+			}
+			return
+		}
+		var dir string
+		if dir, binaryErr = os.MkdirTemp("", "taiwa-bin-"); binaryErr != nil {
+			return
+		}
+		binaryDir = dir
+		binaryPath = filepath.Join(dir, "taiwa")
+		if out, err := exec.Command("go", "build", "-o", binaryPath, "github.com/taiwa/taiwa/cmd/taiwa").CombinedOutput(); err != nil {
+			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatalf("dbtest: the taiwa binary: %v", binaryErr)
+	}
+	return binaryPath
+}
+
+var binaryDir string
+
+func removeBinary() {
+	if binaryDir != "" {
+		_ = os.RemoveAll(binaryDir)
 	}
 }

@@ -17,6 +17,7 @@ import (
 // wait until the oldest counted one is a minute old, also across the
 // boundary of a clock minute, and a refused request is not counted.
 func TestReportLimitSlidesAndSaysWhenToRetry(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	now := time.Date(2026, 12, 7, 9, 0, 50, 0, time.UTC) // ten seconds before a clock minute
 	svc := &store.Service{DB: env.DB, Limit: 2, Now: func() time.Time { return now }}

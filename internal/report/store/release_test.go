@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"testing"
@@ -69,6 +68,7 @@ func releases(t *testing.T, env *dbtest.Env, where string, args ...any) map[stri
 // runs and a correction after the release all leave the first release as
 // it was, and reading it never draws new noise.
 func TestAReleaseIsComputedOnceAndNeverChanges(t *testing.T) {
+	t.Parallel()
 	env, cid := scaleWorld(t)
 	ctx := context.Background()
 	svc := &store.Service{DB: env.DB}
@@ -141,6 +141,7 @@ func monthStart(m report.Month) time.Time {
 
 // TestReleasesRefuseOpenMonthsAndAreImmutableInTheDatabase.
 func TestReleasesRefuseOpenMonthsAndAreImmutableInTheDatabase(t *testing.T) {
+	t.Parallel()
 	env, cid := scaleWorld(t)
 	ctx := context.Background()
 	svc := &store.Service{DB: env.DB}
@@ -179,13 +180,11 @@ func TestReleasesRefuseOpenMonthsAndAreImmutableInTheDatabase(t *testing.T) {
 // release` midway: every stored release is whole, and a rerun publishes
 // the rest without touching those already published.
 func TestAKilledReleaseRunLeavesWholeReleasesOrNone(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "taiwa")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/taiwa/taiwa/cmd/taiwa").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := dbtest.Binary(t)
 	env, _ := scaleWorld(t)
 	ctx := context.Background()
 	const extra = 60

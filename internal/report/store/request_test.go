@@ -11,6 +11,7 @@ import (
 // API and the HR page both build keeps from and to as asked, normalises
 // by, carries the export flag, and refuses bad input naming the field.
 func TestNewRequestKeepsTheAskedRangeAndNamesTheBadField(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, from, to, by string
 		export             bool
