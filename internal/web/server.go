@@ -71,27 +71,50 @@ func New(d Deps) (*Server, error) {
 	if d.CookieSecure {
 		s.session = "__Host-taiwa_session"
 	}
-	var err error
-	if s.bundle, s.keys, err = loadCatalogues(webfs.FS); err != nil {
-		return nil, fmt.Errorf("web: catalogues: %w", err)
+	f, err := embedded()
+	if err != nil {
+		return nil, err
 	}
-	if s.static, err = fs.Sub(webfs.FS, "static"); err != nil {
-		return nil, fmt.Errorf("web: static: %w", err)
-	}
-	if s.assetV, err = fingerprints(s.static); err != nil {
-		return nil, fmt.Errorf("web: static: %w", err)
-	}
-	if s.assets, err = loadAssets(s.static, s.assetV); err != nil {
-		return nil, fmt.Errorf("web: static: %w", err)
-	}
-	if s.assets[faviconAsset] == nil {
-		return nil, fmt.Errorf("web: static: no %s", faviconAsset)
-	}
-	if s.pages, err = parsePages(webfs.FS); err != nil {
-		return nil, fmt.Errorf("web: templates: %w", err)
-	}
+	s.pages, s.bundle, s.keys, s.static, s.assetV, s.assets = f.pages, f.bundle, f.keys, f.static, f.assetV, f.assets
 	return s, nil
 }
+
+// files is what every server derives from the embedded web files: the
+// catalogues, the parsed pages and the static files with their gzip
+// copies. They never change in a process, so they are read once (a test
+// binary starts hundreds of servers) and shared read-only.
+type files struct {
+	pages  map[string]*pageTemplate
+	bundle *i18n.Bundle
+	keys   map[string]bool
+	static fs.FS
+	assetV map[string]string
+	assets map[string]*asset
+}
+
+var embedded = sync.OnceValues(func() (*files, error) {
+	f := &files{}
+	var err error
+	if f.bundle, f.keys, err = loadCatalogues(webfs.FS); err != nil {
+		return nil, fmt.Errorf("web: catalogues: %w", err)
+	}
+	if f.static, err = fs.Sub(webfs.FS, "static"); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if f.assetV, err = fingerprints(f.static); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if f.assets, err = loadAssets(f.static, f.assetV); err != nil {
+		return nil, fmt.Errorf("web: static: %w", err)
+	}
+	if f.assets[faviconAsset] == nil {
+		return nil, fmt.Errorf("web: static: no %s", faviconAsset)
+	}
+	if f.pages, err = parsePages(webfs.FS); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	return f, nil
+})
 
 // asset is one embedded static file as served: its bytes, a gzip copy for
 // compressible types, and a strong ETag for each (a different encoding is
