@@ -220,12 +220,17 @@ func fit(w, h, side int) (int, int) {
 }
 
 // scaled draws src onto white (JPEG has no transparency) at most side ×
-// side, with Catmull-Rom resampling.
+// side, with Catmull-Rom resampling; an image that already fits is copied
+// pixel for pixel (resampling to the same size would only cost time).
 func scaled(src image.Image, side int) *image.RGBA {
 	sb := src.Bounds()
 	w, h := fit(sb.Dx(), sb.Dy(), side)
 	dst := image.NewRGBA(image.Rect(0, 0, w, h))
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	if w == sb.Dx() && h == sb.Dy() {
+		draw.Draw(dst, dst.Bounds(), src, sb.Min, draw.Over)
+		return dst
+	}
 	draw.CatmullRom.Scale(dst, dst.Bounds(), src, sb, draw.Over, nil)
 	return dst
 }
