@@ -31,13 +31,8 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	env := dbtest.New(t)
 	f := &fixture{t: t, env: env, now: now}
 	f.svc = &billing.Service{DB: env.DB, Now: func() time.Time { return f.now }}
-	f.exec(`INSERT INTO users (email, name, role) VALUES ('op@x.example', 'Op', 'operator')`)
-	var opID uuid.UUID
-	f.get(&opID, `SELECT id FROM users WHERE email = 'op@x.example'`)
-	f.operator = auth.Principal{UserID: opID, Role: auth.RoleOperator}
-	var cu uuid.UUID
-	f.get(&cu, `INSERT INTO users (email, name, role) VALUES ('c@x.example', 'C', 'counselor') RETURNING id`)
-	f.get(&f.counselor, `INSERT INTO counselors (user_id, status, display_name, rate_jpy) VALUES ($1, 'verified', 'カウンセラー', 8000) RETURNING id`, cu)
+	f.operator = dbtest.Operator(t, env, "op@x.example", dbtest.Name("Op"))
+	_, f.counselor = dbtest.Counsellor(t, env, "c@x.example", dbtest.Name("C"), dbtest.DisplayName("カウンセラー"), dbtest.Rate(8000), dbtest.VerifiedAt(nil))
 	return f
 }
 
@@ -71,30 +66,23 @@ type company struct {
 func (f *fixture) company(plan string, employees int, startsOn string, endsOn *string) *company {
 	f.t.Helper()
 	c := &company{}
-	f.get(&c.id, `INSERT INTO companies (name) VALUES ('テスト株式会社') RETURNING id`)
+	c.id = dbtest.Company(f.t, f.env)
 	c.contract = f.contract(c.id, plan, startsOn, endsOn)
-	var admin uuid.UUID
-	f.get(&admin, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, 'HR', 'company_admin') RETURNING id`, c.id, fmt.Sprintf("hr-%s@x.example", c.id))
-	c.admin = auth.Principal{UserID: admin, CompanyID: c.id, Role: auth.RoleCompanyAdmin}
+	c.admin = dbtest.CompanyAdmin(f.t, f.env, c.id, fmt.Sprintf("hr-%s@x.example", c.id), dbtest.Name("HR"))
 	for i := 0; i < employees; i++ {
-		var u uuid.UUID
-		f.get(&u, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, 'E', 'employee') RETURNING id`, c.id, fmt.Sprintf("e%d-%s@x.example", i, c.id))
-		f.exec(`INSERT INTO employees (company_id, user_id, created_at) VALUES ($1, $2, '2020-01-01')`, c.id, u)
-		c.employees = append(c.employees, u)
+		e := dbtest.Employee(f.t, f.env, c.id, fmt.Sprintf("e%d-%s@x.example", i, c.id), dbtest.Name("E"), dbtest.CreatedAt("2020-01-01"))
+		c.employees = append(c.employees, e.UserID)
 	}
 	return c
 }
 
 func (f *fixture) contract(companyID uuid.UUID, plan, startsOn string, endsOn *string) uuid.UUID {
 	f.t.Helper()
-	status := "active"
-	if plan == "trial" {
-		status = "trial"
+	end := ""
+	if endsOn != nil {
+		end = *endsOn
 	}
-	var id uuid.UUID
-	f.get(&id, `INSERT INTO contracts (company_id, plan_code, seats, starts_on, ends_on, status) VALUES ($1, $2, 100, $3, $4, $5) RETURNING id`,
-		companyID, plan, startsOn, endsOn, status)
-	return id
+	return dbtest.Contract(f.t, f.env, companyID, plan, dbtest.Term(startsOn, end))
 }
 
 // session writes a booking of the company's first employee with the
@@ -108,9 +96,7 @@ func (f *fixture) session(c *company, start, status string) uuid.UUID {
 // newCounselor adds a verified counsellor earning rate per session.
 func (f *fixture) newCounselor(name string, rate int64) uuid.UUID {
 	f.t.Helper()
-	var cu, id uuid.UUID
-	f.get(&cu, `INSERT INTO users (email, name, role) VALUES ($1, $2, 'counselor') RETURNING id`, uuid.NewString()+"@x.example", name)
-	f.get(&id, `INSERT INTO counselors (user_id, status, display_name, rate_jpy) VALUES ($1, 'verified', $2, $3) RETURNING id`, cu, name, rate)
+	_, id := dbtest.Counsellor(f.t, f.env, uuid.NewString()+"@x.example", dbtest.Name(name), dbtest.DisplayName(name), dbtest.Rate(rate), dbtest.VerifiedAt(nil))
 	return id
 }
 

@@ -65,8 +65,8 @@ func newLedger(t testing.TB) ledger {
 	t.Helper()
 	env := dbtest.New(t)
 	l := ledger{DB: env.DB, CompanyID: uuid.New(), InvoiceID: uuid.New()}
-	l.exec(t, `INSERT INTO companies (id, name) VALUES ($1, 'サンプル商事')`, l.CompanyID)
-	l.exec(t, `INSERT INTO users (company_id, email, name, role) VALUES ($1, 'hr@sample-shoji.example', '人事 花子', 'company_admin')`, l.CompanyID)
+	dbtest.Company(t, env, dbtest.ID(l.CompanyID), dbtest.Name("サンプル商事"))
+	dbtest.CompanyAdmin(t, env, l.CompanyID, "hr@sample-shoji.example", dbtest.Name("人事 花子"))
 	l.exec(t, `INSERT INTO invoices (company_id, id, number, period, plan_code, subtotal_jpy, tax_jpy, total_jpy, issued_on, due_on)
 		VALUES ($1, $2, 'TW-2026-10-000001', '2026-10', 'subscription', 324000, 32400, 356400, '2026-11-01', '2026-11-30')`, l.CompanyID, l.InvoiceID)
 	l.exec(t, `INSERT INTO invoice_lines (company_id, invoice_id, position, kind, description, quantity, unit_amount_jpy, amount_jpy) VALUES

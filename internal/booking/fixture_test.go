@@ -71,21 +71,10 @@ func newFixture(t testing.TB, plan string, employees int) *fixture {
 		for i := range employees {
 			f.emps = append(f.emps, newEmployee(t, tx, f.companyID, fmt.Sprintf("e%d@co.example", i)))
 		}
-		if err := tx.Get(&f.admin.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, 'hr@co.example', '人事', 'company_admin') RETURNING id`, f.companyID); err != nil {
-			return err
-		}
-		f.admin.Role, f.admin.CompanyID = auth.RoleCompanyAdmin, f.companyID
-		f.counselor.Role = auth.RoleCounselor
-		if err := tx.Get(&f.counselor.UserID, `INSERT INTO users (email, name, role) VALUES ('c@counsel.example', '相談 花子', 'counselor') RETURNING id`); err != nil {
-			return err
-		}
-		if err := tx.Get(&f.cid, `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at)
-			VALUES ($1, 'verified', '山田 花子', '{career,onboarding,harassment}', '{video}', now()) RETURNING id`, f.counselor.UserID); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-			VALUES ($1, 'career_consultant', '16012345', '2020-04-01', 'verified', now())`, f.cid)
-		return err
+		f.admin = dbtest.CompanyAdmin(t, tx, f.companyID, "hr@co.example")
+		f.counselor, f.cid = dbtest.Counsellor(t, tx, "c@counsel.example", dbtest.DisplayName("山田 花子"),
+			dbtest.Themes("career", "onboarding", "harassment"), dbtest.Formats("video"), dbtest.Credential("career_consultant", "16012345"))
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -104,28 +93,16 @@ func newFixture(t testing.TB, plan string, employees int) *fixture {
 // none).
 func newCompany(t testing.TB, tx *sqlx.Tx, plan string) uuid.UUID {
 	t.Helper()
-	var id uuid.UUID
-	if err := tx.Get(&id, `INSERT INTO companies (name) VALUES ('サンプル') RETURNING id`); err != nil {
-		t.Fatal(err)
-	}
+	id := dbtest.Company(t, tx, dbtest.Name("サンプル"))
 	if plan != "" {
-		if _, err := tx.Exec(`INSERT INTO contracts (company_id, plan_code, seats, starts_on, status) VALUES ($1, $2, 100, '2020-01-01', 'active')`, id, plan); err != nil {
-			t.Fatal(err)
-		}
+		dbtest.Contract(t, tx, id, plan, dbtest.Status("active"))
 	}
 	return id
 }
 
 func newEmployee(t testing.TB, tx *sqlx.Tx, companyID uuid.UUID, email string) auth.Principal {
 	t.Helper()
-	p := auth.Principal{Role: auth.RoleEmployee, CompanyID: companyID}
-	if err := tx.Get(&p.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, '社員', 'employee') RETURNING id`, companyID, email); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, companyID, p.UserID); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return dbtest.Employee(t, tx, companyID, email)
 }
 
 func (f *fixture) book(emp auth.Principal, start string) (booking.Booking, error) {

@@ -74,12 +74,11 @@ func newNotifyEnv(t *testing.T) *notifyEnv {
 	}, Remotes: map[string]outbox.Remote{
 		mail.Kind: mail.NewSender(sink.URL(), "Taiwa <no-reply@taiwa.example>").Handle,
 	}}
-	n.exec(`INSERT INTO companies (id, name) VALUES ($1, 'サンプル商事')`, n.company)
-	n.exec(`INSERT INTO users (id, company_id, email, name, role) VALUES ($1, $2, $3, '佐藤 花子', 'employee'), ($4, $2, $5, '鈴木 一郎', 'employee')`,
-		n.employee, n.company, empEmail, n.other, otherEmail)
-	n.exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2), ($1, $3)`, n.company, n.employee, n.other)
-	n.exec(`INSERT INTO users (id, email, name, role, locale) VALUES ($1, $2, '田中 美咲', 'counselor', 'en')`, n.coUser, coEmail)
-	n.exec(`INSERT INTO counselors (id, user_id, status, display_name) VALUES ($1, $2, 'verified', '田中 美咲')`, n.counselor, n.coUser)
+	dbtest.Company(t, env, dbtest.ID(n.company), dbtest.Name("サンプル商事"))
+	dbtest.Employee(t, env, n.company, empEmail, dbtest.ID(n.employee), dbtest.Name("佐藤 花子"))
+	dbtest.Employee(t, env, n.company, otherEmail, dbtest.ID(n.other), dbtest.Name("鈴木 一郎"))
+	dbtest.Counsellor(t, env, coEmail, dbtest.ID(n.counselor), dbtest.UserID(n.coUser), dbtest.Name("田中 美咲"), dbtest.Locale("en"),
+		dbtest.DisplayName("田中 美咲"), dbtest.VerifiedAt(nil))
 	n.exec(`INSERT INTO availability_settings (counselor_id, timezone) VALUES ($1, 'Europe/London')`, n.counselor)
 	return n
 }
