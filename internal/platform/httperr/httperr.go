@@ -42,6 +42,7 @@ var statusOf = map[apperr.Code]int{
 	apperr.CodeConflict:      http.StatusConflict,
 	apperr.CodeUnprocessable: http.StatusUnprocessableEntity,
 	apperr.CodeRateLimited:   http.StatusTooManyRequests,
+	apperr.CodeUnavailable:   http.StatusServiceUnavailable,
 }
 
 // echoErrors are the framework's own errors (no route, body too large, …).
@@ -106,7 +107,7 @@ func Handler(log *slog.Logger, html HTMLRenderer) echo.HTTPErrorHandler {
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
 		}
-		if e, ok := apperr.As(err); ok && status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+		if e, ok := apperr.As(err); ok && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && e.RetryAfter > 0 {
 			SetRetryAfter(c, e.RetryAfter)
 		}
 		if status == http.StatusUnauthorized && IsAPIRequest(c) {
@@ -147,7 +148,7 @@ func clientGone(c echo.Context, err error) bool {
 // sign-in's email and password were.
 func bearerChallenge(c echo.Context, d Detail) string {
 	const challenge = `Bearer realm="taiwa"`
-	if auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization)) != "" && d.Code != "invalid_credentials" {
+	if auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization)) != "" && d.Code != string(auth.ReasonInvalidCredentials) {
 		return challenge + `, error="invalid_token"`
 	}
 	return challenge
