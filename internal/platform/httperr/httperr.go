@@ -45,6 +45,15 @@ var statusOf = map[apperr.Code]int{
 	apperr.CodeUnavailable:   http.StatusServiceUnavailable,
 }
 
+// Status is the HTTP status of a domain error code, for a page that shows
+// a refusal itself instead of the error page; 500 for an unknown code.
+func Status(code apperr.Code) int {
+	if st, ok := statusOf[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
+}
+
 // echoErrors are the framework's own errors (no route, body too large, …).
 var echoErrors = map[int]Detail{
 	http.StatusBadRequest:            {Code: "invalid_input", Message: "the request is malformed"},
@@ -60,10 +69,7 @@ var echoErrors = map[int]Detail{
 // Unexpected errors become a generic 500 that reveals nothing.
 func Classify(err error) (int, Detail) {
 	if e, ok := apperr.As(err); ok {
-		st, ok := statusOf[e.Code]
-		if !ok {
-			st = http.StatusInternalServerError
-		}
+		st := Status(e.Code)
 		d := Detail{Code: e.APICode(), Message: e.Message}
 		if st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			d.Fields = e.Fields // a 422 may name the field a rule refused (a month not released)

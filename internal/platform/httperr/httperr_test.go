@@ -226,3 +226,17 @@ func TestHandlerAnswersUnavailableWithRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusOfEachCode: the one table of code → status, which pages that
+// show a refusal themselves answer with too.
+func TestStatusOfEachCode(t *testing.T) {
+	for code, want := range map[apperr.Code]int{
+		apperr.CodeInvalid: 400, apperr.CodeUnauthorized: 401, apperr.CodeForbidden: 403,
+		apperr.CodeNotFound: 404, apperr.CodeConflict: 409, apperr.CodeUnprocessable: 422,
+		apperr.CodeRateLimited: 429, apperr.CodeUnavailable: 503, apperr.Code("unknown"): 500,
+	} {
+		if got := httperr.Status(code); got != want {
+			t.Errorf("Status(%s) = %d, want %d", code, got, want)
+		}
+	}
+}
