@@ -12,7 +12,7 @@ import (
 // as a status, only as the API's "code" field.
 type Code string
 
-// The codes of STYLE.md. Each maps to one HTTP status in internal/api.
+// The codes of STYLE.md. Each maps to one HTTP status in httperr.
 const (
 	CodeInvalid       Code = "invalid"       // 400: bad input, with fields
 	CodeUnauthorized  Code = "unauthorized"  // 401: not signed in
