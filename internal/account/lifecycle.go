@@ -28,10 +28,10 @@ const (
 
 // Reasons a disable or enable is refused.
 const (
-	ReasonLastOperator       = "last_operator"
-	ReasonSelf               = "cannot_disable_self"
-	ReasonCounselorSuspended = "counselor_suspended"
-	ReasonCounselorListed    = "counselor_listed"
+	ReasonLastOperator       apperr.Reason = "last_operator"
+	ReasonSelf               apperr.Reason = "cannot_disable_self"
+	ReasonCounselorSuspended apperr.Reason = "counselor_suspended"
+	ReasonCounselorListed    apperr.Reason = "counselor_listed"
 )
 
 // UserState is a user with whether they may sign in: the answer of the

@@ -143,7 +143,7 @@ func (s *Service) challengeIfNeeded(ctx context.Context, tx *sqlx.Tx, u User, no
 		Details: map[string]any{"enrol": ch.Enrol}})
 }
 
-var badChallenge = apperr.Unauthorized("invalid_challenge", "the sign-in challenge is unknown, used or expired: sign in again")
+var badChallenge = apperr.Unauthorized(ReasonInvalidChallenge, "the sign-in challenge is unknown, used or expired: sign in again")
 
 // pending is a challenge row with its user.
 type pending struct {
@@ -224,7 +224,7 @@ func (s *Service) BeginTOTPEnrolment(ctx context.Context, raw string) (TOTPSetup
 			return err
 		}
 		if has {
-			return apperr.Conflict("totp_enrolled", "an authenticator app is already set up: answer with its code")
+			return apperr.Conflict(ReasonTOTPEnrolled, "an authenticator app is already set up: answer with its code")
 		}
 		var secret string
 		if p.enrolSealed != nil {
@@ -273,7 +273,7 @@ type MFAResult struct {
 	RecoveryCodes []string
 }
 
-var badCode = apperr.Unauthorized("invalid_code", "the code is not correct, or was already used")
+var badCode = apperr.Unauthorized(ReasonInvalidCode, "the code is not correct, or was already used")
 
 // CompleteMFA answers a challenge with a TOTP code or a recovery code and
 // opens the session. A challenge that is enrolling takes the first code of
@@ -627,7 +627,7 @@ func (s *Service) NewRecoveryCodes(ctx context.Context, p auth.Principal) ([]str
 			return err
 		}
 		if !f.Any() {
-			return apperr.Unprocessable("no_second_factor", "set up an authenticator app or a passkey first")
+			return apperr.Unprocessable(ReasonNoSecondFactor, "set up an authenticator app or a passkey first")
 		}
 		if codes, err = newRecoveryCodes(ctx, tx, u.ID); err != nil {
 			return err
@@ -653,7 +653,7 @@ func (s *Service) RemoveOwnTOTP(ctx context.Context, p auth.Principal) error {
 			return apperr.NotFound("authenticator app")
 		}
 		if f.Required && len(f.Passkeys) == 0 {
-			return apperr.Unprocessable("second_factor_required", "your account must keep a second factor: add a passkey before removing the app")
+			return apperr.Unprocessable(ReasonSecondFactorRequired, "your account must keep a second factor: add a passkey before removing the app")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM user_totp WHERE user_id = $1`, u.ID); err != nil {
 			return err
@@ -675,7 +675,7 @@ func (s *Service) ResetMFA(ctx context.Context, actor auth.Principal, userID uui
 		return err
 	}
 	if userID == actor.UserID {
-		return apperr.Unprocessable("own_account", "another operator must reset your own second factor")
+		return apperr.Unprocessable(ReasonOwnAccount, "another operator must reset your own second factor")
 	}
 	return s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		u, err := GetUser(ctx, tx, userID)

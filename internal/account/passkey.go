@@ -126,7 +126,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p auth.Principa
 		}
 		cred, err := s.WebAuthn.CreateCredential(w, session, parsed)
 		if err != nil {
-			return apperr.Unprocessable("passkey_refused", "the passkey could not be verified")
+			return apperr.Unprocessable(ReasonPasskeyRefused, "the passkey could not be verified")
 		}
 		b, err := json.Marshal(cred)
 		if err != nil {
@@ -136,7 +136,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, p auth.Principa
 		if err := tx.GetContext(ctx, &id, `INSERT INTO passkeys (user_id, credential_id, name, credential) VALUES ($1, $2, $3, $4) RETURNING id`,
 			c.user.ID, cred.ID, name, b); err != nil {
 			if db.ConstraintName(err) == "passkeys_credential_id_key" {
-				return apperr.Conflict("passkey_exists", "this passkey is already registered")
+				return apperr.Conflict(ReasonPasskeyExists, "this passkey is already registered")
 			}
 			return err
 		}
@@ -167,7 +167,7 @@ func (s *Service) RemovePasskey(ctx context.Context, p auth.Principal, id uuid.U
 			return apperr.NotFound("passkey")
 		}
 		if f.Required && !f.TOTP && len(f.Passkeys) == 1 {
-			return apperr.Unprocessable("second_factor_required", "your account must keep a second factor")
+			return apperr.Unprocessable(ReasonSecondFactorRequired, "your account must keep a second factor")
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM passkeys WHERE id = $1 AND user_id = $2`, id, u.ID); err != nil {
 			return err
@@ -193,7 +193,7 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, token string) (json.Raw
 			return err
 		}
 		if len(w.creds) == 0 {
-			return apperr.Unprocessable("no_passkey", "this account has no passkey")
+			return apperr.Unprocessable(ReasonNoPasskey, "this account has no passkey")
 		}
 		assertion, session, err := s.WebAuthn.BeginLogin(w)
 		if err != nil {

@@ -102,7 +102,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 		_ = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 			return audit.Write(ctx, tx, auth.Principal{UserID: u.ID, Role: u.Role}, audit.Event{Action: "auth.login", Outcome: "failed", CompanyID: u.CompanyID.UUID})
 		})
-		return Session{}, apperr.Unauthorized("invalid_credentials", "the email or password is not correct")
+		return Session{}, apperr.Unauthorized(ReasonInvalidCredentials, "the email or password is not correct")
 	}
 
 	// A second factor, when the user has one or must have one, comes
@@ -193,7 +193,7 @@ const sessionLookup = `SELECT * FROM public.app_authenticate($1, $2, $3, $4, $5,
 // session's last_seen_at is touched at most once a minute, in a
 // transaction of its own.
 func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principal, error) {
-	bad := apperr.Unauthorized("unauthorized", "sign in first")
+	bad := apperr.Unauthorized(apperr.ReasonUnauthorized, "sign in first")
 	if token == "" || len(token) > 128 {
 		return auth.Principal{}, bad
 	}

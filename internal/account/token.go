@@ -107,7 +107,7 @@ func (s *Service) CheckLink(ctx context.Context, raw string) (LinkInfo, error) {
 	return li, err
 }
 
-var invalidLink = apperr.Unprocessable("invalid_link", "this link is invalid, used or expired: ask for a new one")
+var invalidLink = apperr.Unprocessable(ReasonInvalidLink, "this link is invalid, used or expired: ask for a new one")
 
 // SetPasswordWithToken uses a link once: sets the password and ends every
 // existing session of the user.

@@ -113,7 +113,7 @@ func CreateUser(ctx context.Context, tx *sqlx.Tx, n NewUser) (User, error) {
 		company, email, name, n.Role, hash, n.Locale)
 	if err != nil {
 		if db.ConstraintName(err) == "users_email_key" {
-			return User{}, &apperr.Error{Code: apperr.CodeConflict, Reason: "email_taken", Message: "a user with this email already exists", Fields: map[string]string{"email": "is already registered"}, Err: err}
+			return User{}, &apperr.Error{Code: apperr.CodeConflict, Reason: ReasonEmailTaken, Message: "a user with this email already exists", Fields: map[string]string{"email": "is already registered"}, Err: err}
 		}
 		return User{}, fmt.Errorf("create user: %w", db.MapError(err))
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/taiwa/taiwa/internal/billing/invoicedoc"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/httperr"
 )
 
 // planReaders may list plans: operators all, company admins the active ones.
@@ -245,9 +244,7 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	}
 	b, err := invoicedoc.PDF(inv, s.Billing.Issuer, lang)
 	if errors.Is(err, invoicedoc.ErrUnavailable) {
-		c.Logger().Error(err)
-		return c.JSON(http.StatusServiceUnavailable, httperr.Body{Error: httperr.Detail{
-			Code: "pdf_unavailable", Message: "the invoice PDF cannot be made on this server right now; download the CSV or try again later"}})
+		return invoicedoc.Unavailable(err) // logged with the request id by the error handler
 	}
 	if err != nil {
 		return err

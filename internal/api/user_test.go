@@ -125,7 +125,7 @@ func TestCompanyAdminDisablesOnlyTheirOwnCompanysPeople(t *testing.T) {
 		r = post(hrA, "/api/v1/users/"+id[target]+"/enable", nil)
 		wantAPIError(t, "company admin enables "+target, r, http.StatusNotFound, "not_found")
 	}
-	wantAPIError(t, "disable oneself", post(hrA, "/api/v1/users/"+id["hr@a.example"]+"/disable", nil), http.StatusUnprocessableEntity, account.ReasonSelf)
+	wantAPIError(t, "disable oneself", post(hrA, "/api/v1/users/"+id["hr@a.example"]+"/disable", nil), http.StatusUnprocessableEntity, string(account.ReasonSelf))
 	wantAPIError(t, "unknown user", post(hrA, "/api/v1/users/00000000-0000-4000-8000-000000000000/disable", nil), http.StatusNotFound, "not_found")
 	wantAPIError(t, "bad id", post(hrA, "/api/v1/users/nope/disable", nil), http.StatusNotFound, "not_found")
 

@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/platform/httperr"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
@@ -28,12 +28,11 @@ func (s *Server) webhookRoutes() []Route {
 // have it delivered again.
 func (s *Server) stripeWebhook(c echo.Context) error {
 	if !s.Billing.Payments.WebhooksEnabled() {
-		return c.JSON(http.StatusServiceUnavailable, httperr.Body{Error: httperr.Detail{
-			Code: "webhooks_disabled", Message: "no Stripe webhook secret is configured"}})
+		return apperr.Unavailable(payments.ReasonWebhooksDisabled, "no Stripe webhook secret is configured")
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWebhookBody+1))
 	if err != nil {
-		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{Code: "invalid_input", Message: "the body could not be read"}})
+		return apperr.Invalid("the body could not be read", nil).Wrap(err)
 	}
 	if len(body) > maxWebhookBody {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
@@ -41,12 +40,11 @@ func (s *Server) stripeWebhook(c echo.Context) error {
 	ev, err := s.Billing.Payments.ParseEvent(body, c.Request().Header.Get("Stripe-Signature"))
 	switch {
 	case errors.Is(err, payments.ErrSignature):
-		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{
-			Code: "invalid_signature", Message: "the Stripe-Signature header does not match this body or is too old",
-			Fields: map[string]string{"Stripe-Signature": "invalid or stale"}}})
+		return &apperr.Error{Code: apperr.CodeInvalid, Reason: payments.ReasonInvalidSignature,
+			Message: "the Stripe-Signature header does not match this body or is too old",
+			Fields:  map[string]string{"Stripe-Signature": "invalid or stale"}, Err: err}
 	case errors.Is(err, payments.ErrPayload):
-		return c.JSON(http.StatusBadRequest, httperr.Body{Error: httperr.Detail{
-			Code: "invalid_input", Message: "the body is not a Stripe event", Fields: map[string]string{"body": "not a Stripe event"}}})
+		return apperr.Invalid("the body is not a Stripe event", map[string]string{"body": "not a Stripe event"}).Wrap(err)
 	case err != nil:
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -310,7 +311,14 @@ func (a *App) httpServer() *http.Server {
 		ReadTimeout:       read,
 		WriteTimeout:      read + handlerBudget,
 		IdleTimeout:       idleTimeout,
+		ErrorLog:          serverErrorLog(a.Log),
 	}
+}
+
+// serverErrorLog sends net/http's own complaints (a failed TLS handshake,
+// a broken connection) to slog instead of the standard logger.
+func serverErrorLog(log *slog.Logger) *stdlog.Logger {
+	return slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 }
 
 // SearchReady is closed once the start-up preparation of search has ended,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/input"
 )
 
@@ -22,7 +23,7 @@ func checkInput(next echo.HandlerFunc) echo.HandlerFunc {
 		if isForm(c.Request()) {
 			form, err := c.FormParams()
 			if err != nil {
-				return echo.NewHTTPError(http.StatusBadRequest, "the form could not be read")
+				return apperr.Invalid("the form could not be read", nil).Wrap(err)
 			}
 			if err := input.Values(form); err != nil {
 				return err

@@ -99,7 +99,7 @@ func (a *App) serveMetrics(ctx context.Context) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", a.metricsHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readHeaderTimeout,
-		WriteTimeout: handlerBudget, IdleTimeout: idleTimeout}
+		WriteTimeout: handlerBudget, IdleTimeout: idleTimeout, ErrorLog: serverErrorLog(a.Log)}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

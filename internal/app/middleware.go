@@ -18,6 +18,20 @@ import (
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
+// recoverToLog turns a handler's panic into an error for the one error
+// handler (a 500 that reveals nothing) and logs it with its stack through
+// slog, not echo's own logger.
+func recoverToLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true, // the panicking goroutine's stack only
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.Error("panic recovered", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+				"route", c.Path(), "method", c.Request().Method, "err", err, "stack", string(stack))
+			return err
+		},
+	})
+}
+
 func (a *App) middleware(e *echo.Echo) {
 	requests := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "taiwa_http_request_duration_seconds", Help: "HTTP request latency by route and status.",
@@ -28,7 +42,7 @@ func (a *App) middleware(e *echo.Echo) {
 	e.Pre(headAsGet)
 	e.Use(headServedAsGet) // first after routing
 	e.Use(middleware.RequestID())
-	e.Use(middleware.Recover())
+	e.Use(recoverToLog(a.Log))
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogMethod: true, LogLatency: true, LogRoutePath: true, LogRequestID: true, HandleError: true,
 		// Only the route pattern is logged, never the URL: paths and queries

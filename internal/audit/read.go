@@ -239,7 +239,7 @@ func List(ctx context.Context, d *db.DB, actor auth.Principal, f Filter) ([]Row,
 // each user reads only their own rows).
 func Mine(ctx context.Context, d *db.DB, actor auth.Principal, page, perPage int) ([]Row, int, error) {
 	if actor.UserID == uuid.Nil {
-		return nil, 0, apperr.Unauthorized("unauthorized", "sign in first")
+		return nil, 0, apperr.Unauthorized(apperr.ReasonUnauthorized, "sign in first")
 	}
 	var rows []Row
 	var total int

@@ -177,7 +177,7 @@ func (s *Service) refuseBilled(ctx context.Context, tx *sqlx.Tx, companyID uuid.
 		return err
 	}
 	if billed {
-		return apperr.Unprocessable("period_billed", fmt.Sprintf("%s is already invoiced; change the contract from a later month", p))
+		return apperr.Unprocessable(ReasonPeriodBilled, fmt.Sprintf("%s is already invoiced; change the contract from a later month", p))
 	}
 	return nil
 }
@@ -206,7 +206,7 @@ func (s *Service) EndContract(ctx context.Context, actor auth.Principal, company
 			  AND (ends_on IS NULL OR ends_on >= $2::date) ORDER BY starts_on DESC LIMIT 1)
 			RETURNING `+contractColumns, companyID, endsOn, Today(s.now()))
 		if db.IsNoRows(err) {
-			return apperr.Unprocessable("no_contract", "the company has no contract running on that date")
+			return apperr.Unprocessable(ReasonNoContract, "the company has no contract running on that date")
 		}
 		return err
 	})

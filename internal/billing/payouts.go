@@ -30,7 +30,7 @@ const (
 
 // ReasonPayoutNotDue refuses to mark an open payout paid: it becomes due at
 // its month's billing run.
-const ReasonPayoutNotDue = "payout_not_due"
+const ReasonPayoutNotDue apperr.Reason = "payout_not_due"
 
 // payoutNamespace is the namespace of payout ids (name-based UUIDs).
 var payoutNamespace = uuid.MustParse("a657ca89-54fc-43de-9770-78b242a6fb5f")

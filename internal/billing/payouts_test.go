@@ -59,12 +59,12 @@ func TestEveryListedPayoutHasItsOwnIDWhichTheRunKeeps(t *testing.T) {
 		t.Fatalf("listing twice gave other ids: %v then %v", open, again)
 	}
 	_, err := f.svc.MarkPayoutPaid(ctx, f.operator, open[0].ID)
-	if e, ok := apperr.As(err); !ok || e.Code != apperr.CodeConflict || e.APICode() != billing.ReasonPayoutNotDue || !strings.Contains(e.Message, "not ended") {
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.CodeConflict || e.Reason != billing.ReasonPayoutNotDue || !strings.Contains(e.Message, "not ended") {
 		t.Fatalf("mark paid during the month: %v, want a conflict %s saying the month has not ended", err, billing.ReasonPayoutNotDue)
 	}
 	f.now = time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC)
 	_, err = f.svc.MarkPayoutPaid(ctx, f.operator, open[1].ID)
-	if e, ok := apperr.As(err); !ok || e.Code != apperr.CodeConflict || e.APICode() != billing.ReasonPayoutNotDue || !strings.Contains(e.Message, "billing of 2026-03") {
+	if e, ok := apperr.As(err); !ok || e.Code != apperr.CodeConflict || e.Reason != billing.ReasonPayoutNotDue || !strings.Contains(e.Message, "billing of 2026-03") {
 		t.Fatalf("mark paid before the run: %v, want a conflict %s asking for the run", err, billing.ReasonPayoutNotDue)
 	}
 	if _, err := f.svc.MarkPayoutPaid(ctx, f.operator, uuid.New()); !apperr.Is(err, apperr.CodeNotFound) {
@@ -107,7 +107,7 @@ func TestRunKeepsPayoutsItAlreadyMade(t *testing.T) {
 	f.session(c, "2026-03-04 10:00", "completed") // too late for the first payout
 	f.exec(`UPDATE bookings SET status = 'completed' WHERE id = $1`, held)
 	_, err = f.svc.MarkPayoutPaid(ctx, f.operator, billing.PayoutID(late, billing.Period{Year: 2026, Month: 3}))
-	if e, ok := apperr.As(err); !ok || e.APICode() != billing.ReasonPayoutNotDue {
+	if e, ok := apperr.As(err); !ok || e.Reason != billing.ReasonPayoutNotDue {
 		t.Fatalf("mark paid the late counsellor's unmaterialised payout: %v, want %s", err, billing.ReasonPayoutNotDue)
 	}
 	// Not f.run: the late sessions wait for April's invoice, which the

@@ -46,7 +46,7 @@ func (s *Service) RunPeriod(ctx context.Context, period string, opt RunOptions) 
 	}
 	now := s.now()
 	if !p.Ended(now) {
-		return RunResult{}, apperr.Unprocessable("period_not_ended",
+		return RunResult{}, apperr.Unprocessable(ReasonPeriodNotEnded,
 			fmt.Sprintf("%s has not ended in Japan time yet; it can be billed from %s", p, p.IssuedOn()))
 	}
 	if opt.Trigger == "" {

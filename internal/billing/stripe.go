@@ -270,7 +270,7 @@ func (s *Service) SendNow(ctx context.Context, actor auth.Principal, id uuid.UUI
 		return err
 	}
 	if !s.Payments.Enabled() {
-		return apperr.Unprocessable("stripe_disabled", "no Stripe key is configured: invoices stay local")
+		return apperr.Unprocessable(ReasonStripeDisabled, "no Stripe key is configured: invoices stay local")
 	}
 	return s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		var inv struct {
@@ -288,9 +288,9 @@ func (s *Service) SendNow(ctx context.Context, actor auth.Principal, id uuid.UUI
 		}
 		switch {
 		case inv.SentAt != nil || inv.Status != StatusNotSent:
-			return apperr.Conflict("already_sent", "the invoice has already been sent")
+			return apperr.Conflict(ReasonAlreadySent, "the invoice has already been sent")
 		case inv.TotalJPY <= 0:
-			return apperr.Unprocessable("nothing_to_collect", "the invoice's total is not positive")
+			return apperr.Unprocessable(ReasonNothingToCollect, "the invoice's total is not positive")
 		}
 		p := PushPayload{InvoiceID: id, CompanyID: inv.CompanyID}
 		if err := outbox.Enqueue(ctx, tx, PushKind, p, PushKind+":"+id.String()+":send-now:"+uuid.NewString()); err != nil {

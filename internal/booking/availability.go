@@ -298,7 +298,7 @@ func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, star
 		return err
 	}
 	if row.Taken {
-		return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+		return apperr.Conflict(ReasonSlotUnavailable, "this time is not available; please choose another slot")
 	}
 	if row.Status != "verified" {
 		return apperr.NotFound("counselor")

@@ -82,7 +82,7 @@ func activeContract(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, now t
 		  AND k.starts_on <= $2::date AND (k.ends_on IS NULL OR k.ends_on >= $2::date)
 		ORDER BY k.starts_on DESC, k.created_at DESC LIMIT 1`).GetContext(ctx, &k, companyID, counselor.Today(now))
 	if db.IsNoRows(err) {
-		return k, apperr.Unprocessable("plan_exhausted", "your company has no active contract today, so sessions cannot be booked; please ask your HR team")
+		return k, apperr.Unprocessable(ReasonPlanExhausted, "your company has no active contract today, so sessions cannot be booked; please ask your HR team")
 	}
 	return k, err
 }
@@ -110,7 +110,7 @@ func capError(trial bool, limit int) error {
 	if trial {
 		what = "trial"
 	}
-	return apperr.Unprocessable("plan_exhausted",
+	return apperr.Unprocessable(ReasonPlanExhausted,
 		fmt.Sprintf("your company's %s includes %d sessions and all of them are used; please ask your HR team", what, limit))
 }
 
@@ -140,7 +140,7 @@ func checkNew(in NewBooking) error {
 	}
 	if missingPhone && len(f) == 1 {
 		// A well-formed request the phone format's rule refuses.
-		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "phone_required", Message: "phone: " + f["phone"], Fields: f}
+		return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonPhoneRequired, Message: "phone: " + f["phone"], Fields: f}
 	}
 	return apperr.Invalid("the booking has problems", f)
 }
@@ -157,14 +157,14 @@ func requestHash(in NewBooking) []byte {
 // (outside availability, notice, horizon or daily cap, or taken).
 func checkSlot(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start, now time.Time, except uuid.UUID) (Availability, error) {
 	if !start.After(now) {
-		return Availability{}, apperr.Unprocessable("start_in_past", "the start time has already passed")
+		return Availability{}, apperr.Unprocessable(ReasonStartInPast, "the start time has already passed")
 	}
 	slots, a, err := freeSlots(ctx, tx, counselorID, start, start.Add(time.Nanosecond), now, except)
 	if err != nil {
 		return a, err
 	}
 	if len(slots) == 0 || !slots[0].Start.Equal(start) {
-		return a, apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+		return a, apperr.Conflict(ReasonSlotUnavailable, "this time is not available; please choose another slot")
 	}
 	return a, nil
 }
@@ -265,13 +265,13 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 		return Booking{}, err
 	}
 	if !slices.Contains(c.Themes, in.Theme) || !counselor.ThemeAllowed(in.Theme, c.Kinds) {
-		return Booking{}, apperr.Unprocessable("theme_not_offered", "this counsellor does not offer the theme "+in.Theme)
+		return Booking{}, apperr.Unprocessable(ReasonThemeNotOffered, "this counsellor does not offer the theme "+in.Theme)
 	}
 	if !slices.Contains(c.Formats, in.Format) {
-		return Booking{}, apperr.Unprocessable("format_not_offered", "this counsellor does not offer the format "+in.Format)
+		return Booking{}, apperr.Unprocessable(ReasonFormatNotOffered, "this counsellor does not offer the format "+in.Format)
 	}
 	if !in.Start.After(now) {
-		return Booking{}, apperr.Unprocessable("start_in_past", "the start time has already passed")
+		return Booking{}, apperr.Unprocessable(ReasonStartInPast, "the start time has already passed")
 	}
 	k, err := activeContract(ctx, tx, actor.CompanyID, now)
 	if err != nil {
@@ -352,7 +352,7 @@ func claimKey(ctx context.Context, tx *sqlx.Tx, userID uuid.UUID, key string, ha
 		return Booking{}, false, err
 	}
 	if string(row.Hash) != string(hash) {
-		return Booking{}, false, apperr.Conflict("idempotency_key_reused", "this Idempotency-Key was used for a different request")
+		return Booking{}, false, apperr.Conflict(ReasonIdempotencyKeyReused, "this Idempotency-Key was used for a different request")
 	}
 	var b Booking
 	if err := json.Unmarshal(row.Response, &b); err != nil {

@@ -53,7 +53,7 @@ func (s *Service) change(ctx context.Context, actor auth.Principal, id uuid.UUID
 }
 
 func notConfirmed(b Booking) error {
-	return apperr.Conflict("booking_not_confirmed", "the booking is "+b.Status+", so it can no longer be changed")
+	return apperr.Conflict(ReasonBookingNotConfirmed, "the booking is "+b.Status+", so it can no longer be changed")
 }
 
 // Cancel cancels a confirmed booking that has not started: cancelled, or
@@ -74,7 +74,7 @@ func (s *Service) Cancel(ctx context.Context, actor auth.Principal, id uuid.UUID
 			return b, notConfirmed(b)
 		}
 		if !b.Start.After(now) {
-			return b, apperr.Conflict("booking_started", "the session has already started and can no longer be cancelled")
+			return b, apperr.Conflict(ReasonBookingStarted, "the session has already started and can no longer be cancelled")
 		}
 		notice, err := lateNoticeHours(ctx, tx, id)
 		if err != nil {
@@ -120,7 +120,7 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.
 			return b, notConfirmed(b)
 		}
 		if !b.Start.After(now) {
-			return b, apperr.Conflict("booking_started", "the session has already started and can no longer be moved")
+			return b, apperr.Conflict(ReasonBookingStarted, "the session has already started and can no longer be moved")
 		}
 		if b.Start.Equal(start) {
 			return b, nil
@@ -170,7 +170,7 @@ func (s *Service) finish(ctx context.Context, actor auth.Principal, id uuid.UUID
 			return b, notConfirmed(b)
 		}
 		if now.Before(b.Start.Add(after)) {
-			return b, apperr.Conflict("too_early", "the session has not started yet (a no-show can be marked 10 minutes after the start)")
+			return b, apperr.Conflict(ReasonTooEarly, "the session has not started yet (a no-show can be marked 10 minutes after the start)")
 		}
 		if status == StatusNoShow && b.InRoom() {
 			joined, err := employeeJoined(ctx, tx, id)
@@ -178,7 +178,7 @@ func (s *Service) finish(ctx context.Context, actor auth.Principal, id uuid.UUID
 				return b, err
 			}
 			if joined {
-				return b, apperr.Conflict("employee_joined", "the employee joined the session's room, so it is not a no-show")
+				return b, apperr.Conflict(ReasonEmployeeJoined, "the employee joined the session's room, so it is not a no-show")
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `

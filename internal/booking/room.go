@@ -110,7 +110,7 @@ func (s *Service) EnterRoom(ctx context.Context, actor auth.Principal, id uuid.U
 		party = PartyCounselor
 	}
 	if s.RoomState(b, s.now()) != RoomOpen {
-		return b, party, apperr.Conflict("room_not_open", "the session's room is not open now")
+		return b, party, apperr.Conflict(ReasonRoomNotOpen, "the session's room is not open now")
 	}
 	return b, party, nil
 }

@@ -385,7 +385,7 @@ func rowError(line int, err error) ImportError {
 	switch {
 	case !ok:
 		return ImportError{Line: line, Code: ImportCodeRefused, Message: "could not be saved"}
-	case e.Reason == "already_exists":
+	case e.Reason == db.ReasonAlreadyExists:
 		return ImportError{Line: line, Code: ImportCodeTaken, Column: "employee_code", Message: "employee_code: is already used by another employee"}
 	}
 	return ImportError{Line: line, Code: ImportCodeRefused, Message: e.Message}
@@ -513,7 +513,7 @@ func parseRoster(r io.Reader) ([]importRow, ImportResult, error) {
 		if lerr != nil && lerr.Column == "status" {
 			// A lifecycle column is never half-applied: a typo would keep
 			// a leaver signed in, or sign out someone still here.
-			return nil, res, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "invalid_status",
+			return nil, res, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonInvalidStatus,
 				Message: fmt.Sprintf("line %d: %s; nothing was imported", line, lerr.Message),
 				Fields:  map[string]string{"status": fmt.Sprintf("line %d: %s", line, lerr.Message)},
 				Err:     &ImportFileError{Code: ImportFileStatus, Line: line, Column: "status", Value: lerr.Value}}

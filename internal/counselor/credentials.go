@@ -225,7 +225,7 @@ func (s *Service) SubmitCredential(ctx context.Context, actor auth.Principal, in
 	return c, err
 }
 
-var errDuplicateCredential = apperr.Conflict("credential_duplicate",
+var errDuplicateCredential = apperr.Conflict(ReasonCredentialDuplicate,
 	"this credential (kind and registration number) has already been submitted; submit it again only when renewed, with its new expiry date")
 
 // MyCredentials lists the signed-in counsellor's credentials, newest first.

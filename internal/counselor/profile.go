@@ -210,7 +210,7 @@ func (s *Service) UpdateProfile(ctx context.Context, actor auth.Principal, in Pr
 		return Profile{}, apperr.Invalid("some profile fields are not valid", f)
 	}
 	if f := in.ValidateLinks(); len(f) > 0 {
-		return Profile{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "invalid_meeting_link",
+		return Profile{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonInvalidMeetingLink,
 			Message: "a meeting link must be an https:// address without credentials", Fields: f}
 	}
 	var p Profile
@@ -436,6 +436,6 @@ func CheckThemes(themes, validKinds []string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "credential_required",
+	return &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonCredentialRequired,
 		Message: missing.Error(), Err: missing}
 }

@@ -177,9 +177,9 @@ func (s *Service) VerifyCredential(ctx context.Context, actor auth.Principal, co
 	return s.reviewCredential(ctx, actor, counselorID, credentialID, "counselor.credential.verify", func(tx *sqlx.Tx, c Credential) error {
 		switch c.ReviewState {
 		case CredentialVerified:
-			return apperr.Conflict("credential_already_verified", "the credential is already verified")
+			return apperr.Conflict(ReasonCredentialAlreadyVerified, "the credential is already verified")
 		case CredentialRejected:
-			return apperr.Conflict("credential_rejected", "the credential was rejected; the counsellor must submit it again")
+			return apperr.Conflict(ReasonCredentialRejected, "the credential was rejected; the counsellor must submit it again")
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE credentials SET status = 'verified', verified_at = $2, verified_by = $3,
 			rejected_reason = NULL, rejected_at = NULL WHERE id = $1`, c.ID, s.now().UTC(), actor.UserID)
@@ -200,7 +200,7 @@ func (s *Service) RejectCredential(ctx context.Context, actor auth.Principal, co
 	}
 	return s.reviewCredential(ctx, actor, counselorID, credentialID, "counselor.credential.reject", func(tx *sqlx.Tx, c Credential) error {
 		if c.ReviewState == CredentialRejected {
-			return apperr.Conflict("credential_already_rejected", "the credential is already rejected")
+			return apperr.Conflict(ReasonCredentialAlreadyRejected, "the credential is already rejected")
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE credentials SET status = 'rejected', rejected_reason = $2, rejected_at = $3,
 			verified_at = NULL, verified_by = NULL WHERE id = $1`, c.ID, reason, s.now().UTC())
@@ -268,7 +268,7 @@ func (s *Service) requireValidCredential(ctx context.Context, tx *sqlx.Tx, couns
 		return err
 	}
 	if len(kinds) == 0 {
-		return apperr.Unprocessable("no_verified_credential", "the counsellor has no verified, unexpired credential")
+		return apperr.Unprocessable(ReasonNoVerifiedCredential, "the counsellor has no verified, unexpired credential")
 	}
 	return nil
 }
@@ -279,9 +279,9 @@ func (s *Service) Verify(ctx context.Context, actor auth.Principal, counselorID 
 	return s.changeStatus(ctx, actor, counselorID, "counselor.verify", func(tx *sqlx.Tx, c Counselor) error {
 		switch c.Status {
 		case "verified":
-			return apperr.Conflict("counselor_already_verified", "the counsellor is already verified")
+			return apperr.Conflict(ReasonCounselorAlreadyVerified, "the counsellor is already verified")
 		case "suspended":
-			return apperr.Conflict("counselor_suspended", "the counsellor is suspended; reinstate them instead")
+			return apperr.Conflict(ReasonCounselorSuspended, "the counsellor is suspended; reinstate them instead")
 		}
 		return s.requireValidCredential(ctx, tx, c.ID)
 	}, `status = 'verified', verified_at = $2`, s.now().UTC())
@@ -312,9 +312,9 @@ func (s *Service) Suspend(ctx context.Context, actor auth.Principal, counselorID
 		c, err = changeStatusTx(ctx, tx, actor, counselorID, "counselor.suspend", func(_ *sqlx.Tx, c Counselor) error {
 			switch c.Status {
 			case "suspended":
-				return apperr.Conflict("counselor_already_suspended", "the counsellor is already suspended")
+				return apperr.Conflict(ReasonCounselorAlreadySuspended, "the counsellor is already suspended")
 			case "pending":
-				return apperr.Conflict("counselor_not_verified", "only a verified counsellor can be suspended")
+				return apperr.Conflict(ReasonCounselorNotVerified, "only a verified counsellor can be suspended")
 			}
 			return nil
 		}, `status = 'suspended', suspended_at = $2, suspended_reason = $3`, s.now().UTC(), reason)
@@ -338,7 +338,7 @@ func (s *Service) Reinstate(ctx context.Context, actor auth.Principal, counselor
 		var err error
 		c, err = changeStatusTx(ctx, tx, actor, counselorID, "counselor.reinstate", func(tx *sqlx.Tx, c Counselor) error {
 			if c.Status != "suspended" {
-				return apperr.Conflict("counselor_not_suspended", "only a suspended counsellor can be reinstated")
+				return apperr.Conflict(ReasonCounselorNotSuspended, "only a suspended counsellor can be reinstated")
 			}
 			return s.requireValidCredential(ctx, tx, c.ID)
 		}, `status = 'verified', suspended_at = NULL, suspended_reason = NULL, verified_at = COALESCE(verified_at, $2)`, s.now().UTC())

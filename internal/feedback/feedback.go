@@ -97,13 +97,13 @@ func heldCheck(b session, now time.Time) error {
 	case "confirmed":
 		switch {
 		case now.Before(b.Start):
-			return apperr.Conflict("not_started", "the session has not started yet")
+			return apperr.Conflict(ReasonNotStarted, "the session has not started yet")
 		case now.Before(b.End):
-			return apperr.Conflict("not_ended", "the session is not over yet")
+			return apperr.Conflict(ReasonNotEnded, "the session is not over yet")
 		}
 		return nil
 	}
-	return apperr.Conflict("not_held", "the session was not held")
+	return apperr.Conflict(ReasonNotHeld, "the session was not held")
 }
 
 // NotesAAD is the associated data an employee's notes are sealed with.

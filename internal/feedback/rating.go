@@ -128,7 +128,7 @@ func (s *Service) Rate(ctx context.Context, actor auth.Principal, bookingID uuid
 			return fmt.Errorf("feedback: rate: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.Conflict("already_rated", "this session has already been rated")
+			return apperr.Conflict(ReasonAlreadyRated, "this session has already been rated")
 		}
 		if in.Review != nil {
 			if err := submitReview(ctx, tx, b, *in.Review); err != nil {

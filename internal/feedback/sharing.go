@@ -212,7 +212,7 @@ func (s *Service) Share(ctx context.Context, actor auth.Principal, bookingID uui
 		c := consent.Consent{CompanyID: b.CompanyID, EmployeeUserID: b.EmployeeID, Item: in.Item, Subject: b.ID.String(), Granted: *in.Granted}
 		switch {
 		case *in.Granted && st.Preview == nil:
-			return apperr.Conflict("nothing_to_share", "there is nothing to share for this item yet")
+			return apperr.Conflict(ReasonNothingToShare, "there is nothing to share for this item yet")
 		case *in.Granted && st.Shared && st.Current, !*in.Granted && !st.Shared:
 			out = st
 			return nil

@@ -69,7 +69,7 @@ func checkQuery(q Query, fp FitProfile) (theme string, relax []string, err error
 
 // ReasonFitProfileRequired is Recommend's refusal before the employee has
 // answered the fit questionnaire.
-const ReasonFitProfileRequired = "fit_profile_required"
+const ReasonFitProfileRequired apperr.Reason = "fit_profile_required"
 
 // Recommend returns up to ten counsellors for the employee's theme
 // (Query.Theme, else the profile's), best first after the diversity

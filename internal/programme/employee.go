@@ -122,10 +122,10 @@ func (s *Service) Answer(ctx context.Context, actor auth.Principal, enrolmentID 
 		}
 		tr, ok := transitions[e.Mode][action]
 		if !ok {
-			return apperr.Conflict("wrong_mode", "this action is not available for a "+e.Mode+" programme")
+			return apperr.Conflict(ReasonWrongMode, "this action is not available for a "+e.Mode+" programme")
 		}
 		if !slices.Contains(tr.from, e.Status) {
-			return apperr.Conflict("wrong_state", "the enrolment is "+e.Status)
+			return apperr.Conflict(ReasonWrongState, "the enrolment is "+e.Status)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE programme_enrolments SET status = $3, answered_at = now()
 			WHERE company_id = $1 AND id = $2`, actor.CompanyID, e.ID, tr.to); err != nil {
@@ -238,7 +238,7 @@ func (s *Service) ownStep(ctx context.Context, tx *sqlx.Tx, actor auth.Principal
 		return Step{}, Template{}, err
 	}
 	if !active(row.Status) {
-		return Step{}, Template{}, apperr.Conflict("enrolment_not_active", "accept or join the programme first")
+		return Step{}, Template{}, apperr.Conflict(ReasonEnrolmentNotActive, "accept or join the programme first")
 	}
 	t, _ := TemplateByCode(row.Template)
 	row.Step.fill()
@@ -262,7 +262,7 @@ func (s *Service) DeclineStep(ctx context.Context, actor auth.Principal, stepID 
 			return err
 		}
 		if st.State != StepInvited {
-			return apperr.Conflict("step_not_invited", "only an invited step can be declined; this one is "+st.State)
+			return apperr.Conflict(ReasonStepNotInvited, "only an invited step can be declined; this one is "+st.State)
 		}
 		state, next := AfterDecline(t.Policy, st.InviteCount, st.Deadline, Today(s.now()))
 		return tx.GetContext(ctx, &out, `UPDATE programme_steps s SET state = $3, next_invite_on = $4, decline_reason = $5, updated_at = now()
@@ -303,7 +303,7 @@ func (s *Service) LinkBooking(ctx context.Context, actor auth.Principal, stepID,
 // bookable refuses a step that cannot take a booking (409 step_not_bookable).
 func bookable(st Step) error {
 	if st.State != StepInvited && st.State != StepDeclined {
-		return apperr.Conflict("step_not_bookable", "this step is "+st.State)
+		return apperr.Conflict(ReasonStepNotBookable, "this step is "+st.State)
 	}
 	return nil
 }
@@ -327,7 +327,7 @@ func linkStep(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, st Step, b
 		return Step{}, err
 	}
 	if status != "confirmed" {
-		return Step{}, apperr.Conflict("booking_not_confirmed", "the booking is "+status)
+		return Step{}, apperr.Conflict(booking.ReasonBookingNotConfirmed, "the booking is "+status)
 	}
 	var out Step
 	err = tx.GetContext(ctx, &out, `UPDATE programme_steps s SET state = 'booked', booking_id = $3, next_invite_on = NULL, updated_at = now()

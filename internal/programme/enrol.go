@@ -55,7 +55,7 @@ func (s *Service) Enrol(ctx context.Context, actor auth.Principal, companyID, pr
 			return err
 		}
 		if p.Mode != ModeNamed {
-			return apperr.Conflict("open_programme", "an open programme invites a group: send department_id instead")
+			return apperr.Conflict(ReasonOpenProgramme, "an open programme invites a group: send department_id instead")
 		}
 		t, _ := TemplateByCode(p.Template)
 		plan, err := t.Plan(anchors)
@@ -97,7 +97,7 @@ func findEmployee(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, n NewEn
 		WHERE e.company_id = $1 AND u.disabled_at IS NULL AND (u.id = $2 OR ($2 IS NULL AND u.email = lower($3)))`,
 		companyID, uuid.NullUUID{UUID: n.EmployeeUserID, Valid: n.EmployeeUserID != uuid.Nil}, strings.TrimSpace(n.Email))
 	if db.IsNoRows(err) {
-		return r, apperr.NotFound("employee")
+		return r, apperr.NotFound("employee").Because(ReasonEmployeeNotFound)
 	}
 	return r, err
 }
@@ -112,7 +112,7 @@ func (s *Service) insertEnrolment(ctx context.Context, tx *sqlx.Tx, companyID uu
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, companyID, p.ID, p.Mode, employee, status, a)
 	if err != nil {
 		if e, ok := apperr.As(db.MapError(err)); ok && e.Code == apperr.CodeConflict {
-			return uuid.Nil, apperr.Conflict("already_enrolled", "this employee is already enrolled in the programme")
+			return uuid.Nil, apperr.Conflict(ReasonAlreadyEnrolled, "this employee is already enrolled in the programme")
 		}
 		return uuid.Nil, fmt.Errorf("programme: enrol: %w", err)
 	}
@@ -155,7 +155,7 @@ func (s *Service) Invite(ctx context.Context, actor auth.Principal, companyID, p
 			return err
 		}
 		if p.Mode != ModeOpen {
-			return apperr.Conflict("named_programme", "a named programme enrols one employee at a time: send employee_user_id")
+			return apperr.Conflict(ReasonNamedProgramme, "a named programme enrols one employee at a time: send employee_user_id")
 		}
 		if len(anchors) > 0 {
 			t, _ := TemplateByCode(p.Template)

@@ -260,7 +260,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor auth.Principal, id uuid
 func (s *Service) Resolve(ctx context.Context, actor auth.Principal, id uuid.UUID, outcome string) (Alert, error) {
 	outcome = strings.TrimSpace(outcome)
 	if outcome == "" {
-		return Alert{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: "outcome_required",
+		return Alert{}, &apperr.Error{Code: apperr.CodeUnprocessable, Reason: ReasonOutcomeRequired,
 			Message: "outcome: choose the outcome of the protocol before resolving", Fields: map[string]string{"outcome": "required"}}
 	}
 	if !slices.Contains(Outcomes, outcome) {
@@ -290,7 +290,7 @@ func (s *Service) changeAlert(ctx context.Context, actor auth.Principal, id uuid
 			return err
 		}
 		if status == "resolved" {
-			return apperr.Conflict("alert_resolved", "the alert is already resolved")
+			return apperr.Conflict(ReasonAlertResolved, "the alert is already resolved")
 		}
 		if err := fn(tx, now); err != nil {
 			return err

@@ -116,7 +116,7 @@ func nonNil(a []string) []string {
 
 // ErrNotWritten is Get's answer (404) for the counsellor's own session
 // that has no record yet; it is not audited as a denied read.
-var ErrNotWritten = &apperr.Error{Code: apperr.CodeNotFound, Reason: "record_not_written", Message: "no record has been written for this session yet"}
+var ErrNotWritten = &apperr.Error{Code: apperr.CodeNotFound, Reason: ReasonRecordNotWritten, Message: "no record has been written for this session yet"}
 
 // Get is a record as its counsellor reads it (GET
 // /api/v1/bookings/{id}/record), private notes opened, and audits the read.

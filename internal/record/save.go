@@ -67,13 +67,13 @@ func heldState(b session, now time.Time) error {
 	switch b.Status {
 	case "confirmed":
 		if now.Before(b.Start) {
-			return apperr.Conflict("not_started", "the session has not started yet; write the record after it is held")
+			return apperr.Conflict(ReasonNotStarted, "the session has not started yet; write the record after it is held")
 		}
 		return nil
 	case "completed":
 		return nil
 	}
-	return apperr.Conflict("not_held", "the session was "+b.Status+", so it has no record")
+	return apperr.Conflict(ReasonNotHeld, "the session was "+b.Status+", so it has no record")
 }
 
 // Save writes the counsellor's record of a held session (PUT
@@ -200,7 +200,7 @@ func (s *Service) amend(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, 
 	case eff.PrivateNotes != nil:
 		plain, oerr := s.Keys.Open(eff.PrivateNotes, st.aad(eff.Seq))
 		if oerr != nil {
-			return 0, apperr.Conflict("notes_unreadable", "the stored private notes cannot be opened; send private_notes to replace them")
+			return 0, apperr.Conflict(ReasonNotesUnreadable, "the stored private notes cannot be opened; send private_notes to replace them")
 		}
 		notes, err = s.Keys.Seal(plain, AmendmentNotesAAD(b.CompanyID, b.ID, seq))
 	}

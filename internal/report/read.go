@@ -43,7 +43,7 @@ const (
 )
 
 // ReasonNotReleasedRange is the API code of a range with no release at all.
-const ReasonNotReleasedRange = "not_released"
+const ReasonNotReleasedRange apperr.Reason = "not_released"
 
 // Body is a served report (the API's JSON, the dashboard's and the CSV's
 // rows): post-processing of stored releases only.

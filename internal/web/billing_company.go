@@ -81,8 +81,7 @@ func (s *Server) invoicePDF(c echo.Context) error {
 	}
 	b, err := invoicedoc.PDF(inv, s.Billing.Issuer, s.view(c, nil).Lang)
 	if errors.Is(err, invoicedoc.ErrUnavailable) {
-		s.Log.Error("web: invoice PDF unavailable", "err", err)
-		return s.render(c, http.StatusServiceUnavailable, pageError, errorPage{TitleKey: "inv_pdf_unavailable_title", MessageKey: "inv_pdf_unavailable"})
+		return invoicedoc.Unavailable(err) // the error page names it (errorPageKeys)
 	}
 	if err != nil {
 		return err

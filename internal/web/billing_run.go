@@ -91,8 +91,8 @@ func (s *Server) billingRun(c echo.Context) error {
 		return s.renderBilling(c, http.StatusOK, pg)
 	}
 	res, err := s.Billing.Run(c.Request().Context(), p, per.String())
-	if e, ok := apperr.As(err); ok && e.Reason == "period_not_ended" {
-		pg.RunError = "bill_err_not_ended"
+	if e, ok := apperr.As(err); ok && e.Has(billing.ReasonPeriodNotEnded) {
+		pg.RunError = reasonKey(err, "")
 		return s.renderBilling(c, http.StatusUnprocessableEntity, pg)
 	} else if ok && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable) {
 		pg.RunError = "bill_err_run_refused"

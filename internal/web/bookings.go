@@ -12,6 +12,7 @@ import (
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/programme"
 )
 
 // findSlot is the free slot starting at start, if it is still free.
@@ -150,22 +151,16 @@ func (s *Server) bookSubmit(c echo.Context) error {
 	case err == nil:
 		s.setFlash(c, "success", "flash_booked")
 		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
-	case isApp && (e.Reason == "step_not_bookable" || e.Reason == "enrolment_not_active"):
+	case isApp && (e.Has(programme.ReasonStepNotBookable) || e.Has(programme.ReasonEnrolmentNotActive)):
 		// The step cannot take a booking (any more): nothing was booked.
-		return s.redirectBack(c, "error", "prog_flash_refused", "/programmes")
-	case isApp && (e.Reason == "slot_unavailable" || e.Reason == "start_in_past"):
+		return s.redirectBack(c, "error", reasonKey(err, ""), "/programmes")
+	case isApp && (e.Has(booking.ReasonSlotUnavailable) || e.Has(booking.ReasonStartInPast)):
 		return s.slotGone(c, profileSlots(id))
-	case isApp && e.Reason == "plan_exhausted":
-		s.setFlash(c, "error", "flash_plan_exhausted")
+	case isApp && e.Has(booking.ReasonPlanExhausted):
+		s.setFlash(c, "error", reasonKey(err, ""))
 		return c.Redirect(http.StatusSeeOther, "/counselors/"+id.String())
-	case isApp && e.Reason == "theme_not_offered":
-		f.Errors.add("theme", "book_err_theme_not_offered")
-		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)
-	case isApp && e.Reason == "phone_required":
-		f.Errors.add("phone", "book_err_phone_required")
-		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)
-	case isApp && e.Reason == "format_not_offered":
-		f.Errors.add("format", "book_err_format_not_offered")
+	case isApp && bookReasonFields[e.Reason] != "":
+		f.Errors.add(bookReasonFields[e.Reason], reasonKey(err, "field_invalid"))
 		return s.renderBook(c, http.StatusUnprocessableEntity, id, f)
 	case isApp && e.Code == apperr.CodeInvalid:
 		for field := range e.Fields {
@@ -182,6 +177,13 @@ func (s *Server) bookSubmit(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/counselors/"+id.String())
 	}
 	return err
+}
+
+// bookReasonFields name the booking form's field a refusal belongs to.
+var bookReasonFields = map[apperr.Reason]string{
+	booking.ReasonThemeNotOffered:  "theme",
+	booking.ReasonPhoneRequired:    "phone",
+	booking.ReasonFormatNotOffered: "format",
 }
 
 // waitlistJoin puts the employee on the counsellor's waitlist.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/httperr"
 )
 
 // credentialForm is the submit-a-credential form, kept on error.
@@ -78,21 +79,7 @@ func (s *Server) counselorCredentialSubmit(c echo.Context) error {
 		return s.renderCredentials(c, http.StatusBadRequest, f)
 	case isApp && (e.Code == apperr.CodeConflict || e.Code == apperr.CodeUnprocessable):
 		f.Errors.add("", "cred_err_refused")
-		return s.renderCredentials(c, statusOfCode(e.Code), f)
+		return s.renderCredentials(c, httperr.Status(e.Code), f)
 	}
 	return err
-}
-
-// statusOfCode is the status a page answers with when it shows a refusal
-// itself instead of the error page.
-func statusOfCode(code apperr.Code) int {
-	switch code {
-	case apperr.CodeInvalid:
-		return http.StatusBadRequest
-	case apperr.CodeConflict:
-		return http.StatusConflict
-	case apperr.CodeUnprocessable:
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusInternalServerError
 }

@@ -216,13 +216,14 @@ func (s *Server) counselorProfileSave(c echo.Context) error {
 	case isApp && e.Code == apperr.CodeInvalid:
 		f.Errors.addDomain(e.Fields, profileFieldKeys)
 		return s.renderProfile(c, http.StatusBadRequest, &f, "")
-	case isApp && e.Reason == "invalid_meeting_link":
+	case isApp && e.Has(counselor.ReasonInvalidMeetingLink):
 		for field := range e.Fields {
-			f.Errors.add(field, "profile_err_meeting_link")
+			f.Errors.add(field, reasonKey(err, "field_invalid"))
 		}
 		return s.renderProfile(c, http.StatusUnprocessableEntity, &f, "")
 	case isApp && e.Code == apperr.CodeUnprocessable:
-		f.Errors.add("themes", "profile_err_theme_credential")
+		// A theme the counsellor holds no verified credential for.
+		f.Errors.add("themes", reasonKey(err, reasonKeys[counselor.ReasonCredentialRequired]))
 		var missing counselor.MissingCredentials
 		if errors.As(err, &missing) {
 			f.Refused = missing

@@ -28,9 +28,6 @@ func (s *Server) RenderError(c echo.Context, status int, d httperr.Detail) error
 		ep.TitleKey, ep.MessageKey = "error_bad_request_title", "error_bad_request"
 	case http.StatusForbidden:
 		ep.TitleKey, ep.MessageKey = "error_forbidden_title", "error_forbidden"
-		if d.Code == "csrf_failed" {
-			ep.MessageKey = "error_csrf"
-		}
 	case http.StatusNotFound:
 		ep.TitleKey, ep.MessageKey = "error_not_found_title", "error_not_found"
 	case http.StatusMethodNotAllowed:
@@ -41,6 +38,9 @@ func (s *Server) RenderError(c echo.Context, status int, d httperr.Detail) error
 		ep.TitleKey, ep.MessageKey = "error_bad_request_title", "error_refused"
 	case http.StatusTooManyRequests:
 		ep.TitleKey, ep.MessageKey = "error_rate_limited_title", "error_rate_limited"
+	}
+	if k, ok := errorPageKeys[apperr.Reason(d.Code)]; ok {
+		ep.TitleKey, ep.MessageKey = k.Title, k.Message
 	}
 	if err := s.render(c, status, pageError, ep); err != nil {
 		s.Log.Error("web: rendering the error page", "err", err)

@@ -77,7 +77,7 @@ func (s *Server) employeeHome(c echo.Context) error {
 	}
 	res, err := s.Matching.Recommend(ctx, p, matching.Query{Lang: resolveLang(c, p.Locale)})
 	switch e, ok := apperr.As(err); {
-	case ok && e.Reason == matching.ReasonFitProfileRequired:
+	case ok && e.Has(matching.ReasonFitProfileRequired):
 		pg.NeedsFit = true
 	case err != nil:
 		return err

@@ -174,10 +174,11 @@ func (s *Server) programmeEnrol(c echo.Context) error {
 		switch {
 		case err == nil:
 			return s.redirectBack(c, "success", "prog_flash_enrolled", "/company/programmes/"+id.String())
-		case ok && e.Code == apperr.CodeNotFound && e.Message == "employee not found":
-			f.Errors.add("email", "prog_err_employee")
+		case ok && e.Has(programme.ReasonEmployeeNotFound):
+			f.Errors.add("email", reasonKey(err, ""))
 		case ok && e.Code == apperr.CodeConflict:
-			f.Errors.add("email", "prog_err_already")
+			// Already enrolled, or the programme's mode takes a group.
+			f.Errors.add("email", reasonKey(err, reasonKeys[programme.ReasonAlreadyEnrolled]))
 		case ok && e.Code == apperr.CodeInvalid:
 			for field := range e.Fields {
 				if a, found := strings.CutPrefix(field, "anchors."); found {

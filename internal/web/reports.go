@@ -179,7 +179,7 @@ func (pg *reportPage) refusal(err error, q report.Query, now time.Time) (int, er
 	case e.Code == apperr.CodeInvalid:
 		pg.Form.Errors.addDomain(e.Fields, reportFieldKeys)
 		return http.StatusBadRequest, nil
-	case e.Code == apperr.CodeUnprocessable && e.Reason == report.ReasonNotReleasedRange:
+	case e.Code == apperr.CodeUnprocessable && e.Has(report.ReasonNotReleasedRange):
 		pg.NotReleased = newNotReleased(q, now)
 		return http.StatusUnprocessableEntity, nil
 	case e.Code == apperr.CodeRateLimited:

@@ -272,7 +272,10 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 	}
 }
 
-var csrfFailed = &apperr.Error{Code: apperr.CodeForbidden, Reason: "csrf_failed", Message: "the form expired or came from another site"}
+// reasonCSRFFailed refuses a form whose CSRF token is missing or wrong.
+const reasonCSRFFailed apperr.Reason = "csrf_failed"
+
+var csrfFailed = &apperr.Error{Code: apperr.CodeForbidden, Reason: reasonCSRFFailed, Message: "the form expired or came from another site"}
 
 func isSafeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions

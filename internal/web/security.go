@@ -157,7 +157,7 @@ func (s *Server) mfaOutcome(c echo.Context, err error, page string, errs *formEr
 		errs.add("", "login_rate_limited")
 		return true, s.render(c, http.StatusTooManyRequests, page, data)
 	case apperr.Is(err, apperr.CodeUnauthorized):
-		if e, ok := apperr.As(err); ok && e.Reason == "invalid_challenge" {
+		if apperr.HasReason(err, account.ReasonInvalidChallenge) {
 			return true, s.challengeGone(c)
 		}
 		errs.add("", "mfa_invalid")

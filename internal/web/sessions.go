@@ -155,7 +155,7 @@ func (s *Server) sessionReschedule(c echo.Context) error {
 	case err == nil:
 		s.setFlash(c, "success", "flash_rescheduled")
 		return c.Redirect(http.StatusSeeOther, "/sessions/"+b.ID.String())
-	case isApp && (e.Reason == "slot_unavailable" || e.Reason == "start_in_past"):
+	case isApp && (e.Has(booking.ReasonSlotUnavailable) || e.Has(booking.ReasonStartInPast)):
 		return s.slotGone(c, "/sessions/"+b.ID.String()+"/reschedule")
 	case isApp && e.Code == apperr.CodeInvalid:
 		return s.renderReschedule(c, http.StatusBadRequest, b, "reschedule_err_choose")

@@ -115,14 +115,6 @@ func (s *Server) userConfirm(c echo.Context) error {
 	return s.render(c, http.StatusOK, pageUserConfirm, page)
 }
 
-// userFlashes name the message of each refusal a user action may meet.
-var userFlashes = map[string]string{
-	account.ReasonLastOperator:       "flash_user_last_operator",
-	account.ReasonSelf:               "flash_user_self",
-	account.ReasonCounselorSuspended: "flash_user_counselor_suspended",
-	account.ReasonCounselorListed:    "flash_user_counselor_listed",
-}
-
 func (s *Server) userAct(c echo.Context) error {
 	page, err := s.userTarget(c)
 	if err != nil {
@@ -137,8 +129,8 @@ func (s *Server) userAct(c echo.Context) error {
 	} else {
 		_, err = s.Accounts.Enable(ctx, p, page.User.ID)
 	}
-	if e, ok := apperr.As(err); ok && e.Code == apperr.CodeUnprocessable && userFlashes[e.Reason] != "" {
-		s.setFlash(c, "error", userFlashes[e.Reason])
+	if apperr.Is(err, apperr.CodeUnprocessable) && hasReasonKey(err) {
+		s.setFlash(c, "error", reasonKey(err, ""))
 		return c.Redirect(http.StatusSeeOther, page.Back)
 	}
 	if err != nil {

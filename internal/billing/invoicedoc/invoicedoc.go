@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/taiwa/taiwa/internal/billing"
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
 // DefaultFont is IPA Gothic from Debian's fonts-ipafont-gothic: a TrueType
@@ -35,6 +36,17 @@ func FontPath() string {
 // be made on this machine, which is the operator's problem, not the
 // caller's.
 var ErrUnavailable = errors.New("invoicedoc: PDF rendering is unavailable")
+
+// ReasonPDFUnavailable is the API code (503) of an invoice PDF that cannot
+// be made on this server (ErrUnavailable).
+const ReasonPDFUnavailable apperr.Reason = "pdf_unavailable"
+
+// Unavailable is the 503 both HTTP layers answer for cause, an error that
+// is ErrUnavailable: the cause is logged, never shown.
+func Unavailable(cause error) *apperr.Error {
+	return apperr.Unavailable(ReasonPDFUnavailable,
+		"the invoice PDF cannot be made on this server right now; download the CSV or try again later").Wrap(cause)
+}
 
 // FontError reports a font that cannot be read or used.
 type FontError struct {

@@ -11,6 +11,11 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
+// ReasonInvalidCredentials refuses a sign-in's email and password (401).
+// It lives here, not in account which raises it, because the error handler
+// tells it from a refused bearer token (RFC 6750's invalid_token).
+const ReasonInvalidCredentials apperr.Reason = "invalid_credentials"
+
 // Role is one of the four kinds of user.
 type Role string
 

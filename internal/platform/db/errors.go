@@ -24,15 +24,15 @@ func MapError(err error) error {
 	}
 	switch pe.Code {
 	case "23505": // unique_violation
-		return &apperr.Error{Code: apperr.CodeConflict, Reason: "already_exists", Message: "it already exists", Err: err}
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: ReasonAlreadyExists, Message: "it already exists", Err: err}
 	case "23P01": // exclusion_violation
-		return &apperr.Error{Code: apperr.CodeConflict, Reason: "slot_unavailable", Message: "the time is no longer available", Err: err}
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: ReasonSlotUnavailable, Message: "the time is no longer available", Err: err}
 	case "23503": // foreign_key_violation
-		return &apperr.Error{Code: apperr.CodeNotFound, Reason: "not_found", Message: "a referenced item does not exist", Err: err}
+		return &apperr.Error{Code: apperr.CodeNotFound, Reason: apperr.ReasonNotFound, Message: "a referenced item does not exist", Err: err}
 	case "23514", "23502", "22001", "22P02", "22007", "22008", "22003": // check, not null, too long, bad text, bad datetime, out of range
-		return &apperr.Error{Code: apperr.CodeInvalid, Reason: "invalid_input", Message: "the input was refused: " + pe.Message, Err: err}
+		return &apperr.Error{Code: apperr.CodeInvalid, Reason: apperr.ReasonInvalidInput, Message: "the input was refused: " + pe.Message, Err: err}
 	case "40001", "40P01": // serialization failure, deadlock
-		return &apperr.Error{Code: apperr.CodeConflict, Reason: "conflict", Message: "a concurrent change interfered; try again", Err: err}
+		return &apperr.Error{Code: apperr.CodeConflict, Reason: apperr.ReasonConflict, Message: "a concurrent change interfered; try again", Err: err}
 	}
 	return err
 }

@@ -42,6 +42,16 @@ var statusOf = map[apperr.Code]int{
 	apperr.CodeConflict:      http.StatusConflict,
 	apperr.CodeUnprocessable: http.StatusUnprocessableEntity,
 	apperr.CodeRateLimited:   http.StatusTooManyRequests,
+	apperr.CodeUnavailable:   http.StatusServiceUnavailable,
+}
+
+// Status is the HTTP status of a domain error code, for a page that shows
+// a refusal itself instead of the error page; 500 for an unknown code.
+func Status(code apperr.Code) int {
+	if st, ok := statusOf[code]; ok {
+		return st
+	}
+	return http.StatusInternalServerError
 }
 
 // echoErrors are the framework's own errors (no route, body too large, …).
@@ -59,10 +69,7 @@ var echoErrors = map[int]Detail{
 // Unexpected errors become a generic 500 that reveals nothing.
 func Classify(err error) (int, Detail) {
 	if e, ok := apperr.As(err); ok {
-		st, ok := statusOf[e.Code]
-		if !ok {
-			st = http.StatusInternalServerError
-		}
+		st := Status(e.Code)
 		d := Detail{Code: e.APICode(), Message: e.Message}
 		if st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
 			d.Fields = e.Fields // a 422 may name the field a rule refused (a month not released)
@@ -106,7 +113,7 @@ func Handler(log *slog.Logger, html HTMLRenderer) echo.HTTPErrorHandler {
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "route", c.Path(), "method", c.Request().Method, "err", err)
 		}
-		if e, ok := apperr.As(err); ok && status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+		if e, ok := apperr.As(err); ok && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) && e.RetryAfter > 0 {
 			SetRetryAfter(c, e.RetryAfter)
 		}
 		if status == http.StatusUnauthorized && IsAPIRequest(c) {
@@ -147,7 +154,7 @@ func clientGone(c echo.Context, err error) bool {
 // sign-in's email and password were.
 func bearerChallenge(c echo.Context, d Detail) string {
 	const challenge = `Bearer realm="taiwa"`
-	if auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization)) != "" && d.Code != "invalid_credentials" {
+	if auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization)) != "" && d.Code != string(auth.ReasonInvalidCredentials) {
 		return challenge + `, error="invalid_token"`
 	}
 	return challenge

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/taiwa/taiwa/internal/platform/apperr"
 )
 
 // Event is a verified webhook event reduced to what billing applies.
@@ -20,6 +22,12 @@ type Event struct {
 	InvoiceStatus   string
 	OurInvoiceID    string // metadata taiwa_invoice_id
 }
+
+// The API codes of webhook refusals.
+const (
+	ReasonWebhooksDisabled apperr.Reason = "webhooks_disabled" // no webhook secret is configured (503)
+	ReasonInvalidSignature apperr.Reason = "invalid_signature" // ErrSignature (400)
+)
 
 // Errors of ParseEvent, for the HTTP layer to tell apart.
 var (

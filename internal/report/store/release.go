@@ -19,7 +19,11 @@ import (
 
 // ReasonNotClosed is the API code of a release asked for a month that has
 // not closed yet.
-const ReasonNotClosed = "not_closed"
+const ReasonNotClosed apperr.Reason = "not_closed"
+
+// ReasonNotACustomer refuses a release for a company with no contract in the
+// month.
+const ReasonNotACustomer apperr.Reason = "not_a_customer"
 
 // ReleaseResult counts what a release run did.
 type ReleaseResult struct {
@@ -179,7 +183,7 @@ func (s *Service) ReleaseMonth(ctx context.Context, m report.Month, companyID *u
 		}
 		if !existed {
 			msg := "the company was not yet a customer in " + m.String()
-			e := apperr.Unprocessable("not_a_customer", "company_id: "+msg)
+			e := apperr.Unprocessable(ReasonNotACustomer, "company_id: "+msg)
 			e.Fields = map[string]string{"company_id": msg}
 			return e
 		}
