@@ -30,7 +30,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
 	env := dbtest.New(t)
 	f := &fixture{t: t, env: env, now: now}
-	f.svc = &billing.Service{DB: env.DB, Now: func() time.Time { return f.now }}
+	f.svc = &billing.Service{DB: env.DB, Clock: func() time.Time { return f.now }}
 	f.exec(`INSERT INTO users (email, name, role) VALUES ('op@x.example', 'Op', 'operator')`)
 	var opID uuid.UUID
 	f.get(&opID, `SELECT id FROM users WHERE email = 'op@x.example'`)

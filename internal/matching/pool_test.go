@@ -19,7 +19,7 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 	f := newFixture(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	pooled := &matching.Service{DB: f.env.DB, Now: func() time.Time { return f.now }}
+	pooled := &matching.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); pooled.WatchCandidates(wctx, f.env.SystemURL, nil) }()
@@ -37,7 +37,7 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 		cspec{next: 4 * day, gender: "female", languages: []string{"ja"}, formats: []string{"video"}},
 	)
 	emp := f.emps[0]
-	fresh := &matching.Service{DB: f.env.DB, Now: func() time.Time { return f.now }}
+	fresh := &matching.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
 	for !pooled.PoolLive() {
 		if ctx.Err() != nil {
 			t.Fatal("the candidate listener never connected")

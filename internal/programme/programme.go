@@ -18,6 +18,8 @@ package programme
 import (
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/booking"
@@ -31,19 +33,13 @@ type Service struct {
 	DB      *db.DB
 	Mail    *mail.Composer
 	BaseURL string
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 	// Uptake reads open programmes' released uptake; nil shows none.
 	Uptake UptakeSource
 	// Bookings books a step's session (BookStep); nil refuses it.
 	Bookings *booking.Service
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // The modes.

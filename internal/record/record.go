@@ -24,6 +24,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -92,15 +94,9 @@ type Service struct {
 	// their escalations: one address or several, comma-separated.
 	ClinicalLeadEmail string
 	BaseURL           string
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 }
 
 // Summary is what the employee may read of their session's record: the

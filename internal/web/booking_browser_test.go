@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/taiwa/taiwa/internal/apptest"
@@ -34,11 +36,10 @@ func weekStartUTC(t time.Time) time.Time {
 // session in their list; the employee then cancels it.
 func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	// The bookings' clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),
+	// The server's clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),
 	// so the week shown holds that day and the next.
 	tuesday := weekStartUTC(time.Now()).AddDate(0, 0, 8)
-	h.App.Bookings.Now = func() time.Time { return tuesday }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(tuesday)})
 	w := newBookingWorld(t, h, officeHours())
 	profile := h.URL + "/counselors/" + w.counselorID.String()
 

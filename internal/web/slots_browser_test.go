@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	"github.com/chromedp/chromedp"
 
 	"github.com/taiwa/taiwa/internal/apptest"
@@ -22,8 +24,7 @@ import (
 // settings page changes the zone.
 func TestBrowserSlotPickerWeekViewAtBothWidths(t *testing.T) {
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	h.App.Bookings.Now = func() time.Time { return dstClock }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(dstClock)})
 	w := newBookingWorld(t, h, tokyoAfternoons())
 	emp := principal(t, h, empEmail, empPass)
 	if _, err := h.App.Accounts.SetTimezone(context.Background(), emp, "Europe/Berlin"); err != nil {

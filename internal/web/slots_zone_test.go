@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/taiwa/taiwa/internal/apptest"
@@ -84,8 +86,7 @@ func parseEvent(t *testing.T, data []byte) (start, end time.Time, cal *ics.Calen
 // slot before the switch shows 08:00; the counsellor's mail keeps Japan
 // time. Cancelled, the session is listed as upcoming and cancelled.
 func TestEmployeeInBerlinBooksAcrossTheDSTSwitch(t *testing.T) {
-	h := apptest.New(t)
-	h.App.Bookings.Now = func() time.Time { return dstClock }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(dstClock)})
 	w := newBookingWorld(t, h, tokyoAfternoons())
 	emp := newBrowser(t, h)
 	emp.login(empEmail, empPass)

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
+
 	"github.com/meilisearch/meilisearch-go"
 )
 
@@ -42,6 +44,10 @@ type Index struct {
 	// Log receives the engine's transitions between up and down; nil
 	// means slog.Default().
 	Log *slog.Logger
+	// Clock times the cached /health answer of Healthy (tests move it
+	// past healthTTL instead of waiting); nil is the wall clock. The
+	// DownFor breaker keeps the wall clock: it paces real connections.
+	Clock clock.Clock
 
 	key        string
 	searchHTTP *http.Client               // searches go straight through it (SearchInto)
@@ -144,14 +150,14 @@ func (ix *Index) Healthy(ctx context.Context) bool {
 	h := ix.state
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if time.Since(h.checkedAt) < healthTTL {
+	if age := ix.Clock.Since(h.checkedAt); age >= 0 && age < healthTTL {
 		return h.healthy
 	}
 	hctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	res, err := ix.search.HealthWithContext(hctx)
 	h.healthy = err == nil && res.Status == "available"
-	h.checkedAt = time.Now()
+	h.checkedAt = ix.Clock.Now()
 	return h.healthy
 }
 
