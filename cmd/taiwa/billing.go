@@ -48,8 +48,10 @@ func billingCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("billing %s: %d invoices created, %d unchanged in %s\n", res.Period, res.InvoicesCreated, res.InvoicesUnchanged,
-		time.Since(start).Round(time.Millisecond))
+	// The seller is named so the operator sees which issuer the invoices
+	// print (TAIWA_INVOICE_ISSUER_*, wired by services.New).
+	fmt.Printf("billing %s: %d invoices created, %d unchanged in %s; issuer %s (%s)\n", res.Period, res.InvoicesCreated,
+		res.InvoicesUnchanged, time.Since(start).Round(time.Millisecond), s.Issuer.Name, s.Issuer.RegistrationNumber)
 	return nil
 }
 
