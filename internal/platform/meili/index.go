@@ -44,9 +44,9 @@ type Index struct {
 	// Log receives the engine's transitions between up and down; nil
 	// means slog.Default().
 	Log *slog.Logger
-	// Clock times the cached /health answer of Healthy (tests move it
-	// past healthTTL instead of waiting); nil is the wall clock. The
-	// DownFor breaker keeps the wall clock: it paces real connections.
+	// Clock times the DownFor pause and the cached /health answer of
+	// Healthy: tests move it past them instead of waiting (a clock that
+	// stands still keeps a failed engine skipped). nil is the wall clock.
 	Clock clock.Clock
 
 	key        string
@@ -123,7 +123,7 @@ func (ix *Index) log() *slog.Logger {
 // Available reports whether callers should use the engine now: false for
 // DownFor after a failure.
 func (ix *Index) Available() bool {
-	return time.Now().UnixNano() >= ix.state.downUntil.Load()
+	return ix.Clock.Now().UnixNano() >= ix.state.downUntil.Load()
 }
 
 // observe records the outcome of a call: a failure marks the engine down
@@ -139,7 +139,7 @@ func (ix *Index) observe(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	if ix.state.downUntil.Swap(time.Now().Add(DownFor).UnixNano()) == 0 {
+	if ix.state.downUntil.Swap(ix.Clock.Now().Add(DownFor).UnixNano()) == 0 {
 		ix.log().Warn("meilisearch failed; using PostgreSQL for search for a while", "index", ix.Name, "err", err)
 	}
 }
