@@ -8,7 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
+
+	"github.com/taiwa/taiwa/internal/platform/wait"
 
 	"github.com/jmoiron/sqlx"
 
@@ -76,17 +77,10 @@ func TestKilledRunRerunGivesTheSameInvoicesAsAnUninterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill it once some companies are billed and others are not.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	wait.Until(wait.Context(t, 0), t, "the run to bill ten companies", func() bool {
 		_, n := ledgerSnapshot(t, killed)
-		if n >= 10 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the run billed nothing in 30 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return n >= 10
+	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

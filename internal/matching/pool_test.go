@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/wait"
+
 	"github.com/taiwa/taiwa/internal/matching"
 )
 
@@ -38,12 +40,7 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 	)
 	emp := f.emps[0]
 	fresh := &matching.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
-	for !pooled.PoolLive() {
-		if ctx.Err() != nil {
-			t.Fatal("the candidate listener never connected")
-		}
-		time.Sleep(10 * time.Millisecond) // waits on a condition, not a duration
-	}
+	wait.Until(ctx, t, "the candidate listener to connect", pooled.PoolLive)
 	profiles := []struct {
 		name  string
 		prefs *matching.Preferences
@@ -80,12 +77,10 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := answer(fresh, p.relax)
-			deadline := time.Now().Add(5 * time.Second)
-			for got := answer(pooled, p.relax); got != want; got = answer(pooled, p.relax) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%s, %s: pooled %q, the SQL filter %q", step, p.name, got, want)
-				}
-				time.Sleep(10 * time.Millisecond) // the notification is on its way
+			var got string
+			// The notification is on its way: wait for it, generously.
+			if !wait.Poll(wait.Context(t, time.Minute), func() bool { got = answer(pooled, p.relax); return got == want }) {
+				t.Fatalf("%s, %s: pooled %q, the SQL filter %q", step, p.name, got, want)
 			}
 		}
 	}

@@ -38,7 +38,7 @@ func Until(ctx context.Context, t testing.TB, what string, cond func() bool) {
 }
 
 // Poll calls cond until it reports true (true) or ctx ends (false),
-// checking at intervals that grow from 5 ms to 200 ms.
+// checking at intervals that grow from 5 ms to 50 ms.
 func Poll(ctx context.Context, cond func() bool) bool {
 	pause := 5 * time.Millisecond
 	for {
@@ -52,6 +52,6 @@ func Poll(ctx context.Context, cond func() bool) bool {
 			return cond()
 		case <-t.C:
 		}
-		pause = min(pause*2, 200*time.Millisecond)
+		pause = min(pause*2, 50*time.Millisecond)
 	}
 }
