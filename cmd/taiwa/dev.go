@@ -13,8 +13,6 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/taiwa/taiwa/internal/services"
-
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
@@ -22,6 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 // devCmd is API.md's development environment: a private PostgreSQL under

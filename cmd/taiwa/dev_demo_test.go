@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // lockedLog is a process's output that the test may read while it runs.

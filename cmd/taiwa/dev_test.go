@@ -13,9 +13,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // TestDevStartsServesReusesAndStopsWithoutOrphans runs the real binary the

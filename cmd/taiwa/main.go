@@ -10,10 +10,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/taiwa/taiwa/internal/services"
-
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 const usage = `taiwa — outsourced workplace interviews (面談代行 / 社外1on1)

@@ -15,14 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-	"github.com/taiwa/taiwa/internal/platform/meili"
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/demo"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/meili"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -7,11 +7,10 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/taiwa/taiwa/internal/services"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 // Server holds the domain services the handlers call.

@@ -13,17 +13,16 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-	"github.com/taiwa/taiwa/internal/services"
-
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/taiwa/taiwa/internal/api"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/httperr"
 	"github.com/taiwa/taiwa/internal/platform/turnserver"
+	"github.com/taiwa/taiwa/internal/services"
 	webui "github.com/taiwa/taiwa/internal/web"
 )
 

@@ -15,13 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/app"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"

@@ -6,10 +6,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // authenticator is the harness's authenticator app: the TOTP secrets of

@@ -9,12 +9,11 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // ledgerSnapshot renders every invoice (by company) with its lines and the

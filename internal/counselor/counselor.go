@@ -7,14 +7,13 @@ import (
 	"context"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 )

@@ -12,9 +12,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/report"
-	"github.com/taiwa/taiwa/internal/report/store"
-
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
@@ -24,6 +21,8 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/report"
+	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 // Password is every demo account's password.

@@ -21,13 +21,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/record"

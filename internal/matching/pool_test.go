@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/taiwa/taiwa/internal/matching"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // The in-memory pool (WatchCandidates running) answers exactly what the

@@ -6,12 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/chromedp/chromedp"
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // officeHours is a schedule open every day 09:00–18:00 in Japan time.

@@ -12,10 +12,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/taiwa/taiwa/internal/services"
-
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/taiwa/taiwa/internal/services"
 	webfs "github.com/taiwa/taiwa/web"
 )
 

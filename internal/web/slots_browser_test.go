@@ -7,12 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/chromedp/chromedp"
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // TestBrowserSlotPickerWeekViewAtBothWidths: a Berlin employee's week

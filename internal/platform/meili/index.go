@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // Timeouts and the health flag's timings. A search takes a few

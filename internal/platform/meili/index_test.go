@@ -12,10 +12,9 @@ import (
 	"time"
 
 	"github.com/taiwa/taiwa/internal/platform/clock"
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/meili"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

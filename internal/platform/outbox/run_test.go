@@ -6,13 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/taiwa/taiwa/internal/platform/wait"
-
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // TestRunWakesOnNotify proves the LISTEN/NOTIFY wake-up: with an hour's

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/taiwa/taiwa/internal/platform/clock"
-
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/report"
 	"github.com/taiwa/taiwa/internal/report/dp"
