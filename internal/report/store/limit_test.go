@@ -8,7 +8,6 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/report/store"
 )
@@ -20,7 +19,7 @@ import (
 func TestReportLimitSlidesAndSaysWhenToRetry(t *testing.T) {
 	env := dbtest.New(t)
 	now := time.Date(2026, 12, 7, 9, 0, 50, 0, time.UTC) // ten seconds before a clock minute
-	svc := &store.Service{DB: env.DB, Limit: 2, Clock: clock.Fixed(now)}
+	svc := &store.Service{DB: env.DB, Limit: 2, Clock: func() time.Time { return now }}
 	actor := auth.Principal{UserID: uuid.New(), Role: auth.RoleOperator}
 	ask := func() error {
 		_, err := svc.Report(t.Context(), actor, uuid.New(), store.Request{From: "2026-01", To: "2026-03", By: "month"})
