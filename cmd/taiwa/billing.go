@@ -11,7 +11,6 @@ import (
 
 	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/platform/payments"
 )
 
 const billingUsage = "usage: taiwa billing run [--period YYYY-MM] | taiwa billing payouts [--period YYYY-MM]"
@@ -23,16 +22,19 @@ func billingCmd(ctx context.Context, args []string) error {
 		return errors.New(billingUsage)
 	}
 	fs := flag.NewFlagSet("billing "+args[0], flag.ContinueOnError)
-	period := fs.String("period", billing.PeriodOf(time.Now()).Prev().String(), "the month to bill, YYYY-MM (JST)")
+	period := fs.String("period", "", "the month to bill, YYYY-MM (JST; default: last month)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, d, err := openDatabase(ctx)
+	_, svc, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	s := &billing.Service{DB: d, Payments: payments.New(payments.Config{Key: cfg.StripeKey, APIBase: cfg.StripeAPIBase})}
+	defer svc.DB.Close()
+	s := svc.Billing
+	if *period == "" {
+		*period = billing.PeriodOf(svc.Clock.Now()).Prev().String()
+	}
 	if args[0] == "payouts" {
 		return printPayouts(ctx, s, *period, os.Stdout)
 	}
@@ -41,13 +43,15 @@ func billingCmd(ctx context.Context, args []string) error {
 	if p, err := time.ParseDuration(os.Getenv("TAIWA_BILLING_RUN_PAUSE")); err == nil && p > 0 {
 		opt.AfterCompany = func() { time.Sleep(p) }
 	}
-	start := time.Now()
+	start := time.Now() // the elapsed time printed is the wall clock's
 	res, err := s.RunPeriod(ctx, *period, opt)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("billing %s: %d invoices created, %d unchanged in %s\n", res.Period, res.InvoicesCreated, res.InvoicesUnchanged,
-		time.Since(start).Round(time.Millisecond))
+	// The seller is named so the operator sees which issuer the invoices
+	// print (TAIWA_INVOICE_ISSUER_*, wired by services.New).
+	fmt.Printf("billing %s: %d invoices created, %d unchanged in %s; issuer %s (%s)\n", res.Period, res.InvoicesCreated,
+		res.InvoicesUnchanged, time.Since(start).Round(time.Millisecond), s.Issuer.Name, s.Issuer.RegistrationNumber)
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 // devCmd is API.md's development environment: a private PostgreSQL under
@@ -88,6 +89,10 @@ func devCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stopSearch()
+	svc, err := services.New(cfg, d, log, nil)
+	if err != nil {
+		return err
+	}
 	if *seed == "demo" {
 		present, err := demo.Present(ctx, d)
 		if err != nil {
@@ -102,7 +107,7 @@ func devCmd(ctx context.Context, args []string) error {
 			// database left: the server sees it empty and rebuilds it in
 			// the background, PostgreSQL answering searches meanwhile. A
 			// later start has nothing to do here.
-			if err := dropDevIndex(ctx, cfg); err != nil {
+			if err := dropDevIndex(ctx, svc.Search); err != nil {
 				return err
 			}
 		} else {
@@ -209,12 +214,12 @@ func devKeys(cfg *config.Config, dataDir string) error {
 	return nil
 }
 
-// dropDevIndex deletes the development index (absent is fine).
-func dropDevIndex(ctx context.Context, cfg config.Config) error {
-	if cfg.MeiliURL == "" {
+// dropDevIndex deletes the development index (absent is fine; nil: no
+// engine is configured).
+func dropDevIndex(ctx context.Context, ix *meili.Index) error {
+	if ix == nil {
 		return nil
 	}
-	ix := meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
 	if err := ix.DeleteIndex(ctx); err != nil && !errors.Is(err, meili.ErrNoIndex) {
 		return fmt.Errorf("search: drop the stale index: %w", err)
 	}

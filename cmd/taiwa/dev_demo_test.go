@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // lockedLog is a process's output that the test may read while it runs.
@@ -31,16 +33,9 @@ func (l *lockedLog) String() string {
 	return l.b.String()
 }
 
-// waitLog waits for want in the log, up to limit.
-func waitLog(l *lockedLog, want string, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if strings.Contains(l.String(), want) {
-			return true
-		}
-		time.Sleep(50 * time.Millisecond) // polling a condition, not timing
-	}
-	return false
+// waitLog waits for want in the log, or until ctx ends.
+func waitLog(ctx context.Context, l *lockedLog, want string) bool {
+	return wait.Poll(ctx, func() bool { return strings.Contains(l.String(), want) })
 }
 
 // With demo data, the first start seeds and serves before the search index
@@ -67,16 +62,16 @@ func TestDevWithDemoDataServesFirstAndReindexesOnlyAfterASeed(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		if !waitReady("http://"+addr+"/readyz", 120*time.Second) {
+		if !waitReady(wait.Context(t, 0), "http://"+addr+"/readyz") {
 			_ = cmd.Process.Kill()
 			t.Fatalf("round %d: not ready:\n%s", round, log.String())
 		}
 		t.Logf("round %d: /readyz answered %s after the start", round, time.Since(started).Round(time.Millisecond))
-		if round == 1 && !waitLog(log, rebuilt, 120*time.Second) {
+		if round == 1 && !waitLog(wait.Context(t, 0), log, rebuilt) {
 			_ = cmd.Process.Kill()
 			t.Fatalf("round 1: the server never rebuilt the index after the seed:\n%s", log.String())
 		}
-		if !waitSearch("http://"+addr+"/readyz", 30*time.Second) {
+		if !waitSearch(wait.Context(t, 0), "http://"+addr+"/readyz") {
 			_ = cmd.Process.Kill()
 			t.Fatalf("round %d: search is not ok:\n%s", round, log.String())
 		}

@@ -12,10 +12,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // TestDevStartsServesReusesAndStopsWithoutOrphans runs the real binary the
@@ -37,11 +37,11 @@ func TestDevStartsServesReusesAndStopsWithoutOrphans(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		if !waitReady("http://"+addr+"/readyz", 60*time.Second) {
+		if !waitReady(wait.Context(t, 0), "http://"+addr+"/readyz") {
 			_ = cmd.Process.Kill()
 			t.Fatalf("round %d: not ready:\n%s", round, log.String())
 		}
-		if noEngine == nil && !waitSearch("http://"+addr+"/readyz", 30*time.Second) {
+		if noEngine == nil && !waitSearch(wait.Context(t, 0), "http://"+addr+"/readyz") {
 			_ = cmd.Process.Kill()
 			t.Fatalf("round %d: search is not ok with an engine at hand:\n%s", round, log.String())
 		}
@@ -125,33 +125,29 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// waitSearch waits until readyz reports the search engine ok.
-func waitSearch(url string, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if r, err := http.Get(url); err == nil {
-			var deps map[string]string
-			_ = json.NewDecoder(r.Body).Decode(&deps)
-			r.Body.Close()
-			if deps["search"] == "ok" {
-				return true
-			}
+// waitSearch waits until readyz reports the search engine ok, or ctx
+// ends.
+func waitSearch(ctx context.Context, url string) bool {
+	return wait.Poll(ctx, func() bool {
+		r, err := http.Get(url)
+		if err != nil {
+			return false
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return false
+		defer r.Body.Close()
+		var deps map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&deps)
+		return deps["search"] == "ok"
+	})
 }
 
-func waitReady(url string, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if r, err := http.Get(url); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				return true
-			}
+// waitReady waits until readyz answers 200, or ctx ends.
+func waitReady(ctx context.Context, url string) bool {
+	return wait.Poll(ctx, func() bool {
+		r, err := http.Get(url)
+		if err != nil {
+			return false
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return false
+		r.Body.Close()
+		return r.StatusCode == http.StatusOK
+	})
 }

@@ -9,8 +9,6 @@ import (
 	"os"
 
 	"github.com/taiwa/taiwa/internal/account"
-	"github.com/taiwa/taiwa/internal/platform/config"
-	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/record"
 )
@@ -43,20 +41,16 @@ func keysCmd(ctx context.Context, args []string) error {
 		fmt.Println(key)
 		return nil
 	case "rotate":
-		cfg, err := config.Load()
+		cfg, svc, err := openServices(ctx)
 		if err != nil {
 			return err
 		}
+		d := svc.DB
+		defer d.Close()
 		if cfg.Keyring == nil {
 			return errors.New("set TAIWA_NOTE_KEYS (the new key first, the old ones after it)")
 		}
-		d, err := db.OpenPools(ctx, cfg.SystemURL(), "")
-		if err != nil {
-			return err
-		}
-		defer d.Close()
-		svc := &record.Service{DB: d, Keys: cfg.Keyring}
-		res, err := svc.RotateKeys(ctx, record.RotateOptions{Batch: *batch, Progress: os.Stderr})
+		res, err := svc.Records.RotateKeys(ctx, record.RotateOptions{Batch: *batch, Progress: os.Stderr})
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 const usage = `taiwa — outsourced workplace interviews (面談代行 / 社外1on1)
@@ -79,14 +80,24 @@ func newLogger(level string) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
 }
 
-// openDatabase loads the configuration and opens the database as the
-// system role (one-shot subcommands are the platform's own work: billing
-// runs, report releases, reindexing, users, keys). The caller closes it.
-func openDatabase(ctx context.Context) (config.Config, *db.DB, error) {
+// openServices loads the configuration, opens the database as the system
+// role (one-shot subcommands are the platform's own work: billing runs,
+// report releases, reindexing, users, keys) and builds the services on
+// it with services.New, as serve and worker do, on the wall clock. The
+// caller closes svc.DB.
+func openServices(ctx context.Context) (config.Config, *services.Services, error) {
 	cfg, err := config.Load()
 	if err != nil {
 		return cfg, nil, err
 	}
 	d, err := db.OpenPools(ctx, cfg.SystemURL(), "")
-	return cfg, d, err
+	if err != nil {
+		return cfg, nil, err
+	}
+	svc, err := services.New(cfg, d, newLogger(cfg.LogLevel), nil)
+	if err != nil {
+		d.Close()
+		return cfg, nil, err
+	}
+	return cfg, svc, nil
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/report"
-	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 const reportsUsage = "usage: taiwa reports release [--period YYYY-MM] [--company ID]"
@@ -24,13 +23,9 @@ func reportsCmd(ctx context.Context, args []string) error {
 		return errors.New(reportsUsage)
 	}
 	fs := flag.NewFlagSet("reports release", flag.ContinueOnError)
-	period := fs.String("period", report.LastClosed(time.Now()).String(), "the closed month to publish, YYYY-MM (JST)")
+	period := fs.String("period", "", "the closed month to publish, YYYY-MM (JST; default: the latest closed month)")
 	company := fs.String("company", "", "one company's id (default: every company)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	m, err := report.ParseMonth(*period, "period")
-	if err != nil {
 		return err
 	}
 	var cid *uuid.UUID
@@ -41,17 +36,24 @@ func reportsCmd(ctx context.Context, args []string) error {
 		}
 		cid = &id
 	}
-	_, d, err := openDatabase(ctx)
+	_, all, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	svc := &store.Service{DB: d}
+	defer all.DB.Close()
+	if *period == "" {
+		*period = report.LastClosed(all.Clock.Now()).String()
+	}
+	m, err := report.ParseMonth(*period, "period")
+	if err != nil {
+		return err
+	}
+	svc := all.Reports
 	// A hidden pace for the kill test: a pause after each company.
 	if p, err := time.ParseDuration(os.Getenv("TAIWA_REPORT_RELEASE_PAUSE")); err == nil && p > 0 {
 		svc.AfterRelease = func() { time.Sleep(p) }
 	}
-	start := time.Now()
+	start := time.Now() // the elapsed time printed is the wall clock's
 	res, err := svc.ReleaseMonth(ctx, m, cid)
 	if err != nil {
 		return err

@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"time"
 
 	"github.com/taiwa/taiwa/internal/counselor"
-	"github.com/taiwa/taiwa/internal/platform/config"
-	"github.com/taiwa/taiwa/internal/platform/db"
-	"github.com/taiwa/taiwa/internal/platform/meili"
 )
 
 // searchCmd is `taiwa search reindex`: rebuild the Meilisearch index and
@@ -20,25 +16,12 @@ func searchCmd(ctx context.Context, args []string) error {
 	if len(args) != 1 || args[0] != "reindex" {
 		return errors.New("usage: taiwa search reindex")
 	}
-	cfg, d, err := openDatabase(ctx)
+	_, svc, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
-	defer d.Close()
-	return reindex(ctx, searchService(d, cfg, log), os.Stdout)
-}
-
-// searchService is the counsellor service as the search tools need it:
-// with the engine when TAIWA_MEILISEARCH_URL is set.
-func searchService(d *db.DB, cfg config.Config, log *slog.Logger) *counselor.Service {
-	s := &counselor.Service{DB: d}
-	if cfg.MeiliURL != "" {
-		ix := meili.New(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex)
-		ix.Log = log
-		s.Engine = ix
-	}
-	return s
+	defer svc.DB.Close()
+	return reindex(ctx, svc.Counselors, os.Stdout)
 }
 
 // reindex rebuilds search and says what it did.

@@ -20,11 +20,11 @@ func seedCmd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil || (*demoData == (*scale > 0)) || *sessions < 0 || (*sessions > 0 && *scale == 0) {
 		return errors.New("usage: taiwa seed --demo | --scale N [--counselors M] [--sessions S]")
 	}
-	cfg, d, err := openDatabase(ctx)
+	cfg, svc, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel)
+	d, log := svc.DB, svc.Log
 	defer d.Close()
 	if *demoData {
 		if cfg.Keyring == nil {
@@ -39,5 +39,5 @@ func seedCmd(ctx context.Context, args []string) error {
 	}
 	// Seeding writes counsellors directly, not through the outbox: bring
 	// search up to date with them.
-	return reindex(ctx, searchService(d, cfg, log), os.Stderr)
+	return reindex(ctx, svc.Counselors, os.Stderr)
 }

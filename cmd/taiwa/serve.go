@@ -22,7 +22,7 @@ func serveCmd(ctx context.Context, args []string) error {
 
 func serve(ctx context.Context, cfg config.Config) error {
 	log := newLogger(cfg.LogLevel)
-	a, err := app.New(ctx, cfg, log)
+	a, err := app.New(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func workerCmd(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	cfg.TurnAddr = "" // the worker serves no video room (serve runs the TURN server)
-	a, err := app.New(ctx, cfg, log)
+	a, err := app.New(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}

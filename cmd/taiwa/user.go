@@ -55,10 +55,11 @@ func userCmd(ctx context.Context, args []string) error {
 	if *password == "" {
 		return errors.New("--password is required")
 	}
-	_, d, err := openDatabase(ctx)
+	_, svc, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
+	d := svc.DB
 	defer d.Close()
 	return d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		u, err := account.CreateUser(ctx, tx, account.NewUser{CompanyID: cid, Email: *email, Name: *name, Role: auth.Role(*role), Password: *password})
@@ -84,10 +85,11 @@ func userCmd(ctx context.Context, args []string) error {
 // when no operator can sign in. The last active operator is never
 // disabled, and a suspended counsellor is reinstated, not enabled.
 func userLifecycle(ctx context.Context, verb, who string) error {
-	_, d, err := openDatabase(ctx)
+	_, svc, err := openServices(ctx)
 	if err != nil {
 		return err
 	}
+	d := svc.DB
 	defer d.Close()
 	system := auth.Principal{Role: db.RoleSystem}
 	return d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -45,7 +45,7 @@ func (s *Service) SendInvitations(ctx context.Context, tx *sqlx.Tx, users []User
 	if len(users) == 0 {
 		return nil
 	}
-	expires := s.now().Add(s.InviteTTL)
+	expires := s.Clock.Now().Add(s.InviteTTL)
 	hashes := make([][]byte, len(users))
 	ids := make([]string, len(users))
 	payloads := make([]string, len(users))

@@ -162,7 +162,7 @@ func (s *Service) loadChallenge(ctx context.Context, tx *sqlx.Tx, raw string) (p
 	err := tx.QueryRowxContext(ctx, `
 		SELECT c.id, c.user_id, c.enrol_secret, c.webauthn_session FROM mfa_challenges c JOIN users u ON u.id = c.user_id
 		WHERE c.token_hash = $1 AND c.used_at IS NULL AND c.expires_at > $2 AND u.disabled_at IS NULL
-		FOR UPDATE OF c`, hashToken(raw), s.now()).Scan(&p.id, &userID, &p.enrolSealed, &p.webauthn)
+		FOR UPDATE OF c`, hashToken(raw), s.Clock.Now()).Scan(&p.id, &userID, &p.enrolSealed, &p.webauthn)
 	if db.IsNoRows(err) {
 		return p, badChallenge
 	}
@@ -280,7 +280,7 @@ var badCode = apperr.Unauthorized(ReasonInvalidCode, "the code is not correct, o
 // the new secret: the secret is kept and ten recovery codes are made.
 // Failures count against the same per-account limit as passwords.
 func (s *Service) CompleteMFA(ctx context.Context, raw, code, addr, previousToken string) (MFAResult, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return MFAResult{}, apperr.Field("code", "is required")
@@ -517,7 +517,7 @@ func (s *Service) MyFactors(ctx context.Context, p auth.Principal) (Factors, err
 // opting in, or anyone replacing their app): a challenge for themselves
 // carries the secret until they confirm it with ConfirmOwnTOTP.
 func (s *Service) StartOwnTOTP(ctx context.Context, p auth.Principal) (string, TOTPSetup, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	raw, hash := newToken()
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: totpIssuer, AccountName: p.Email, Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	if err != nil {
@@ -567,7 +567,7 @@ func (s *Service) OwnTOTPSetup(ctx context.Context, p auth.Principal, raw string
 // ConfirmOwnTOTP checks the first code of a signed-in user's new secret and
 // keeps it, replacing any earlier one; new recovery codes come back once.
 func (s *Service) ConfirmOwnTOTP(ctx context.Context, p auth.Principal, raw, code, addr string) ([]string, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	code = strings.TrimSpace(code)
 	if !isTOTPCode(code) {
 		return nil, apperr.Field("code", "must be the 6 digits the app shows")

@@ -55,7 +55,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, p auth.Principal
 	if s.WebAuthn == nil {
 		return "", nil, passkeysOff
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	raw, hash := newToken()
 	var options []byte
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
@@ -218,7 +218,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, token string, body []b
 	if s.WebAuthn == nil {
 		return Session{}, passkeysOff
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	parsed, perr := protocol.ParseCredentialRequestResponseBytes(body)
 	var u User
 	var failed bool

@@ -14,6 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/ratelimit"
@@ -33,14 +34,7 @@ type Service struct {
 	Keys        *seal.Keyring      // seals TOTP secrets at rest
 	WebAuthn    *webauthn.WebAuthn // passkeys; nil: passkeys are off
 	ResetTTL    time.Duration      // how long a reset link works
-	Now         func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	Clock       clock.Clock        // nil: the wall clock
 }
 
 // newToken returns a random token (256 bits) and the hash that is stored.
@@ -73,7 +67,7 @@ type Session struct {
 // session. previousToken, when given, is ended: a sign-in always rotates the
 // token. Every attempt is audited.
 func (s *Service) Login(ctx context.Context, email, password, addr, previousToken string) (Session, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	email, emailErr := NormalizeEmail("email", email)
 	wait, err := s.loginWait(ctx, email, addr, now)
 	if err != nil {
@@ -130,7 +124,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr, previousToke
 // openSession starts a session for u after every factor is checked,
 // ending previousToken's session if any. details go to the audit entry.
 func (s *Service) openSession(ctx context.Context, u User, previousToken string, details map[string]any) (Session, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	raw, hash := newToken()
 	expires := now.Add(s.SessionTTL)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
@@ -200,7 +194,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (auth.Principa
 	var u User
 	var sid uuid.UUID
 	var lastSeen time.Time
-	now := s.now()
+	now := s.Clock.Now()
 	err := s.DB.QueryRowInScope(ctx, db.System, sessionLookup, hashToken(token), now).
 		Scan(&sid, &lastSeen, &u.ID, &u.CompanyID, &u.Email, &u.Name, &u.Role, &u.Locale, &u.Timezone)
 	if db.IsNoRows(err) {

@@ -29,7 +29,7 @@ func (s *Service) SendInvitation(ctx context.Context, tx *sqlx.Tx, u User, compa
 
 func (s *Service) sendLink(ctx context.Context, tx *sqlx.Tx, u User, purpose string, ttl time.Duration, extra map[string]string) error {
 	raw, hash := newToken()
-	expires := s.now().Add(ttl)
+	expires := s.Clock.Now().Add(ttl)
 	// A new link replaces earlier unused ones of the same purpose.
 	if _, err := tx.ExecContext(ctx, `UPDATE auth_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, u.ID, purpose); err != nil {
 		return err
@@ -62,7 +62,7 @@ func (s *Service) RequestReset(ctx context.Context, email, addr string) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	return s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		var u User
 		err := tx.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE email = $1 AND disabled_at IS NULL`, email)
@@ -98,7 +98,7 @@ func (s *Service) CheckLink(ctx context.Context, raw string) (LinkInfo, error) {
 		err := tx.QueryRowxContext(ctx, `
 			SELECT t.purpose, u.email, u.name FROM auth_tokens t JOIN users u ON u.id = t.user_id
 			WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`,
-			hashToken(raw), s.now()).Scan(&li.Purpose, &li.Email, &li.Name)
+			hashToken(raw), s.Clock.Now()).Scan(&li.Purpose, &li.Email, &li.Name)
 		if db.IsNoRows(err) {
 			return invalidLink
 		}
@@ -126,7 +126,7 @@ func (s *Service) SetPasswordWithToken(ctx context.Context, raw, password string
 		err := tx.QueryRowxContext(ctx, `
 			UPDATE auth_tokens SET used_at = $2
 			WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
-			RETURNING user_id, purpose`, hashToken(raw), s.now()).Scan(&userID, &purpose)
+			RETURNING user_id, purpose`, hashToken(raw), s.Clock.Now()).Scan(&userID, &purpose)
 		if db.IsNoRows(err) {
 			return invalidLink
 		}

@@ -44,11 +44,11 @@ func (s *Server) billingRoutes() []Route {
 }
 
 // parsePeriod checks a YYYY-MM month (billing.ParsePeriod); blank is the
-// current month in Japan when optional.
-func parsePeriod(v string, optional bool) (string, error) {
+// current month in Japan (on the services' clock) when optional.
+func (s *Server) parsePeriod(v string, optional bool) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" && optional {
-		return billing.PeriodOf(time.Now()).String(), nil
+		return billing.PeriodOf(s.Clock.Now()).String(), nil
 	}
 	p, err := billing.ParsePeriod(v)
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Server) billingRun(c echo.Context) error {
 	if err := decodeStrictJSON(c, &in); err != nil {
 		return err
 	}
-	period, err := parsePeriod(in.Period, false)
+	period, err := s.parsePeriod(in.Period, false)
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 }
 
 func (s *Server) myEarnings(c echo.Context) error {
-	period, err := parsePeriod(c.QueryParam("period"), true)
+	period, err := s.parsePeriod(c.QueryParam("period"), true)
 	if err != nil {
 		return err
 	}
@@ -292,7 +292,7 @@ func (s *Server) myEarnings(c echo.Context) error {
 }
 
 func (s *Server) payoutList(c echo.Context) error {
-	period, err := parsePeriod(c.QueryParam("period"), true)
+	period, err := s.parsePeriod(c.QueryParam("period"), true)
 	if err != nil {
 		return err
 	}

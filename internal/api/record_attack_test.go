@@ -52,7 +52,7 @@ func newAttackWorld(t *testing.T) attackWorld {
 		}
 	}
 	svc := *w.h.App.Records
-	svc.Now = func() time.Time { return time.Now().Add(10 * 24 * time.Hour) }
+	svc.Clock = func() time.Time { return time.Now().Add(10 * 24 * time.Hour) }
 	_, err := svc.Save(context.Background(), counselorPrincipal(t, w), uuid.MustParse(a.amendedID),
 		record.Input{Themes: []string{"career"}, RiskLevel: "moderate", PrivateNotes: str(amendMarker)})
 	if err != nil {

@@ -176,7 +176,7 @@ func TestRecordEditsInPlaceForSevenDaysThenAppendsAmendments(t *testing.T) {
 	}
 	// Eight days later the record is locked: a save appends an amendment.
 	svc := *w.h.App.Records
-	svc.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+	svc.Clock = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
 	p := counselorPrincipal(t, w)
 	bid := uuid.MustParse(id)
 	got, err := svc.Save(context.Background(), p, bid, record.Input{Themes: []string{"mental_health"}, RiskLevel: "high",

@@ -17,8 +17,11 @@ import (
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/demo"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/devenv"
+	"github.com/taiwa/taiwa/internal/platform/meili"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -250,13 +253,20 @@ func TestSearchSurvivesTheEngineStoppingAndRecoversByItself(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = engine.Stop() })
-	h, emp := demoHarness(t, apptest.Options{Configure: func(c *config.Config) {
+	// The server's clock is moved by hand: past the engine's DownFor pause
+	// and readyz's one-second health cache, instead of sleeping through
+	// them.
+	now := clock.NewManual(time.Now())
+	h, emp := demoHarness(t, apptest.Options{Clock: now.Clock(), Configure: func(c *config.Config) {
 		c.MeiliURL, c.MeiliKey, c.MeiliIndex = engine.URL, engine.MasterKey, "counselors"
 	}})
 	if a := searchAPI(t, emp, "theme=career"); a.Engine != "meilisearch" || a.Total == 0 {
 		t.Fatalf("before the stop: %s %d", a.Engine, a.Total)
 	}
 	want := searchAPI(t, emp, "theme=career").Total
+	if deps := readyz(t, h); deps["search"] != "ok" {
+		t.Fatalf("readyz before the stop: %v", deps)
+	}
 
 	if err := engine.Stop(); err != nil {
 		t.Fatal(err)
@@ -269,27 +279,22 @@ func TestSearchSurvivesTheEngineStoppingAndRecoversByItself(t *testing.T) {
 		}
 	}
 	t.Logf("20 searches with the engine down took %s", time.Since(start))
-	time.Sleep(1100 * time.Millisecond) // readyz asks the engine at most once a second
+	now.Advance(time.Second) // readyz asks the engine at most once a second
 	if deps := readyz(t, h); deps["search"] != "degraded" || deps["postgres"] != "ok" {
 		t.Fatalf("readyz with the engine stopped: %v", deps)
 	}
 
 	restartOnSameAddress(t, engine)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a := searchAPI(t, emp, "theme=career")
-		if a.Engine == "meilisearch" {
-			if a.Total != want {
-				t.Fatalf("after recovery: %d, want %d", a.Total, want)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("search did not return to Meilisearch within 10 s of its restart")
-		}
-		time.Sleep(100 * time.Millisecond)
+	var last searchAnswer
+	wait.Until(wait.Context(t, 0), t, "search to return to Meilisearch after its restart", func() bool {
+		now.Advance(meili.DownFor) // past the pause after the last failure
+		last = searchAPI(t, emp, "theme=career")
+		return last.Engine == "meilisearch"
+	})
+	if last.Total != want {
+		t.Fatalf("after recovery: %d, want %d", last.Total, want)
 	}
-	time.Sleep(1100 * time.Millisecond)
+	now.Advance(time.Second)
 	if deps := readyz(t, h); deps["search"] != "ok" {
 		t.Fatalf("readyz after the restart: %v", deps)
 	}
@@ -325,18 +330,12 @@ func restartOnSameAddress(t *testing.T, m *devenv.Meilisearch) {
 		_, _ = cmd.Process.Wait()
 		log.Close()
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	wait.Until(wait.Context(t, 0), t, "the restarted engine to answer /health", func() bool {
 		resp, err := http.Get(m.URL + "/health")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("restarted engine did not answer: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
 }

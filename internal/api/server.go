@@ -9,31 +9,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/account"
-	"github.com/taiwa/taiwa/internal/billing"
-	"github.com/taiwa/taiwa/internal/booking"
-	"github.com/taiwa/taiwa/internal/company"
-	"github.com/taiwa/taiwa/internal/counselor"
-	"github.com/taiwa/taiwa/internal/feedback"
-	"github.com/taiwa/taiwa/internal/matching"
 	"github.com/taiwa/taiwa/internal/platform/auth"
-	"github.com/taiwa/taiwa/internal/programme"
-	"github.com/taiwa/taiwa/internal/record"
-	"github.com/taiwa/taiwa/internal/report/store"
+	"github.com/taiwa/taiwa/internal/services"
 )
 
 // Server holds the domain services the handlers call.
 type Server struct {
-	Accounts   *account.Service
-	Companies  *company.Service
-	Counselors *counselor.Service
-	Bookings   *booking.Service
-	Matching   *matching.Service
-	Billing    *billing.Service
-	Records    *record.Service
-	Feedback   *feedback.Service
-	Programmes *programme.Service
-	Reports    *store.Service
+	// Services are the domain services the handlers call (services.New).
+	*services.Services
 	// Ready reports each dependency's state for /readyz; ok is false when
 	// the service cannot serve (PostgreSQL down).
 	Ready func(ctx context.Context) (deps map[string]string, ok bool)

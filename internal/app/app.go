@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	stdlog "log"
 	"log/slog"
 	"net"
@@ -15,55 +14,26 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/api"
-	"github.com/taiwa/taiwa/internal/billing"
-	"github.com/taiwa/taiwa/internal/booking"
-	"github.com/taiwa/taiwa/internal/company"
-	"github.com/taiwa/taiwa/internal/counselor"
-	"github.com/taiwa/taiwa/internal/feedback"
-	"github.com/taiwa/taiwa/internal/matching"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/httperr"
-	"github.com/taiwa/taiwa/internal/platform/mail"
-	"github.com/taiwa/taiwa/internal/platform/meili"
-	"github.com/taiwa/taiwa/internal/platform/outbox"
-	"github.com/taiwa/taiwa/internal/platform/payments"
 	"github.com/taiwa/taiwa/internal/platform/turnserver"
-	"github.com/taiwa/taiwa/internal/programme"
-	"github.com/taiwa/taiwa/internal/record"
-	"github.com/taiwa/taiwa/internal/report/store"
+	"github.com/taiwa/taiwa/internal/services"
 	webui "github.com/taiwa/taiwa/internal/web"
-	"github.com/taiwa/taiwa/web"
 )
 
-// App is a configured taiwa server.
+// App is a configured taiwa server: the services (built once by
+// services.New) and what serves them.
 type App struct {
-	Config     config.Config
-	Log        *slog.Logger
-	DB         *db.DB
-	Accounts   *account.Service
-	Companies  *company.Service
-	Counselors *counselor.Service
-	Bookings   *booking.Service
-	Matching   *matching.Service
-	Billing    *billing.Service
-	Records    *record.Service
-	Feedback   *feedback.Service
-	Programmes *programme.Service
-	Reports    *store.Service
-	Payments   *payments.Client
-	Worker     *outbox.Worker
-	Echo       *echo.Echo
-	Metrics    *prometheus.Registry
-	// Search is the Meilisearch index of listed counsellors; nil when
-	// TAIWA_MEILISEARCH_URL is not set (search then answers from PostgreSQL).
-	Search *meili.Index
+	*services.Services
+	Config  config.Config
+	Echo    *echo.Echo
+	Metrics *prometheus.Registry
 	// Turn is the embedded TURN/STUN server of the video room; nil when
 	// TAIWA_TURN_URLS names an external one or TAIWA_TURN_ADDR is off.
 	Turn *turnserver.Server
@@ -75,8 +45,9 @@ type App struct {
 }
 
 // New connects to the database, refuses a schema that is behind, and builds
-// the services and routes.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+// the services (reading the time from clk; nil is the wall clock) and
+// routes.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Clock) (*App, error) {
 	if err := db.CheckCurrent(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
@@ -89,68 +60,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	if err != nil {
 		return nil, err
 	}
-	mailFS, _ := fs.Sub(web.FS, "mail")
-	composer, err := mail.NewComposer(mailFS)
+	svc, err := services.New(cfg, d, log, clk)
 	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: d, Metrics: prometheus.NewRegistry(), searchReady: make(chan struct{})}
-	a.Accounts = &account.Service{
-		DB: d, Mail: composer, BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL,
-		MaxFailures: cfg.LoginMaxPerUser, MaxAttempts: cfg.LoginMaxPerAddr, Window: cfg.LoginWindow,
-		InviteTTL: 7 * 24 * time.Hour, ResetTTL: time.Hour, Keys: cfg.Keyring,
-	}
-	// Passkeys need a domain name: a base URL on an IP address (e.g.
-	// http://127.0.0.1:8080) runs without them (use http://localhost:…).
-	if net.ParseIP(cfg.WebAuthnRPID) == nil {
-		if a.Accounts.WebAuthn, err = webauthn.New(&webauthn.Config{
-			RPID: cfg.WebAuthnRPID, RPDisplayName: "Taiwa", RPOrigins: []string{cfg.WebAuthnOrigin},
-		}); err != nil {
-			d.Close()
-			return nil, fmt.Errorf("passkeys (TAIWA_WEBAUTHN_RP_ID, TAIWA_WEBAUTHN_ORIGIN): %w", err)
-		}
-	} else {
-		log.Info("passkeys are off: TAIWA_WEBAUTHN_RP_ID must be a domain name, not an IP address", "rp_id", cfg.WebAuthnRPID)
-	}
-	a.Companies = &company.Service{DB: d, Accounts: a.Accounts}
-	a.Counselors = &counselor.Service{DB: d, Accounts: a.Accounts}
-	a.Bookings = &booking.Service{DB: d, Accounts: a.Accounts, RoomGrace: cfg.RoomGrace, HeldAfter: cfg.RoomHeldAfter, Keys: cfg.Keyring}
-	a.Counselors.Withdraw = a.Bookings.WithdrawCounselor // a suspension cancels their bookings in its transaction
-	a.Matching = &matching.Service{DB: d, Accounts: a.Accounts}
-	a.Records = &record.Service{DB: d, Keys: cfg.Keyring, Mail: composer, ClinicalLeadEmail: cfg.ClinicalLeadEmail, BaseURL: cfg.BaseURL}
-	a.Feedback = &feedback.Service{DB: d, Keys: cfg.Keyring, Records: a.Records, ReviewBatch: cfg.ReviewBatch}
-	a.Reports = &store.Service{DB: d}
-	a.Programmes = &programme.Service{DB: d, Mail: composer, BaseURL: cfg.BaseURL, Uptake: a.Reports, Bookings: a.Bookings}
-	a.Payments = payments.New(payments.Config{Key: cfg.StripeKey, WebhookSecret: cfg.StripeWebhookSecret, APIBase: cfg.StripeAPIBase})
-	a.Billing = &billing.Service{DB: d, Payments: a.Payments, Issuer: billing.Issuer{
-		Name: cfg.IssuerName, RegistrationNumber: cfg.IssuerRegistrationNumber, Address: cfg.IssuerAddress,
-	}}
-	if cfg.MeiliURL != "" {
-		a.Search = meili.NewGzip(cfg.MeiliURL, cfg.MeiliKey, cfg.MeiliIndex, cfg.MeiliGzip)
-		a.Search.Log = log
-		a.Counselors.Engine = a.Search
-	}
-	a.Worker = &outbox.Worker{
-		DB: d.System(), ListenURL: cfg.SystemURL(), Log: log,
-		Handlers: map[string]outbox.Handler{
-			booking.NotifyKind:        a.Bookings.HandleNotify,
-			booking.ReminderKind:      a.Bookings.HandleReminder,
-			booking.NextAvailableKind: a.Bookings.HandleNextAvailable,
-			record.EscalateKind:       a.Records.HandleEscalate,
-		},
-		// Network calls run with no transaction open (see outbox.Remote).
-		Remotes: map[string]outbox.Remote{
-			mail.Kind: mail.NewSender(cfg.SMTPURL, cfg.MailFrom).Handle,
-			// The fallback's table is kept with or without an engine;
-			// the engine's part is retried on its own while it is down.
-			counselor.IndexKind:       a.Counselors.HandleIndex,
-			counselor.IndexEngineKind: a.Counselors.HandleIndexEngine,
-		},
-	}
-	for kind, h := range a.Billing.Remotes() {
-		a.Worker.Remotes[kind] = h
-	}
+	a := &App{Services: svc, Config: cfg, Metrics: prometheus.NewRegistry(), searchReady: make(chan struct{})}
 	room, err := a.startRoom()
 	if err != nil {
 		d.Close()
@@ -171,14 +86,9 @@ func (a *App) buildHTTP(room webui.RoomConfig) error {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(a.Config.Proxies)
-	apiServer := &api.Server{Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
-		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
-		Reports: a.Reports, Ready: a.ready}
+	apiServer := &api.Server{Services: a.Services, Ready: a.ready}
 	ui, err := webui.New(webui.Deps{
-		Accounts: a.Accounts, Companies: a.Companies, Counselors: a.Counselors, Bookings: a.Bookings,
-		Matching: a.Matching, Billing: a.Billing, Records: a.Records, Feedback: a.Feedback, Programmes: a.Programmes,
-		Reports: a.Reports, DB: a.DB, Log: a.Log,
-		CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode, Room: room,
+		Services: a.Services, CookieSecure: a.Config.CookieSecure, DevMode: a.Config.DevMode, Room: room,
 	})
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	_, err = app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, err = app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err == nil || !strings.Contains(err.Error(), "taiwa migrate up") {
 		t.Fatalf("app.New on a schema behind: %v, want a refusal that says `taiwa migrate up`", err)
 	}

@@ -80,7 +80,7 @@ func (a *App) housekeepLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := a.Housekeep(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		if err := a.Housekeep(ctx, a.Clock.Now()); err != nil && ctx.Err() == nil {
 			a.Log.Warn("housekeeping", "err", err)
 		}
 		select {

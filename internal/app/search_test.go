@@ -30,7 +30,7 @@ func TestServeRebuildsAnEmptySearchIndexAtStart(t *testing.T) {
 	if n, err := h.App.Search.Count(ctx); err != nil || n != 0 {
 		t.Fatalf("index before the restart: %d %v", n, err)
 	}
-	a, err := app.New(ctx, h.App.Config, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(ctx, h.App.Config, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

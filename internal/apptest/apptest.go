@@ -20,6 +20,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/app"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
@@ -54,6 +55,9 @@ type Options struct {
 	// package's engine, see dbtest.Meilisearch); New returns once its
 	// settings are applied. Without it search answers from PostgreSQL.
 	Search bool
+	// Clock is the server's one clock, handed to every service (nil: the
+	// wall clock). A test that moves time passes a clock.Manual's Clock.
+	Clock clock.Clock
 }
 
 // New starts a server for t; it stops when t ends. The worker does not run
@@ -98,7 +102,13 @@ func New(t testing.TB, opts ...Options) *Harness {
 		cancel()
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, cfg, log)
+	var clk clock.Clock
+	for _, o := range opts {
+		if o.Clock != nil {
+			clk = o.Clock
+		}
+	}
+	a, err := app.New(ctx, cfg, log, clk)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

@@ -30,7 +30,7 @@ type BillingWorld struct {
 func SeedBilling(t testing.TB, h *Harness) BillingWorld {
 	t.Helper()
 	jst := time.FixedZone("JST", 9*3600)
-	now := time.Now().In(jst)
+	now := h.App.Clock.Now().In(jst) // "last month" on the server's clock
 	last := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, jst).AddDate(0, -1, 0)
 	start := last.AddDate(0, 0, 13).Add(10 * time.Hour)
 	w := BillingWorld{Period: last.Format("2006-01"), SessionDay: start.Format("2006-01-02")}

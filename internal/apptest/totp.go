@@ -8,6 +8,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // authenticator is the harness's authenticator app: the TOTP secrets of
@@ -59,16 +61,13 @@ func (h *Harness) RecoveryCodes(email string) []string {
 // spent it waits for the clock to reach a new step.
 func (h *Harness) TOTPCode(email string) string {
 	h.T.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if code, ok := h.tryTOTPCode(email); ok {
-			return code
-		}
-		if time.Now().After(deadline) {
-			h.T.Fatalf("no unused TOTP step for %s", email)
-		}
-		time.Sleep(200 * time.Millisecond) // poll the clock for the next step
-	}
+	var code string
+	wait.Until(wait.Context(h.T, 0), h.T, "an unused TOTP step for "+email, func() bool {
+		var ok bool
+		code, ok = h.tryTOTPCode(email)
+		return ok
+	})
+	return code
 }
 
 // SecondFactorCode is what a person would type at the second step: a
@@ -117,7 +116,7 @@ func (h *Harness) tryTOTPCode(email string) (string, bool) {
 		h.totp.mu.Unlock()
 		h.T.Fatalf("no TOTP secret known for %s", email)
 	}
-	cur := time.Now().Unix() / 30
+	cur := h.App.Clock.Now().Unix() / 30 // the server's clock, which checks the code
 	for _, step := range []int64{cur, cur + 1} {
 		if used[step] {
 			continue

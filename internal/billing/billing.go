@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/payments"
 )
@@ -191,8 +192,9 @@ type Service struct {
 	Payments *payments.Client
 	// Issuer is the seller printed on invoices (qualified invoice fields).
 	Issuer Issuer
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 }
 
 // Issuer is the platform as the seller on a qualified invoice (適格請求書).
@@ -200,11 +202,4 @@ type Issuer struct {
 	Name               string // e.g. 株式会社Taiwa
 	RegistrationNumber string // T + 13 digits
 	Address            string
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }

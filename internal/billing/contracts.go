@@ -153,7 +153,7 @@ func (s *Service) ChangeContract(ctx context.Context, actor auth.Principal, comp
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE contracts SET ends_on = $2::date - 1, status = CASE WHEN $2::date - 1 < $3::date THEN 'ended' ELSE status END
 			WHERE company_id = $1 AND starts_on < $2::date AND (ends_on IS NULL OR ends_on >= $2::date)`,
-			companyID, in.StartsOn, Today(s.now())); err != nil {
+			companyID, in.StartsOn, Today(s.Clock.Now())); err != nil {
 			return err
 		}
 		status := "active"
@@ -204,7 +204,7 @@ func (s *Service) EndContract(ctx context.Context, actor auth.Principal, company
 			UPDATE contracts SET ends_on = $2::date, status = CASE WHEN $2::date < $3::date THEN 'ended' ELSE status END
 			WHERE company_id = $1 AND id = (SELECT id FROM contracts WHERE company_id = $1 AND starts_on <= $2::date
 			  AND (ends_on IS NULL OR ends_on >= $2::date) ORDER BY starts_on DESC LIMIT 1)
-			RETURNING `+contractColumns, companyID, endsOn, Today(s.now()))
+			RETURNING `+contractColumns, companyID, endsOn, Today(s.Clock.Now()))
 		if db.IsNoRows(err) {
 			return apperr.Unprocessable(ReasonNoContract, "the company has no contract running on that date")
 		}

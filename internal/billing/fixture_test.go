@@ -30,7 +30,7 @@ func newFixture(t *testing.T, now time.Time) *fixture {
 	t.Helper()
 	env := dbtest.New(t)
 	f := &fixture{t: t, env: env, now: now}
-	f.svc = &billing.Service{DB: env.DB, Now: func() time.Time { return f.now }}
+	f.svc = &billing.Service{DB: env.DB, Clock: func() time.Time { return f.now }}
 	f.operator = dbtest.Operator(t, env, "op@x.example", dbtest.Name("Op"))
 	_, f.counselor = dbtest.Counsellor(t, env, "c@x.example", dbtest.Name("C"), dbtest.DisplayName("カウンセラー"), dbtest.Rate(8000), dbtest.VerifiedAt(nil))
 	return f

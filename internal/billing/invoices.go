@@ -48,7 +48,7 @@ func (s *Service) Invoices(ctx context.Context, actor auth.Principal, companyID 
 	if err != nil {
 		return nil, fmt.Errorf("invoices: %w", err)
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	for i := range out {
 		withOverdue(&out[i], now)
 	}
@@ -69,7 +69,7 @@ func (s *Service) Invoice(ctx context.Context, actor auth.Principal, id uuid.UUI
 	if err != nil {
 		return Invoice{}, err
 	}
-	withOverdue(&inv, s.now())
+	withOverdue(&inv, s.Clock.Now())
 	return inv, nil
 }
 

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // ledgerSnapshot renders every invoice (by company) with its lines and the
@@ -73,17 +73,10 @@ func TestKilledRunRerunGivesTheSameInvoicesAsAnUninterruptedRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Kill it once some companies are billed and others are not.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	wait.Until(wait.Context(t, 0), t, "the run to bill ten companies", func() bool {
 		_, n := ledgerSnapshot(t, killed)
-		if n >= 10 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the run billed nothing in 30 s")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return n >= 10
+	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}

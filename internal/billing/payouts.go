@@ -168,7 +168,7 @@ func (s *Service) MarkPayoutPaid(ctx context.Context, actor auth.Principal, id u
 	if err := actor.Require(auth.RoleOperator); err != nil {
 		return Payout{}, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	var po Payout
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE payouts SET status = 'paid', paid_at = $2, paid_by = $3 WHERE id = $1 AND status = 'due'`,

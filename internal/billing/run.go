@@ -44,7 +44,7 @@ func (s *Service) RunPeriod(ctx context.Context, period string, opt RunOptions) 
 	if err != nil {
 		return RunResult{}, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	if !p.Ended(now) {
 		return RunResult{}, apperr.Unprocessable(ReasonPeriodNotEnded,
 			fmt.Sprintf("%s has not ended in Japan time yet; it can be billed from %s", p, p.IssuedOn()))

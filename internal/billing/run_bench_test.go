@@ -17,7 +17,7 @@ func BenchmarkBillingRun(b *testing.B) {
 		b.StopTimer()
 		env := dbtest.New(b)
 		bulkFixture(b, env, companies, perCompany)
-		svc := &billing.Service{DB: env.DB, Now: func() time.Time { return time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC) }}
+		svc := &billing.Service{DB: env.DB, Clock: func() time.Time { return time.Date(2026, 4, 2, 0, 0, 0, 0, time.UTC) }}
 		b.StartTimer()
 		start := time.Now()
 		res, err := svc.RunPeriod(context.Background(), "2026-03", billing.RunOptions{Trigger: "test"})

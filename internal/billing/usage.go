@@ -18,7 +18,7 @@ func (s *Service) Usage(ctx context.Context, actor auth.Principal, companyID uui
 	if _, err := invoiceScope(actor, companyID); err != nil {
 		return Usage{}, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	p := PeriodOf(now)
 	u := Usage{Period: p.String()}
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -354,7 +354,7 @@ func (s *Service) refreshNextAvailable(ctx context.Context, tx *sqlx.Tx, counsel
 // schedule already loaded in this transaction under their lock (nil: load
 // it).
 func (s *Service) refreshNextAvailableWith(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, loaded *Availability) error {
-	now := s.now()
+	now := s.Clock.Now()
 	var a Availability
 	if loaded != nil {
 		a = *loaded
@@ -440,7 +440,7 @@ func (s *Service) PreviewSlots(ctx context.Context, actor auth.Principal, a Avai
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	to := now.Add(PreviewDays * 24 * time.Hour)
 	var out []Slot
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -214,7 +214,7 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 	}
 	in.Start = in.Start.UTC()
 	hash := requestHash(in)
-	now := s.now()
+	now := s.Clock.Now()
 	var (
 		out Booking
 		k   contract
@@ -386,7 +386,7 @@ func PruneIdempotencyKeys(ctx context.Context, tx *sqlx.Tx, before time.Time) (i
 // (at most MaxSlotsWindow wide; a zero from is now, a zero to is from plus
 // DefaultSlotsWindow); 404 for a counsellor who is not listed.
 func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID uuid.UUID, from, to time.Time) ([]Slot, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	if from.IsZero() {
 		from = now
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/taiwa/taiwa/internal/account"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 )
@@ -26,8 +27,9 @@ const (
 type Service struct {
 	DB       *db.DB
 	Accounts *account.Service // mail composer and base URL for notifications
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 	// RoomGrace is how long the video room stays open after the end, and
 	// when a counsellor who never joined becomes a counsellor's no-show
 	// (zero: DefaultRoomGrace).
@@ -37,13 +39,6 @@ type Service struct {
 	HeldAfter time.Duration
 	// Keys seal phone sessions' numbers (nil: a number is refused).
 	Keys *seal.Keyring
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // WeeklyRange is one bookable range on a weekday, in the counsellor's zone.

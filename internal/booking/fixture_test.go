@@ -64,7 +64,7 @@ func newFixture(t testing.TB, plan string, employees int) *fixture {
 	t.Helper()
 	env := dbtest.New(t)
 	f := &fixture{env: env, clock: &testClock{t: jst("2026-03-02T00:00:00")}}
-	f.svc = &booking.Service{DB: env.DB, Now: f.clock.Now}
+	f.svc = &booking.Service{DB: env.DB, Clock: f.clock.Now}
 	ctx := context.Background()
 	err := env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		f.companyID = newCompany(t, tx, plan)

@@ -198,5 +198,5 @@ const CalendarSummary = icsSummary
 func (s *Service) CalendarFile(b Booking) []byte {
 	cancelled := b.Status == StatusCancelled || b.Status == StatusLateCancelled
 	return buildICS(icsEvent{BookingID: b.ID, Start: b.Start, End: b.End, Sequence: b.Sequence,
-		MeetingURL: s.absURL(b.MeetingURL), Place: b.Place, Cancel: cancelled, Publish: true, Stamp: s.now()})
+		MeetingURL: s.absURL(b.MeetingURL), Place: b.Place, Cancel: cancelled, Publish: true, Stamp: s.Clock.Now()})
 }

@@ -68,7 +68,7 @@ func (s *Service) Cancel(ctx context.Context, actor auth.Principal, id uuid.UUID
 	if len([]rune(reason)) > 1000 || counselor.HasControl(reason, true) {
 		return Booking{}, apperr.Field("reason", "must be at most 1000 characters of text")
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	return s.change(ctx, actor, id, func(tx *sqlx.Tx, b Booking, party string) (Booking, error) {
 		if b.Status != StatusConfirmed {
 			return b, notConfirmed(b)
@@ -114,7 +114,7 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Principal, id uuid.
 		return Booking{}, apperr.Field("start", "is required (RFC 3339 with offset)")
 	}
 	start = start.UTC()
-	now := s.now()
+	now := s.Clock.Now()
 	return s.change(ctx, actor, id, func(tx *sqlx.Tx, b Booking, _ string) (Booking, error) {
 		if b.Status != StatusConfirmed {
 			return b, notConfirmed(b)
@@ -161,7 +161,7 @@ func (s *Service) finish(ctx context.Context, actor auth.Principal, id uuid.UUID
 	if err := actor.Require(auth.RoleCounselor, auth.RoleOperator); err != nil {
 		return Booking{}, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	return s.change(ctx, actor, id, func(tx *sqlx.Tx, b Booking, party string) (Booking, error) {
 		if party == "employee" {
 			return b, apperr.NotFound("booking")
@@ -203,7 +203,7 @@ func (s *Service) Waitlist(ctx context.Context, actor auth.Principal, counselorI
 	if err := actor.Require(auth.RoleEmployee); err != nil {
 		return false, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	err = s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		if _, err := loadBookable(ctx, tx, counselorID, now); err != nil {
 			return err

@@ -114,7 +114,7 @@ func (s *Service) HandleNotify(ctx context.Context, tx *sqlx.Tx, m outbox.Messag
 		return fmt.Errorf("booking: unknown notice event %q", n.Event)
 	}
 	ev := icsEvent{BookingID: n.BookingID, Start: n.Start, End: n.End, Sequence: n.Sequence,
-		MeetingURL: s.absURL(n.MeetingURL), Place: p.Place, Cancel: n.Event == eventCancelled, Stamp: s.now()}
+		MeetingURL: s.absURL(n.MeetingURL), Place: p.Place, Cancel: n.Event == eventCancelled, Stamp: s.Clock.Now()}
 	for _, r := range p.recipients() {
 		d := s.mailData(r, p, n.BookingID, n.Start, n.End, n.Format, n.MeetingURL)
 		d.Late = n.Status == StatusLateCancelled
@@ -128,7 +128,7 @@ func (s *Service) HandleNotify(ctx context.Context, tx *sqlx.Tx, m outbox.Messag
 			return err
 		}
 	}
-	if n.Event == eventCancelled && n.Reason != reasonWithdrawn && n.Start.After(s.now()) {
+	if n.Event == eventCancelled && n.Reason != reasonWithdrawn && n.Start.After(s.Clock.Now()) {
 		return s.offerWaitlist(ctx, tx, p, n)
 	}
 	return nil

@@ -66,7 +66,7 @@ func (s *Service) PhoneFor(ctx context.Context, actor auth.Principal, id uuid.UU
 	if actor.Role != auth.RoleCounselor {
 		return "", apperr.NotFound("booking")
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	var phone string
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		var row struct {
@@ -104,7 +104,7 @@ func (s *Service) ErasePhones(ctx context.Context) (int64, error) {
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `
 			UPDATE bookings SET phone_sealed = NULL
-			WHERE phone_sealed IS NOT NULL AND (ends_at < $1 OR status <> 'confirmed')`, s.now().Add(-s.roomGrace()))
+			WHERE phone_sealed IS NOT NULL AND (ends_at < $1 OR status <> 'confirmed')`, s.Clock.Now().Add(-s.roomGrace()))
 		if err != nil {
 			return err
 		}

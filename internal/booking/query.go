@@ -99,7 +99,7 @@ func (s *Service) MyBookings(ctx context.Context, actor auth.Principal) ([]Booki
 	if actor.Role == auth.RoleCounselor {
 		col = "b.counselor_user_id"
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	out := []Booking{}
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		rows, err := tx.QueryxContext(ctx, bookingColumns+`
@@ -178,7 +178,7 @@ func (s *Service) CancelPreview(ctx context.Context, actor auth.Principal, id uu
 		if noticeHours, err = lateNoticeHours(ctx, tx, id); err != nil {
 			return err
 		}
-		late = b.Status == StatusConfirmed && isLate(party, b.Start, s.now(), noticeHours)
+		late = b.Status == StatusConfirmed && isLate(party, b.Start, s.Clock.Now(), noticeHours)
 		return nil
 	})
 	return late, noticeHours, err

@@ -39,7 +39,7 @@ type reminder struct {
 // already passed (a booking made less than a day or an hour ahead) is left
 // out: the confirmation has just told them.
 func (s *Service) scheduleReminders(ctx context.Context, tx *sqlx.Tx, b Booking) error {
-	now := s.now()
+	now := s.Clock.Now()
 	for _, t := range []struct {
 		what string
 		at   time.Time
@@ -86,7 +86,7 @@ func (s *Service) HandleReminder(ctx context.Context, tx *sqlx.Tx, m outbox.Mess
 	tmpl := ""
 	switch r.What {
 	case remind24h, remind1h:
-		if p.Status != StatusConfirmed || !p.Start.After(s.now()) {
+		if p.Status != StatusConfirmed || !p.Start.After(s.Clock.Now()) {
 			return nil
 		}
 		tmpl, to = mailReminder, p.recipients()

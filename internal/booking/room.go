@@ -87,10 +87,10 @@ func (s *Service) RoomState(b Booking, now time.Time) string {
 func (s *Service) JoinOpen(b Booking) bool {
 	if b.Format == "video" && b.MeetingExternal {
 		opens, closes := s.RoomWindow(b)
-		now := s.now()
+		now := s.Clock.Now()
 		return b.Status == StatusConfirmed && !now.Before(opens) && !now.After(closes)
 	}
-	return s.RoomState(b, s.now()) == RoomOpen
+	return s.RoomState(b, s.Clock.Now()) == RoomOpen
 }
 
 // EnterRoom is b as its party sees it, and which party they are, when the
@@ -109,7 +109,7 @@ func (s *Service) EnterRoom(ctx context.Context, actor auth.Principal, id uuid.U
 	if actor.Role == auth.RoleCounselor {
 		party = PartyCounselor
 	}
-	if s.RoomState(b, s.now()) != RoomOpen {
+	if s.RoomState(b, s.Clock.Now()) != RoomOpen {
 		return b, party, apperr.Conflict(ReasonRoomNotOpen, "the session's room is not open now")
 	}
 	return b, party, nil
@@ -125,7 +125,7 @@ type Attendance struct {
 // Join records that party connected to b's room now, and returns the time
 // it recorded (the key Leave closes).
 func (s *Service) Join(ctx context.Context, b Booking, party string) (time.Time, error) {
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := s.Clock.Now().UTC().Truncate(time.Microsecond)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO session_attendance (company_id, booking_id, party, joined_at) VALUES ($1, $2, $3, $4)
@@ -141,7 +141,7 @@ func (s *Service) Join(ctx context.Context, b Booking, party string) (time.Time,
 // Leave records that the connection party opened at joinedAt has ended,
 // then settles the session (both may have been there long enough).
 func (s *Service) Leave(ctx context.Context, b Booking, party string, joinedAt time.Time) error {
-	now := s.now().UTC()
+	now := s.Clock.Now().UTC()
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			UPDATE session_attendance SET left_at = GREATEST($5, joined_at)
@@ -215,7 +215,7 @@ func earlier(a, b time.Time) time.Time {
 // parties have been connected together for HeldAfter; it reports whether
 // it did. The room calls it while both are in and when one leaves.
 func (s *Service) SettleHeld(ctx context.Context, id uuid.UUID) (bool, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	held := false
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		b, err := getBooking(ctx, tx, id, false)
@@ -260,7 +260,7 @@ func employeeJoined(ctx context.Context, tx *sqlx.Tx, id uuid.UUID) (bool, error
 // joined the room (a session outside the room: whenever the grace has
 // passed). The same rule is enforced by MarkNoShow.
 func (s *Service) NoShowOffered(ctx context.Context, b Booking) (bool, error) {
-	if b.Status != StatusConfirmed || s.now().Before(b.Start.Add(NoShowGrace)) {
+	if b.Status != StatusConfirmed || s.Clock.Now().Before(b.Start.Add(NoShowGrace)) {
 		return false, nil
 	}
 	if !b.InRoom() {

@@ -23,7 +23,7 @@ const mailCounselorAbsent = "booking_counselor_absent"
 // mailed an apology with a link to book again. Housekeeping runs it; it
 // returns the sessions it settled.
 func (s *Service) SettleAbsentCounselors(ctx context.Context) ([]uuid.UUID, error) {
-	now := s.now()
+	now := s.Clock.Now()
 	var ids []uuid.UUID
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.SelectContext(ctx, &ids, `

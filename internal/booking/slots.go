@@ -13,12 +13,12 @@ type Interval struct {
 	End   time.Time
 }
 
-// clock is a wall-clock time of day in minutes from midnight; 24*60 is the
+// dayMinute is a wall-clock time of day in minutes from midnight; 24*60 is the
 // end of the day ("24:00").
-type clock int
+type dayMinute int
 
 // span is a range of a local day, [from, to) in minutes.
-type span struct{ from, to clock }
+type span struct{ from, to dayMinute }
 
 // zones caches loaded locations: LoadLocation reads the zone database.
 var zones sync.Map // string → *time.Location
@@ -100,7 +100,7 @@ func ComputeSlots(a Availability, busy []Interval, from, to, now time.Time) []Sl
 }
 
 // at is the instant of a wall-clock time on a local day.
-func at(day time.Time, c clock, loc *time.Location) time.Time {
+func at(day time.Time, c dayMinute, loc *time.Location) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), int(c)/60, int(c)%60, 0, 0, loc)
 }
 
@@ -240,7 +240,7 @@ func subtract(spans []span, r span) []span {
 }
 
 // parseClock reads "HH:MM" (00:00–24:00).
-func parseClock(s string) (clock, bool) {
+func parseClock(s string) (dayMinute, bool) {
 	if len(s) != 5 || s[2] != ':' {
 		return 0, false
 	}
@@ -260,7 +260,7 @@ func parseClock(s string) (clock, bool) {
 	if m > 59 || h > 24 || (h == 24 && m != 0) {
 		return 0, false
 	}
-	return clock(h*60 + m), true
+	return dayMinute(h*60 + m), true
 }
 
 func parseSpan(start, end string) (span, bool) {
@@ -272,7 +272,7 @@ func parseSpan(start, end string) (span, bool) {
 	return span{s, e}, true
 }
 
-// String is the clock as "HH:MM".
-func (c clock) String() string {
+// String is the time of day as "HH:MM".
+func (c dayMinute) String() string {
 	return string([]byte{byte('0' + c/600), byte('0' + c/60%10), ':', byte('0' + c%60/10), byte('0' + c%10)})
 }

@@ -21,7 +21,7 @@ func (s *Service) RefreshStaleNextAvailable(ctx context.Context) (int, error) {
 			WHERE c.status = 'verified'
 			  AND (c.next_available_at < $1
 			       OR (c.next_available_at IS NULL AND EXISTS (SELECT 1 FROM availability_weekly w WHERE w.counselor_id = c.id)))
-			ORDER BY c.id`, s.now())
+			ORDER BY c.id`, s.Clock.Now())
 	})
 	if err != nil {
 		return 0, err

@@ -33,7 +33,7 @@ func (s *Service) WithdrawCounselor(ctx context.Context, tx *sqlx.Tx, actor auth
 	if err := lockCounselor(ctx, tx, counselorID); err != nil {
 		return 0, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	var ids []uuid.UUID
 	if err := tx.SelectContext(ctx, &ids, `
 		UPDATE bookings SET status = 'cancelled', cancelled_by = 'counselor', cancelled_at = $2,

@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
@@ -28,14 +29,7 @@ const PlatformMinGroup = 10
 type Service struct {
 	DB       *db.DB
 	Accounts *account.Service
-	Now      func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	Clock    clock.Clock // nil: the wall clock
 }
 
 // Company is a tenant with its current contract's plan and seats.
@@ -118,7 +112,7 @@ func (s *Service) Create(ctx context.Context, actor auth.Principal, n NewCompany
 			return err
 		}
 		status, ends := "active", (*time.Time)(nil)
-		start := s.now().In(jst)
+		start := s.Clock.Now().In(jst)
 		if trial {
 			status = "trial"
 			e := start.AddDate(0, 1, 0)

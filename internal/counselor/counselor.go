@@ -13,6 +13,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/meili"
 )
@@ -24,20 +25,14 @@ type Service struct {
 	// Engine is the Meilisearch index of listed counsellors; nil means
 	// search always answers from PostgreSQL.
 	Engine *meili.Index
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 	// Withdraw cancels a counsellor's upcoming bookings inside their
 	// suspension's transaction (booking.Service.WithdrawCounselor; booking
 	// depends on this package, so it is passed in). nil: no bookings exist,
 	// as in this package's own tests.
 	Withdraw func(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, counselorID uuid.UUID) (int, error)
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // Counselor is a provider's account state.

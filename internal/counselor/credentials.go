@@ -68,7 +68,7 @@ var jst = japan.Zone // the platform's calendar
 // Today is the calendar date (YYYY-MM-DD) in Japan at t.
 func Today(t time.Time) string { return t.In(jst).Format(time.DateOnly) }
 
-func (s *Service) today() string { return Today(s.now()) }
+func (s *Service) today() string { return Today(s.Clock.Now()) }
 
 // addDays returns the date d days after date (YYYY-MM-DD).
 func addDays(date string, d int) string {

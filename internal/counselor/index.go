@@ -186,7 +186,7 @@ func (s *Service) indexCounselors(ctx context.Context, tx *sqlx.Tx, ids []uuid.U
 
 // loadForIndex splits ids into the listed ones' projections and the rest.
 func (s *Service) loadForIndex(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID) (found []projection, gone []uuid.UUID, err error) {
-	found, err = loadProjections(ctx, tx, s.now(), ids)
+	found, err = loadProjections(ctx, tx, s.Clock.Now(), ids)
 	if err != nil {
 		return nil, nil, err
 	}

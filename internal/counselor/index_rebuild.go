@@ -96,7 +96,7 @@ func (s *Service) eachListingBatch(ctx context.Context, fn func([]projection) er
 		var batch []projection
 		err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 			var err error
-			batch, err = loadProjectionsAfter(ctx, tx, s.now(), after, reindexBatch)
+			batch, err = loadProjectionsAfter(ctx, tx, s.Clock.Now(), after, reindexBatch)
 			return err
 		})
 		if err != nil || len(batch) == 0 {
@@ -169,7 +169,7 @@ func (s *Service) PrepareSearch(ctx context.Context) (rebuilt bool, stats Reinde
 		if err := tx.GetContext(ctx, &tableEmpty, `SELECT NOT EXISTS (SELECT 1 FROM counselor_search)`); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &someListed, listingCTE+` SELECT EXISTS (SELECT 1 FROM listed)`, listingDay(s.now()))
+		return tx.GetContext(ctx, &someListed, listingCTE+` SELECT EXISTS (SELECT 1 FROM listed)`, listingDay(s.Clock.Now()))
 	})
 	if err != nil || !someListed || !(empty || tableEmpty) {
 		return false, stats, err

@@ -119,7 +119,7 @@ func (s *Service) GetListing(ctx context.Context, actor auth.Principal, counselo
 	var found []projection
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		var err error
-		found, err = loadProjections(ctx, tx, s.now(), []uuid.UUID{counselorID})
+		found, err = loadProjections(ctx, tx, s.Clock.Now(), []uuid.UUID{counselorID})
 		return err
 	})
 	if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) GetListings(ctx context.Context, actor auth.Principal, ids []u
 	var found []projection
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		var err error
-		found, err = loadProjections(ctx, tx, s.now(), ids)
+		found, err = loadProjections(ctx, tx, s.Clock.Now(), ids)
 		return err
 	})
 	if err != nil {

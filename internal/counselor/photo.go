@@ -92,7 +92,7 @@ func (s *Service) SetPhotoAs(ctx context.Context, actor auth.Principal, contentT
 	if err != nil {
 		return PhotoInfo{}, err
 	}
-	info := PhotoInfo{ContentType: "image/jpeg", Width: w, Height: h, UpdatedAt: s.now().UTC().Truncate(time.Microsecond)}
+	info := PhotoInfo{ContentType: "image/jpeg", Width: w, Height: h, UpdatedAt: s.Clock.Now().UTC().Truncate(time.Microsecond)}
 	err = s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		r, err := ownProfile(ctx, tx, actor, true)
 		if err != nil {

@@ -49,7 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{t: t, env: env, now: time.Date(2026, 4, 1, 3, 0, 0, 0, time.UTC)} // 12:00 in Japan
 	accounts := &account.Service{DB: env.DB, Mail: composer, BaseURL: "http://taiwa.test"}
-	f.svc = &counselor.Service{DB: env.DB, Accounts: accounts, Now: func() time.Time { return f.now }}
+	f.svc = &counselor.Service{DB: env.DB, Accounts: accounts, Clock: func() time.Time { return f.now }}
 	u := f.user(account.NewUser{Email: "operator@taiwa.example", Name: "運営 太郎", Role: auth.RoleOperator, Password: "operator-pass-2026"})
 	f.op = auth.Principal{UserID: u.ID, Role: auth.RoleOperator}
 	return f

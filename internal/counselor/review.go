@@ -182,7 +182,7 @@ func (s *Service) VerifyCredential(ctx context.Context, actor auth.Principal, co
 			return apperr.Conflict(ReasonCredentialRejected, "the credential was rejected; the counsellor must submit it again")
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE credentials SET status = 'verified', verified_at = $2, verified_by = $3,
-			rejected_reason = NULL, rejected_at = NULL WHERE id = $1`, c.ID, s.now().UTC(), actor.UserID)
+			rejected_reason = NULL, rejected_at = NULL WHERE id = $1`, c.ID, s.Clock.Now().UTC(), actor.UserID)
 		return err
 	})
 }
@@ -203,7 +203,7 @@ func (s *Service) RejectCredential(ctx context.Context, actor auth.Principal, co
 			return apperr.Conflict(ReasonCredentialAlreadyRejected, "the credential is already rejected")
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE credentials SET status = 'rejected', rejected_reason = $2, rejected_at = $3,
-			verified_at = NULL, verified_by = NULL WHERE id = $1`, c.ID, reason, s.now().UTC())
+			verified_at = NULL, verified_by = NULL WHERE id = $1`, c.ID, reason, s.Clock.Now().UTC())
 		return err
 	})
 }
@@ -284,7 +284,7 @@ func (s *Service) Verify(ctx context.Context, actor auth.Principal, counselorID 
 			return apperr.Conflict(ReasonCounselorSuspended, "the counsellor is suspended; reinstate them instead")
 		}
 		return s.requireValidCredential(ctx, tx, c.ID)
-	}, `status = 'verified', verified_at = $2`, s.now().UTC())
+	}, `status = 'verified', verified_at = $2`, s.Clock.Now().UTC())
 }
 
 // Suspend takes a counsellor out of everything at once, with a reason, in
@@ -317,7 +317,7 @@ func (s *Service) Suspend(ctx context.Context, actor auth.Principal, counselorID
 				return apperr.Conflict(ReasonCounselorNotVerified, "only a verified counsellor can be suspended")
 			}
 			return nil
-		}, `status = 'suspended', suspended_at = $2, suspended_reason = $3`, s.now().UTC(), reason)
+		}, `status = 'suspended', suspended_at = $2, suspended_reason = $3`, s.Clock.Now().UTC(), reason)
 		if err != nil {
 			return err
 		}
@@ -341,7 +341,7 @@ func (s *Service) Reinstate(ctx context.Context, actor auth.Principal, counselor
 				return apperr.Conflict(ReasonCounselorNotSuspended, "only a suspended counsellor can be reinstated")
 			}
 			return s.requireValidCredential(ctx, tx, c.ID)
-		}, `status = 'verified', suspended_at = NULL, suspended_reason = NULL, verified_at = COALESCE(verified_at, $2)`, s.now().UTC())
+		}, `status = 'verified', suspended_at = NULL, suspended_reason = NULL, verified_at = COALESCE(verified_at, $2)`, s.Clock.Now().UTC())
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func (s *Service) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	}
 	rest, found := u.understand(q.Q)
 	q.Q, q.Understood = rest, append(slices.Clone(q.Understood), found...)
-	now := s.now()
+	now := s.Clock.Now()
 	var last error
 	for _, b := range s.searchBackends() {
 		res, err := b.search(ctx, q, now)

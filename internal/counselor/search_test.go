@@ -167,8 +167,8 @@ func TestIndexFollowsVerificationSuspensionAndExpiry(t *testing.T) {
 	// Three days later the only credential has expired; nothing has been
 	// reindexed, yet neither engine lists them any more.
 	later := now.AddDate(0, 0, 3)
-	e.Engine.Now = func() time.Time { return later }
-	e.Fallback.Now = e.Engine.Now
+	e.Engine.Clock = func() time.Time { return later }
+	e.Fallback.Clock = e.Engine.Clock
 	if res := search(t, e.Engine, "q=アヤセ"); res.Engine != counselor.EngineMeilisearch || res.Total != 0 {
 		t.Fatalf("expired counsellor still found: %s", describe(res))
 	}
@@ -193,8 +193,8 @@ func TestAnExpiredCredentialTakesTheThemesItAllowedAtTheNextIndexing(t *testing.
 		t.Fatalf("themes before expiry: %v", l.Themes)
 	}
 	later := now.AddDate(0, 0, 4)
-	e.Engine.Now = func() time.Time { return later }
-	e.Fallback.Now = e.Engine.Now
+	e.Engine.Clock = func() time.Time { return later }
+	e.Fallback.Clock = e.Engine.Clock
 	// The fallback computes the rule live; the index follows once the
 	// expiry sweep enqueues the counsellor.
 	if _, ok := idSet(search(t, e.Fallback, "theme=career"))[id]; ok {

@@ -8,8 +8,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"github.com/taiwa/taiwa/internal/report"
-	"github.com/taiwa/taiwa/internal/report/store"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -20,8 +18,11 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/audit"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
+	"github.com/taiwa/taiwa/internal/report"
+	"github.com/taiwa/taiwa/internal/report/store"
 )
 
 // Password is every demo account's password.
@@ -180,7 +181,7 @@ func seedReleases(ctx context.Context, d *db.DB, now time.Time) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
-	svc := &store.Service{DB: d, Now: func() time.Time { return now }}
+	svc := &store.Service{DB: d, Clock: clock.Fixed(now)}
 	last := report.LastClosed(now)
 	n := 0
 	for _, id := range ids {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/seal"
 	"github.com/taiwa/taiwa/internal/record"
@@ -36,18 +37,12 @@ type Service struct {
 	DB      *db.DB
 	Keys    *seal.Keyring
 	Records *record.Service
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 	// ReviewBatch is how many approved reviews of a counsellor are
 	// published together; 0 means DefaultReviewBatch.
 	ReviewBatch int
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // session is what this package needs to know of one of the employee's

@@ -112,7 +112,7 @@ func (s *Service) Rate(ctx context.Context, actor auth.Principal, bookingID uuid
 		if err != nil {
 			return err
 		}
-		if err := heldCheck(b, s.now()); err != nil {
+		if err := heldCheck(b, s.Clock.Now()); err != nil {
 			return err
 		}
 		var comment *string

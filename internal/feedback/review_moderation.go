@@ -89,7 +89,7 @@ func (s *Service) moderate(ctx context.Context, actor auth.Principal, id uuid.UU
 			return apperr.Conflict(ReasonAlreadyModerated, "this review has already been moderated")
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE counselor_reviews SET status = $2, reject_reason = $3, moderated_at = $4
-			WHERE id = $1`, id, status, reason, s.now()); err != nil {
+			WHERE id = $1`, id, status, reason, s.Clock.Now()); err != nil {
 			return fmt.Errorf("feedback: moderate: %w", err)
 		}
 		if status == ReviewApproved {

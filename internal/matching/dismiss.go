@@ -24,7 +24,7 @@ func (s *Service) Dismiss(ctx context.Context, actor auth.Principal, counselorID
 	if reason != "" && !slices.Contains(DismissReasons, reason) {
 		return apperr.Field("reason", fmt.Sprintf("unknown reason %q", reason))
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		var listed bool
 		err := tx.GetContext(ctx, &listed, `

@@ -78,7 +78,7 @@ func (s *Service) FlushExposure(ctx context.Context) error {
 	for i, id := range ids {
 		n[i] = int64(counts[id])
 	}
-	now := s.now().Unix()
+	now := s.Clock.Now().Unix()
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			WITH shown AS (SELECT * FROM unnest($1::uuid[], $2::int8[]) AS s(id, n)),

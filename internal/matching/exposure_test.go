@@ -115,7 +115,7 @@ func TestCachedCandidatesGiveTheSameRecommendationsAsAFreshRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := (&matching.Service{DB: f.env.DB, Now: f.svc.Now}).Recommend(ctx, emp, matching.Query{})
+		fresh, err := (&matching.Service{DB: f.env.DB, Clock: f.svc.Clock}).Recommend(ctx, emp, matching.Query{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -55,7 +55,7 @@ func newFixture(t testing.TB, employees int) *fixture {
 	t.Helper()
 	env := dbtest.New(t)
 	f := &fixture{env: env, now: time.Now().Truncate(time.Second)}
-	f.svc = &matching.Service{DB: env.DB, Now: func() time.Time { return f.now }}
+	f.svc = &matching.Service{DB: env.DB, Clock: func() time.Time { return f.now }}
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		if err := tx.Get(&f.companyID, `INSERT INTO companies (name) VALUES ('サンプル') RETURNING id`); err != nil {
 			return err
@@ -176,7 +176,7 @@ func verifiedAgo(c cspec) time.Duration {
 // reindex rebuilds counselor_search from the source tables.
 func (f *fixture) reindex(t testing.TB) {
 	t.Helper()
-	cs := &counselor.Service{DB: f.env.DB, Now: func() time.Time { return f.now }}
+	cs := &counselor.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
 	if _, err := cs.Reindex(context.Background()); err != nil {
 		t.Fatal(err)
 	}

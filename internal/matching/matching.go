@@ -9,6 +9,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/counselor"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
@@ -57,19 +58,13 @@ type FitProfile struct {
 type Service struct {
 	DB       *db.DB
 	Accounts *account.Service
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 
 	exposure   exposureTally  // recommendations shown, until FlushExposure
 	candidates candidateCache // parsed counselor_match lines by row version
 	pool       candidatePool  // all of them in memory while WatchCandidates runs
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // Query asks for recommendations.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/taiwa/taiwa/internal/matching"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // The in-memory pool (WatchCandidates running) answers exactly what the
@@ -20,7 +21,7 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 	f := newFixture(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	pooled := &matching.Service{DB: f.env.DB, Now: func() time.Time { return f.now }}
+	pooled := &matching.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); pooled.WatchCandidates(wctx, f.env.SystemURL, nil) }()
@@ -38,13 +39,8 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 		cspec{next: 4 * day, gender: "female", languages: []string{"ja"}, formats: []string{"video"}},
 	)
 	emp := f.emps[0]
-	fresh := &matching.Service{DB: f.env.DB, Now: func() time.Time { return f.now }}
-	for !pooled.PoolLive() {
-		if ctx.Err() != nil {
-			t.Fatal("the candidate listener never connected")
-		}
-		time.Sleep(10 * time.Millisecond) // waits on a condition, not a duration
-	}
+	fresh := &matching.Service{DB: f.env.DB, Clock: func() time.Time { return f.now }}
+	wait.Until(ctx, t, "the candidate listener to connect", pooled.PoolLive)
 	profiles := []struct {
 		name  string
 		prefs *matching.Preferences
@@ -81,12 +77,10 @@ func TestPooledCandidatesAnswerWhatTheSQLFilterAnswers(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := answer(fresh, p.relax)
-			deadline := time.Now().Add(5 * time.Second)
-			for got := answer(pooled, p.relax); got != want; got = answer(pooled, p.relax) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%s, %s: pooled %q, the SQL filter %q", step, p.name, got, want)
-				}
-				time.Sleep(10 * time.Millisecond) // the notification is on its way
+			var got string
+			// The notification is on its way: wait for it, generously.
+			if !wait.Poll(wait.Context(t, time.Minute), func() bool { got = answer(pooled, p.relax); return got == want }) {
+				t.Fatalf("%s, %s: pooled %q, the SQL filter %q", step, p.name, got, want)
 			}
 		}
 	}

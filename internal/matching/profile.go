@@ -148,7 +148,7 @@ func (s *Service) SaveFitProfile(ctx context.Context, actor auth.Principal, fp F
 	if err != nil {
 		return FitProfile{}, err
 	}
-	now := s.now().UTC()
+	now := s.Clock.Now().UTC()
 	norm.UpdatedAt = now
 	vals, style := answersArray(ValueItems, norm.Values), answersArray(StyleItems, norm.Style)
 	err = s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {

@@ -79,7 +79,7 @@ func (s *Service) Recommend(ctx context.Context, actor auth.Principal, q Query) 
 	if err := actor.Require(auth.RoleEmployee); err != nil {
 		return Result{}, err
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	var (
 		res    Result
 		seeker Seeker
@@ -166,7 +166,7 @@ func (s *Service) listings(ctx context.Context, actor auth.Principal, ranked []S
 	for i, r := range ranked {
 		ids[i] = r.Candidate.ID
 	}
-	found, err := (&counselor.Service{DB: s.DB, Now: s.Now}).GetListings(ctx, actor, ids)
+	found, err := (&counselor.Service{DB: s.DB, Clock: s.Clock}).GetListings(ctx, actor, ids)
 	if err != nil {
 		return nil, err
 	}

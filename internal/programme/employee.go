@@ -196,7 +196,7 @@ func (s *Service) planJoin(ctx context.Context, tx *sqlx.Tx, actor auth.Principa
 	}
 	t, _ := TemplateByCode(e.Template)
 	if len(anchors) == 0 {
-		today := Today(s.now())
+		today := Today(s.Clock.Now())
 		for _, a := range t.Anchors {
 			anchors[a] = today
 		}
@@ -212,7 +212,7 @@ func (s *Service) planJoin(ctx context.Context, tx *sqlx.Tx, actor auth.Principa
 func (s *Service) closePassed(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, enrolmentID uuid.UUID) error {
 	_, err := tx.ExecContext(ctx, `UPDATE programme_steps SET state = 'closed', next_invite_on = NULL, updated_at = now()
 		WHERE company_id = $1 AND enrolment_id = $2 AND state IN ('scheduled', 'invited', 'declined') AND deadline_on <= $3`,
-		actor.CompanyID, enrolmentID, Today(s.now()))
+		actor.CompanyID, enrolmentID, Today(s.Clock.Now()))
 	return err
 }
 
@@ -264,7 +264,7 @@ func (s *Service) DeclineStep(ctx context.Context, actor auth.Principal, stepID 
 		if st.State != StepInvited {
 			return apperr.Conflict(ReasonStepNotInvited, "only an invited step can be declined; this one is "+st.State)
 		}
-		state, next := AfterDecline(t.Policy, st.InviteCount, st.Deadline, Today(s.now()))
+		state, next := AfterDecline(t.Policy, st.InviteCount, st.Deadline, Today(s.Clock.Now()))
 		return tx.GetContext(ctx, &out, `UPDATE programme_steps s SET state = $3, next_invite_on = $4, decline_reason = $5, updated_at = now()
 			WHERE company_id = $1 AND id = $2 RETURNING `+stepColumns,
 			actor.CompanyID, st.ID, state, next, nullString(reason))

@@ -122,7 +122,7 @@ func (s *Service) insertEnrolment(ctx context.Context, tx *sqlx.Tx, companyID uu
 // insertSteps writes the planned steps; a step whose deadline has already
 // come is born closed.
 func (s *Service) insertSteps(ctx context.Context, tx *sqlx.Tx, companyID, enrolmentID, employee uuid.UUID, plan []PlannedStep) error {
-	today := Today(s.now())
+	today := Today(s.Clock.Now())
 	for _, st := range plan {
 		state := StepScheduled
 		if st.Deadline != nil && !today.Before(*st.Deadline) {

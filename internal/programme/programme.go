@@ -22,6 +22,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/apperr"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 )
@@ -31,19 +32,13 @@ type Service struct {
 	DB      *db.DB
 	Mail    *mail.Composer
 	BaseURL string
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 	// Uptake reads open programmes' released uptake; nil shows none.
 	Uptake UptakeSource
 	// Bookings books a step's session (BookStep); nil refuses it.
 	Bookings *booking.Service
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 // The modes.

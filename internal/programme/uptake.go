@@ -58,7 +58,7 @@ func released(v int64, minGroup int) Count {
 // uptakeOf shapes an open programme's uptake from its latest release.
 func (s *Service) uptakeOf(ctx context.Context, companyID, programmeID uuid.UUID, minGroup, invited int) (Uptake, error) {
 	k := report.MinGroup(minGroup)
-	next := report.PublishesOn(report.LastClosed(s.now()) + 1).Format(time.DateOnly)
+	next := report.PublishesOn(report.LastClosed(s.Clock.Now()) + 1).Format(time.DateOnly)
 	u := Uptake{MinGroup: k, Invited: shown(invited), Joined: Count{Suppressed: true}, HeldEmployees: Count{Suppressed: true},
 		NextRelease: next, Approximate: true}
 	if s.Uptake == nil {

@@ -209,7 +209,7 @@ func (s *Service) Alerts(ctx context.Context, actor auth.Principal, status strin
 	if err != nil {
 		return nil, 0, fmt.Errorf("record: alerts: %w", err)
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	for i := range out {
 		out[i].stamp(now)
 	}
@@ -230,7 +230,7 @@ func (s *Service) Alert(ctx context.Context, actor auth.Principal, id uuid.UUID)
 		return audit.Write(ctx, tx, actor, audit.Event{Action: "risk_alert.read", CompanyID: a.CompanyID,
 			TargetType: "risk_alert", TargetID: id.String()})
 	})
-	a.stamp(s.now())
+	a.stamp(s.Clock.Now())
 	return a, err
 }
 
@@ -279,7 +279,7 @@ func (s *Service) changeAlert(ctx context.Context, actor auth.Principal, id uuid
 	if err := actor.Require(auth.RoleOperator); err != nil {
 		return Alert{}, err
 	}
-	now := s.now().UTC()
+	now := s.Clock.Now().UTC()
 	var a Alert
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
 		var status string

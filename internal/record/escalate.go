@@ -38,7 +38,7 @@ func (s *Service) HandleEscalate(ctx context.Context, tx *sqlx.Tx, m outbox.Mess
 	if err := json.Unmarshal(m.Payload, &e); err != nil {
 		return fmt.Errorf("record: decode escalation: %w", err)
 	}
-	_, err := s.escalate(ctx, tx, s.now(), &e.AlertID)
+	_, err := s.escalate(ctx, tx, s.Clock.Now(), &e.AlertID)
 	return err
 }
 

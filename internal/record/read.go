@@ -128,7 +128,7 @@ func (s *Service) Get(ctx context.Context, actor auth.Principal, bookingID uuid.
 	if actor.Role != auth.RoleCounselor {
 		return Record{}, s.deny(ctx, actor, "record.read", bookingID)
 	}
-	now := s.now().UTC()
+	now := s.Clock.Now().UTC()
 	var out Record
 	denied := false
 	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/platform/seal"
@@ -92,15 +93,9 @@ type Service struct {
 	// their escalations: one address or several, comma-separated.
 	ClinicalLeadEmail string
 	BaseURL           string
-	// Now is the clock (tests move it); nil means time.Now.
-	Now func() time.Time
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	// Clock is the services' one clock (tests fix or move it); nil is
+	// the wall clock.
+	Clock clock.Clock
 }
 
 // Summary is what the employee may read of their session's record: the

@@ -80,7 +80,7 @@ func TestRotationResealsEveryValueUnderTheNewKeyAndTheyStillOpen(t *testing.T) {
 	}
 	// Two amendments on the first record (after the lock), and employees' own notes.
 	later := *svc
-	later.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+	later.Clock = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
 	for j := range 2 {
 		if _, err := later.Save(ctx, w.counselor, w.bookings[0], record.Input{Themes: []string{"career"}, RiskLevel: "none",
 			PrivateNotes: new(note(100 + j))}); err != nil {

@@ -90,7 +90,7 @@ func (s *Service) Save(ctx context.Context, actor auth.Principal, bookingID uuid
 	if err := validate(&in); err != nil {
 		return Record{}, err
 	}
-	now := s.now().UTC()
+	now := s.Clock.Now().UTC()
 	var out Record
 	denied := false
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -395,7 +395,7 @@ func (s *Server) preview(c echo.Context, f availabilityForm) (slotPreview, error
 		return pv, err
 	}
 	pv.Zone = loadZone(a.Timezone)
-	day := s.now().In(pv.Zone)
+	day := s.Clock.Now().In(pv.Zone)
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, pv.Zone)
 	for range booking.PreviewDays + 1 {
 		next := time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, pv.Zone)

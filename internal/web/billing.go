@@ -125,7 +125,7 @@ func (v *View) PlanName(p billing.Plan) string {
 
 // thisMonth is the current billing month (Japan time).
 func (s *Server) thisMonth() billing.Period {
-	return billing.PeriodOf(s.now())
+	return billing.PeriodOf(s.Clock.Now())
 }
 
 // periodParam reads ?period=YYYY-MM, defaulting to def; a bad one is

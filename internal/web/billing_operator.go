@@ -173,7 +173,7 @@ func (s *Server) renderContract(c echo.Context, status int, pg contractPage) err
 	if pg.Plans, err = s.Billing.Plans(ctx, p); err != nil {
 		return err
 	}
-	today := s.now().In(billing.JST).Format(time.DateOnly)
+	today := s.Clock.Now().In(billing.JST).Format(time.DateOnly)
 	for i, ct := range pg.Contracts {
 		if ct.Status != "ended" && ct.StartsOn <= today && (ct.EndsOn == nil || *ct.EndsOn >= today) {
 			pg.Current = &pg.Contracts[i]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // officeHours is a schedule open every day 09:00–18:00 in Japan time.
@@ -35,11 +36,10 @@ func weekStartUTC(t time.Time) time.Time {
 func TestBrowserEmployeeBooksReschedulesAndCancels(t *testing.T) {
 	t.Parallel()
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	// The bookings' clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),
+	// The server's clock stands on a Tuesday, 00:00 UTC (09:00 in Japan),
 	// so the week shown holds that day and the next.
 	tuesday := weekStartUTC(time.Now()).AddDate(0, 0, 8)
-	h.App.Bookings.Now = func() time.Time { return tuesday }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(tuesday)})
 	w := newBookingWorld(t, h, officeHours())
 	profile := h.URL + "/counselors/" + w.counselorID.String()
 

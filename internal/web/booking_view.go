@@ -44,14 +44,6 @@ func loadZone(name string) *time.Location {
 	return jst
 }
 
-// now is the bookings' clock (tests move it), else the wall clock.
-func (s *Server) now() time.Time {
-	if s.Bookings != nil && s.Bookings.Now != nil {
-		return s.Bookings.Now()
-	}
-	return time.Now()
-}
-
 // slotDay is the free slots of one calendar day in a zone.
 type slotDay struct {
 	Day   time.Time // midnight of the day in the zone

@@ -48,7 +48,7 @@ func (s *Server) renderSettings(c echo.Context, status int, pg settingsPage) err
 		pg.Zones = append(pg.Zones, pg.Zone)
 	}
 	pg.Current = s.userZone(c).String()
-	pg.Offset = "UTC" + s.now().In(s.userZone(c)).Format("-07:00")
+	pg.Offset = "UTC" + s.Clock.Now().In(s.userZone(c)).Format("-07:00")
 	return s.render(c, status, pageAccountSettings, pg)
 }
 

@@ -61,7 +61,7 @@ func (s *Server) companyShow(c echo.Context) error {
 		if pg.Departments, err = company.DepartmentsTx(ctx, tx, p.CompanyID); err != nil {
 			return err
 		}
-		if pg.Unpaid, err = billing.UnpaidTx(ctx, tx, p, p.CompanyID, s.now()); err != nil {
+		if pg.Unpaid, err = billing.UnpaidTx(ctx, tx, p, p.CompanyID, s.Clock.Now()); err != nil {
 			return err
 		}
 		pg.Programmes, err = programme.ListTx(ctx, tx, p.CompanyID)

@@ -74,7 +74,7 @@ func (s *Server) counselorSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := counselorSessionsPage{Zone: zone, now: s.now(), noShow: map[uuid.UUID]bool{}, phones: map[uuid.UUID]string{}}
+	pg := counselorSessionsPage{Zone: zone, now: s.Clock.Now(), noShow: map[uuid.UUID]bool{}, phones: map[uuid.UUID]string{}}
 	for _, b := range bs {
 		if b.Format == "phone" && b.Status == booking.StatusConfirmed && b.End.After(pg.now.Add(-time.Hour)) {
 			phone, err := s.Bookings.PhoneFor(c.Request().Context(), p, b.ID)

@@ -91,7 +91,7 @@ func (s *Server) feedbackPage(c echo.Context) (feedbackPage, error) {
 	} else if !apperr.Is(err, apperr.CodeNotFound) {
 		return pg, err
 	}
-	pg.CanRate = pg.Rating == nil && rateable(b, s.now())
+	pg.CanRate = pg.Rating == nil && rateable(b, s.Clock.Now())
 	if sum, err := s.Feedback.Summary(ctx, p, b.ID, resolveLang(c, p.Locale)); err == nil {
 		pg.Summary = &sum
 	} else if !apperr.Is(err, apperr.CodeNotFound) {

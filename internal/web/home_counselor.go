@@ -90,7 +90,7 @@ func (s *Server) counselorHome(c echo.Context) error {
 			return err
 		}
 		pg.Zone = loadZone(tz)
-		now := s.now()
+		now := s.Clock.Now()
 		from, to := dayBounds(now, pg.Zone)
 		if pg.Today, err = booking.DayTx(ctx, tx, p, from, to, 50); err != nil {
 			return err

@@ -60,7 +60,7 @@ func (p employeeHomePage) Until(b booking.Booking) countdown { return until(p.No
 func (s *Server) employeeHome(c echo.Context) error {
 	p, _ := principalOf(c)
 	ctx := c.Request().Context()
-	pg := employeeHomePage{Now: s.now(), Zone: s.userZone(c)}
+	pg := employeeHomePage{Now: s.Clock.Now(), Zone: s.userZone(c)}
 	err := s.DB.InTx(ctx, p.Scope(), func(tx *sqlx.Tx) error {
 		var err error
 		if pg.Upcoming, err = booking.UpcomingTx(ctx, tx, p, pg.Now, homeUpcoming); err != nil {

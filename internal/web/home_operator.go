@@ -29,7 +29,7 @@ func (s *Server) loadOperatorNext(ctx context.Context, p auth.Principal) (operat
 		if n.Review, err = counselor.ReviewWaitingTx(ctx, tx, p); err != nil {
 			return err
 		}
-		if n.Urgent, err = record.UrgentTx(ctx, tx, p, s.now()); err != nil {
+		if n.Urgent, err = record.UrgentTx(ctx, tx, p, s.Clock.Now()); err != nil {
 			return err
 		}
 		run, ok, err := billing.LastRunTx(ctx, tx, p)

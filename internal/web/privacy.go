@@ -51,7 +51,7 @@ type currentShare struct {
 func (s *Server) privacyShow(c echo.Context) error {
 	p, _ := principalOf(c)
 	ctx := c.Request().Context()
-	pg := privacyPage{Wording: resolveLang(c, p.Locale), MinGroup: company.PlatformMinGroup, now: s.now()}
+	pg := privacyPage{Wording: resolveLang(c, p.Locale), MinGroup: company.PlatformMinGroup, now: s.Clock.Now()}
 	var err error
 	if pg.OptOut, err = s.Feedback.ReportOptOut(ctx, p, pg.Wording); err != nil {
 		return err

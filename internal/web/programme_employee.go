@@ -54,7 +54,7 @@ func (s *Server) loadMine(c echo.Context) (programmeMinePage, error) {
 			}
 		}
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	for _, b := range mine {
 		if b.Status == booking.StatusConfirmed && b.Start.After(now) && !linked[b.ID] {
 			page.Upcoming = append(page.Upcoming, b)

@@ -98,7 +98,7 @@ func (s *Server) recordPage(c echo.Context) (recordEditPage, error) {
 	if err != nil {
 		return recordEditPage{}, err
 	}
-	pg := recordEditPage{Booking: b, Zone: zone, now: s.now(), Form: recordForm{Themes: []string{b.Theme}, Errors: formErrors{}}}
+	pg := recordEditPage{Booking: b, Zone: zone, now: s.Clock.Now(), Form: recordForm{Themes: []string{b.Theme}, Errors: formErrors{}}}
 	// No risk level is chosen for the counsellor: "none" must be a choice
 	// they make, not a default they leave.
 	rec, err := s.Records.Get(c.Request().Context(), p, b.ID)

@@ -138,7 +138,7 @@ func (s *Server) reportShow(c echo.Context) error {
 	}
 	p, _ := principalOf(c)
 	ctx := c.Request().Context()
-	now := s.now()
+	now := s.Clock.Now()
 	co, err := s.Companies.Get(ctx, p, cid)
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (s *Server) reportCSV(c echo.Context) error {
 		return err
 	}
 	p, _ := principalOf(c)
-	f := readReportForm(c, s.now())
+	f := readReportForm(c, s.Clock.Now())
 	req, err := store.NewRequest(f.From, f.To, joinBy(f.By, f.By2), true)
 	if err != nil {
 		return err

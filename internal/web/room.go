@@ -71,7 +71,7 @@ func (s *Server) meeting(c echo.Context) error {
 			return err
 		}
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	pg := meetingPage{Booking: b, Zone: zone, State: s.Bookings.RoomState(b, now)}
 	pg.Opens, pg.Closes = s.Bookings.RoomWindow(b)
 	if pg.State == booking.RoomOpen {
@@ -144,7 +144,7 @@ type noShowsPage struct {
 const noShowWindow = 90 * 24 * time.Hour
 
 func (s *Server) operatorNoShows(c echo.Context) error {
-	list, err := s.Bookings.CounselorNoShows(c.Request().Context(), s.now().Add(-noShowWindow))
+	list, err := s.Bookings.CounselorNoShows(c.Request().Context(), s.Clock.Now().Add(-noShowWindow))
 	if err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func (s *Server) meetingSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if checkRoomToken(s.Room.Secret, c.QueryParam("token"), b.ID, p.UserID, s.now()) != nil {
+	if checkRoomToken(s.Room.Secret, c.QueryParam("token"), b.ID, p.UserID, s.Clock.Now()) != nil {
 		return apperr.NotFound("booking")
 	}
 	// The server's read and write deadlines would cut a call short.
@@ -228,7 +228,7 @@ func (s *Server) tendRoom(ctx context.Context, conn *websocket.Conn, b booking.B
 			return
 		case <-t.C:
 		}
-		if !s.now().Before(closes) {
+		if !s.Clock.Now().Before(closes) {
 			_ = conn.Close(websocket.StatusNormalClosure, "room closed")
 			return
 		}

@@ -14,34 +14,15 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
-	"github.com/taiwa/taiwa/internal/account"
-	"github.com/taiwa/taiwa/internal/billing"
-	"github.com/taiwa/taiwa/internal/booking"
-	"github.com/taiwa/taiwa/internal/company"
-	"github.com/taiwa/taiwa/internal/counselor"
-	"github.com/taiwa/taiwa/internal/feedback"
-	"github.com/taiwa/taiwa/internal/matching"
-	"github.com/taiwa/taiwa/internal/platform/db"
-	"github.com/taiwa/taiwa/internal/programme"
-	"github.com/taiwa/taiwa/internal/record"
-	"github.com/taiwa/taiwa/internal/report/store"
+	"github.com/taiwa/taiwa/internal/services"
 	webfs "github.com/taiwa/taiwa/web"
 )
 
 // Deps are what the UI needs.
 type Deps struct {
-	Accounts     *account.Service
-	Companies    *company.Service
-	Counselors   *counselor.Service
-	Bookings     *booking.Service
-	Matching     *matching.Service
-	Billing      *billing.Service
-	Records      *record.Service
-	Feedback     *feedback.Service
-	Programmes   *programme.Service
-	Reports      *store.Service
-	DB           *db.DB
-	Log          *slog.Logger
+	// Services are the domain services the pages call (services.New);
+	// they carry the database, the logger and the clock.
+	*services.Services
 	CookieSecure bool
 	DevMode      bool
 	Room         RoomConfig
@@ -64,6 +45,9 @@ type Server struct {
 // New parses the templates and catalogues once, so a missing template or a
 // catalogue out of step fails here rather than while serving.
 func New(d Deps) (*Server, error) {
+	if d.Services == nil {
+		d.Services = &services.Services{}
+	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}

@@ -42,7 +42,7 @@ func (s *Server) sessionList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pg := sessionsPage{Zone: s.userZone(c), now: s.now(), rated: map[uuid.UUID]bool{}}
+	pg := sessionsPage{Zone: s.userZone(c), now: s.Clock.Now(), rated: map[uuid.UUID]bool{}}
 	// The wellbeing series has one point per rated session.
 	points, err := s.Feedback.Wellbeing(c.Request().Context(), p)
 	if err != nil {
@@ -51,8 +51,8 @@ func (s *Server) sessionList(c echo.Context) error {
 	for _, pt := range points {
 		pg.rated[pt.BookingID] = true
 	}
-	pg.Upcoming, pg.Past = splitBookings(bs, s.now())
-	pg.Cancelled, pg.Past = splitCancelled(pg.Past, s.now())
+	pg.Upcoming, pg.Past = splitBookings(bs, s.Clock.Now())
+	pg.Cancelled, pg.Past = splitCancelled(pg.Past, s.Clock.Now())
 	pg.Past, pg.PastMore = capPast(pg.Past)
 	return s.render(c, http.StatusOK, pageSessions, pg)
 }
@@ -84,7 +84,7 @@ func (s *Server) loadSession(c echo.Context) (booking.Booking, error) {
 }
 
 func (s *Server) isOpen(b booking.Booking) bool {
-	return b.Status == booking.StatusConfirmed && s.now().Before(b.Start)
+	return b.Status == booking.StatusConfirmed && s.Clock.Now().Before(b.Start)
 }
 
 func (s *Server) sessionShow(c echo.Context) error {

@@ -120,7 +120,7 @@ func (s *Server) freeSlots(c echo.Context, p auth.Principal, id uuid.UUID, base 
 		}
 	}
 	ctx := c.Request().Context()
-	now := s.now()
+	now := s.Clock.Now()
 	first, last := weekOf(now, zone), weekOf(now.Add(pickerWeeks*7*24*time.Hour), zone)
 	ahead, err := s.Bookings.Slots(ctx, p, id, now, now.Add(earliestWindow))
 	if err != nil {

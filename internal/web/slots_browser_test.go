@@ -11,6 +11,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // TestBrowserSlotPickerWeekViewAtBothWidths: a Berlin employee's week
@@ -23,8 +24,7 @@ import (
 func TestBrowserSlotPickerWeekViewAtBothWidths(t *testing.T) {
 	t.Parallel()
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	h.App.Bookings.Now = func() time.Time { return dstClock }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(dstClock)})
 	w := newBookingWorld(t, h, tokyoAfternoons())
 	emp := principal(t, h, empEmail, empPass)
 	if _, err := h.App.Accounts.SetTimezone(context.Background(), emp, "Europe/Berlin"); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/booking"
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 )
 
@@ -85,8 +86,7 @@ func parseEvent(t *testing.T, data []byte) (start, end time.Time, cal *ics.Calen
 // time. Cancelled, the session is listed as upcoming and cancelled.
 func TestEmployeeInBerlinBooksAcrossTheDSTSwitch(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	h.App.Bookings.Now = func() time.Time { return dstClock }
+	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(dstClock)})
 	w := newBookingWorld(t, h, tokyoAfternoons())
 	emp := newBrowser(t, h)
 	emp.login(empEmail, empPass)

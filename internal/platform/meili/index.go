@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/taiwa/taiwa/internal/platform/clock"
 )
 
 // Timeouts and the health flag's timings. A search takes a few
@@ -42,6 +44,10 @@ type Index struct {
 	// Log receives the engine's transitions between up and down; nil
 	// means slog.Default().
 	Log *slog.Logger
+	// Clock times the DownFor pause and the cached /health answer of
+	// Healthy: tests move it past them instead of waiting (a clock that
+	// stands still keeps a failed engine skipped). nil is the wall clock.
+	Clock clock.Clock
 
 	key        string
 	searchHTTP *http.Client               // searches go straight through it (SearchInto)
@@ -117,7 +123,7 @@ func (ix *Index) log() *slog.Logger {
 // Available reports whether callers should use the engine now: false for
 // DownFor after a failure.
 func (ix *Index) Available() bool {
-	return time.Now().UnixNano() >= ix.state.downUntil.Load()
+	return ix.Clock.Now().UnixNano() >= ix.state.downUntil.Load()
 }
 
 // observe records the outcome of a call: a failure marks the engine down
@@ -133,7 +139,7 @@ func (ix *Index) observe(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
 	}
-	if ix.state.downUntil.Swap(time.Now().Add(DownFor).UnixNano()) == 0 {
+	if ix.state.downUntil.Swap(ix.Clock.Now().Add(DownFor).UnixNano()) == 0 {
 		ix.log().Warn("meilisearch failed; using PostgreSQL for search for a while", "index", ix.Name, "err", err)
 	}
 }
@@ -144,14 +150,14 @@ func (ix *Index) Healthy(ctx context.Context) bool {
 	h := ix.state
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if time.Since(h.checkedAt) < healthTTL {
+	if age := ix.Clock.Since(h.checkedAt); age >= 0 && age < healthTTL {
 		return h.healthy
 	}
 	hctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	res, err := ix.search.HealthWithContext(hctx)
 	h.healthy = err == nil && res.Status == "available"
-	h.checkedAt = time.Now()
+	h.checkedAt = ix.Clock.Now()
 	return h.healthy
 }
 

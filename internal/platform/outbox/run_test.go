@@ -11,6 +11,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/outbox"
+	"github.com/taiwa/taiwa/internal/platform/wait"
 )
 
 // TestRunWakesOnNotify proves the LISTEN/NOTIFY wake-up: with an hour's
@@ -65,7 +66,7 @@ func TestRunWakesOnNotify(t *testing.T) {
 		if err != nil {
 			t.Errorf("Run returned %v after cancel, want nil", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-wait.Context(t, 0).Done():
 		t.Fatal("Run did not return after its context ended")
 	}
 }
@@ -77,18 +78,12 @@ func waitHandled(t *testing.T, handled <-chan int, want int) {
 		if n != want {
 			t.Fatalf("handled row n=%d, want n=%d", n, want)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("row n=%d was not handled within 10 s", want)
+	case <-wait.Context(t, 0).Done():
+		t.Fatalf("row n=%d was not handled", want)
 	}
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	wait.Until(wait.Context(t, 0), t, what, cond)
 }

@@ -20,7 +20,7 @@ func (s *Service) Contribution(ctx context.Context, actor auth.Principal) (*Cont
 	if err := actor.Require(auth.RoleEmployee); err != nil {
 		return nil, err
 	}
-	cur := currentMonth(s.now())
+	cur := currentMonth(s.Clock.Now())
 	from := cur - 23
 	c := &Contribution{Privacy: report.Guarantee()}
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -20,7 +20,7 @@ func TestReportLimitSlidesAndSaysWhenToRetry(t *testing.T) {
 	t.Parallel()
 	env := dbtest.New(t)
 	now := time.Date(2026, 12, 7, 9, 0, 50, 0, time.UTC) // ten seconds before a clock minute
-	svc := &store.Service{DB: env.DB, Limit: 2, Now: func() time.Time { return now }}
+	svc := &store.Service{DB: env.DB, Limit: 2, Clock: func() time.Time { return now }}
 	actor := auth.Principal{UserID: uuid.New(), Role: auth.RoleOperator}
 	ask := func() error {
 		_, err := svc.Report(t.Context(), actor, uuid.New(), store.Request{From: "2026-01", To: "2026-03", By: "month"})

@@ -49,7 +49,7 @@ func checkClosed(m report.Month, now time.Time) error {
 // month): a rerun or a concurrent run returns the stored release, and a
 // run killed midway leaves none.
 func (s *Service) Release(ctx context.Context, companyID uuid.UUID, m report.Month) (report.Published, bool, error) {
-	if err := checkClosed(m, s.now()); err != nil {
+	if err := checkClosed(m, s.Clock.Now()); err != nil {
 		return report.Published{}, false, err
 	}
 	var out report.Published
@@ -97,7 +97,7 @@ func (s *Service) compute(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID,
 	if err != nil {
 		return nil, err
 	}
-	recent := m >= report.LastClosed(s.now())-catchUp+1
+	recent := m >= report.LastClosed(s.Clock.Now())-catchUp+1
 	acts, err := loadActivity(ctx, tx, companyID, m, recent)
 	if err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func readReleases(ctx context.Context, tx *sqlx.Tx, companyID uuid.UUID, from, t
 // counts what it made and what was there already.
 func (s *Service) ReleaseMonth(ctx context.Context, m report.Month, companyID *uuid.UUID) (ReleaseResult, error) {
 	res := ReleaseResult{Period: m.String()}
-	if err := checkClosed(m, s.now()); err != nil {
+	if err := checkClosed(m, s.Clock.Now()); err != nil {
 		return res, err
 	}
 	var ids []uuid.UUID
@@ -217,7 +217,7 @@ const catchUp = 3
 // last catchUp closed months of every company that existed before each
 // ended. Housekeeping calls it hourly; it is cheap when nothing is due.
 func (s *Service) ReleaseDue(ctx context.Context) (int, error) {
-	last := report.LastClosed(s.now())
+	last := report.LastClosed(s.Clock.Now())
 	months := make([]int, 0, catchUp)
 	ends := make([]time.Time, 0, catchUp)
 	for m := last - catchUp + 1; m <= last; m++ {

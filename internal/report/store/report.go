@@ -36,7 +36,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Principal, companyID uu
 			return nil, err
 		}
 	}
-	now := s.now()
+	now := s.Clock.Now()
 	// The hit commits on its own, so a request that fails later still
 	// counts; one refused here does not (the window is full already).
 	if err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

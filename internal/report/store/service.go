@@ -8,8 +8,8 @@ package store
 import (
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/report"
 	"github.com/taiwa/taiwa/internal/report/dp"
@@ -21,8 +21,8 @@ const DefaultLimit = 30
 // Service publishes and serves releases.
 type Service struct {
 	DB    *db.DB
-	Now   func() time.Time // nil: time.Now
-	Limit int              // requests per user per minute; 0: DefaultLimit
+	Clock clock.Clock // nil: the wall clock
+	Limit int         // requests per user per minute; 0: DefaultLimit
 	// AfterRelease, when set, runs after each company's release in
 	// ReleaseMonth (the kill test paces a run with it).
 	AfterRelease func()
@@ -48,13 +48,6 @@ func (s *Service) newNoise() report.Noise {
 		return s.noise()
 	}
 	return report.GaussianNoise(dp.CryptoSource())
-}
-
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
 }
 
 func (s *Service) limit() int {
