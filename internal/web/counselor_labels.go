@@ -1,10 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/feedback"
 )
@@ -63,64 +59,11 @@ var labelMaps = []map[string]string{
 	bookingStatusKeys, weekdayKeys, weekdayShortKeys,
 }
 
-// Label is the name of code in the vocabulary group ("theme", "format", …);
-// an unknown code is shown as it is.
-func (v *View) Label(group, code string) string {
-	voc, ok := vocabularies[group]
-	if !ok {
-		return code
-	}
-	return v.label(voc.keys, code)
-}
-
-// Labels joins the names of codes with the language's list separator.
-func (v *View) Labels(group string, codes []string) string {
-	out := make([]string, len(codes))
-	for i, c := range codes {
-		out[i] = v.Label(group, c)
-	}
-	return strings.Join(out, v.T("list_separator"))
-}
-
-// LabelPtr is Label of an optional code ("" when unset).
-func (v *View) LabelPtr(group string, code *string) string {
-	if code == nil || *code == "" {
-		return ""
-	}
-	return v.Label(group, *code)
-}
-
 // CounselorStatus is a counsellor state's name (審査中 / 公開中 / 停止中).
 func (v *View) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
 
 // CredentialStatus is a credential state's name.
 func (v *View) CredentialStatus(s string) string { return v.label(credentialState, s) }
-
-// Yen formats an amount of yen with thousands separators ("12,000").
-func (v *View) Yen(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// Rating shows an average rating with one decimal.
-func (v *View) Rating(r *float64) string {
-	if r == nil {
-		return ""
-	}
-	return fmt.Sprintf("%.1f", *r)
-}
 
 // Choice is one checkbox (or option) of a vocabulary group.
 type Choice struct {
@@ -175,14 +118,6 @@ func (g ChoiceGroup) WithError(msg string) ChoiceGroup {
 	return g
 }
 
-// ErrText is the translated message of a field's error, or "".
-func (v *View) ErrText(errs formErrors, field string) string {
-	if key := errs[field]; key != "" {
-		return v.T(key)
-	}
-	return ""
-}
-
 // avatar is a photo or, without one, the name's first letter.
 type avatar struct {
 	URL, Alt, Initial, Class string
@@ -217,7 +152,7 @@ func (v *View) RatingLine(avg *float64, count int) string {
 	case !counselor.RatingShown(count):
 		return v.T("rating_few")
 	}
-	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+	return v.T("rating_with_count", "Rating", rating(avg), "Count", count)
 }
 
 // RatingFull is the mean with its count whatever the count: operators'
@@ -226,7 +161,7 @@ func (v *View) RatingFull(avg *float64, count int) string {
 	if avg == nil || count == 0 {
 		return v.T("rating_none")
 	}
-	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+	return v.T("rating_with_count", "Rating", rating(avg), "Count", count)
 }
 
 // ReviewStatus says where the author's own review stands.

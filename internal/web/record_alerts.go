@@ -65,14 +65,6 @@ func (v *View) Span(d time.Duration) string {
 	return v.T("alert_span_days", "N", int(d.Hours()/24))
 }
 
-// TimeOf is Time of an optional time ("" when unset).
-func (v *View) TimeOf(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return v.Time(*t)
-}
-
 // alertListPage is the operators' queue.
 type alertListPage struct {
 	Alerts []record.Alert

@@ -13,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -82,7 +81,7 @@ var templateFuncs = template.FuncMap{
 
 // parsePages parses the layout and partials once, then each page on a clone.
 func parsePages(fsys fs.FS) (map[string]*pageTemplate, error) {
-	base, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").
+	base, err := template.New("").Funcs(templateFuncs).Funcs(formatFuncs).Option("missingkey=error").
 		ParseFS(fsys, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, err
@@ -134,16 +133,14 @@ type Flash struct {
 // View is what every page template receives. Page-specific values are in
 // Data; the methods give templates translations, assets and roles.
 type View struct {
-	translator
-	Lang    string
+	Format
 	User    *auth.Principal
 	CSRF    string
 	Path    string // current path with query, for the language switch
 	Flash   *Flash
-	Data    any
+	Page    any // the page's own data, with its Format filled in
 	DevMode bool
 	assets  map[string]string
-	rooms   *booking.Service // the video room's window, for "join" links
 }
 
 // Asset is a static file's fingerprinted URL.
@@ -168,14 +165,15 @@ func (v *View) OtherLang() string {
 
 // view builds the common part of a page for the current request.
 func (s *Server) view(c echo.Context, data any) *View {
-	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV, rooms: s.Bookings}
+	v := &View{Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV}
 	locale := ""
 	if p, ok := principalOf(c); ok {
 		v.User = &p
 		locale = p.Locale
 	}
-	v.Lang = resolveLang(c, locale)
-	v.translator = s.translator(v.Lang)
+	lang := resolveLang(c, locale)
+	v.Format = Format{translator: s.translator(lang), Lang: lang, path: v.Path, rooms: s.Bookings}
+	v.Page = localize(data, v.Format)
 	if tok, ok := c.Get(csrfKey).(string); ok {
 		v.CSRF = tok
 	}

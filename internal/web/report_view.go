@@ -86,9 +86,9 @@ func (v *View) ReportKey(dim, key string) string {
 	switch report.Dim(dim) {
 	case report.DimDepartment:
 		if p, ok := strings.CutSuffix(key, report.SubtreeSuffix); ok {
-			return v.T("report_key_subtree", "Name", v.Dept(p))
+			return v.T("report_key_subtree", "Name", dept(p))
 		}
-		return v.Dept(key)
+		return dept(key)
 	case report.DimAgeBand:
 		return v.label(ageBandKeys, key)
 	case report.DimTenureBand:

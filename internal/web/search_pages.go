@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -230,17 +229,6 @@ func (s *Server) counselorPhoto(c echo.Context) error {
 		h.Set("Last-Modified", ph.UpdatedAt.UTC().Format(http.TimeFormat))
 	}
 	return c.Blob(http.StatusOK, ct, ph.Data)
-}
-
-// Date shows a calendar day of an instant in Japan time.
-func (v *View) Date(t time.Time) string { return t.In(jst).Format("2006-01-02") }
-
-// TimePtr is Time of an optional instant ("" when unset).
-func (v *View) TimePtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return v.Time(*t)
 }
 
 // searchChip is a filter read from the words of the search text, as the
