@@ -59,13 +59,13 @@ var invoiceStatusKeys = map[string]string{
 }
 
 // InvoiceStatus is an invoice status's name.
-func (v *View) InvoiceStatus(s string) string { return v.label(invoiceStatusKeys, s) }
+func (v BillingFormat) InvoiceStatus(s string) string { return v.label(invoiceStatusKeys, s) }
 
 // statementStatusKeys name a counsellor's statement and payout statuses.
 var statementStatusKeys = map[string]string{"open": "bill_statement_open", "due": "bill_statement_due", "paid": "bill_statement_paid"}
 
 // StatementStatus is a statement's or payout's status name.
-func (v *View) StatementStatus(s string) string { return v.label(statementStatusKeys, s) }
+func (v BillingFormat) StatementStatus(s string) string { return v.label(statementStatusKeys, s) }
 
 // planKindKeys and contractStatusKeys name plan kinds and contract states.
 var (
@@ -76,16 +76,16 @@ var (
 )
 
 // PlanKind is a plan kind's name.
-func (v *View) PlanKind(k string) string { return v.label(planKindKeys, k) }
+func (v BillingFormat) PlanKind(k string) string { return v.label(planKindKeys, k) }
 
 // ContractStatus is a contract state's name.
-func (v *View) ContractStatus(s string) string { return v.label(contractStatusKeys, s) }
+func (v BillingFormat) ContractStatus(s string) string { return v.label(contractStatusKeys, s) }
 
 // LineLabel is an invoice line's name in the page's language.
-func (v *View) LineLabel(l billing.Line) string { return invoicedoc.LineLabel(l, v.Lang) }
+func (v BillingFormat) LineLabel(l billing.Line) string { return invoicedoc.LineLabel(l, v.Lang) }
 
 // PlanName is a plan's name in the page's language.
-func (v *View) PlanName(p billing.Plan) string {
+func (v BillingFormat) PlanName(p billing.Plan) string {
 	if v.Lang == "en" && p.NameEn != "" {
 		return p.NameEn
 	}

@@ -138,18 +138,18 @@ func splitCancelled(past []booking.Booking, now time.Time) (cancelled, rest []bo
 }
 
 // BookingStatus is a booking status's name.
-func (v *View) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
+func (v BookingFormat) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
 
 // BookURL is the confirm page of one slot of a counsellor.
-func (v *View) BookURL(counselorID uuid.UUID, start time.Time) string {
+func (v BookingFormat) BookURL(counselorID uuid.UUID, start time.Time) string {
 	return v.StepLink("/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(instant(start)))
 }
 
 // Step is the programme step the employee is choosing a counsellor for
 // (the current page's `step`, a UUID), or "": search, profiles and
 // recommendations carry it to the booking form, which links the booking.
-func (v *View) Step() string {
-	u, err := url.Parse(v.Path)
+func (v Format) Step() string {
+	u, err := url.Parse(v.path)
 	if err != nil {
 		return ""
 	}
@@ -161,7 +161,7 @@ func (v *View) Step() string {
 }
 
 // StepLink is u carrying the current programme step, if any.
-func (v *View) StepLink(u string) string {
+func (v Format) StepLink(u string) string {
 	step := v.Step()
 	if step == "" {
 		return u

@@ -60,10 +60,10 @@ var labelMaps = []map[string]string{
 }
 
 // CounselorStatus is a counsellor state's name (審査中 / 公開中 / 停止中).
-func (v *View) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
+func (v CounselorFormat) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
 
 // CredentialStatus is a credential state's name.
-func (v *View) CredentialStatus(s string) string { return v.label(credentialState, s) }
+func (v CounselorFormat) CredentialStatus(s string) string { return v.label(credentialState, s) }
 
 // Choice is one checkbox (or option) of a vocabulary group.
 type Choice struct {
@@ -87,7 +87,7 @@ type ChoiceGroup struct {
 
 // Group builds the checkboxes of vocabulary vocab as form field field,
 // with the codes in selected ticked.
-func (v *View) Group(vocab, field, legendKey string, selected []string) ChoiceGroup {
+func (v CounselorFormat) Group(vocab, field, legendKey string, selected []string) ChoiceGroup {
 	g := ChoiceGroup{Name: field, Legend: v.T(legendKey)}
 	voc := vocabularies[vocab]
 	for _, code := range voc.codes {
@@ -101,7 +101,7 @@ func (v *View) Group(vocab, field, legendKey string, selected []string) ChoiceGr
 
 // FacetGroup is a search filter: Group with each choice's count among the
 // matches (a code absent from facets counts 0).
-func (v *View) FacetGroup(vocab, legendKey string, selected []string, facets map[string]int) ChoiceGroup {
+func (v CounselorFormat) FacetGroup(vocab, legendKey string, selected []string, facets map[string]int) ChoiceGroup {
 	g := v.Group(vocab, vocab, legendKey, selected)
 	for i := range g.Items {
 		g.Items[i].Count, g.Items[i].HasCount = facets[g.Items[i].Code], true
@@ -124,7 +124,7 @@ type avatar struct {
 }
 
 // Avatar describes the picture of a counsellor called name.
-func (v *View) Avatar(url, name, class string) avatar {
+func (v CounselorFormat) Avatar(url, name, class string) avatar {
 	a := avatar{URL: url, Alt: v.T("photo_alt", "Name", name), Class: class}
 	for _, r := range name {
 		a.Initial = string(r)
@@ -135,7 +135,7 @@ func (v *View) Avatar(url, name, class string) avatar {
 
 // Needs says which credentials a theme needs: one of kinds, or any
 // verified credential when kinds is empty.
-func (v *View) Needs(kinds []string) string {
+func (v CounselorFormat) Needs(kinds []string) string {
 	if len(kinds) == 0 {
 		return v.T("profile_theme_needs_any")
 	}
@@ -145,7 +145,7 @@ func (v *View) Needs(kinds []string) string {
 // RatingLine is a counsellor's rating as employees see it: the mean with
 // its count ("★ 4.3（12件）") from counselor.MinRatingsShown ratings, "only
 // a few ratings so far" below that, and "no ratings yet" without any.
-func (v *View) RatingLine(avg *float64, count int) string {
+func (v CounselorFormat) RatingLine(avg *float64, count int) string {
 	switch {
 	case avg == nil || count == 0:
 		return v.T("rating_none")
@@ -157,7 +157,7 @@ func (v *View) RatingLine(avg *float64, count int) string {
 
 // RatingFull is the mean with its count whatever the count: operators'
 // pages, where a small count is information, not a risk.
-func (v *View) RatingFull(avg *float64, count int) string {
+func (v CounselorFormat) RatingFull(avg *float64, count int) string {
 	if avg == nil || count == 0 {
 		return v.T("rating_none")
 	}
@@ -165,7 +165,7 @@ func (v *View) RatingFull(avg *float64, count int) string {
 }
 
 // ReviewStatus says where the author's own review stands.
-func (v *View) ReviewStatus(status string) string {
+func (v CounselorFormat) ReviewStatus(status string) string {
 	switch status {
 	case feedback.ReviewPending:
 		return v.T("review_status_pending")

@@ -258,3 +258,36 @@ func rating(r *float64) string {
 
 // dept shows a department path with visible separators.
 func dept(path string) string { return strings.ReplaceAll(path, "/", " / ") }
+
+// BookingFormat is what the pages that list, book or join sessions share:
+// booking states, links that carry a programme step, the slot picker and
+// the video room's window.
+type BookingFormat struct{ Format }
+
+// CounselorFormat is what the pages that show counsellors share: their
+// states, vocabularies as checkboxes, avatars, ratings and cards.
+type CounselorFormat struct{ Format }
+
+// PeopleFormat names the codes of employees and contracts: plans, age and
+// tenure bands, account states.
+type PeopleFormat struct{ Format }
+
+// BillingFormat names invoices', statements' and contracts' states and
+// shows plans and invoice lines in the page's language.
+type BillingFormat struct{ Format }
+
+// RecordFormat names what session records and their alerts carry.
+type RecordFormat struct{ Format }
+
+// ProgrammeFormat names programmes, their states and reasons.
+type ProgrammeFormat struct{ Format }
+
+// ReportFormat draws a differentially private report: its tables, charts,
+// keys and the guarantee it gives.
+type ReportFormat struct{ Format }
+
+// FeedbackFormat names what an employee shares with their company.
+type FeedbackFormat struct{ Format }
+
+// AuditFormat names the audit log's actions and actors.
+type AuditFormat struct{ Format }

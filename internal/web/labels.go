@@ -27,10 +27,10 @@ var (
 )
 
 // Plan is a plan code's name.
-func (v *View) Plan(code string) string { return v.label(planKeys, code) }
+func (v PeopleFormat) Plan(code string) string { return v.label(planKeys, code) }
 
 // AgeBand is an age band's name ("" when unknown).
-func (v *View) AgeBand(b *string) string {
+func (v PeopleFormat) AgeBand(b *string) string {
 	if b == nil {
 		return ""
 	}
@@ -38,7 +38,7 @@ func (v *View) AgeBand(b *string) string {
 }
 
 // TenureBand is a tenure band's name ("" when unknown).
-func (v *View) TenureBand(b *string) string {
+func (v PeopleFormat) TenureBand(b *string) string {
 	if b == nil {
 		return ""
 	}
@@ -46,7 +46,7 @@ func (v *View) TenureBand(b *string) string {
 }
 
 // Status is an employee status's name.
-func (v *View) Status(s string) string { return v.label(statusKeys, s) }
+func (v PeopleFormat) Status(s string) string { return v.label(statusKeys, s) }
 
 // Role is a role's name.
 func (v *View) Role(r string) string { return v.label(roleKeys, r) }

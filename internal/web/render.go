@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -134,6 +135,16 @@ type Flash struct {
 // Data; the methods give templates translations, assets and roles.
 type View struct {
 	Format
+	// The page helpers, until every page embeds its own.
+	BookingFormat
+	CounselorFormat
+	PeopleFormat
+	BillingFormat
+	RecordFormat
+	ProgrammeFormat
+	ReportFormat
+	FeedbackFormat
+	AuditFormat
 	User    *auth.Principal
 	CSRF    string
 	Path    string // current path with query, for the language switch
@@ -173,6 +184,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 	}
 	lang := resolveLang(c, locale)
 	v.Format = Format{translator: s.translator(lang), Lang: lang, path: v.Path, rooms: s.Bookings}
+	setFormats(reflect.ValueOf(v).Elem(), v.Format)
 	v.Page = localize(data, v.Format)
 	if tok, ok := c.Get(csrfKey).(string); ok {
 		v.CSRF = tok

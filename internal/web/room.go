@@ -125,7 +125,7 @@ func checkRoomToken(secret, token string, bookingID, userID uuid.UUID, now time.
 }
 
 // RoomOpen says whether a session's "join" link belongs on the page now.
-func (v *View) RoomOpen(b booking.Booking) bool {
+func (v BookingFormat) RoomOpen(b booking.Booking) bool {
 	return v.rooms != nil && v.rooms.JoinOpen(b)
 }
 

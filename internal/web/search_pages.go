@@ -108,13 +108,13 @@ func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
 // counselorCard is what the counselor_card partial shows: a listing, its
 // photo's address and the page's view for labels.
 type counselorCard struct {
-	V     *View
+	V     CounselorFormat
 	L     counselor.Listing
 	Photo string
 }
 
 // Card prepares a counsellor's card.
-func (v *View) Card(l counselor.Listing) counselorCard {
+func (v CounselorFormat) Card(l counselor.Listing) counselorCard {
 	return counselorCard{V: v, L: l, Photo: photoURL(l.ID, l.PhotoURL)}
 }
 
