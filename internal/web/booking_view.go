@@ -179,5 +179,6 @@ type bookingRow struct {
 	B booking.Booking
 }
 
-// Row pairs a booking with the view so a sub-template can translate.
-func (v *View) Row(b booking.Booking) bookingRow { return bookingRow{V: v, B: b} }
+// row pairs a booking with the view so a sub-template can reach the page
+// and the layout (the template func "row").
+func row(v *View, b booking.Booking) bookingRow { return bookingRow{V: v, B: b} }

@@ -74,6 +74,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return *p
 	},
+	"row":   row,
 	"depth": func(p string) int { return strings.Count(p, "/") },
 	"indent": func(p string) string {
 		return strings.Repeat("\u3000", strings.Count(p, "/"))
