@@ -46,6 +46,8 @@ var searchFilters = []searchFilter{
 // searchPage is the counsellor search: the query as given, the answer and
 // the form's choices.
 type searchPage struct {
+	Format
+	CounselorFormat
 	Raw     url.Values // the query string, for keeping the form as entered
 	Result  counselor.SearchResult
 	Pages   int
@@ -98,8 +100,8 @@ func (p searchPage) PageURL(n int) string {
 }
 
 // Filter is the checkboxes of one search filter with their counts.
-func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
-	g := v.FacetGroup(f.Vocab, f.Legend, p.Selected(f.Vocab), p.FacetOf(f.Vocab))
+func (p searchPage) Filter(f searchFilter) ChoiceGroup {
+	g := p.FacetGroup(f.Vocab, f.Legend, p.Selected(f.Vocab), p.FacetOf(f.Vocab))
 	g.Open = p.IsOpen(f)
 	return g
 }
@@ -173,6 +175,10 @@ func (s *Server) counselorSearch(c echo.Context) error {
 // listingPage is one listed counsellor's public profile and, for an
 // employee, the free slots of the next two weeks.
 type listingPage struct {
+	Format
+	BookingFormat
+	CounselorFormat
+	PeopleFormat
 	Listing  counselor.Listing
 	PhotoURL string
 	Reviews  []feedback.PublishedReview // published anonymous reviews, as the domain orders them
@@ -240,13 +246,13 @@ type searchChip struct {
 }
 
 // Chips are the filters the search read from its text, one chip each.
-func (v *View) Chips(p searchPage) []searchChip {
+func (p searchPage) Chips() []searchChip {
 	out := make([]searchChip, 0, len(p.Result.Understood))
 	for _, u := range p.Result.Understood {
-		words := strings.Join(u.Words, v.T("list_separator"))
+		words := strings.Join(u.Words, p.T("list_separator"))
 		out = append(out, searchChip{
-			Text:   v.T("search_understood_chip", "Words", words, "Filter", v.T("search_filter_"+u.Filter), "Label", v.Label(u.Filter, u.Value)),
-			Remove: v.T("search_understood_remove", "Words", words),
+			Text:   p.T("search_understood_chip", "Words", words, "Filter", p.T("search_filter_"+u.Filter), "Label", p.Label(u.Filter, u.Value)),
+			Remove: p.T("search_understood_remove", "Words", words),
 			URL:    p.without("q", u.Words),
 		})
 	}
@@ -261,21 +267,21 @@ type searchHint struct {
 }
 
 // Hints are the search's suggestions, most found first.
-func (v *View) Hints(p searchPage) []searchHint {
+func (p searchPage) Hints() []searchHint {
 	out := make([]searchHint, 0, len(p.Result.Suggestions))
 	for _, s := range p.Result.Suggestions {
 		var what string
 		switch s.Drop {
 		case "q":
-			what = strings.Join(s.Values, v.T("list_separator"))
+			what = strings.Join(s.Values, p.T("list_separator"))
 		case "available_within_days":
 			if len(s.Values) > 0 {
-				what = v.T("search_within_days", "Days", s.Values[0])
+				what = p.T("search_within_days", "Days", s.Values[0])
 			}
 		default:
-			what = v.Labels(s.Drop, s.Values)
+			what = p.Labels(s.Drop, s.Values)
 		}
-		out = append(out, searchHint{Text: v.T("search_suggestion", "What", what, "Total", s.Total), URL: p.without(s.Drop, s.Values)})
+		out = append(out, searchHint{Text: p.T("search_suggestion", "What", what, "Total", s.Total), URL: p.without(s.Drop, s.Values)})
 	}
 	return out
 }
