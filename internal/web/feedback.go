@@ -40,6 +40,9 @@ func (s *Server) registerFeedback(e *echo.Echo) {
 // rating (form or the given one), the counsellor's summary with sharing,
 // and their own notes.
 type feedbackPage struct {
+	Format
+	FeedbackFormat
+	CounselorFormat
 	Booking    booking.Booking
 	Zone       *time.Location
 	Rating     *feedback.Rating
@@ -234,6 +237,8 @@ func (s *Server) feedbackShare(c echo.Context) error {
 
 // sharedPage is HR's list of what employees chose to share.
 type sharedPage struct {
+	Format
+	FeedbackFormat
 	Items       []feedback.SharedEntry
 	Page, Pages int
 }

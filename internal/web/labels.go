@@ -49,7 +49,12 @@ func (v PeopleFormat) TenureBand(b *string) string {
 func (v PeopleFormat) Status(s string) string { return v.label(statusKeys, s) }
 
 // Role is a role's name.
-func (v *View) Role(r string) string { return v.label(roleKeys, r) }
+func (v *View) Role(r string) string {
+	if k, ok := roleKeys[r]; ok {
+		return v.T(k)
+	}
+	return r
+}
 
 // Active reports whether the current page is under prefix (navigation).
 func (v *View) Active(prefix string) bool {

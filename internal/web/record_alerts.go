@@ -67,6 +67,8 @@ func (v RecordFormat) Span(d time.Duration) string {
 
 // alertListPage is the operators' queue.
 type alertListPage struct {
+	Format
+	RecordFormat
 	Alerts []record.Alert
 	Total  int
 	Status string
@@ -74,6 +76,8 @@ type alertListPage struct {
 
 // alertShowPage is one alert with the protocol and its actions.
 type alertShowPage struct {
+	Format
+	RecordFormat
 	Alert    record.Alert
 	Outcomes []string
 	Error    string

@@ -56,6 +56,8 @@ type recordForm struct {
 
 // recordEditPage is the one-screen record of a held session.
 type recordEditPage struct {
+	Format
+	RecordFormat
 	Booking  booking.Booking
 	Zone     *time.Location
 	Form     recordForm

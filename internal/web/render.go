@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"io/fs"
 	"path"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -132,20 +131,14 @@ type Flash struct {
 	Key  string // message id
 }
 
-// View is what every page template receives. Page-specific values are in
-// Data; the methods give templates translations, assets and roles.
+// View is the layout: what layout.html and the header need on every page
+// (language, user and role, CSRF token, path, flash, assets). The page's
+// own data is Page, a per-page struct that embeds Format and carries the
+// page's methods; templates call them as .Page.Method. Keep View small:
+// TestViewStaysALayout counts its methods.
 type View struct {
-	Format
-	// The page helpers, until every page embeds its own.
-	BookingFormat
-	CounselorFormat
-	PeopleFormat
-	BillingFormat
-	RecordFormat
-	ProgrammeFormat
-	ReportFormat
-	FeedbackFormat
-	AuditFormat
+	translator
+	Lang    string
 	User    *auth.Principal
 	CSRF    string
 	Path    string // current path with query, for the language switch
@@ -183,10 +176,9 @@ func (s *Server) view(c echo.Context, data any) *View {
 		v.User = &p
 		locale = p.Locale
 	}
-	lang := resolveLang(c, locale)
-	v.Format = Format{translator: s.translator(lang), Lang: lang, path: v.Path, rooms: s.Bookings}
-	setFormats(reflect.ValueOf(v).Elem(), v.Format)
-	v.Page = localize(data, v.Format)
+	v.Lang = resolveLang(c, locale)
+	v.translator = s.translator(v.Lang)
+	v.Page = localize(data, Format{translator: v.translator, Lang: v.Lang, path: v.Path, rooms: s.Bookings})
 	if tok, ok := c.Get(csrfKey).(string); ok {
 		v.CSRF = tok
 	}

@@ -60,7 +60,8 @@ func onlyKey(keys []string, i int) bool {
 // sessions by the breakdown that is not the month (or by month), the
 // company-wide risk and observation distributions, and by month the
 // means and each key's participants.
-func (v ReportFormat) ReportChart(p reportPage) reportChart {
+func (p reportPage) ReportChart() reportChart {
+	v := p.ReportFormat
 	b := p.Body
 	dims := strings.Split(b.By, ",")
 	ch := reportChart{Titles: map[string]string{

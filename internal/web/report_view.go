@@ -158,7 +158,8 @@ type reportRow struct {
 
 // ReportRows are the report's cells as table rows, with the same
 // released values as the JSON and the CSV.
-func (v ReportFormat) ReportRows(p reportPage) []reportRow {
+func (p reportPage) ReportRows() []reportRow {
+	v := p.ReportFormat
 	b := p.Body
 	dims := strings.Split(b.By, ",")
 	rows := make([]reportRow, 0, len(b.Cells))
@@ -200,7 +201,8 @@ type reportHeadline struct {
 }
 
 // ReportHeadline is the grand total (the last cell) in words and numbers.
-func (v ReportFormat) ReportHeadline(p reportPage) reportHeadline {
+func (p reportPage) ReportHeadline() reportHeadline {
+	v := p.ReportFormat
 	b := p.Body
 	h := reportHeadline{Participants: "—", Sessions: "—", Utilisation: "—", Satisfaction: "—", Wellbeing: "—"}
 	if b.Seats != nil {
@@ -248,12 +250,14 @@ type reportCategory struct {
 }
 
 // ReportRisk is the company-wide risk distribution (monthly average).
-func (v ReportFormat) ReportRisk(p reportPage) []reportCategory {
+func (p reportPage) ReportRisk() []reportCategory {
+	v := p.ReportFormat
 	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Risk }, reportRiskKeys)
 }
 
 // ReportObservations is the company-wide observation distribution.
-func (v ReportFormat) ReportObservations(p reportPage) []reportCategory {
+func (p reportPage) ReportObservations() []reportCategory {
+	v := p.ReportFormat
 	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Observations }, reportObservationKeys)
 }
 
