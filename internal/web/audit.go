@@ -32,6 +32,8 @@ const maxAuditActors = 2000
 
 // auditPage is a page of audit entries; Query keeps the filters.
 type auditPage struct {
+	Format
+	AuditFormat
 	Rows        []audit.Row
 	Query       url.Values
 	Errors      map[string]string

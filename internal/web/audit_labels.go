@@ -68,7 +68,7 @@ var actionKeys = map[string]string{
 }
 
 // Action is an audited action in plain words, or its code.
-func (v *View) Action(code string) string {
+func (v AuditFormat) Action(code string) string {
 	if k, ok := actionKeys[code]; ok {
 		return v.T(k)
 	}
@@ -82,7 +82,7 @@ type actionOption struct {
 
 // ActionOptions are the labelled actions to filter by, in the order of
 // their codes, so that each domain's actions stand together.
-func (v *View) ActionOptions() []actionOption {
+func (v AuditFormat) ActionOptions() []actionOption {
 	out := make([]actionOption, 0, len(actionKeys))
 	for code, key := range actionKeys {
 		out = append(out, actionOption{Code: code, Label: v.T(key)})
@@ -93,9 +93,9 @@ func (v *View) ActionOptions() []actionOption {
 
 // ActorRole names the role of an entry's actor, the platform's own jobs
 // ("system") included.
-func (v *View) ActorRole(r string) string {
+func (v AuditFormat) ActorRole(r string) string {
 	if r == "system" {
 		return v.T("audit_role_system")
 	}
-	return v.Role(r)
+	return v.label(roleKeys, r)
 }

@@ -64,6 +64,7 @@ type availabilityForm struct {
 // availabilityPage is the editor with its choices and the slots its
 // current state would offer.
 type availabilityPage struct {
+	Format
 	Form    availabilityForm
 	Zones   []string
 	Preview slotPreview
@@ -513,7 +514,7 @@ var inputNamePattern = regexp.MustCompile(`^(start|end)_(\d)_(\d+)$|^ov[a-z]+_(\
 
 // AvailField names one of the editor's inputs for a person: the preview
 // lists the inputs to fix with it.
-func (v *View) AvailField(name string) string {
+func (v availabilityPage) AvailField(name string) string {
 	if key, ok := availabilityLabels[name]; ok {
 		return v.T(key)
 	}
@@ -536,10 +537,10 @@ func (v *View) AvailField(name string) string {
 
 // availDay is one weekday of the editor with the view, for its template.
 type availDay struct {
-	V *View
+	V availabilityPage
 	D dayRows
 }
 
 // AvailDay pairs a weekday's rows with the view (the week_day template
 // is also the fragment an added row swaps in).
-func (v *View) AvailDay(d dayRows) availDay { return availDay{V: v, D: d} }
+func (v availabilityPage) AvailDay(d dayRows) availDay { return availDay{V: v, D: d} }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -52,9 +51,6 @@ func (s *Server) registerBilling(e *echo.Echo) {
 	e.GET("/operator/invoices/:id/csv", s.invoiceCSV, operator)
 }
 
-// Money shows an amount as ¥12,345.
-func (v *View) Money(n int64) string { return invoicedoc.Yen(n) }
-
 // invoiceStatusKeys name the invoice statuses.
 var invoiceStatusKeys = map[string]string{
 	billing.StatusNotSent: "inv_status_not_sent", billing.StatusOpen: "inv_status_open",
@@ -63,13 +59,13 @@ var invoiceStatusKeys = map[string]string{
 }
 
 // InvoiceStatus is an invoice status's name.
-func (v *View) InvoiceStatus(s string) string { return v.label(invoiceStatusKeys, s) }
+func (v BillingFormat) InvoiceStatus(s string) string { return v.label(invoiceStatusKeys, s) }
 
 // statementStatusKeys name a counsellor's statement and payout statuses.
 var statementStatusKeys = map[string]string{"open": "bill_statement_open", "due": "bill_statement_due", "paid": "bill_statement_paid"}
 
 // StatementStatus is a statement's or payout's status name.
-func (v *View) StatementStatus(s string) string { return v.label(statementStatusKeys, s) }
+func (v BillingFormat) StatementStatus(s string) string { return v.label(statementStatusKeys, s) }
 
 // planKindKeys and contractStatusKeys name plan kinds and contract states.
 var (
@@ -80,40 +76,16 @@ var (
 )
 
 // PlanKind is a plan kind's name.
-func (v *View) PlanKind(k string) string { return v.label(planKindKeys, k) }
+func (v BillingFormat) PlanKind(k string) string { return v.label(planKindKeys, k) }
 
 // ContractStatus is a contract state's name.
-func (v *View) ContractStatus(s string) string { return v.label(contractStatusKeys, s) }
-
-// Month shows a YYYY-MM period as 2026年10月 or October 2026.
-func (v *View) Month(period string) string {
-	t, err := time.Parse("2006-01", period)
-	if err != nil {
-		return period
-	}
-	if v.Lang == "en" {
-		return t.Format("January 2006")
-	}
-	return t.Format("2006年1月")
-}
-
-// Day shows a YYYY-MM-DD date in the page's language.
-func (v *View) Day(d string) string {
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return d
-	}
-	if v.Lang == "en" {
-		return t.Format("2 Jan 2006")
-	}
-	return t.Format("2006年1月2日")
-}
+func (v BillingFormat) ContractStatus(s string) string { return v.label(contractStatusKeys, s) }
 
 // LineLabel is an invoice line's name in the page's language.
-func (v *View) LineLabel(l billing.Line) string { return invoicedoc.LineLabel(l, v.Lang) }
+func (v BillingFormat) LineLabel(l billing.Line) string { return invoicedoc.LineLabel(l, v.Lang) }
 
 // PlanName is a plan's name in the page's language.
-func (v *View) PlanName(p billing.Plan) string {
+func (v BillingFormat) PlanName(p billing.Plan) string {
 	if v.Lang == "en" && p.NameEn != "" {
 		return p.NameEn
 	}

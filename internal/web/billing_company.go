@@ -15,6 +15,8 @@ import (
 
 // invoicesPage is a company's invoices with what is still to pay.
 type invoicesPage struct {
+	Format
+	BillingFormat
 	Invoices []billing.Invoice
 	Unpaid   int64 // open and overdue totals
 	Overdue  int
@@ -42,6 +44,8 @@ func (s *Server) invoiceList(c echo.Context) error {
 
 // invoicePage is one invoice; Base is where its downloads live.
 type invoicePage struct {
+	Format
+	BillingFormat
 	Invoice billing.Invoice
 	Issuer  billing.Issuer
 	Base    string
@@ -111,6 +115,9 @@ func (s *Server) invoiceCSV(c echo.Context) error {
 
 // usagePage is the company's running month: counts, never who.
 type usagePage struct {
+	Format
+	BillingFormat
+	PeopleFormat
 	Usage     billing.Usage
 	Remaining int  // sessions left under the cap or the included ones
 	Limited   bool // the plan has a cap or included sessions

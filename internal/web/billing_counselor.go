@@ -12,6 +12,9 @@ import (
 // earningsPage is the counsellor's own month: each session they held (or
 // that pays despite a late cancellation or no-show) with its amount.
 type earningsPage struct {
+	Format
+	BillingFormat
+	BookingFormat
 	Statement billing.Statement
 	Zone      *time.Location
 	Prev      string

@@ -38,6 +38,8 @@ func planFormOf(p billing.Plan) planForm {
 // plansPage is the operator's plans with the create form and the edit
 // form that failed, if any.
 type plansPage struct {
+	Format
+	BillingFormat
 	Plans  []billing.Plan
 	Kinds  []string
 	Create planForm
@@ -142,6 +144,9 @@ type contractForm struct {
 // contractPage is one company's contracts with the forms to change and
 // end the current one.
 type contractPage struct {
+	Format
+	BillingFormat
+	PeopleFormat
 	Company   company.Company
 	Contracts []billing.Contract
 	Current   *billing.Contract

@@ -24,6 +24,8 @@ type companyInvoices struct {
 // billingPage is the operator's billing: run a month (after a
 // confirmation), the latest invoices per company, the payouts of a month.
 type billingPage struct {
+	Format
+	BillingFormat
 	Period    string // the month shown and offered to run
 	Confirm   bool   // ask before running Period
 	Result    *billing.RunResult

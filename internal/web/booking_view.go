@@ -130,54 +130,18 @@ func splitCancelled(past []booking.Booking, now time.Time) (cancelled, rest []bo
 }
 
 // BookingStatus is a booking status's name.
-func (v *View) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
-
-// Weekday is an ISO weekday's full name (月曜日 / Monday).
-func (v *View) Weekday(d int) string { return v.label(weekdayKeys, string(rune('0'+d))) }
-
-func (v *View) wdayShort(t time.Time) string {
-	d := int(t.Weekday())
-	if d == 0 {
-		d = 7
-	}
-	return v.label(weekdayShortKeys, string(rune('0'+d)))
-}
-
-// DayHeading is a day's heading in loc: 1月5日（月）/ Mon 1/5.
-func (v *View) DayHeading(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	return v.T("day_heading", "Month", int(t.Month()), "Day", t.Day(), "Weekday", v.wdayShort(t))
-}
-
-// Clock is the time of day of t in loc (15:04).
-func (v *View) Clock(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
-
-// When is a session's date and hours in loc: 2026-01-05（月）10:00–10:50.
-func (v *View) When(start, end time.Time, loc *time.Location) string {
-	s := start.In(loc)
-	return s.Format("2006-01-02") + v.T("wday_paren", "Weekday", v.wdayShort(s)) + " " +
-		s.Format("15:04") + "–" + end.In(loc).Format("15:04")
-}
-
-// TimeIn is t in loc, with the date: 2026-01-05 10:00.
-func (v *View) TimeIn(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2006-01-02 15:04")
-}
-
-// Instant is t as the RFC 3339 value forms and links carry (UTC, so no
-// "+" needs escaping).
-func (v *View) Instant(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func (v BookingFormat) BookingStatus(s string) string { return v.label(bookingStatusKeys, s) }
 
 // BookURL is the confirm page of one slot of a counsellor.
-func (v *View) BookURL(counselorID uuid.UUID, start time.Time) string {
-	return v.StepLink("/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(v.Instant(start)))
+func (v BookingFormat) BookURL(counselorID uuid.UUID, start time.Time) string {
+	return v.StepLink("/counselors/" + counselorID.String() + "/book?start=" + url.QueryEscape(instant(start)))
 }
 
 // Step is the programme step the employee is choosing a counsellor for
 // (the current page's `step`, a UUID), or "": search, profiles and
 // recommendations carry it to the booking form, which links the booking.
-func (v *View) Step() string {
-	u, err := url.Parse(v.Path)
+func (v Format) Step() string {
+	u, err := url.Parse(v.path)
 	if err != nil {
 		return ""
 	}
@@ -189,7 +153,7 @@ func (v *View) Step() string {
 }
 
 // StepLink is u carrying the current programme step, if any.
-func (v *View) StepLink(u string) string {
+func (v Format) StepLink(u string) string {
 	step := v.Step()
 	if step == "" {
 		return u
@@ -201,14 +165,12 @@ func (v *View) StepLink(u string) string {
 	return u + sep + "step=" + step
 }
 
-// ZoneName is a zone's IANA name.
-func (v *View) ZoneName(loc *time.Location) string { return loc.String() }
-
 // bookingRow is a booking with the page's view, for a row template.
 type bookingRow struct {
 	V *View
 	B booking.Booking
 }
 
-// Row pairs a booking with the view so a sub-template can translate.
-func (v *View) Row(b booking.Booking) bookingRow { return bookingRow{V: v, B: b} }
+// row pairs a booking with the view so a sub-template can reach the page
+// and the layout (the template func "row").
+func row(v *View, b booking.Booking) bookingRow { return bookingRow{V: v, B: b} }

@@ -82,7 +82,7 @@ func TestStepLinkCarriesOnlyAValidProgrammeStep(t *testing.T) {
 		{"/counselors", "/counselors/x", "/counselors/x"},
 	}
 	for _, tc := range cases {
-		v := &View{Path: tc.path}
+		v := Format{path: tc.path}
 		if got := v.StepLink(tc.in); got != tc.want {
 			t.Errorf("StepLink(%q) on %q = %q, want %q", tc.in, tc.path, got, tc.want)
 		}

@@ -43,6 +43,8 @@ type bookForm struct {
 
 // bookPage confirms one slot: the counsellor, the time, theme and format.
 type bookPage struct {
+	Format
+	BookingFormat
 	Listing counselor.Listing
 	Slot    booking.Slot
 	Form    bookForm

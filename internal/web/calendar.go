@@ -34,6 +34,7 @@ func (s *Server) registerSlots(e *echo.Echo) {
 
 // settingsPage is the employee's account settings: their time zone.
 type settingsPage struct {
+	Format
 	Zone    string   // the stored zone, or the one entered on error
 	Other   string   // a zone typed in rather than chosen
 	Zones   []string // the list to choose from

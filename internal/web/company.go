@@ -17,6 +17,9 @@ import (
 // them next — the latest report release, invoices to pay and the state of
 // their programmes.
 type companyPage struct {
+	Format
+	BillingFormat
+	PeopleFormat
 	Company     company.Company
 	Departments []company.Department
 	Latest      *store.Latest // nil before the first release

@@ -20,6 +20,8 @@ type credentialForm struct {
 
 // credentialsPage is the counsellor's credentials with the submit form.
 type credentialsPage struct {
+	Format
+	CounselorFormat
 	Credentials []counselor.Credential
 	Kinds       []string
 	Form        credentialForm

@@ -1,10 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
 	"github.com/taiwa/taiwa/internal/counselor"
 	"github.com/taiwa/taiwa/internal/feedback"
 )
@@ -63,64 +59,11 @@ var labelMaps = []map[string]string{
 	bookingStatusKeys, weekdayKeys, weekdayShortKeys,
 }
 
-// Label is the name of code in the vocabulary group ("theme", "format", …);
-// an unknown code is shown as it is.
-func (v *View) Label(group, code string) string {
-	voc, ok := vocabularies[group]
-	if !ok {
-		return code
-	}
-	return v.label(voc.keys, code)
-}
-
-// Labels joins the names of codes with the language's list separator.
-func (v *View) Labels(group string, codes []string) string {
-	out := make([]string, len(codes))
-	for i, c := range codes {
-		out[i] = v.Label(group, c)
-	}
-	return strings.Join(out, v.T("list_separator"))
-}
-
-// LabelPtr is Label of an optional code ("" when unset).
-func (v *View) LabelPtr(group string, code *string) string {
-	if code == nil || *code == "" {
-		return ""
-	}
-	return v.Label(group, *code)
-}
-
 // CounselorStatus is a counsellor state's name (審査中 / 公開中 / 停止中).
-func (v *View) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
+func (v CounselorFormat) CounselorStatus(s string) string { return v.label(counselorStatus, s) }
 
 // CredentialStatus is a credential state's name.
-func (v *View) CredentialStatus(s string) string { return v.label(credentialState, s) }
-
-// Yen formats an amount of yen with thousands separators ("12,000").
-func (v *View) Yen(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// Rating shows an average rating with one decimal.
-func (v *View) Rating(r *float64) string {
-	if r == nil {
-		return ""
-	}
-	return fmt.Sprintf("%.1f", *r)
-}
+func (v CounselorFormat) CredentialStatus(s string) string { return v.label(credentialState, s) }
 
 // Choice is one checkbox (or option) of a vocabulary group.
 type Choice struct {
@@ -144,7 +87,7 @@ type ChoiceGroup struct {
 
 // Group builds the checkboxes of vocabulary vocab as form field field,
 // with the codes in selected ticked.
-func (v *View) Group(vocab, field, legendKey string, selected []string) ChoiceGroup {
+func (v CounselorFormat) Group(vocab, field, legendKey string, selected []string) ChoiceGroup {
 	g := ChoiceGroup{Name: field, Legend: v.T(legendKey)}
 	voc := vocabularies[vocab]
 	for _, code := range voc.codes {
@@ -158,7 +101,7 @@ func (v *View) Group(vocab, field, legendKey string, selected []string) ChoiceGr
 
 // FacetGroup is a search filter: Group with each choice's count among the
 // matches (a code absent from facets counts 0).
-func (v *View) FacetGroup(vocab, legendKey string, selected []string, facets map[string]int) ChoiceGroup {
+func (v CounselorFormat) FacetGroup(vocab, legendKey string, selected []string, facets map[string]int) ChoiceGroup {
 	g := v.Group(vocab, vocab, legendKey, selected)
 	for i := range g.Items {
 		g.Items[i].Count, g.Items[i].HasCount = facets[g.Items[i].Code], true
@@ -175,21 +118,13 @@ func (g ChoiceGroup) WithError(msg string) ChoiceGroup {
 	return g
 }
 
-// ErrText is the translated message of a field's error, or "".
-func (v *View) ErrText(errs formErrors, field string) string {
-	if key := errs[field]; key != "" {
-		return v.T(key)
-	}
-	return ""
-}
-
 // avatar is a photo or, without one, the name's first letter.
 type avatar struct {
 	URL, Alt, Initial, Class string
 }
 
 // Avatar describes the picture of a counsellor called name.
-func (v *View) Avatar(url, name, class string) avatar {
+func (v CounselorFormat) Avatar(url, name, class string) avatar {
 	a := avatar{URL: url, Alt: v.T("photo_alt", "Name", name), Class: class}
 	for _, r := range name {
 		a.Initial = string(r)
@@ -200,7 +135,7 @@ func (v *View) Avatar(url, name, class string) avatar {
 
 // Needs says which credentials a theme needs: one of kinds, or any
 // verified credential when kinds is empty.
-func (v *View) Needs(kinds []string) string {
+func (v CounselorFormat) Needs(kinds []string) string {
 	if len(kinds) == 0 {
 		return v.T("profile_theme_needs_any")
 	}
@@ -210,27 +145,27 @@ func (v *View) Needs(kinds []string) string {
 // RatingLine is a counsellor's rating as employees see it: the mean with
 // its count ("★ 4.3（12件）") from counselor.MinRatingsShown ratings, "only
 // a few ratings so far" below that, and "no ratings yet" without any.
-func (v *View) RatingLine(avg *float64, count int) string {
+func (v CounselorFormat) RatingLine(avg *float64, count int) string {
 	switch {
 	case avg == nil || count == 0:
 		return v.T("rating_none")
 	case !counselor.RatingShown(count):
 		return v.T("rating_few")
 	}
-	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+	return v.T("rating_with_count", "Rating", rating(avg), "Count", count)
 }
 
 // RatingFull is the mean with its count whatever the count: operators'
 // pages, where a small count is information, not a risk.
-func (v *View) RatingFull(avg *float64, count int) string {
+func (v CounselorFormat) RatingFull(avg *float64, count int) string {
 	if avg == nil || count == 0 {
 		return v.T("rating_none")
 	}
-	return v.T("rating_with_count", "Rating", v.Rating(avg), "Count", count)
+	return v.T("rating_with_count", "Rating", rating(avg), "Count", count)
 }
 
 // ReviewStatus says where the author's own review stands.
-func (v *View) ReviewStatus(status string) string {
+func (v CounselorFormat) ReviewStatus(status string) string {
 	switch status {
 	case feedback.ReviewPending:
 		return v.T("review_status_pending")

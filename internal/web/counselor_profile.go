@@ -60,6 +60,9 @@ type profileForm struct {
 
 // profilePage is the profile form, the photo form and the theme rule.
 type profilePage struct {
+	Format
+	CounselorFormat
+	PeopleFormat
 	Profile    counselor.Profile
 	Form       profileForm
 	PhotoURL   string

@@ -15,6 +15,8 @@ import (
 // counselorSessionsPage is the counsellor's sessions: upcoming by day in
 // their own zone, then past ones, each with what may be done to it now.
 type counselorSessionsPage struct {
+	Format
+	BookingFormat
 	Upcoming []bookingDay
 	Past     []booking.Booking
 	PastMore int // older sessions not shown

@@ -19,6 +19,8 @@ const rosterPerPage = 25
 
 // rosterPage is the roster with its filter, pages and the last import.
 type rosterPage struct {
+	Format
+	PeopleFormat
 	Q            string
 	DepartmentID string
 	Departments  []company.Department

@@ -11,6 +11,7 @@ import (
 
 // errorPage is the data of the error page: message ids, never raw errors.
 type errorPage struct {
+	Format
 	TitleKey   string
 	MessageKey string
 }

@@ -40,6 +40,9 @@ func (s *Server) registerFeedback(e *echo.Echo) {
 // rating (form or the given one), the counsellor's summary with sharing,
 // and their own notes.
 type feedbackPage struct {
+	Format
+	FeedbackFormat
+	CounselorFormat
 	Booking    booking.Booking
 	Zone       *time.Location
 	Rating     *feedback.Rating
@@ -234,6 +237,8 @@ func (s *Server) feedbackShare(c echo.Context) error {
 
 // sharedPage is HR's list of what employees chose to share.
 type sharedPage struct {
+	Format
+	FeedbackFormat
 	Items       []feedback.SharedEntry
 	Page, Pages int
 }
@@ -256,7 +261,7 @@ func (s *Server) sharedShow(c echo.Context) error {
 }
 
 // ShareItem is a sharable item's name.
-func (v *View) ShareItem(item string) string {
+func (v FeedbackFormat) ShareItem(item string) string {
 	switch item {
 	case "summary":
 		return v.T("fb_item_summary")
@@ -269,7 +274,7 @@ func (v *View) ShareItem(item string) string {
 // SharedContent shows a shared item's content: theme codes and the
 // follow-up code as words, a summary as written. The employee's preview
 // and HR's list both render with it, so they read the same.
-func (v *View) SharedContent(item, content string) string {
+func (v FeedbackFormat) SharedContent(item, content string) string {
 	switch item {
 	case "themes":
 		codes := strings.Split(content, ",")

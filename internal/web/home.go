@@ -23,7 +23,7 @@ func until(now, start time.Time) countdown {
 }
 
 // Countdown renders the time left as the catalogue words it.
-func (v *View) Countdown(c countdown) string {
+func (v employeeHomePage) Countdown(c countdown) string {
 	switch {
 	case c.Started:
 		return v.T("home_countdown_started")

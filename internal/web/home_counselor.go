@@ -21,6 +21,10 @@ const homeRecordsDue = 10
 // records still open with the clinical lead, and — only until they are
 // published — their listing's state and what it still needs.
 type counselorHomePage struct {
+	Format
+	BookingFormat
+	CounselorFormat
+	RecordFormat
 	Profile     counselor.Profile
 	Credentials []counselor.Credential
 	PhotoURL    string

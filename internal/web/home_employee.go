@@ -27,6 +27,9 @@ const (
 // sessions after it, held sessions to rate, programme invitations waiting
 // for an answer, and a few recommendations (or the questionnaire's entry).
 type employeeHomePage struct {
+	Format
+	BookingFormat
+	ProgrammeFormat
 	Now         time.Time
 	Zone        *time.Location
 	Upcoming    []booking.Booking // soonest first; the first is "next"

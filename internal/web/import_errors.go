@@ -24,7 +24,7 @@ var importCodeKeys = map[string]string{
 
 // ImportMessage says why a roster line was refused, in the reader's
 // language and with the UI's names for columns and bands.
-func (v *View) ImportMessage(e company.ImportError) string {
+func (v rosterPage) ImportMessage(e company.ImportError) string {
 	col := v.label(importColumnKeys, e.Column)
 	if e.Code == company.ImportCodeBand {
 		if e.Column == "age_band" {
@@ -51,7 +51,7 @@ var importFileKeys = map[string]string{
 // ImportFileMessage says why a whole roster file was refused, in the
 // reader's language, naming the line and the column as the UI does (and
 // the columns the header may use).
-func (v *View) ImportFileMessage(e *company.ImportFileError) string {
+func (v rosterPage) ImportFileMessage(e *company.ImportFileError) string {
 	key, ok := importFileKeys[e.Code]
 	if !ok {
 		return e.Code
@@ -62,7 +62,7 @@ func (v *View) ImportFileMessage(e *company.ImportFileError) string {
 
 // ImportHeaderNames lists the roster columns by the UI's names, in the
 // page's language: what a header line may say.
-func (v *View) ImportHeaderNames() string {
+func (v rosterPage) ImportHeaderNames() string {
 	names := make([]string, 0, len(company.ImportColumns))
 	for _, c := range company.ImportColumns {
 		names = append(names, v.label(importColumnKeys, c))

@@ -1,11 +1,7 @@
 package web
 
 import (
-	"html/template"
 	"strings"
-	"time"
-
-	"github.com/taiwa/taiwa/internal/platform/japan"
 )
 
 // Message ids of the codes the UI shows. The catalogue test checks each.
@@ -30,20 +26,11 @@ var (
 	}
 )
 
-// label translates a code through one of the maps above; an unknown code
-// (added elsewhere, e.g. an operator's own plan) is shown as it is.
-func (v *View) label(keys map[string]string, code string) string {
-	if k, ok := keys[code]; ok {
-		return v.T(k)
-	}
-	return code
-}
-
 // Plan is a plan code's name.
-func (v *View) Plan(code string) string { return v.label(planKeys, code) }
+func (v PeopleFormat) Plan(code string) string { return v.label(planKeys, code) }
 
 // AgeBand is an age band's name ("" when unknown).
-func (v *View) AgeBand(b *string) string {
+func (v PeopleFormat) AgeBand(b *string) string {
 	if b == nil {
 		return ""
 	}
@@ -51,7 +38,7 @@ func (v *View) AgeBand(b *string) string {
 }
 
 // TenureBand is a tenure band's name ("" when unknown).
-func (v *View) TenureBand(b *string) string {
+func (v PeopleFormat) TenureBand(b *string) string {
 	if b == nil {
 		return ""
 	}
@@ -59,33 +46,14 @@ func (v *View) TenureBand(b *string) string {
 }
 
 // Status is an employee status's name.
-func (v *View) Status(s string) string { return v.label(statusKeys, s) }
+func (v PeopleFormat) Status(s string) string { return v.label(statusKeys, s) }
 
 // Role is a role's name.
-func (v *View) Role(r string) string { return v.label(roleKeys, r) }
-
-// Dept shows a department path with visible separators.
-func (v *View) Dept(path string) string { return strings.ReplaceAll(path, "/", " / ") }
-
-// Err is the message next to a form field, or nothing.
-func (v *View) Err(errs formErrors, field string) template.HTML {
-	key := errs[field]
-	if key == "" {
-		return ""
+func (v *View) Role(r string) string {
+	if k, ok := roleKeys[r]; ok {
+		return v.T(k)
 	}
-	return template.HTML(`<small class="field-error" id="err-` + template.HTMLEscapeString(field) + `">` +
-		template.HTMLEscapeString(v.T(key)) + `</small>`)
-}
-
-// Invalid reports whether field has an error (for aria-invalid).
-func (v *View) Invalid(errs formErrors, field string) bool { return errs[field] != "" }
-
-// FormError is the message of a whole form, or "".
-func (v *View) FormError(errs formErrors) string {
-	if key := errs[""]; key != "" {
-		return v.T(key)
-	}
-	return ""
+	return r
 }
 
 // Active reports whether the current page is under prefix (navigation).
@@ -98,22 +66,4 @@ func (v *View) Active(prefix string) bool {
 func (v *View) At(path string) bool {
 	p, _, _ := strings.Cut(v.Path, "?")
 	return p == path
-}
-
-var jst = japan.Zone // the platform's calendar
-
-// Time shows an instant in Japan time, the users' time zone.
-func (v *View) Time(t time.Time) string { return t.In(jst).Format("2006-01-02 15:04") }
-
-// pager is what the pager partial shows.
-type pager struct {
-	V            *View
-	Page, Pages  int
-	Prev, Next   string // the neighbouring pages' addresses
-	Target, Swap string // htmx target and swap ("" = htmx's default)
-}
-
-// Pager prepares the pager partial for page of pages.
-func (v *View) Pager(page, pages int, prev, next, target, swap string) pager {
-	return pager{V: v, Page: page, Pages: pages, Prev: prev, Next: next, Target: target, Swap: swap}
 }

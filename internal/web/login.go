@@ -11,6 +11,7 @@ import (
 
 // loginForm is the sign-in page's form, kept on error (never the password).
 type loginForm struct {
+	Format
 	Email  string
 	Next   string
 	Errors formErrors

@@ -17,11 +17,13 @@ const mailListLimit = 200
 
 // mailListPage lists caught messages, newest first.
 type mailListPage struct {
+	Format
 	Messages []mail.DevMail
 }
 
 // mailShowPage is one caught message with its body cut into text and links.
 type mailShowPage struct {
+	Format
 	Mail mail.DevMail
 	Body []textPart
 }

@@ -97,6 +97,8 @@ type fitForm struct {
 // fitPage is the questionnaire: the employee's version has preferences
 // and a theme; the counsellor's only the values and style items.
 type fitPage struct {
+	Format
+	CounselorFormat
 	Form     fitForm
 	Employee bool
 	Retake   bool
@@ -169,28 +171,28 @@ func (p fitPage) TimeChoices() []choice {
 
 // Pref groups: the legends' message ids, named here so the catalogue test
 // sees them.
-func (v *View) fitGroup(vocab, field, legend string, selected []string, errs formErrors) ChoiceGroup {
+func (v fitPage) fitGroup(vocab, field, legend string, selected []string, errs formErrors) ChoiceGroup {
 	return v.Group(vocab, field, legend, selected).WithError(v.ErrText(errs, "preferences."+field))
 }
 
 // AgeBandsGroup, LanguagesGroup, FormatsGroup and IndustriesGroup are the
 // preference checkboxes.
-func (v *View) AgeBandsGroup(f fitForm) ChoiceGroup {
+func (v fitPage) AgeBandsGroup(f fitForm) ChoiceGroup {
 	return v.fitGroup("age_band", "age_bands", "fit_pref_age_bands", f.AgeBands, f.Errors)
 }
 
 // LanguagesGroup is the languages preference.
-func (v *View) LanguagesGroup(f fitForm) ChoiceGroup {
+func (v fitPage) LanguagesGroup(f fitForm) ChoiceGroup {
 	return v.fitGroup("language", "languages", "fit_pref_languages", f.Languages, f.Errors)
 }
 
 // FormatsGroup is the formats preference.
-func (v *View) FormatsGroup(f fitForm) ChoiceGroup {
+func (v fitPage) FormatsGroup(f fitForm) ChoiceGroup {
 	return v.fitGroup("format", "formats", "fit_pref_formats", f.Formats, f.Errors)
 }
 
 // IndustriesGroup is the industries preference.
-func (v *View) IndustriesGroup(f fitForm) ChoiceGroup {
+func (v fitPage) IndustriesGroup(f fitForm) ChoiceGroup {
 	return v.fitGroup("industry", "industries", "fit_pref_industries", f.Industries, f.Errors)
 }
 
@@ -313,8 +315,8 @@ func (s *Server) fitSave(c echo.Context) error {
 // likertView is what the likert template shows: one item and the view.
 type likertView struct {
 	I likertItem
-	V *View
+	V Format
 }
 
 // Likert prepares one 1–5 question for the likert template.
-func (v *View) Likert(it likertItem) likertView { return likertView{I: it, V: v} }
+func (v fitPage) Likert(it likertItem) likertView { return likertView{I: it, V: v.Format} }

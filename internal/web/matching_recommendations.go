@@ -45,6 +45,9 @@ func recommendationsURL(theme string, relax []string) string {
 
 // recPage is the employee's recommendations for one theme.
 type recPage struct {
+	Format
+	BookingFormat
+	CounselorFormat
 	Theme   string
 	Relax   []string
 	Result  matching.Result
@@ -76,10 +79,10 @@ func (p recPage) BookURL(l counselor.Listing) string {
 
 // Photo is the web address of a listed counsellor's photo, or "".
 // RelaxLabel names a hard preference on a relax button.
-func (v *View) RelaxLabel(constraint string) string { return v.label(relaxKeys, constraint) }
+func (v recPage) RelaxLabel(constraint string) string { return v.label(relaxKeys, constraint) }
 
 // RelaxedLabels names the preferences relaxed on this page.
-func (v *View) RelaxedLabels(relax []string) string {
+func (v recPage) RelaxedLabels(relax []string) string {
 	out := make([]string, len(relax))
 	for i, r := range relax {
 		out[i] = v.label(relaxKeys, r)
@@ -88,7 +91,7 @@ func (v *View) RelaxedLabels(relax []string) string {
 }
 
 // DismissLabel names a coded reason of "not for me".
-func (v *View) DismissLabel(reason string) string { return v.label(dismissKeys, reason) }
+func (v recPage) DismissLabel(reason string) string { return v.label(dismissKeys, reason) }
 
 // relaxParams reads relax (repeated or comma-separated); an unknown one
 // is bad input.

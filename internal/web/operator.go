@@ -36,6 +36,9 @@ type adminForm struct {
 
 // companiesPage is the operator's list of companies with its forms.
 type companiesPage struct {
+	Format
+	BillingFormat
+	PeopleFormat
 	Companies []company.Company
 	Plans     []string
 	Create    companyForm

@@ -13,6 +13,7 @@ import (
 
 // forgotForm asks for a reset link.
 type forgotForm struct {
+	Format
 	Email  string
 	Sent   bool
 	Errors formErrors
@@ -45,6 +46,7 @@ func (s *Server) passwordForgotSubmit(c echo.Context) error {
 
 // setForm sets a password from an invitation or reset link.
 type setForm struct {
+	Format
 	Token  string
 	Link   account.LinkInfo
 	Valid  bool

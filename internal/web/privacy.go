@@ -23,6 +23,9 @@ const pagePrivacy = "privacy"
 // exact wording a change would store, what the company sees, the items
 // shared now and the whole consent history.
 type privacyPage struct {
+	Format
+	ReportFormat
+	PeopleFormat
 	OptOut feedback.OptOut
 	// Wording is the language of OptOut.Text; the form sends it back so the
 	// consent row stores the very text that was on the page.
@@ -129,7 +132,7 @@ var consentItemKeys = map[string]string{
 }
 
 // ConsentItem is a consent item in plain words, or its code.
-func (v *View) ConsentItem(item string) string {
+func (v privacyPage) ConsentItem(item string) string {
 	if k, ok := consentItemKeys[item]; ok {
 		return v.T(k)
 	}
@@ -138,7 +141,7 @@ func (v *View) ConsentItem(item string) string {
 
 // ConsentChange says what a consent row did, in plain words: for the
 // report opt-out, granted means leaving the reports.
-func (v *View) ConsentChange(item string, granted bool) string {
+func (v privacyPage) ConsentChange(item string, granted bool) string {
 	switch {
 	case item == consent.ItemReportOptOut && granted:
 		return v.T("privacy_change_opted_out")
@@ -151,7 +154,7 @@ func (v *View) ConsentChange(item string, granted bool) string {
 }
 
 // ContribDepartment says where the employee's sessions count by department.
-func (v *View) ContribDepartment(c *store.Contribution) string {
+func (v privacyPage) ContribDepartment(c *store.Contribution) string {
 	if c.Department == "" || c.Department == report.KeyOther {
 		return v.T("privacy_contrib_company")
 	}
@@ -163,7 +166,7 @@ func (v *View) ContribDepartment(c *store.Contribution) string {
 }
 
 // ContribMonths lists YYYY-MM months in words.
-func (v *View) ContribMonths(months []string) string {
+func (v privacyPage) ContribMonths(months []string) string {
 	out := make([]string, len(months))
 	for i, m := range months {
 		out[i] = v.Month(m)
@@ -174,7 +177,8 @@ func (v *View) ContribMonths(months []string) string {
 // ContribPending lists the months with sessions not released yet, each
 // with the day its release is due (or, once that day has passed without
 // one, as not published).
-func (v *View) ContribPending(p privacyPage) string {
+func (p privacyPage) ContribPending() string {
+	v := p
 	out := make([]string, len(p.Contribution.Pending))
 	for i, s := range p.Contribution.Pending {
 		m, err := report.ParseMonth(s, "month")
@@ -192,7 +196,7 @@ func (v *View) ContribPending(p privacyPage) string {
 }
 
 // joinList joins items as the language writes a list.
-func (v *View) joinList(items []string) string {
+func (v privacyPage) joinList(items []string) string {
 	if v.Lang == "ja" {
 		return strings.Join(items, "、")
 	}

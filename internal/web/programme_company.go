@@ -21,6 +21,8 @@ type programmeForm struct {
 
 // programmeListPage is HR's programmes with the form to start one.
 type programmeListPage struct {
+	Format
+	ProgrammeFormat
 	Programmes  []programme.Programme
 	Templates   []programme.Template
 	Departments []company.Department
@@ -36,6 +38,8 @@ type enrolForm struct {
 
 // programmeShowPage is one programme as HR sees it.
 type programmeShowPage struct {
+	Format
+	ProgrammeFormat
 	Detail      programme.Detail
 	Template    programme.Template
 	Departments []company.Department

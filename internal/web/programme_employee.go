@@ -15,6 +15,8 @@ import (
 // programmeMinePage is the employee's invitations and steps, with their
 // upcoming bookings that a step may use.
 type programmeMinePage struct {
+	Format
+	ProgrammeFormat
 	Enrolments []programme.Enrolment
 	Upcoming   []booking.Booking
 	Zone       *time.Location

@@ -69,22 +69,22 @@ var programmeReasonKeys = map[string]string{
 }
 
 // ProgLabel is a programme template's or step's name.
-func (v *View) ProgLabel(code string) string { return programme.Label(code, v.Lang) }
+func (v ProgrammeFormat) ProgLabel(code string) string { return programme.Label(code, v.Lang) }
 
 // ProgState is a step state's name.
-func (v *View) ProgState(s string) string { return v.label(programmeStateKeys, s) }
+func (v ProgrammeFormat) ProgState(s string) string { return v.label(programmeStateKeys, s) }
 
 // ProgStatus is an enrolment status's name.
-func (v *View) ProgStatus(s string) string { return v.label(programmeStatusKeys, s) }
+func (v ProgrammeFormat) ProgStatus(s string) string { return v.label(programmeStatusKeys, s) }
 
 // ProgDesc describes a template.
-func (v *View) ProgDesc(code string) string { return v.label(programmeDescKeys, code) }
+func (v ProgrammeFormat) ProgDesc(code string) string { return v.label(programmeDescKeys, code) }
 
 // ProgAnchor names an anchor date.
-func (v *View) ProgAnchor(code string) string { return v.label(programmeAnchorKeys, code) }
+func (v ProgrammeFormat) ProgAnchor(code string) string { return v.label(programmeAnchorKeys, code) }
 
 // ProgReasons are the coded decline reasons with their names.
-func (v *View) ProgReasons() [][2]string {
+func (v ProgrammeFormat) ProgReasons() [][2]string {
 	out := make([][2]string, 0, len(programme.DeclineReasons))
 	for _, r := range programme.DeclineReasons {
 		out = append(out, [2]string{r, v.label(programmeReasonKeys, r)})
@@ -93,7 +93,7 @@ func (v *View) ProgReasons() [][2]string {
 }
 
 // ProgDate shows a YYYY-MM-DD date or month as it is (dates are JST days).
-func (v *View) ProgDate(d string) string { return d }
+func (v ProgrammeFormat) ProgDate(d string) string { return d }
 
 // stepBookable reports whether an employee may book or decline a step now.
 func stepBookable(st programme.Step) bool {

@@ -26,13 +26,13 @@ var (
 )
 
 // AlertStatus is an alert state's name.
-func (v *View) AlertStatus(s string) string { return v.label(alertStatusKeys, s) }
+func (v RecordFormat) AlertStatus(s string) string { return v.label(alertStatusKeys, s) }
 
 // Outcome is a resolution outcome's name.
-func (v *View) Outcome(o string) string { return v.label(outcomeKeys, o) }
+func (v RecordFormat) Outcome(o string) string { return v.label(outcomeKeys, o) }
 
 // Age is how long ago t was, coarsely: "3時間" / "3 h".
-func (v *View) Age(t time.Time) string {
+func (v RecordFormat) Age(t time.Time) string {
 	d := time.Since(t)
 	switch {
 	case d < time.Hour:
@@ -46,7 +46,7 @@ func (v *View) Age(t time.Time) string {
 // Overdue is the flag of an alert past the protocol's next deadline
 // (record.AlertOverdue, as of its read): "確認期限超過 34時間" /
 // "Acknowledgement overdue by 34 h"; "" when it is not overdue.
-func (v *View) Overdue(a record.Alert) string {
+func (v RecordFormat) Overdue(a record.Alert) string {
 	if !a.Overdue {
 		return ""
 	}
@@ -55,7 +55,7 @@ func (v *View) Overdue(a record.Alert) string {
 }
 
 // Span is a duration coarsely: "45分" / "34時間" / "3日".
-func (v *View) Span(d time.Duration) string {
+func (v RecordFormat) Span(d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return v.T("alert_span_minutes", "N", max(1, int(d.Minutes())))
@@ -65,16 +65,10 @@ func (v *View) Span(d time.Duration) string {
 	return v.T("alert_span_days", "N", int(d.Hours()/24))
 }
 
-// TimeOf is Time of an optional time ("" when unset).
-func (v *View) TimeOf(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return v.Time(*t)
-}
-
 // alertListPage is the operators' queue.
 type alertListPage struct {
+	Format
+	RecordFormat
 	Alerts []record.Alert
 	Total  int
 	Status string
@@ -82,6 +76,8 @@ type alertListPage struct {
 
 // alertShowPage is one alert with the protocol and its actions.
 type alertShowPage struct {
+	Format
+	RecordFormat
 	Alert    record.Alert
 	Outcomes []string
 	Error    string

@@ -38,10 +38,10 @@ var (
 )
 
 // RiskLabel is a risk level's name.
-func (v *View) RiskLabel(code string) string { return v.label(riskKeys, code) }
+func (v RecordFormat) RiskLabel(code string) string { return v.label(riskKeys, code) }
 
 // ObservationLabel is an organisational observation's name.
-func (v *View) ObservationLabel(code string) string { return v.label(observationKeys, code) }
+func (v RecordFormat) ObservationLabel(code string) string { return v.label(observationKeys, code) }
 
 // recordForm is the record form as entered (kept on error).
 type recordForm struct {
@@ -56,6 +56,8 @@ type recordForm struct {
 
 // recordEditPage is the one-screen record of a held session.
 type recordEditPage struct {
+	Format
+	RecordFormat
 	Booking  booking.Booking
 	Zone     *time.Location
 	Form     recordForm

@@ -13,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/taiwa/taiwa/internal/booking"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 )
 
@@ -74,6 +73,7 @@ var templateFuncs = template.FuncMap{
 		}
 		return *p
 	},
+	"row":   row,
 	"depth": func(p string) int { return strings.Count(p, "/") },
 	"indent": func(p string) string {
 		return strings.Repeat("\u3000", strings.Count(p, "/"))
@@ -82,7 +82,7 @@ var templateFuncs = template.FuncMap{
 
 // parsePages parses the layout and partials once, then each page on a clone.
 func parsePages(fsys fs.FS) (map[string]*pageTemplate, error) {
-	base, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").
+	base, err := template.New("").Funcs(templateFuncs).Funcs(formatFuncs).Option("missingkey=error").
 		ParseFS(fsys, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, err
@@ -131,8 +131,11 @@ type Flash struct {
 	Key  string // message id
 }
 
-// View is what every page template receives. Page-specific values are in
-// Data; the methods give templates translations, assets and roles.
+// View is the layout: what layout.html and the header need on every page
+// (language, user and role, CSRF token, path, flash, assets). The page's
+// own data is Page, a per-page struct that embeds Format and carries the
+// page's methods; templates call them as .Page.Method. Keep View small:
+// TestViewStaysALayout counts its methods.
 type View struct {
 	translator
 	Lang    string
@@ -140,10 +143,9 @@ type View struct {
 	CSRF    string
 	Path    string // current path with query, for the language switch
 	Flash   *Flash
-	Data    any
+	Page    any // the page's own data, with its Format filled in
 	DevMode bool
 	assets  map[string]string
-	rooms   *booking.Service // the video room's window, for "join" links
 }
 
 // Asset is a static file's fingerprinted URL.
@@ -168,7 +170,7 @@ func (v *View) OtherLang() string {
 
 // view builds the common part of a page for the current request.
 func (s *Server) view(c echo.Context, data any) *View {
-	v := &View{Data: data, Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV, rooms: s.Bookings}
+	v := &View{Path: c.Request().URL.RequestURI(), DevMode: s.DevMode, assets: s.assetV}
 	locale := ""
 	if p, ok := principalOf(c); ok {
 		v.User = &p
@@ -176,6 +178,7 @@ func (s *Server) view(c echo.Context, data any) *View {
 	}
 	v.Lang = resolveLang(c, locale)
 	v.translator = s.translator(v.Lang)
+	v.Page = localize(data, Format{translator: v.translator, Lang: v.Lang, path: v.Path, rooms: s.Bookings})
 	if tok, ok := c.Get(csrfKey).(string); ok {
 		v.CSRF = tok
 	}

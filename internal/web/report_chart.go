@@ -60,7 +60,8 @@ func onlyKey(keys []string, i int) bool {
 // sessions by the breakdown that is not the month (or by month), the
 // company-wide risk and observation distributions, and by month the
 // means and each key's participants.
-func (v *View) ReportChart(p reportPage) reportChart {
+func (p reportPage) ReportChart() reportChart {
+	v := p.ReportFormat
 	b := p.Body
 	dims := strings.Split(b.By, ",")
 	ch := reportChart{Titles: map[string]string{
@@ -85,7 +86,7 @@ func (v *View) ReportChart(p reportPage) reportChart {
 
 // chartByKey is one bar per key of dims[ki] (its total over the other
 // dimension), hidden and below-min_group numbers null.
-func (v *View) chartByKey(b *report.Body, dims []string, ki int) *chartBars {
+func (v ReportFormat) chartByKey(b *report.Body, dims []string, ki int) *chartBars {
 	bars := &chartBars{}
 	theme := dims[ki] == string(report.DimTheme)
 	for _, c := range b.Cells {
@@ -101,7 +102,7 @@ func (v *View) chartByKey(b *report.Body, dims []string, ki int) *chartBars {
 	return bars
 }
 
-func (v *View) chartCategories(cs []report.Category, keys map[string]string) *chartBar {
+func (v ReportFormat) chartCategories(cs []report.Category, keys map[string]string) *chartBar {
 	bar := &chartBar{}
 	for _, c := range cs {
 		bar.Labels = append(bar.Labels, v.label(keys, c.Code))
@@ -112,7 +113,7 @@ func (v *View) chartCategories(cs []report.Category, keys map[string]string) *ch
 
 // reportTrend is satisfaction and WHO-5 by month (the month margin) and,
 // with a second dimension, each of its keys' participants by month.
-func (v *View) reportTrend(b *report.Body, dims []string, mi int) (*chartTrend, *chartStack) {
+func (v ReportFormat) reportTrend(b *report.Body, dims []string, mi int) (*chartTrend, *chartStack) {
 	tr := &chartTrend{}
 	months := map[string]int{}
 	for _, c := range b.Cells {

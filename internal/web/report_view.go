@@ -72,11 +72,11 @@ func reportPeriods(now time.Time) []string {
 }
 
 // DimLabel names a dimension.
-func (v *View) DimLabel(d string) string { return v.label(reportDimKeys, d) }
+func (v ReportFormat) DimLabel(d string) string { return v.label(reportDimKeys, d) }
 
 // ReportKey names one key of a dimension: a department path, a band, a
 // theme, a month or quarter, a margin ("*") or the rest ("(other)").
-func (v *View) ReportKey(dim, key string) string {
+func (v ReportFormat) ReportKey(dim, key string) string {
 	switch {
 	case key == report.KeyAll:
 		return v.T("report_key_all")
@@ -86,9 +86,9 @@ func (v *View) ReportKey(dim, key string) string {
 	switch report.Dim(dim) {
 	case report.DimDepartment:
 		if p, ok := strings.CutSuffix(key, report.SubtreeSuffix); ok {
-			return v.T("report_key_subtree", "Name", v.Dept(p))
+			return v.T("report_key_subtree", "Name", dept(p))
 		}
-		return v.Dept(key)
+		return dept(key)
 	case report.DimAgeBand:
 		return v.label(ageBandKeys, key)
 	case report.DimTenureBand:
@@ -103,7 +103,7 @@ func (v *View) ReportKey(dim, key string) string {
 
 // ReportReason says why a cell shows no numbers, with the company's
 // min_group.
-func (v *View) ReportReason(reason string, minGroup int) string {
+func (v ReportFormat) ReportReason(reason string, minGroup int) string {
 	if k, ok := reportReasonKeys[reason]; ok {
 		return v.T(k, "N", minGroup)
 	}
@@ -113,7 +113,7 @@ func (v *View) ReportReason(reason string, minGroup int) string {
 // approx shows a released count: "about n" (every number carries noise),
 // "fewer than min_group" when below it, "—" when there is none. unit is
 // "people" or "sessions" for the headline's words, "" for a table cell.
-func (v *View) approx(n *int, below bool, minGroup int, unit string) string {
+func (v ReportFormat) approx(n *int, below bool, minGroup int, unit string) string {
 	switch {
 	case below && unit == "sessions":
 		return v.T("report_below_sessions", "N", minGroup)
@@ -130,7 +130,7 @@ func (v *View) approx(n *int, below bool, minGroup int, unit string) string {
 }
 
 // approxScore shows a released mean, approximate, or "—".
-func (v *View) approxScore(f *float64, prec int) string {
+func (v ReportFormat) approxScore(f *float64, prec int) string {
 	if f == nil {
 		return "—"
 	}
@@ -158,7 +158,8 @@ type reportRow struct {
 
 // ReportRows are the report's cells as table rows, with the same
 // released values as the JSON and the CSV.
-func (v *View) ReportRows(p reportPage) []reportRow {
+func (p reportPage) ReportRows() []reportRow {
+	v := p.ReportFormat
 	b := p.Body
 	dims := strings.Split(b.By, ",")
 	rows := make([]reportRow, 0, len(b.Cells))
@@ -178,7 +179,7 @@ func (v *View) ReportRows(p reportPage) []reportRow {
 }
 
 // reportFigures are a shown cell's numbers in the table's order.
-func (v *View) reportFigures(c report.Cell, dims []string, k int) []reportFigure {
+func (v ReportFormat) reportFigures(c report.Cell, dims []string, k int) []reportFigure {
 	below := func(name string) bool { return slices.Contains(c.Below, name) }
 	sess := reportFigure{Col: "sessions", Text: v.approx(c.Sessions, below(belowSessions), k, ""), Below: below(belowSessions)}
 	if c.Sessions == nil && !sess.Below && slices.Contains(dims, string(report.DimTheme)) && c.Keys[slices.Index(dims, string(report.DimTheme))] != report.KeyAll {
@@ -200,7 +201,8 @@ type reportHeadline struct {
 }
 
 // ReportHeadline is the grand total (the last cell) in words and numbers.
-func (v *View) ReportHeadline(p reportPage) reportHeadline {
+func (p reportPage) ReportHeadline() reportHeadline {
+	v := p.ReportFormat
 	b := p.Body
 	h := reportHeadline{Participants: "—", Sessions: "—", Utilisation: "—", Satisfaction: "—", Wellbeing: "—"}
 	if b.Seats != nil {
@@ -230,7 +232,7 @@ type reportMonth struct {
 }
 
 // ReportMonths is the range's publishing state month by month.
-func (v *View) ReportMonths(b *report.Body) []reportMonth {
+func (v ReportFormat) ReportMonths(b *report.Body) []reportMonth {
 	out := make([]reportMonth, len(b.Months))
 	for i, m := range b.Months {
 		out[i] = reportMonth{Month: m.Month, Label: v.Month(m.Month), Released: m.Released, Day: v.Day(m.PublishesOn)}
@@ -248,16 +250,18 @@ type reportCategory struct {
 }
 
 // ReportRisk is the company-wide risk distribution (monthly average).
-func (v *View) ReportRisk(p reportPage) []reportCategory {
+func (p reportPage) ReportRisk() []reportCategory {
+	v := p.ReportFormat
 	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Risk }, reportRiskKeys)
 }
 
 // ReportObservations is the company-wide observation distribution.
-func (v *View) ReportObservations(p reportPage) []reportCategory {
+func (p reportPage) ReportObservations() []reportCategory {
+	v := p.ReportFormat
 	return v.categories(p.Body, func(c report.Cell) []report.Category { return c.Observations }, reportObservationKeys)
 }
 
-func (v *View) categories(b *report.Body, of func(report.Cell) []report.Category, keys map[string]string) []reportCategory {
+func (v ReportFormat) categories(b *report.Body, of func(report.Cell) []report.Category, keys map[string]string) []reportCategory {
 	if len(b.Cells) == 0 {
 		return nil
 	}
@@ -274,7 +278,7 @@ type reportGuarantee struct {
 }
 
 // Guarantee formats p for the protection panel and the privacy page.
-func (v *View) Guarantee(p report.Privacy) reportGuarantee {
+func (v ReportFormat) Guarantee(p report.Privacy) reportGuarantee {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	return reportGuarantee{RhoMonth: f(p.RhoMonth), RhoYear: f(p.RhoYear), EpsilonMonth: f(p.EpsilonMonth),
 		EpsilonYear: f(p.EpsilonYear), Delta: powerOfTen(p.Delta)}

@@ -53,6 +53,8 @@ func (f reportForm) ByMonth() bool {
 // reportPage is the dashboard: the form, and the report (a
 // post-processing of the company's monthly releases) or why there is none.
 type reportPage struct {
+	Format
+	ReportFormat
 	CompanyName string // the operator's view names the company
 	Base        string // the dashboard's path
 	Form        reportForm

@@ -28,6 +28,7 @@ func (s *Server) registerReviews(e *echo.Echo) {
 // reviewQueuePage lists the reviews awaiting moderation: text and
 // counsellor only. RejectID and Reason keep a refused rejection's entry.
 type reviewQueuePage struct {
+	Format
 	Items    []feedback.QueuedReview
 	RejectID string
 	Reason   string

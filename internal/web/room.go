@@ -41,6 +41,8 @@ func roomCSP(host string) string {
 // when it opens (or why it is closed), or the session's place or phone
 // arrangements for other formats.
 type meetingPage struct {
+	Format
+	BookingFormat
 	Booking booking.Booking
 	Zone    *time.Location
 	State   string // booking.RoomEarly, RoomOpen, RoomClosed
@@ -125,7 +127,7 @@ func checkRoomToken(secret, token string, bookingID, userID uuid.UUID, now time.
 }
 
 // RoomOpen says whether a session's "join" link belongs on the page now.
-func (v *View) RoomOpen(b booking.Booking) bool {
+func (v BookingFormat) RoomOpen(b booking.Booking) bool {
 	return v.rooms != nil && v.rooms.JoinOpen(b)
 }
 
@@ -136,6 +138,8 @@ var requireParty = requireRoles(auth.RoleEmployee, auth.RoleCounselor, auth.Role
 
 // noShowsPage lists the counsellors' no-shows for operators.
 type noShowsPage struct {
+	Format
+	BookingFormat
 	List []booking.CounselorNoShow
 	Zone *time.Location
 }

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,6 +46,8 @@ var searchFilters = []searchFilter{
 // searchPage is the counsellor search: the query as given, the answer and
 // the form's choices.
 type searchPage struct {
+	Format
+	CounselorFormat
 	Raw     url.Values // the query string, for keeping the form as entered
 	Result  counselor.SearchResult
 	Pages   int
@@ -99,8 +100,8 @@ func (p searchPage) PageURL(n int) string {
 }
 
 // Filter is the checkboxes of one search filter with their counts.
-func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
-	g := v.FacetGroup(f.Vocab, f.Legend, p.Selected(f.Vocab), p.FacetOf(f.Vocab))
+func (p searchPage) Filter(f searchFilter) ChoiceGroup {
+	g := p.FacetGroup(f.Vocab, f.Legend, p.Selected(f.Vocab), p.FacetOf(f.Vocab))
 	g.Open = p.IsOpen(f)
 	return g
 }
@@ -109,13 +110,13 @@ func (v *View) Filter(p searchPage, f searchFilter) ChoiceGroup {
 // counselorCard is what the counselor_card partial shows: a listing, its
 // photo's address and the page's view for labels.
 type counselorCard struct {
-	V     *View
+	V     CounselorFormat
 	L     counselor.Listing
 	Photo string
 }
 
 // Card prepares a counsellor's card.
-func (v *View) Card(l counselor.Listing) counselorCard {
+func (v CounselorFormat) Card(l counselor.Listing) counselorCard {
 	return counselorCard{V: v, L: l, Photo: photoURL(l.ID, l.PhotoURL)}
 }
 
@@ -174,6 +175,10 @@ func (s *Server) counselorSearch(c echo.Context) error {
 // listingPage is one listed counsellor's public profile and, for an
 // employee, the free slots of the next two weeks.
 type listingPage struct {
+	Format
+	BookingFormat
+	CounselorFormat
+	PeopleFormat
 	Listing  counselor.Listing
 	PhotoURL string
 	Reviews  []feedback.PublishedReview // published anonymous reviews, as the domain orders them
@@ -232,17 +237,6 @@ func (s *Server) counselorPhoto(c echo.Context) error {
 	return c.Blob(http.StatusOK, ct, ph.Data)
 }
 
-// Date shows a calendar day of an instant in Japan time.
-func (v *View) Date(t time.Time) string { return t.In(jst).Format("2006-01-02") }
-
-// TimePtr is Time of an optional instant ("" when unset).
-func (v *View) TimePtr(t *time.Time) string {
-	if t == nil {
-		return ""
-	}
-	return v.Time(*t)
-}
-
 // searchChip is a filter read from the words of the search text, as the
 // results show it: what it says and the search without it.
 type searchChip struct {
@@ -252,13 +246,13 @@ type searchChip struct {
 }
 
 // Chips are the filters the search read from its text, one chip each.
-func (v *View) Chips(p searchPage) []searchChip {
+func (p searchPage) Chips() []searchChip {
 	out := make([]searchChip, 0, len(p.Result.Understood))
 	for _, u := range p.Result.Understood {
-		words := strings.Join(u.Words, v.T("list_separator"))
+		words := strings.Join(u.Words, p.T("list_separator"))
 		out = append(out, searchChip{
-			Text:   v.T("search_understood_chip", "Words", words, "Filter", v.T("search_filter_"+u.Filter), "Label", v.Label(u.Filter, u.Value)),
-			Remove: v.T("search_understood_remove", "Words", words),
+			Text:   p.T("search_understood_chip", "Words", words, "Filter", p.T("search_filter_"+u.Filter), "Label", p.Label(u.Filter, u.Value)),
+			Remove: p.T("search_understood_remove", "Words", words),
 			URL:    p.without("q", u.Words),
 		})
 	}
@@ -273,21 +267,21 @@ type searchHint struct {
 }
 
 // Hints are the search's suggestions, most found first.
-func (v *View) Hints(p searchPage) []searchHint {
+func (p searchPage) Hints() []searchHint {
 	out := make([]searchHint, 0, len(p.Result.Suggestions))
 	for _, s := range p.Result.Suggestions {
 		var what string
 		switch s.Drop {
 		case "q":
-			what = strings.Join(s.Values, v.T("list_separator"))
+			what = strings.Join(s.Values, p.T("list_separator"))
 		case "available_within_days":
 			if len(s.Values) > 0 {
-				what = v.T("search_within_days", "Days", s.Values[0])
+				what = p.T("search_within_days", "Days", s.Values[0])
 			}
 		default:
-			what = v.Labels(s.Drop, s.Values)
+			what = p.Labels(s.Drop, s.Values)
 		}
-		out = append(out, searchHint{Text: v.T("search_suggestion", "What", what, "Total", s.Total), URL: p.without(s.Drop, s.Values)})
+		out = append(out, searchHint{Text: p.T("search_suggestion", "What", what, "Total", s.Total), URL: p.without(s.Drop, s.Values)})
 	}
 	return out
 }

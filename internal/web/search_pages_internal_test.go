@@ -34,9 +34,8 @@ func TestSearchPageURLKeepsTheQueryAndChangesOnlyThePage(t *testing.T) {
 
 func TestYenGroupsThousands(t *testing.T) {
 	t.Parallel()
-	v := &View{}
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 8000: "8,000", 1234567: "1,234,567", -5000: "-5,000"} {
-		if got := v.Yen(n); got != want {
+		if got := yen(n); got != want {
 			t.Errorf("Yen(%d) = %s, want %s", n, got, want)
 		}
 	}

@@ -87,6 +87,7 @@ func mfaRedirect(ch *account.Challenge, next string) string {
 
 // mfaForm is the second step's form.
 type mfaForm struct {
+	Format
 	Next    string
 	Methods []string
 	Errors  formErrors
@@ -173,6 +174,7 @@ func (s *Server) mfaOutcome(c echo.Context, err error, page string, errs *formEr
 // totpForm is the TOTP enrolment page: the QR code, the secret in text
 // for typing into the app, and the first code to confirm it.
 type totpForm struct {
+	Format
 	Action    string // where the form posts
 	Challenge string // own enrolment only: the pending secret's token
 	Next      string
@@ -253,12 +255,14 @@ func (s *Server) mfaEnrolSubmit(c echo.Context) error {
 
 // recoveryView shows new recovery codes, once.
 type recoveryView struct {
+	Format
 	Codes    []string
 	Continue string
 }
 
 // securityView is the account's security page.
 type securityView struct {
+	Format
 	Factors        account.Factors
 	Role           auth.Role
 	CompanyRequire bool

@@ -14,6 +14,8 @@ import (
 
 // sessionsPage is the employee's "my sessions".
 type sessionsPage struct {
+	Format
+	BookingFormat
 	Upcoming []booking.Booking
 	// Cancelled are cancelled sessions whose time is still ahead: they
 	// are neither to come nor past.
@@ -59,6 +61,8 @@ func (s *Server) sessionList(c echo.Context) error {
 
 // sessionPage is one of the employee's sessions.
 type sessionPage struct {
+	Format
+	BookingFormat
 	Booking  booking.Booking
 	Zone     *time.Location
 	Open     bool          // confirmed and not yet started: may be moved or cancelled
@@ -101,6 +105,8 @@ func (s *Server) sessionShow(c echo.Context) error {
 
 // reschedulePage offers the counsellor's other free slots.
 type reschedulePage struct {
+	Format
+	BookingFormat
 	Booking booking.Booking
 	slotsPanel
 	Error string // message id beside the choice
@@ -167,6 +173,8 @@ func (s *Server) sessionReschedule(c echo.Context) error {
 
 // cancelPage confirms a cancellation, warning when it would be billable.
 type cancelPage struct {
+	Format
+	BookingFormat
 	Booking     booking.Booking
 	Zone        *time.Location
 	Late        bool

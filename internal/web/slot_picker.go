@@ -186,7 +186,7 @@ func (p slotsPanel) LastDay() time.Time { return addDays(p.Week, 6) }
 // slot is a link to the booking form ("link") or a choice in a form
 // elsewhere on the page ("radio", with that form's id).
 type slotPicker struct {
-	V         *View
+	V         BookingFormat
 	P         slotsPanel
 	Mode      string
 	Form      string
@@ -195,14 +195,14 @@ type slotPicker struct {
 
 // SlotPicker pairs a panel with the view for the picker partial; a
 // "radio" picker's choices belong to the form with id form.
-func (v *View) SlotPicker(p slotsPanel, counselorID uuid.UUID, mode, form string) slotPicker {
+func (v BookingFormat) SlotPicker(p slotsPanel, counselorID uuid.UUID, mode, form string) slotPicker {
 	return slotPicker{V: v, P: p, Mode: mode, Form: form, Counselor: counselorID}
 }
 
 // ZoneOption is a zone's name with its offset from UTC now, as the zone
 // switch lists it, at the instant at (the week shown, so a zone with
 // DST shows the offset that week has): "Europe/Berlin (UTC+01:00)".
-func (v *View) ZoneOption(name string, at time.Time) string {
+func (v BookingFormat) ZoneOption(name string, at time.Time) string {
 	loc, err := account.LoadZone(name)
 	if err != nil {
 		return name

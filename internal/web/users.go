@@ -40,6 +40,8 @@ func (s *Server) registerUsers(e *echo.Echo) {
 
 // usersPage is the operators' list of users.
 type usersPage struct {
+	Format
+	PeopleFormat
 	Q     string
 	Users []account.UserState
 	Page  int
@@ -79,6 +81,7 @@ func (s *Server) userList(c echo.Context) error {
 
 // userConfirmPage asks before a user is disabled or enabled.
 type userConfirmPage struct {
+	Format
 	User   account.UserState
 	Verb   string // disable or enable
 	Action string // where the form posts

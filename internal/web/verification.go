@@ -21,7 +21,7 @@ const queuePerPage = 25
 var queueStatuses = append([]string{""}, counselor.QueueStatuses...)
 
 // QueueStatus is the name of a queue filter.
-func (v *View) QueueStatus(s string) string {
+func (v queuePage) QueueStatus(s string) string {
 	switch s {
 	case "":
 		return v.T("queue_needs_attention")
@@ -33,6 +33,8 @@ func (v *View) QueueStatus(s string) string {
 
 // queuePage is the operator's verification queue.
 type queuePage struct {
+	Format
+	CounselorFormat
 	Status   string
 	Statuses []string
 	Items    []counselor.ReviewSummary
@@ -87,6 +89,9 @@ type reasonForm struct {
 
 // reviewPage is one counsellor's review with its forms.
 type reviewPage struct {
+	Format
+	CounselorFormat
+	PeopleFormat
 	Review   counselor.Review
 	PhotoURL string
 	Failed   reasonForm
