@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 // MaxSlotsWindow is the longest from–to window GET …/slots answers, and
@@ -216,8 +217,9 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 	hash := requestHash(in)
 	now := s.now()
 	var (
-		out Booking
-		k   contract
+		out     Booking
+		k       contract
+		created bool
 	)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
@@ -241,7 +243,7 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 				return err
 			}
 		}
-		out = forViewer(b, actor)
+		out, created = forViewer(b, actor), true
 		if idempotencyKey != "" {
 			return storeKey(ctx, tx, actor.UserID, idempotencyKey, 201, out)
 		}
@@ -254,13 +256,16 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 	if err != nil {
 		return Booking{}, err
 	}
+	if created {
+		s.followNextAvailable(ctx, out)
+	}
 	return out, nil
 }
 
 // book runs the rules and writes the booking; *kp receives the contract it
 // counts against.
 func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time, kp *contract) (Booking, error) {
-	c, err := loadBookable(ctx, tx, in.CounselorID, now)
+	c, claim, err := loadBookableClaimingSlot(ctx, tx, in.CounselorID, in.Start, now)
 	if err != nil {
 		return Booking{}, err
 	}
@@ -272,6 +277,9 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	}
 	if !in.Start.After(now) {
 		return Booking{}, apperr.Unprocessable("start_in_past", "the start time has already passed")
+	}
+	if err := awaitSlot(ctx, tx, c.ID, in.Start, claim); err != nil {
+		return Booking{}, err
 	}
 	k, err := activeContract(ctx, tx, actor.CompanyID, now)
 	if err != nil {
@@ -298,11 +306,11 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	}
 	end := in.Start.Add(time.Duration(a.SlotMinutes) * time.Minute)
 	blocked := end.Add(time.Duration(a.BufferMinutes) * time.Minute)
-	if _, err := tx.ExecContext(ctx, `
+	if _, err := db.Prepare(ctx, tx, `
 		INSERT INTO bookings (company_id, id, employee_user_id, counselor_id, counselor_user_id, contract_id,
 		                      starts_at, ends_at, blocked_until, theme, format, meeting_url, meeting_external,
 		                      created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`).ExecContext(ctx,
 		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
 		meeting, external, now); err != nil {
 		return Booking{}, err
@@ -314,10 +322,12 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err != nil {
 		return Booking{}, err
 	}
-	if err := s.notifyBooked(ctx, tx, b); err != nil {
-		return Booking{}, err
-	}
-	return b, s.refreshNextAvailableNoWait(ctx, tx, c.ID, &a)
+	// The notice, the reminders and next_available_at's follow-up: one
+	// round trip. next_available_at is not written here: it would hold the
+	// counsellor's lock through the recommender's trigger (milliseconds);
+	// Book runs the follow-up right after the commit, or the worker does.
+	follow := outbox.Row{Kind: NextAvailableKind, Payload: nextAvailablePayload{CounselorID: c.ID}, DedupeKey: nextAvailableKey(b)}
+	return b, outbox.EnqueueRows(ctx, tx, append(s.bookedRows(b), follow))
 }
 
 // meetingURL is the session's video room: a stable page of ours per
