@@ -278,34 +278,6 @@ func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID
 	return err
 }
 
-// checkNotTaken refuses at once (409 slot_unavailable) a start inside time
-// the counsellor's sessions already hold: racers for one slot queue on the
-// counsellor's lock, and all but the first are turned away here with one
-// indexed read instead of the whole schedule. It must run after the lock,
-// in its own statement, so it sees the sessions committed meanwhile. The
-// same statement re-reads the counsellor's status: a suspension that
-// committed while the booking waited wins (404).
-func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start time.Time) error {
-	var row struct {
-		Status string `db:"status"`
-		Taken  bool   `db:"taken"`
-	}
-	if err := db.Prepare(ctx, tx, `
-		SELECT coalesce((SELECT status FROM counselors WHERE id = $1), '') AS status,
-		       EXISTS (SELECT 1 FROM bookings
-		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
-		                 AND starts_at <= $2 AND blocked_until > $2) AS taken`).GetContext(ctx, &row, counselorID, start); err != nil {
-		return err
-	}
-	if row.Taken {
-		return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
-	}
-	if row.Status != "verified" {
-		return apperr.NotFound("counselor")
-	}
-	return nil
-}
-
 // busyBetween returns the counsellor's sessions that hold time in [from,
 // to): confirmed, completed and no-show, from start to buffer end. except
 // (a booking being moved) is left out.
@@ -447,7 +419,7 @@ var errRowsBusy = errors.New("booking: the counsellor's rows are busy")
 // it, the worker does it instead (the row stays pending, so nothing is
 // lost). The booking stands either way, so a failure here is not the
 // booking's: the worker retries the row.
-func (s *Service) followNextAvailable(ctx context.Context, b Booking) {
+func (s *Service) followNextAvailable(ctx context.Context, b Booking, a Availability) {
 	_ = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		_, err := outbox.RunNow(ctx, tx, nextAvailableKey(b), func(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
 			var got []uuid.UUID
@@ -459,7 +431,7 @@ func (s *Service) followNextAvailable(ctx context.Context, b Booking) {
 			if len(got) == 0 {
 				return errRowsBusy
 			}
-			return s.refreshNextAvailable(ctx, tx, b.CounselorID)
+			return s.refreshNextAvailableWith(ctx, tx, b.CounselorID, &a)
 		})
 		return err
 	})

@@ -3,6 +3,8 @@ package booking
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -114,4 +116,69 @@ func slotLockKey(counselorID uuid.UUID, start time.Time) string {
 
 func errSlotUnavailable() error {
 	return apperr.Conflict("slot_unavailable", "this time is not available; please choose another slot")
+}
+
+// checkLockedSlot is checkNotTaken and checkSlot in one statement, for a
+// new booking under the counsellor's lock (it must be a statement of its
+// own after the lock, to see what committed meanwhile): 409 for a start
+// taken or not free, 404 for a counsellor suspended meanwhile; else the
+// schedule, for the session's length and buffer.
+func checkLockedSlot(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start, now time.Time) (Availability, error) {
+	var row struct {
+		Status    string `db:"status"`
+		Taken     bool   `db:"taken"`
+		Settings  []byte `db:"settings"`
+		Weekly    []byte `db:"weekly"`
+		Overrides []byte `db:"overrides"`
+		Busy      []byte `db:"busy"`
+	}
+	a := DefaultAvailability()
+	// Busy over whole days around the start, for the daily cap (freeSlots).
+	err := db.Prepare(ctx, tx, `
+		SELECT coalesce((SELECT status FROM counselors WHERE id = $1), '') AS status,
+		       EXISTS (SELECT 1 FROM bookings
+		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
+		                 AND starts_at <= $2 AND blocked_until > $2) AS taken,
+		       (SELECT json_build_object('timezone', timezone, 'slot_minutes', slot_minutes, 'buffer_minutes', buffer_minutes,
+		                                 'min_notice_minutes', min_notice_minutes, 'horizon_days', horizon_days, 'max_per_day', max_per_day)
+		        FROM availability_settings WHERE counselor_id = $1) AS settings,
+		       (SELECT coalesce(json_agg(json_build_object('weekday', weekday, 'start', to_char(start_time, 'HH24:MI'),
+		                                                   'end', to_char(end_time, 'HH24:MI')) ORDER BY weekday, start_time), '[]')
+		        FROM availability_weekly WHERE counselor_id = $1) AS weekly,
+		       (SELECT coalesce(json_agg(json_build_object('date', to_char(on_date, 'YYYY-MM-DD'), 'start', to_char(start_time, 'HH24:MI'),
+		                                                   'end', to_char(end_time, 'HH24:MI'), 'available', available)
+		                                 ORDER BY on_date, start_time NULLS FIRST), '[]')
+		        FROM availability_overrides WHERE counselor_id = $1) AS overrides,
+		       (SELECT coalesce(json_agg(json_build_array(starts_at, blocked_until) ORDER BY starts_at), '[]')
+		        FROM bookings
+		        WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
+		          AND starts_at < $4 AND blocked_until > $3) AS busy`).
+		GetContext(ctx, &row, counselorID, start, start.Add(-48*time.Hour), start.Add(time.Nanosecond+48*time.Hour))
+	if err != nil {
+		return a, err
+	}
+	if row.Taken {
+		return a, errSlotUnavailable()
+	}
+	if row.Status != "verified" {
+		return a, apperr.NotFound("counselor")
+	}
+	if row.Settings != nil {
+		if err := json.Unmarshal(row.Settings, &a); err != nil {
+			return a, fmt.Errorf("load availability: %w", err)
+		}
+	}
+	var busy [][2]time.Time
+	if err := errors.Join(json.Unmarshal(row.Weekly, &a.Weekly), json.Unmarshal(row.Overrides, &a.Overrides),
+		json.Unmarshal(row.Busy, &busy)); err != nil {
+		return a, fmt.Errorf("load schedule: %w", err)
+	}
+	intervals := make([]Interval, len(busy))
+	for i, b := range busy {
+		intervals[i] = Interval{Start: b[0], End: b[1]}
+	}
+	if slots := ComputeSlots(a, intervals, start, start.Add(time.Nanosecond), now); len(slots) == 0 || !slots[0].Start.Equal(start) {
+		return a, errSlotUnavailable()
+	}
+	return a, nil
 }

@@ -81,6 +81,31 @@ func EnqueueRows(ctx context.Context, tx *sqlx.Tx, rows []Row) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	args, err := RowsArgs(rows)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO outbox (kind, payload, dedupe_key, next_attempt_at)
+		SELECT k, p::jsonb, d, COALESCE(a, now())
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(k, p, d, a)
+		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("outbox: enqueue %d rows: %w", len(rows), err)
+	}
+	return nil
+}
+
+// RowsArgs are rows as the four array parameters (text[] kinds, text[]
+// JSON payloads, text[] dedupe keys, timestamptz[] due times, NULL for
+// none) of EnqueueRows' statement, for a writer that folds the outbox
+// INSERT into a statement of its own (a CTE beside its business write):
+//
+//	INSERT INTO outbox (kind, payload, dedupe_key, next_attempt_at)
+//	SELECT k, p::jsonb, d, COALESCE(a, now())
+//	FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(k, p, d, a)
+//	ON CONFLICT (dedupe_key) DO NOTHING
+func RowsArgs(rows []Row) ([]any, error) {
 	kinds := make([]string, len(rows))
 	payloads := make([]string, len(rows))
 	keys := make([]sql.NullString, len(rows))
@@ -88,21 +113,13 @@ func EnqueueRows(ctx context.Context, tx *sqlx.Tx, rows []Row) error {
 	for i, r := range rows {
 		b, err := json.Marshal(r.Payload)
 		if err != nil {
-			return fmt.Errorf("outbox: encode %s: %w", r.Kind, err)
+			return nil, fmt.Errorf("outbox: encode %s: %w", r.Kind, err)
 		}
 		kinds[i], payloads[i] = r.Kind, string(b)
 		keys[i] = sql.NullString{String: r.DedupeKey, Valid: r.DedupeKey != ""}
 		ats[i] = sql.NullTime{Time: r.At.UTC(), Valid: !r.At.IsZero()}
 	}
-	_, err := tx.ExecContext(ctx, `
-		INSERT INTO outbox (kind, payload, dedupe_key, next_attempt_at)
-		SELECT k, p::jsonb, d, COALESCE(a, now())
-		FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(k, p, d, a)
-		ON CONFLICT (dedupe_key) DO NOTHING`, pq.Array(kinds), pq.Array(payloads), pq.Array(keys), pq.Array(ats))
-	if err != nil {
-		return fmt.Errorf("outbox: enqueue %d rows: %w", len(rows), err)
-	}
-	return nil
+	return []any{pq.Array(kinds), pq.Array(payloads), pq.Array(keys), pq.Array(ats)}, nil
 }
 
 // RunNow runs the pending row queued under dedupeKey with h inside tx and
