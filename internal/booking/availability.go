@@ -278,34 +278,6 @@ func lockCounselorToBook(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID
 	return err
 }
 
-// checkNotTaken refuses at once (409 slot_unavailable) a start inside time
-// the counsellor's sessions already hold: racers for one slot queue on the
-// counsellor's lock, and all but the first are turned away here with one
-// indexed read instead of the whole schedule. It must run after the lock,
-// in its own statement, so it sees the sessions committed meanwhile. The
-// same statement re-reads the counsellor's status: a suspension that
-// committed while the booking waited wins (404).
-func checkNotTaken(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID, start time.Time) error {
-	var row struct {
-		Status string `db:"status"`
-		Taken  bool   `db:"taken"`
-	}
-	if err := db.Prepare(ctx, tx, `
-		SELECT coalesce((SELECT status FROM counselors WHERE id = $1), '') AS status,
-		       EXISTS (SELECT 1 FROM bookings
-		               WHERE counselor_id = $1 AND status IN ('confirmed', 'completed', 'no_show')
-		                 AND starts_at <= $2 AND blocked_until > $2) AS taken`).GetContext(ctx, &row, counselorID, start); err != nil {
-		return err
-	}
-	if row.Taken {
-		return apperr.Conflict(ReasonSlotUnavailable, "this time is not available; please choose another slot")
-	}
-	if row.Status != "verified" {
-		return apperr.NotFound("counselor")
-	}
-	return nil
-}
-
 // busyBetween returns the counsellor's sessions that hold time in [from,
 // to): confirmed, completed and no-show, from start to buffer end. except
 // (a booking being moved) is left out.
@@ -369,14 +341,21 @@ func (s *Service) refreshNextAvailableWith(ctx context.Context, tx *sqlx.Tx, cou
 	if err != nil {
 		return err
 	}
-	var next *time.Time
-	if slots := ComputeSlots(a, busy, now, to, now); len(slots) > 0 {
-		next = &slots[0].Start
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE counselors SET next_available_at = $2 WHERE id = $1`, counselorID, next); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE counselors SET next_available_at = $2 WHERE id = $1`, counselorID, nextFree(a, busy, now)); err != nil {
 		return err
 	}
 	return counselor.EnqueueIndex(ctx, tx, counselorID)
+}
+
+// nextFree is the first free slot from now within the horizon, given the
+// busy time from two days before now to two days after the horizon; nil
+// when there is none.
+func nextFree(a Availability, busy []Interval, now time.Time) *time.Time {
+	to := now.Add(time.Duration(a.HorizonDays) * 24 * time.Hour)
+	if slots := ComputeSlots(a, busy, now, to, now); len(slots) > 0 {
+		return &slots[0].Start
+	}
+	return nil
 }
 
 // NextAvailableKind is the outbox kind that recomputes a counsellor's
@@ -409,13 +388,53 @@ func (s *Service) refreshNextAvailableNoWait(ctx context.Context, tx *sqlx.Tx, c
 	return s.refreshNextAvailableWith(ctx, tx, counselorID, loaded)
 }
 
-// HandleNextAvailable is the outbox handler of NextAvailableKind.
+// nextAvailableKey is the dedupe key of a new booking's follow-up, by
+// which Book finds it again after its commit.
+func nextAvailableKey(b Booking) string {
+	return fmt.Sprintf("%s:%s:%d", NextAvailableKind, b.ID, b.Sequence)
+}
+
+// HandleNextAvailable is the outbox handler of NextAvailableKind. It
+// takes the counsellor's row before reading the busy time, so that of two
+// recomputations the one that writes last has read last.
 func (s *Service) HandleNextAvailable(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
 	var p nextAvailablePayload
 	if err := json.Unmarshal(m.Payload, &p); err != nil {
 		return fmt.Errorf("next available: payload %s: %w", m.Payload, err)
 	}
+	if _, err := tx.ExecContext(ctx, `SELECT 1 FROM counselors WHERE id = $1 FOR NO KEY UPDATE`, p.CounselorID); err != nil {
+		return err
+	}
 	return s.refreshNextAvailable(ctx, tx, p.CounselorID)
+}
+
+// errRowsBusy leaves a follow-up to the worker: another writer holds the
+// counsellor's rows.
+var errRowsBusy = errors.New("booking: the counsellor's rows are busy")
+
+// followNextAvailable runs a new booking's next_available_at follow-up
+// right after the booking committed, in a short transaction of its own
+// that waits on nothing: if the worker has already taken the row, or
+// another writer holds the counsellor's row or the recommender's copy of
+// it, the worker does it instead (the row stays pending, so nothing is
+// lost). The booking stands either way, so a failure here is not the
+// booking's: the worker retries the row.
+func (s *Service) followNextAvailable(ctx context.Context, b Booking, a Availability) {
+	_ = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		_, err := outbox.RunNow(ctx, tx, nextAvailableKey(b), func(ctx context.Context, tx *sqlx.Tx, m outbox.Message) error {
+			var got []uuid.UUID
+			if err := tx.SelectContext(ctx, &got, `
+				SELECT c.id FROM counselors c JOIN counselor_match m ON m.counselor_id = c.id
+				WHERE c.id = $1 FOR NO KEY UPDATE OF c, m SKIP LOCKED`, b.CounselorID); err != nil {
+				return err
+			}
+			if len(got) == 0 {
+				return errRowsBusy
+			}
+			return s.refreshNextAvailableWith(ctx, tx, b.CounselorID, &a)
+		})
+		return err
+	})
 }
 
 // RefreshNextAvailable recomputes a counsellor's next_available_at inside

@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/apperr"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 // MaxSlotsWindow is the longest from–to window GET …/slots answers, and
@@ -216,8 +217,10 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 	hash := requestHash(in)
 	now := s.Clock.Now()
 	var (
-		out Booking
-		k   contract
+		out     Booking
+		k       contract
+		created bool
+		sched   Availability
 	)
 	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		if idempotencyKey != "" {
@@ -232,7 +235,7 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 				return err
 			}
 		}
-		b, err := s.book(ctx, tx, actor, in, now, &k)
+		b, err := s.book(ctx, tx, actor, in, now, &k, &sched)
 		if err != nil {
 			return err
 		}
@@ -241,7 +244,7 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 				return err
 			}
 		}
-		out = forViewer(b, actor)
+		out, created = forViewer(b, actor), true
 		if idempotencyKey != "" {
 			return storeKey(ctx, tx, actor.UserID, idempotencyKey, 201, out)
 		}
@@ -254,13 +257,16 @@ func (s *Service) BookWithin(ctx context.Context, actor auth.Principal, in NewBo
 	if err != nil {
 		return Booking{}, err
 	}
+	if created {
+		s.followNextAvailable(ctx, out, sched)
+	}
 	return out, nil
 }
 
 // book runs the rules and writes the booking; *kp receives the contract it
-// counts against.
-func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time, kp *contract) (Booking, error) {
-	c, err := loadBookable(ctx, tx, in.CounselorID, now)
+// counts against and *ap the counsellor's schedule as read under their lock.
+func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, in NewBooking, now time.Time, kp *contract, ap *Availability) (Booking, error) {
+	c, claim, err := loadBookableClaimingSlot(ctx, tx, in.CounselorID, in.Start, now)
 	if err != nil {
 		return Booking{}, err
 	}
@@ -273,6 +279,9 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if !in.Start.After(now) {
 		return Booking{}, apperr.Unprocessable(ReasonStartInPast, "the start time has already passed")
 	}
+	if err := awaitSlot(ctx, tx, c.ID, in.Start, claim); err != nil {
+		return Booking{}, err
+	}
 	k, err := activeContract(ctx, tx, actor.CompanyID, now)
 	if err != nil {
 		return Booking{}, err
@@ -284,13 +293,11 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	if err := lockCounselorToBook(ctx, tx, c.ID); err != nil {
 		return Booking{}, err
 	}
-	if err := checkNotTaken(ctx, tx, c.ID, in.Start); err != nil {
-		return Booking{}, err
-	}
-	a, err := checkSlot(ctx, tx, c.ID, in.Start, now, uuid.Nil)
+	a, err := checkLockedSlot(ctx, tx, c.ID, in.Start, now)
 	if err != nil {
 		return Booking{}, err
 	}
+	*ap = a
 	id := uuid.New()
 	meeting, external := s.meetingURL(id), false
 	if link := c.Links[in.Format]; link != "" {
@@ -298,27 +305,48 @@ func (s *Service) book(ctx context.Context, tx *sqlx.Tx, actor auth.Principal, i
 	}
 	end := in.Start.Add(time.Duration(a.SlotMinutes) * time.Minute)
 	blocked := end.Add(time.Duration(a.BufferMinutes) * time.Minute)
-	if _, err := tx.ExecContext(ctx, `
-		INSERT INTO bookings (company_id, id, employee_user_id, counselor_id, counselor_user_id, contract_id,
-		                      starts_at, ends_at, blocked_until, theme, format, meeting_url, meeting_external,
-		                      created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
-		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
-		meeting, external, now); err != nil {
-		return Booking{}, err
-	}
-	if err := s.sealPhone(ctx, tx, actor.CompanyID, id, in); err != nil {
-		return Booking{}, err
-	}
-	b, err := getBooking(ctx, tx, id, false)
+	phone, err := s.sealedPhone(actor.CompanyID, id, in)
 	if err != nil {
 		return Booking{}, err
 	}
-	if err := s.notifyBooked(ctx, tx, b); err != nil {
+	// The notice, the reminders and next_available_at's follow-up go in
+	// with the booking. next_available_at is not written here: it would
+	// hold the counsellor's lock through the recommender's trigger
+	// (milliseconds); Book runs the follow-up right after the commit, or
+	// the worker does.
+	draft := Booking{ID: id, Sequence: 0, Start: in.Start, End: end, Status: StatusConfirmed, Format: in.Format, MeetingURL: meeting}
+	rows := append(s.bookedRows(draft), outbox.Row{Kind: NextAvailableKind,
+		Payload: nextAvailablePayload{CounselorID: c.ID}, DedupeKey: nextAvailableKey(draft)})
+	args, err := outbox.RowsArgs(rows)
+	if err != nil {
 		return Booking{}, err
 	}
-	return b, s.refreshNextAvailableNoWait(ctx, tx, c.ID, &a)
+	b, err := scanBooking(db.Prepare(ctx, tx, insertBooking).QueryRowxContext(ctx, append([]any{
+		actor.CompanyID, id, actor.UserID, c.ID, c.UserID, k.ID, in.Start, end, blocked, in.Theme, in.Format,
+		meeting, external, now, phone}, args...)...))
+	if err != nil {
+		return Booking{}, err
+	}
+	return b, nil
 }
+
+// insertBooking writes a new booking and its outbox rows in one statement
+// (one round trip under the counsellor's lock) and reads the booking back
+// as getBooking does. $16–$19 are outbox.RowsArgs.
+var insertBooking = `
+	WITH b AS (
+	  INSERT INTO bookings (company_id, id, employee_user_id, counselor_id, counselor_user_id, contract_id,
+	                        starts_at, ends_at, blocked_until, theme, format, meeting_url, meeting_external,
+	                        created_at, updated_at, phone_sealed)
+	  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+	  RETURNING *),
+	ob AS (
+	  INSERT INTO outbox (kind, payload, dedupe_key, next_attempt_at)
+	  SELECT k, p::jsonb, d, COALESCE(a, now())
+	  FROM unnest($16::text[], $17::text[], $18::text[], $19::timestamptz[]) AS r(k, p, d, a)
+	  WHERE EXISTS (SELECT 1 FROM b)
+	  ON CONFLICT (dedupe_key) DO NOTHING)` +
+	strings.Replace(bookingColumns, "FROM bookings b", "FROM b", 1)
 
 // meetingURL is the session's video room: a stable page of ours per
 // booking (<base URL>/meet/<booking id>), which a video provider can later

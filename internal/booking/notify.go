@@ -61,11 +61,15 @@ type notice struct {
 	Reason     string    `json:"reason,omitempty"` // reasonWithdrawn, or empty
 }
 
+// notifyBooked queues a new booking's notice and reminders.
 func (s *Service) notifyBooked(ctx context.Context, tx *sqlx.Tx, b Booking) error {
-	if err := enqueueNotice(ctx, tx, eventBooked, b); err != nil {
-		return err
-	}
-	return s.scheduleReminders(ctx, tx, b)
+	return outbox.EnqueueRows(ctx, tx, s.bookedRows(b))
+}
+
+// bookedRows are a new booking's outbox rows: its notice and its timed
+// reminders.
+func (s *Service) bookedRows(b Booking) []outbox.Row {
+	return append([]outbox.Row{noticeRow(eventBooked, b, "")}, s.reminderRows(b)...)
 }
 
 func (s *Service) notifyRescheduled(ctx context.Context, tx *sqlx.Tx, b Booking) error {
@@ -86,13 +90,18 @@ func enqueueNotice(ctx context.Context, tx *sqlx.Tx, event string, b Booking) er
 }
 
 func enqueueNoticeFor(ctx context.Context, tx *sqlx.Tx, event string, b Booking, reason string) error {
-	n := notice{Event: event, BookingID: b.ID, Sequence: b.Sequence, Start: b.Start.UTC(), End: b.End.UTC(),
-		Status: b.Status, Format: b.Format, MeetingURL: b.MeetingURL, Reason: reason}
-	key := fmt.Sprintf("%s:%s:%s:%d", NotifyKind, event, b.ID, b.Sequence)
-	if err := outbox.Enqueue(ctx, tx, NotifyKind, n, key); err != nil {
+	r := noticeRow(event, b, reason)
+	if err := outbox.Enqueue(ctx, tx, r.Kind, r.Payload, r.DedupeKey); err != nil {
 		return fmt.Errorf("booking: notify %s: %w", event, err)
 	}
 	return nil
+}
+
+// noticeRow is the outbox row of one booking change's notice.
+func noticeRow(event string, b Booking, reason string) outbox.Row {
+	n := notice{Event: event, BookingID: b.ID, Sequence: b.Sequence, Start: b.Start.UTC(), End: b.End.UTC(),
+		Status: b.Status, Format: b.Format, MeetingURL: b.MeetingURL, Reason: reason}
+	return outbox.Row{Kind: NotifyKind, Payload: n, DedupeKey: fmt.Sprintf("%s:%s:%s:%d", NotifyKind, event, b.ID, b.Sequence)}
 }
 
 // HandleNotify is the outbox handler of NotifyKind: it queues the mails of

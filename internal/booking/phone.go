@@ -41,21 +41,17 @@ func phoneAAD(companyID, id uuid.UUID) []byte {
 	return seal.AAD("bookings", "phone", companyID.String(), id.String())
 }
 
-// sealPhone stores a phone session's number sealed; other formats keep none.
-func (s *Service) sealPhone(ctx context.Context, tx *sqlx.Tx, companyID, id uuid.UUID, in NewBooking) error {
+// sealedPhone is a phone session's number sealed for the booking's row;
+// other formats keep none (nil).
+func (s *Service) sealedPhone(companyID, id uuid.UUID, in NewBooking) ([]byte, error) {
 	phone := strings.TrimSpace(in.Phone)
 	if in.Format != "phone" || phone == "" {
-		return nil
+		return nil, nil
 	}
 	if s.Keys == nil {
-		return fmt.Errorf("booking: no keys to seal a phone number")
+		return nil, fmt.Errorf("booking: no keys to seal a phone number")
 	}
-	sealed, err := s.Keys.Seal([]byte(phone), phoneAAD(companyID, id))
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE bookings SET phone_sealed = $3 WHERE company_id = $1 AND id = $2`, companyID, id, sealed)
-	return err
+	return s.Keys.Seal([]byte(phone), phoneAAD(companyID, id))
 }
 
 // PhoneFor is the number a phone session's counsellor calls, shown only to

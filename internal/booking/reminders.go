@@ -35,11 +35,20 @@ type reminder struct {
 	Sequence  int       `json:"sequence"`
 }
 
-// scheduleReminders queues b's timed notices. A reminder whose time has
-// already passed (a booking made less than a day or an hour ahead) is left
-// out: the confirmation has just told them.
+// scheduleReminders queues b's timed notices.
 func (s *Service) scheduleReminders(ctx context.Context, tx *sqlx.Tx, b Booking) error {
+	if err := outbox.EnqueueRows(ctx, tx, s.reminderRows(b)); err != nil {
+		return fmt.Errorf("booking: schedule reminders: %w", err)
+	}
+	return nil
+}
+
+// reminderRows are b's timed notices as outbox rows. A reminder whose time
+// has already passed (a booking made less than a day or an hour ahead) is
+// left out: the confirmation has just told them.
+func (s *Service) reminderRows(b Booking) []outbox.Row {
 	now := s.Clock.Now()
+	var out []outbox.Row
 	for _, t := range []struct {
 		what string
 		at   time.Time
@@ -53,11 +62,9 @@ func (s *Service) scheduleReminders(ctx context.Context, tx *sqlx.Tx, b Booking)
 			continue
 		}
 		r := reminder{What: t.what, BookingID: b.ID, Sequence: b.Sequence}
-		if err := outbox.EnqueueAt(ctx, tx, ReminderKind, r, reminderKey(r), t.at); err != nil {
-			return fmt.Errorf("booking: schedule %s reminder: %w", t.what, err)
-		}
+		out = append(out, outbox.Row{Kind: ReminderKind, Payload: r, DedupeKey: reminderKey(r), At: t.at})
 	}
-	return nil
+	return out
 }
 
 func reminderKey(r reminder) string {

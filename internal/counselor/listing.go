@@ -57,7 +57,14 @@ const IndexKind = "search.counselor"
 // a listing: profile, credential review, verification, suspension, expiry,
 // availability, rating.
 func EnqueueIndex(ctx context.Context, tx *sqlx.Tx, counselorID uuid.UUID) error {
-	return outbox.Enqueue(ctx, tx, IndexKind, map[string]string{"counselor_id": counselorID.String()}, "")
+	r := IndexRow(counselorID)
+	return outbox.Enqueue(ctx, tx, r.Kind, r.Payload, r.DedupeKey)
+}
+
+// IndexRow is EnqueueIndex's outbox row, for writers that queue several
+// rows in one statement (outbox.EnqueueRows).
+func IndexRow(counselorID uuid.UUID) outbox.Row {
+	return outbox.Row{Kind: IndexKind, Payload: map[string]string{"counselor_id": counselorID.String()}}
 }
 
 // SearchQuery is a parsed GET /api/v1/counselors query. Each list holds
