@@ -170,6 +170,26 @@ func TestHTTPHygieneHEADChallengesRetryAfterAndCompression(t *testing.T) {
 	})
 }
 
+// TestHygieneGzipAutoLeavesLoopbackClientsUncompressed: with
+// TAIWA_HTTP_GZIP=auto (the default) a client on loopback, such as a
+// reverse proxy on the same machine, gets plain answers even when it
+// accepts gzip; with on it gets them compressed (the harness's setting).
+func TestHygieneGzipAutoLeavesLoopbackClientsUncompressed(t *testing.T) {
+	for _, c := range []struct{ setting, want string }{{"auto", ""}, {"off", ""}, {"on", "gzip"}} {
+		t.Run(c.setting, func(t *testing.T) {
+			h := apptest.New(t, apptest.Options{Configure: func(cfg *config.Config) { cfg.HTTPGzip = c.setting }})
+			r := rawGet(t, h, "GET", "/api/v1/openapi.json", "", "Accept-Encoding", "gzip")
+			body := r.Body
+			if c.want == "gzip" {
+				body = gunzip(t, r.Body)
+			}
+			if r.Status != http.StatusOK || r.Header.Get("Content-Encoding") != c.want || !bytes.Equal(body, api.OpenAPI) {
+				t.Fatalf("TAIWA_HTTP_GZIP=%s: %d, Content-Encoding %q, %d bytes", c.setting, r.Status, r.Header.Get("Content-Encoding"), len(r.Body))
+			}
+		})
+	}
+}
+
 // TestHygieneSlowRequestBodyIsCutOff sends headers and then trickles the
 // body a byte at a time: the server must close the connection once its
 // read timeout (one second here) has passed, not wait for the body

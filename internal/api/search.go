@@ -19,7 +19,7 @@ func (s *Server) counselorSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, res)
+	return writeJSON(c, http.StatusOK, res)
 }
 
 // counselorListing is GET /api/v1/counselors/:id: one listed counsellor.

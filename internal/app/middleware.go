@@ -3,7 +3,9 @@ package app
 import (
 	"compress/gzip"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -75,7 +77,17 @@ func (a *App) middleware(e *echo.Echo) {
 	// paid for clearing 640 KB of match tables when its pooled writer was
 	// reset (9% of the CPU of GET /api/v1/me); level 1 resets in O(1) and
 	// still shrinks JSON and HTML several times.
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Skipper: skipCompression, MinLength: compressMinLength, Level: gzip.BestSpeed}))
+	//
+	// TAIWA_HTTP_GZIP=auto (the default) leaves answers to a client on
+	// loopback uncompressed: a reverse proxy on this machine compresses for
+	// the network itself, and gzip cost a search ~0.6 ms of CPU on the two
+	// sides of a connection that has no bandwidth to save
+	// (docs/benchmarks.md, issue 17).
+	gz := a.Config.HTTPGzip
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Skipper:   func(c echo.Context) bool { return skipCompression(c) || !compressFor(gz, c.Request().RemoteAddr) },
+		MinLength: compressMinLength, Level: gzip.BestSpeed,
+	}))
 }
 
 // headKey holds the server's *http.Request of a HEAD routed as GET.
@@ -146,6 +158,24 @@ func skipCompression(c echo.Context) bool {
 	return p == "/metrics" || p == "/favicon.ico" || strings.HasPrefix(p, "/static/") ||
 		strings.HasSuffix(p, "/photo") || strings.HasSuffix(p, "/pdf") ||
 		p == "/meet/:id/ws" // a WebSocket: hijacked, compressed by its own rules
+}
+
+// compressFor says whether answers to the client at remoteAddr (the TCP
+// peer, host:port) may be compressed under TAIWA_HTTP_GZIP's setting: on
+// and off decide; auto compresses unless the peer is on loopback.
+func compressFor(setting, remoteAddr string) bool {
+	switch setting {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	return err != nil || !ip.Unmap().IsLoopback()
 }
 
 func hstsAge(secure bool) int {

@@ -86,6 +86,9 @@ func New(t testing.TB, opts ...Options) *Harness {
 		SessionTTL: time.Hour, CookieSecure: false, LoginMaxPerUser: 5, LoginMaxPerAddr: 1000,
 		LoginWindow: 15 * time.Minute, RunWorker: false, LogLevel: "warn", DevMode: true,
 		MeiliIndex: "counselors", NoteKeys: TestNoteKeys(t), MetricsToken: "metrics-" + rand.Text(),
+		// Every client of a test is on loopback, where the default (auto)
+		// would never compress: tests get the answers a remote client gets.
+		HTTPGzip: "on",
 	}
 	for _, o := range opts {
 		if o.Search {

@@ -427,17 +427,13 @@ func (s *Service) Slots(ctx context.Context, actor auth.Principal, counselorID u
 	if to.Sub(from) > MaxSlotsWindow {
 		return nil, apperr.Field("to", "must be at most 62 days after from")
 	}
-	var out []Slot
-	err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		a, busy, err := readSlotInputs(ctx, s.DB, tx, counselorID, from, to, now)
-		if err != nil {
-			return err
-		}
-		out = ComputeSlots(a, busy, from, to, now)
-		return nil
-	})
+	a, busy, err := readSlotInputs(ctx, s.DB, counselorID, from, to, now)
+	if err != nil {
+		return nil, db.MapError(err)
+	}
+	out := ComputeSlots(a, busy, from, to, now)
 	if out == nil {
 		out = []Slot{}
 	}
-	return out, err
+	return out, nil
 }

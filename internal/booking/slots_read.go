@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/counselor"
@@ -17,32 +16,21 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/db"
 )
 
-// slotInputs reads everything a free-slot answer needs in one prepared
-// statement (one round trip, planned once per connection): whether the
-// counsellor is listed (loadBookable's rule), the schedule
-// (loadAvailability's) and the busy time around the window (busyBetween's,
-// 48 hours either side for the daily cap). Reading them in five
-// statements, each parsed and planned again, cost more than the request's
-// authentication.
-const slotInputs = `
-	SELECT
-	  EXISTS (SELECT 1 FROM counselors c WHERE c.id = $1 AND c.status = 'verified' AND EXISTS (
-	    SELECT 1 FROM credentials k WHERE k.counselor_id = c.id AND k.status = 'verified'
-	      AND (k.expires_on IS NULL OR k.expires_on >= $2::date))),
-	  s.timezone, s.slot_minutes, s.buffer_minutes, s.min_notice_minutes, s.horizon_days, s.max_per_day,
-	  ARRAY(SELECT w.weekday || ' ' || to_char(w.start_time, 'HH24:MI') || ' ' || to_char(w.end_time, 'HH24:MI')
-	        FROM availability_weekly w WHERE w.counselor_id = $1 ORDER BY w.weekday, w.start_time),
-	  ARRAY(SELECT to_char(o.on_date, 'YYYY-MM-DD') || ' ' || coalesce(to_char(o.start_time, 'HH24:MI'), '-')
-	               || ' ' || coalesce(to_char(o.end_time, 'HH24:MI'), '-') || ' ' || o.available::text
-	        FROM availability_overrides o WHERE o.counselor_id = $1 ORDER BY o.on_date, o.start_time NULLS FIRST),
-	  ARRAY(SELECT (extract(epoch FROM b.starts_at) * 1000000)::int8 || ' ' || (extract(epoch FROM b.blocked_until) * 1000000)::int8
-	        FROM bookings b WHERE b.counselor_id = $1 AND b.status IN ('confirmed', 'completed', 'no_show')
-	          AND b.starts_at < $4 AND b.blocked_until > $3 ORDER BY b.starts_at)
-	FROM (SELECT 1) AS one LEFT JOIN availability_settings s ON s.counselor_id = $1`
+// slotInputs reads everything a free-slot answer needs in one statement
+// with no explicit transaction (one round trip, prepared once per
+// connection): app_slot_inputs (migrations/00028) declares the scope, then
+// reads whether the counsellor is listed (loadBookable's rule), the
+// schedule (loadAvailability's) and the busy time around the window
+// (busyBetween's, 48 hours either side for the daily cap). Five statements
+// parsed and planned per request cost more than the request's
+// authentication; BEGIN, the scope and COMMIT around one statement were
+// three more round trips.
+const slotInputs = `SELECT * FROM public.app_slot_inputs($1, $2, $3, $4, $5, $6, $7, $8)`
 
-// readSlotInputs runs slotInputs inside tx (which must see every company's
-// bookings: the system scope); 404 for a counsellor who is not listed.
-func readSlotInputs(ctx context.Context, d *db.DB, tx *sqlx.Tx, counselorID uuid.UUID, from, to, now time.Time) (Availability, []Interval, error) {
+// readSlotInputs runs slotInputs in the system scope (a free-slot answer
+// must see every company's bookings); 404 for a counsellor who is not
+// listed.
+func readSlotInputs(ctx context.Context, d *db.DB, counselorID uuid.UUID, from, to, now time.Time) (Availability, []Interval, error) {
 	a := DefaultAvailability()
 	var (
 		listed                                   bool
@@ -50,7 +38,7 @@ func readSlotInputs(ctx context.Context, d *db.DB, tx *sqlx.Tx, counselorID uuid
 		slot, buffer, notice, horizon, maxPerDay sql.NullInt64
 		weekly, overrides, busy                  []string
 	)
-	err := d.Stmt(ctx, tx, slotInputs).QueryRowxContext(ctx, counselorID, counselor.Today(now), from.Add(-48*time.Hour), to.Add(48*time.Hour)).
+	err := d.QueryRowInScope(ctx, db.System, slotInputs, counselorID, counselor.Today(now), from.Add(-48*time.Hour), to.Add(48*time.Hour)).
 		Scan(&listed, &tz, &slot, &buffer, &notice, &horizon, &maxPerDay,
 			pq.Array(&weekly), pq.Array(&overrides), pq.Array(&busy))
 	if err != nil {

@@ -42,6 +42,10 @@ type Config struct {
 	MeiliKey          string        `env:"TAIWA_MEILISEARCH_KEY"`
 	MeiliIndex        string        `env:"TAIWA_MEILISEARCH_INDEX" envDefault:"counselors"`
 	MeiliGzip         string        `env:"TAIWA_MEILISEARCH_GZIP" envDefault:"auto"`
+	// HTTPGzip compresses answers for clients that accept gzip: on, off,
+	// or auto (not for a client on loopback, such as a reverse proxy on
+	// this machine, which compresses for the network itself).
+	HTTPGzip string `env:"TAIWA_HTTP_GZIP" envDefault:"auto"`
 	// Stripe: without a key invoices stay local with status not_sent.
 	StripeKey           string `env:"TAIWA_STRIPE_KEY"`
 	StripeWebhookSecret string `env:"TAIWA_STRIPE_WEBHOOK_SECRET"`
@@ -201,6 +205,13 @@ func (c *Config) Validate() error {
 	case "auto", "on", "off":
 	default:
 		problems = append(problems, "TAIWA_MEILISEARCH_GZIP must be auto, on or off")
+	}
+	switch c.HTTPGzip {
+	case "":
+		c.HTTPGzip = "auto"
+	case "auto", "on", "off":
+	default:
+		problems = append(problems, "TAIWA_HTTP_GZIP must be auto, on or off")
 	}
 	if !validIndexName(c.MeiliIndex) {
 		problems = append(problems, "TAIWA_MEILISEARCH_INDEX must be 1–100 letters, digits, - or _")

@@ -120,6 +120,10 @@ func TestTenantRoleCannotForgeAScope(t *testing.T) {
 			fmt.Sprintf(`SELECT * FROM public.app_authenticate('%s', '%s', 'company_admin', repeat('0', 64), '\x00'::bytea, now())`, b, bAdmin),
 			`SELECT * FROM public.app_authenticate('', '', 'system', '', '\x00'::bytea, now())`,
 		}},
+		{"app_slot_inputs without the key", []string{
+			fmt.Sprintf(`SELECT * FROM public.app_slot_inputs('%s', '%s', 'company_admin', repeat('0', 64), gen_random_uuid(), current_date, now(), now())`, b, bAdmin),
+			`SELECT * FROM public.app_slot_inputs('', '', 'system', '', gen_random_uuid(), current_date, now(), now())`,
+		}},
 		{"read the key", []string{`SELECT key FROM public.app_scope_secret`}},
 		{"change role", []string{
 			`SET ROLE taiwa_system`, `SET ROLE taiwa`, `SET ROLE postgres`, `RESET ROLE`,
