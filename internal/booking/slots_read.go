@@ -18,7 +18,7 @@ import (
 
 // slotInputs reads everything a free-slot answer needs in one statement
 // with no explicit transaction (one round trip, prepared once per
-// connection): app_slot_inputs (migrations/00028) declares the scope, then
+// connection): app_slot_inputs (migrations/00027) declares the scope, then
 // reads whether the counsellor is listed (loadBookable's rule), the
 // schedule (loadAvailability's) and the busy time around the window
 // (busyBetween's, 48 hours either side for the daily cap). Five statements
