@@ -17,6 +17,7 @@ import (
 // TestRotateTOTPKeysResealsSecrets: after a rotation the TOTP secrets open
 // with the new key alone; a second run finds nothing to do.
 func TestRotateTOTPKeysResealsSecrets(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	env := dbtest.New(t)
 	oldKey, newKey := sealtest.Key(t, "old"), sealtest.Key(t, "new")

@@ -16,6 +16,7 @@ import (
 // migration disables it and ends its sessions, and its Down gives back
 // only what it took.
 func TestMigrationDisablesCounsellorsSuspendedBeforeSuspensionDisabledAccounts(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	m, err := db.NewMigrator(env.AdminURL)
 	if err != nil {

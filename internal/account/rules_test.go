@@ -8,6 +8,7 @@ import (
 )
 
 func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, want string }{
 		{"  Sato@Example.COM ", "sato@example.com"},
 		{"emp0001@sample-shoji.example", "emp0001@sample-shoji.example"},
@@ -29,6 +30,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestCheckPasswordBounds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		pw string
 		ok bool
@@ -48,6 +50,7 @@ func TestCheckPasswordBounds(t *testing.T) {
 }
 
 func TestHashPasswordIsArgon2idPHC(t *testing.T) {
+	t.Parallel()
 	h, err := account.HashPassword("correct-horse-2026")
 	if err != nil {
 		t.Fatal(err)

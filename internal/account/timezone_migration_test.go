@@ -15,6 +15,7 @@ import (
 // zone, Up gives every user Japan time back, and a name too long for a
 // zone is refused.
 func TestTimezoneMigrationGoesDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	owner, err := sqlx.Open("postgres", env.AdminURL)

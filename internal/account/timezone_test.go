@@ -12,6 +12,7 @@ import (
 // database; the server's own setting, paths, blanks and junk are refused
 // naming the field.
 func TestCheckTimezoneAcceptsOnlyIANANames(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, want string // want "" = refused
 	}{
@@ -50,6 +51,7 @@ func TestCheckTimezoneAcceptsOnlyIANANames(t *testing.T) {
 // TestZoneOfFallsBackToJapan: no stored zone, or one the machine lacks,
 // reads as Japan time.
 func TestZoneOfFallsBackToJapan(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"": "Asia/Tokyo", "Local": "Asia/Tokyo", "Gone/Zone": "Asia/Tokyo", "Europe/Berlin": "Europe/Berlin"} {
 		if got := account.ZoneOf(auth.Principal{Timezone: in}).String(); got != want {
 			t.Errorf("ZoneOf(%q) = %s, want %s", in, got, want)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	m, err := db.NewMigrator(env.AdminURL)
 	if err != nil {
@@ -44,6 +45,7 @@ func TestServeRefusesASchemaThatIsBehind(t *testing.T) {
 }
 
 func TestHealthReadinessMetricsAndHeaders(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c := h.Anonymous()
 	if r := c.Raw("GET", "/healthz", "", nil); r.Status != 200 || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
@@ -73,6 +75,7 @@ func TestHealthReadinessMetricsAndHeaders(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethodsAreCleanErrors(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c := h.Anonymous()
 	if r := c.Raw("GET", "/api/v1/nothing-here", "", nil); r.Status != 404 || !strings.Contains(string(r.Body), `"not_found"`) {
@@ -84,6 +87,7 @@ func TestUnknownRoutesAndMethodsAreCleanErrors(t *testing.T) {
 }
 
 func TestHousekeepingDeletesOnlyWhatHasNoFurtherUse(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	op := h.Operator() // one live session
 	ctx := context.Background()

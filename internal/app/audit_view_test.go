@@ -20,6 +20,7 @@ import (
 // admin's own company, with the ids as asked, and nowhere the other
 // company's id or name.
 func TestAuditViewIsNoExistenceOracle(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, h.Env.DB.System(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

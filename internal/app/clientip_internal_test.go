@@ -10,6 +10,7 @@ import (
 // TestClientIPBelievesOnlyTrustedProxies: the address the limits count on,
 // for each peer and header a request can come with.
 func TestClientIPBelievesOnlyTrustedProxies(t *testing.T) {
+	t.Parallel()
 	proxies, err := config.ParseProxies("10.0.0.0/8, 192.0.2.7, 2001:db8:f::/48")
 	if err != nil {
 		t.Fatal(err)

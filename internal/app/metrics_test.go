@@ -17,6 +17,7 @@ func series(scrape string) int {
 }
 
 func TestMetricsNeedTheScraperToken(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c := h.Anonymous()
 	cases := []struct {
@@ -46,6 +47,7 @@ func TestMetricsNeedTheScraperToken(t *testing.T) {
 }
 
 func TestMetricsWithoutTokenOrAddressAre404(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.MetricsToken = "" }})
 	if r := h.Anonymous().Raw("GET", "/metrics", "", nil); r.Status != http.StatusNotFound {
 		t.Fatalf("/metrics without a configured scraper: %d, want 404", r.Status)
@@ -53,6 +55,7 @@ func TestMetricsWithoutTokenOrAddressAre404(t *testing.T) {
 }
 
 func TestMetricsOnASeparateAddress(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Configure: func(c *config.Config) { c.MetricsAddr = "127.0.0.1:0" }})
 	// The main address no longer serves them, token or not.
 	if r := h.Anonymous().Raw("GET", "/metrics", "", nil, "Authorization", "Bearer "+h.MetricsToken); r.Status != http.StatusNotFound {
@@ -86,6 +89,7 @@ func TestMetricsOnASeparateAddress(t *testing.T) {
 // made-up methods and paths add no series beyond the fixed OTHER and
 // unmatched labels.
 func TestMetricsLabelsDoNotGrowWithInventedMethodsAndPaths(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	c := h.Anonymous()
 	scrape := func() string {

@@ -20,6 +20,7 @@ import (
 // and a server on the restored database gives the same API answers, to the
 // same signed-in sessions, as the original.
 func TestRestoreDrill(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	bin, err := devenv.FindPostgresBin()
 	if err != nil {

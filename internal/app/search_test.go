@@ -22,6 +22,7 @@ import (
 // database and engine: by the time its start-up preparation is over, the
 // engine and the fallback's table both list every counsellor.
 func TestServeRebuildsAnEmptySearchIndexAtStart(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t, apptest.Options{Search: true})
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
@@ -64,6 +65,7 @@ func TestServeRebuildsAnEmptySearchIndexAtStart(t *testing.T) {
 // worker still takes search.counselor rows (keeping the fallback's table)
 // instead of letting them die.
 func TestIndexRowsAreDoneWithoutAnEngine(t *testing.T) {
+	t.Parallel()
 	h := apptest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {

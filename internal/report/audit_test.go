@@ -210,6 +210,7 @@ func wilson(k, n int, z float64) (float64, float64) {
 // the three neighbouring pairs with the product's noise (it must hold)
 // and without noise (it must find the leak).
 func TestReleaseMechanismPassesAnEmpiricalPrivacyAudit(t *testing.T) {
+	t.Parallel()
 	trials := 8000
 	if testing.Short() {
 		trials = 600

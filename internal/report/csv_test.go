@@ -9,6 +9,7 @@ import (
 // TestWriteCSVAnswersAnUncachedDownload: the API's reports.csv and the HR
 // page's export answer with the same headers and the same bytes as CSV.
 func TestWriteCSVAnswersAnUncachedDownload(t *testing.T) {
+	t.Parallel()
 	n := 12
 	b := &Body{From: "2026-01", To: "2026-03", By: "department,month", Cells: []Cell{
 		{Key: "=sales|2026-01", Keys: []string{"=sales", "2026-01"}, Sessions: &n},

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseQuery(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, from, to, by string
 		field              string // "" = valid

@@ -43,6 +43,7 @@ func find(t *testing.T, b *Body, key string) Cell {
 // TestQuartersAreSumsOfMonths: a quarter's sessions and person-months are
 // exactly the sum of its months' released values (post-processing).
 func TestQuartersAreSumsOfMonths(t *testing.T) {
+	t.Parallel()
 	var w world
 	ids := w.people(60, "営業部", "30s", "0-2y")
 	for m := jan; m < jan+3; m++ {
@@ -67,6 +68,7 @@ func TestQuartersAreSumsOfMonths(t *testing.T) {
 // noisy number below min_group is null and named; asking again answers
 // the same (reading never draws).
 func TestDisplayRules(t *testing.T) {
+	t.Parallel()
 	var w world
 	big := w.people(40, "営業部", "30s", "0-2y")
 	w.people(4, "法務室", "50s", "11y+") // rolled into the company's own bucket
@@ -99,6 +101,7 @@ func TestDisplayRules(t *testing.T) {
 
 // TestSubtreesAreSumsOfTheirParts covers department roll-up keys.
 func TestSubtreesAreSumsOfTheirParts(t *testing.T) {
+	t.Parallel()
 	var w world
 	a := w.people(12, "開発本部/基盤", "30s", "0-2y")
 	b := w.people(12, "開発本部/アプリ", "30s", "0-2y")
@@ -115,6 +118,7 @@ func TestSubtreesAreSumsOfTheirParts(t *testing.T) {
 // TestRangeWithoutAnyReleaseIsRefusedNamingFrom, and a partly released
 // range lists the months still to come.
 func TestRangeWithoutAnyReleaseIsRefusedNamingFrom(t *testing.T) {
+	t.Parallel()
 	q, err := ParseQuery("2026-01", "2026-03", "department")
 	if err != nil {
 		t.Fatal(err)
@@ -135,6 +139,7 @@ func TestRangeWithoutAnyReleaseIsRefusedNamingFrom(t *testing.T) {
 }
 
 func TestLastClosedAndPublishesOn(t *testing.T) {
+	t.Parallel()
 	jst := time.FixedZone("JST", 9*3600)
 	for _, c := range []struct {
 		at   time.Time
@@ -157,6 +162,7 @@ func TestLastClosedAndPublishesOn(t *testing.T) {
 // TestMeansAreShownOnlyWhenPrecise: a mean over a dozen raters would be
 // mostly noise and is left out; over hundreds it is shown.
 func TestMeansAreShownOnlyWhenPrecise(t *testing.T) {
+	t.Parallel()
 	var w world
 	small := w.people(20, "人事部", "30s", "0-2y")
 	big := w.people(400, "営業部", "30s", "0-2y")

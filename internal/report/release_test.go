@@ -8,6 +8,7 @@ import (
 )
 
 func TestBudgetSharesAddUpToTheMonthlyRho(t *testing.T) {
+	t.Parallel()
 	var permille uint64
 	var rho float64
 	for _, m := range Measures() {
@@ -35,6 +36,7 @@ func TestBudgetSharesAddUpToTheMonthlyRho(t *testing.T) {
 // TestComputeBoundsEachEmployeesContribution checks the bounds with the
 // noise off: each rule caps what one employee adds.
 func TestComputeBoundsEachEmployeesContribution(t *testing.T) {
+	t.Parallel()
 	var w world
 	sales := w.people(12, "営業部", "30s", "3-5y")
 	dev := w.people(12, "開発部", "40s", "11y+")
@@ -89,6 +91,7 @@ func TestComputeBoundsEachEmployeesContribution(t *testing.T) {
 // TestComputeReleasesEveryPartitionWithNoise: zeros are released noisy
 // like every other count, and the release holds no employee id.
 func TestComputeReleasesEveryPartitionWithNoise(t *testing.T) {
+	t.Parallel()
 	var w world
 	w.people(30, "営業部", "30s", "0-2y")
 	w.people(30, "開発部/基盤", "", "6-10y")
@@ -125,6 +128,7 @@ func TestComputeReleasesEveryPartitionWithNoise(t *testing.T) {
 // TestSameInputDifferentNoiseDraws: the noise is fresh per release (a
 // stored release is never redrawn; that is the store's test).
 func TestSameInputDifferentNoiseDraws(t *testing.T) {
+	t.Parallel()
 	var w world
 	ids := w.people(40, "営業部", "30s", "0-2y")
 	w.sessions(ids[:20], jan, "career", 1)
@@ -139,6 +143,7 @@ func TestSameInputDifferentNoiseDraws(t *testing.T) {
 // programmes, each employee counts in the ProgrammeCap newest they
 // joined, whatever the number of programmes.
 func TestUptakeCountsEachEmployeeInTheirNewestProgrammes(t *testing.T) {
+	t.Parallel()
 	var w world
 	ids := w.people(20, "営業部", "30s", "0-2y")
 	in := w.input(jan, UnsafeNoNoise{})

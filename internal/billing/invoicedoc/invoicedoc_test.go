@@ -54,6 +54,7 @@ func needFont(t *testing.T) {
 }
 
 func TestYenFormatsThousands(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   int64
 		want string
@@ -65,6 +66,7 @@ func TestYenFormatsThousands(t *testing.T) {
 }
 
 func TestPeriodRangeCoversTheWholeMonth(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ period, first, last string }{
 		{"2026-10", "2026-10-01", "2026-10-31"}, {"2028-02", "2028-02-01", "2028-02-29"}, {"2026-12", "2026-12-01", "2026-12-31"},
 	} {
@@ -82,6 +84,7 @@ func TestPeriodRangeCoversTheWholeMonth(t *testing.T) {
 // parses and renders with poppler, and reads back every field a 適格請求書
 // needs. The PNG of page 1 is left in test-artifacts/ to look at.
 func TestPDFCarriesTheQualifiedInvoiceFields(t *testing.T) {
+	t.Parallel()
 	needFont(t)
 	needTool(t, "pdftotext")
 	needTool(t, "pdftoppm")
@@ -160,6 +163,7 @@ func subsetTagOf(t *testing.T, b []byte) string {
 // tag comes from the glyphs: the same invoice gives the same tag, one with
 // other characters another.
 func TestPDFTagsItsFontSubset(t *testing.T) {
+	t.Parallel()
 	needFont(t)
 	needTool(t, "pdffonts")
 	b, err := invoicedoc.PDF(sample(), issuer, "ja")
@@ -203,6 +207,7 @@ func TestPDFTagsItsFontSubset(t *testing.T) {
 }
 
 func TestPDFBreaksManyLinesOverPages(t *testing.T) {
+	t.Parallel()
 	needFont(t)
 	needTool(t, "pdftotext")
 	inv := sample()
@@ -246,6 +251,7 @@ func TestPDFWithoutItsFontIsUnavailable(t *testing.T) {
 }
 
 func TestCSVHasHeaderLinesAndTotals(t *testing.T) {
+	t.Parallel()
 	b, err := invoicedoc.CSV(sample(), "ja")
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +310,7 @@ func artifacts(t *testing.T) string {
 }
 
 func TestLineLabelPicksTheLanguage(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		line billing.Line
 		lang string

@@ -50,6 +50,7 @@ func countDepartments(t *testing.T, d *db.DB, s db.Scope) int {
 }
 
 func TestRowLevelSecurityHidesTenantRowsWithoutScope(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	a, _ := seedTwoCompanies(t, env.DB)
 
@@ -72,6 +73,7 @@ func TestRowLevelSecurityHidesTenantRowsWithoutScope(t *testing.T) {
 }
 
 func TestRowLevelSecurityRefusesWritesIntoAnotherCompany(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	a, b := seedTwoCompanies(t, env.DB)
 	err := env.DB.InTx(context.Background(), db.Scope{CompanyID: a, Role: "company_admin"}, func(tx *sqlx.Tx) error {
@@ -88,6 +90,7 @@ func TestRowLevelSecurityRefusesWritesIntoAnotherCompany(t *testing.T) {
 }
 
 func TestApplicationRoleIsNeitherSuperuserNorBypassRLS(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	var super, bypass bool
 	if err := env.DB.QueryRow(`SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &bypass); err != nil {
@@ -99,6 +102,7 @@ func TestApplicationRoleIsNeitherSuperuserNorBypassRLS(t *testing.T) {
 }
 
 func TestAuditLogIsAppendOnlyForTheApplication(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	if err := env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
@@ -132,6 +136,7 @@ func TestAuditLogIsAppendOnlyForTheApplication(t *testing.T) {
 }
 
 func TestMapErrorTurnsConstraintViolationsIntoDomainErrors(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	cases := []struct {

@@ -52,6 +52,7 @@ func foreignRows(ctx context.Context, tx *sqlx.Tx, tables []string, own uuid.UUI
 // calls the scope function without a valid ticket and tries to change role.
 // Whatever it runs, every tenant table shows it no row of another company.
 func TestTenantRoleCannotForgeAScope(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	if err := demo.SeedDemo(ctx, env.DB.System(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
@@ -187,6 +188,7 @@ func TestTenantRoleCannotForgeAScope(t *testing.T) {
 // TestTenantScopeStillReadsItsOwnRows guards the other side: the sealed
 // scope works, for the company's own rows, in one and many statements.
 func TestTenantScopeStillReadsItsOwnRows(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	a, _ := seedTwoCompanies(t, env.DB)
 	for i := 0; i < 3; i++ {
@@ -199,6 +201,7 @@ func TestTenantScopeStillReadsItsOwnRows(t *testing.T) {
 // TestTenantPoolAloneCannotDeclareAScope: the tenant role cannot read the
 // key, so without the system pool beside it nothing runs.
 func TestTenantPoolAloneCannotDeclareAScope(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	if _, err := db.OpenPools(context.Background(), env.AppURL, ""); err == nil {
 		t.Fatal("OpenPools with the tenant role alone succeeded, want an error naming TAIWA_SYSTEM_DATABASE_URL")
@@ -217,6 +220,7 @@ func TestTenantPoolAloneCannotDeclareAScope(t *testing.T) {
 // back to the settings-based scope and forward again, and the sealed scope
 // works after the round trip.
 func TestScopeMigrationGoesDownAndUp(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	m, err := db.NewMigrator(env.AdminURL)

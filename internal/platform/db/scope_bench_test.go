@@ -39,6 +39,7 @@ func BenchmarkTenantTransaction(b *testing.B) {
 // (app_scope() calls, tracked by PostgreSQL) of one scan over 1 and over
 // 300 of a company's rows: the policies' InitPlans make them the same.
 func TestScopeIsCheckedOncePerStatementNotPerRow(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	super, err := sqlx.Open("postgres", env.SuperURL)

@@ -16,6 +16,7 @@ import (
 // statement at once: preparing must not wait for a free connection while
 // holding one, or nothing ever finishes.
 func TestStmtDoesNotDeadlockWhenEveryConnectionIsHeld(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -43,6 +44,7 @@ func TestStmtDoesNotDeadlockWhenEveryConnectionIsHeld(t *testing.T) {
 // it ends up prepared on the connection (PostgreSQL lists it in
 // pg_prepared_statements) instead of being parsed on every call.
 func TestStmtEndsUpPreparedOnTheConnection(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -39,6 +39,7 @@ func encode(t *testing.T, s string, enc interface{ String(string) (string, error
 }
 
 func TestSinkStoresAndDecodesMessagesInJapaneseEncodings(t *testing.T) {
+	t.Parallel()
 	iso := japanese.ISO2022JP.NewEncoder()
 	sjis := japanese.ShiftJIS.NewEncoder()
 	b64 := base64.StdEncoding.EncodeToString
@@ -120,6 +121,7 @@ func TestSinkStoresAndDecodesMessagesInJapaneseEncodings(t *testing.T) {
 }
 
 func TestListDevMailFiltersByRecipientNewestFirstAndCapsLimit(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	sink := startSink(t, env)
 	ctx := context.Background()
@@ -163,6 +165,7 @@ func TestListDevMailFiltersByRecipientNewestFirstAndCapsLimit(t *testing.T) {
 }
 
 func TestGetDevMailOfUnknownIDIsNotFound(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	_, err := taiwamail.GetDevMail(context.Background(), env.DB, 424242)
 	e, ok := apperr.As(err)
@@ -172,6 +175,7 @@ func TestGetDevMailOfUnknownIDIsNotFound(t *testing.T) {
 }
 
 func TestSinkStopsListeningWhenItsContextEnds(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	sink, err := taiwamail.StartSink(ctx, "127.0.0.1:0", env.DB, quiet)

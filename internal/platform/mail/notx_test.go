@@ -19,6 +19,7 @@ import (
 // "idle in transaction" (the worker's claim is committed before it calls
 // out). Then it lets the sink go and the row ends done and redacted.
 func TestNoTransactionIsOpenWhileTheWorkerTalksToSMTP(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	sink := startSink(t, env)
 	enqueue(t, env, taiwamail.Message{To: []string{"a@example.com"}, Subject: "件名", Text: "本文 https://taiwa.test/one-time"})

@@ -94,6 +94,7 @@ Taiwa サポート
 `
 
 func TestComposedMailTravelsThroughOutboxToSinkIntactAndRowIsRedacted(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	sink := startSink(t, env)
 	ctx := context.Background()
@@ -192,6 +193,7 @@ func assertSameMediaType(t *testing.T, got, want string) {
 }
 
 func TestSenderToClosedPortRecordsFailedAttemptAndKeepsPayload(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -213,6 +215,7 @@ func TestSenderToClosedPortRecordsFailedAttemptAndKeepsPayload(t *testing.T) {
 }
 
 func TestSenderRefusesBadConfigurationAndLeavesRowPending(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, url, from, wantErr string
 	}{

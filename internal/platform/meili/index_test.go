@@ -45,6 +45,7 @@ var settings = json.RawMessage(`{"filterableAttributes": ["tags", "score"], "sor
 	"faceting": {"maxValuesPerFacet": 10, "sortFacetValuesBy": {"*": "count"}}}`)
 
 func TestUpsertSearchAndDeleteWaitForTheirTasks(t *testing.T) {
+	t.Parallel()
 	ix := newIndex(t)
 	ctx := context.Background()
 	if err := ix.ApplySettings(ctx, settings); err != nil {
@@ -84,6 +85,7 @@ func TestUpsertSearchAndDeleteWaitForTheirTasks(t *testing.T) {
 }
 
 func TestAFailedTaskIsAnError(t *testing.T) {
+	t.Parallel()
 	ix := newIndex(t)
 	ctx := context.Background()
 	// An id with a space is refused by the engine, but only when the task
@@ -102,6 +104,7 @@ func TestAFailedTaskIsAnError(t *testing.T) {
 }
 
 func TestADeadEngineIsSkippedForAWhileThenTriedAgain(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +156,7 @@ func TestADeadEngineIsSkippedForAWhileThenTriedAgain(t *testing.T) {
 }
 
 func TestHealthyAnswersForALiveEngine(t *testing.T) {
+	t.Parallel()
 	ix := newIndex(t)
 	if !ix.Healthy(context.Background()) {
 		t.Fatal("a live engine is not healthy")
@@ -160,6 +164,7 @@ func TestHealthyAnswersForALiveEngine(t *testing.T) {
 }
 
 func TestRebuildSwapsAFullCopyIn(t *testing.T) {
+	t.Parallel()
 	ix := newIndex(t)
 	ctx := context.Background()
 	if err := ix.Upsert(ctx, []doc{{ID: "old", Name: "old"}}); err != nil {

@@ -42,6 +42,7 @@ func openTransactions(ctx context.Context, env *dbtest.Env) (int, error) {
 }
 
 func TestRemoteStepsCommitApartAndTheCallRunsWithNoTransactionOpen(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		call       func() error
@@ -115,6 +116,7 @@ func TestRemoteStepsCommitApartAndTheCallRunsWithNoTransactionOpen(t *testing.T)
 // the first worker's late result is not recorded (nothing done twice in
 // the database).
 func TestLeasedRowWaitsForItsLeaseAndALateResultIsDropped(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	enqueue(t, env, "job", 1, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -167,6 +169,7 @@ func TestLeasedRowWaitsForItsLeaseAndALateResultIsDropped(t *testing.T) {
 }
 
 func TestDeferredRowIsNoAttemptAndLeasesThatKeepRunningOutEndDead(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	enqueue(t, env, "job", 1, "")
 	w := &outbox.Worker{DB: env.DB, Log: quiet, MaxAttempts: 2, Remotes: map[string]outbox.Remote{

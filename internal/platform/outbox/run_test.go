@@ -19,6 +19,7 @@ import (
 // after its first drain has finished. The deadline is generous; this is not
 // a speed assertion.
 func TestRunWakesOnNotify(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -85,6 +85,7 @@ func drain(t *testing.T, w *outbox.Worker) int {
 }
 
 func TestTwoWorkersDrainingConcurrentlyHandleEachRowExactlyOnce(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	const rows = 200
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
@@ -129,6 +130,7 @@ func TestTwoWorkersDrainingConcurrentlyHandleEachRowExactlyOnce(t *testing.T) {
 }
 
 func TestSucceededRowNeverRunsAgain(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	enqueue(t, env, "job", 1, "")
 	var c calls
@@ -154,6 +156,7 @@ func TestSucceededRowNeverRunsAgain(t *testing.T) {
 }
 
 func TestHandlerWritesCommitOnlyWhenItSucceedsWhileEveryAttemptIsRecorded(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name       string
 		fail       func() error
@@ -207,6 +210,7 @@ func TestHandlerWritesCommitOnlyWhenItSucceedsWhileEveryAttemptIsRecorded(t *tes
 }
 
 func TestFailingRowRetriesThenGoesDeadAfterMaxAttempts(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	enqueue(t, env, "job", 1, "")
 	enqueue(t, env, "unknown", 2, "")
@@ -263,6 +267,7 @@ func TestFailingRowRetriesThenGoesDeadAfterMaxAttempts(t *testing.T) {
 }
 
 func TestBackoffGrowsWithAttemptsAndIsCappedAtAnHour(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		attempts int
 		min, max time.Duration
@@ -282,6 +287,7 @@ func TestBackoffGrowsWithAttemptsAndIsCappedAtAnHour(t *testing.T) {
 }
 
 func TestEnqueueWithDedupeKey(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		keys     []string
@@ -330,6 +336,7 @@ func TestEnqueueWithDedupeKey(t *testing.T) {
 }
 
 func TestEnqueueAtLeavesTheRowAloneUntilItIsDue(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	err := env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {

@@ -20,6 +20,7 @@ const (
 )
 
 func TestIdempotencyKeysDeriveFromOurIds(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ got, want string }{
 		{payments.CustomerKey(companyID), "taiwa-company-" + companyID + "-customer"},
 		{payments.InvoiceKey(invID, payments.StepCreate), "taiwa-inv-" + invID + "-create"},
@@ -36,6 +37,7 @@ func TestIdempotencyKeysDeriveFromOurIds(t *testing.T) {
 }
 
 func TestDaysUntilDueCountsWholeDaysAtLeastOne(t *testing.T) {
+	t.Parallel()
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	for _, tc := range []struct {
 		issued, due string
@@ -72,6 +74,7 @@ func push() payments.InvoicePush {
 }
 
 func TestPushInvoiceSendsEveryCallWithItsKey(t *testing.T) {
+	t.Parallel()
 	rec := paymentstest.NewRecorder(t)
 	c := mockClient(t, rec.URL)
 	out, err := c.PushInvoice(context.Background(), push())
@@ -131,6 +134,7 @@ func TestPushInvoiceSendsEveryCallWithItsKey(t *testing.T) {
 }
 
 func TestPushRetriedAfterAFailureRepeatsTheSameKeys(t *testing.T) {
+	t.Parallel()
 	for _, step := range []string{"/customers", "/invoiceitems", "/finalize", "/send"} {
 		t.Run(step, func(t *testing.T) {
 			rec := paymentstest.NewRecorder(t)
@@ -169,6 +173,7 @@ func pathShape(p string) string {
 }
 
 func TestPushWithAKnownCustomerCreatesNone(t *testing.T) {
+	t.Parallel()
 	rec := paymentstest.NewRecorder(t)
 	in := push()
 	in.CustomerID = "cus_known"
@@ -190,6 +195,7 @@ func TestPushWithAKnownCustomerCreatesNone(t *testing.T) {
 }
 
 func TestPushRefusesAnIncompleteInvoiceWithoutCallingStripe(t *testing.T) {
+	t.Parallel()
 	rec := paymentstest.NewRecorder(t)
 	in := push()
 	in.DueOn = time.Time{}
@@ -202,6 +208,7 @@ func TestPushRefusesAnIncompleteInvoiceWithoutCallingStripe(t *testing.T) {
 }
 
 func TestWithoutAKeyNothingIsCalled(t *testing.T) {
+	t.Parallel()
 	c := payments.New(payments.Config{})
 	if c.Enabled() {
 		t.Fatal("enabled without a key")
@@ -215,6 +222,7 @@ func TestWithoutAKeyNothingIsCalled(t *testing.T) {
 }
 
 func TestPingAnswersFromStripeMock(t *testing.T) {
+	t.Parallel()
 	if err := mockClient(t, paymentstest.StripeMock(t)).Ping(context.Background()); err != nil {
 		t.Fatal(err)
 	}

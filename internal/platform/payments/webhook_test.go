@@ -24,6 +24,7 @@ func sign(payload []byte, key string, at time.Time) string {
 }
 
 func TestParseEventVerifiesTheSignatureAndDecodes(t *testing.T) {
+	t.Parallel()
 	c := payments.New(payments.Config{WebhookSecret: secret})
 	now := time.Now()
 	good := invoiceEvent("evt_1", "invoice.paid", "paid", 1767225600)
@@ -60,6 +61,7 @@ func TestParseEventVerifiesTheSignatureAndDecodes(t *testing.T) {
 }
 
 func TestParseEventOfAnotherKindCarriesNoInvoice(t *testing.T) {
+	t.Parallel()
 	c := payments.New(payments.Config{WebhookSecret: secret})
 	p := []byte(`{"id":"evt_2","object":"event","created":1767225600,"type":"customer.created","data":{"object":{"id":"cus_1","object":"customer"}}}`)
 	ev, err := c.ParseEvent(p, sign(p, secret, time.Now()))
@@ -72,6 +74,7 @@ func TestParseEventOfAnotherKindCarriesNoInvoice(t *testing.T) {
 }
 
 func TestParseEventWithoutASecretIsRefused(t *testing.T) {
+	t.Parallel()
 	c := payments.New(payments.Config{Key: "sk_test_x"})
 	p := invoiceEvent("evt_1", "invoice.paid", "paid", 1)
 	if _, err := c.ParseEvent(p, sign(p, "", time.Now())); !errors.Is(err, payments.ErrWebhooksDisabled) {

@@ -50,6 +50,7 @@ var boundary = time.Date(2026, 12, 7, 0, 15, 0, 0, time.UTC)
 // sliding window lets nothing through until the first hits are a whole
 // window old, and the wait a refusal names is exact to the microsecond.
 func TestNoBurstAcrossAWindowBoundary(t *testing.T) {
+	t.Parallel()
 	l := limiter{t: t, db: dbtest.New(t).DB}
 	lim := ratelimit.Limit{Key: "login:addr:192.0.2.1", Max: 100, Window: 15 * time.Minute}
 	before := boundary.Add(-time.Second)
@@ -94,6 +95,7 @@ func TestNoBurstAcrossAWindowBoundary(t *testing.T) {
 // holds at most Max hits, and that every refusal's wait ends exactly when
 // the window first has room.
 func TestNoIntervalHoldsMoreThanTheLimit(t *testing.T) {
+	t.Parallel()
 	l := limiter{t: t, db: dbtest.New(t).DB}
 	lim := ratelimit.Limit{Key: "report:someone", Max: 7, Window: time.Minute}
 	var accepted []time.Time
@@ -142,6 +144,7 @@ func TestNoIntervalHoldsMoreThanTheLimit(t *testing.T) {
 // TestTakeIsAllOrNothingAndReleaseGivesBack: with two limits, a hit is
 // recorded on both or on neither, and Release returns a reserved place.
 func TestTakeIsAllOrNothingAndReleaseGivesBack(t *testing.T) {
+	t.Parallel()
 	l := limiter{t: t, db: dbtest.New(t).DB}
 	account := ratelimit.Limit{Key: "login:fail:a", Max: 2, Window: time.Hour}
 	address := ratelimit.Limit{Key: "login:addr:a", Max: 3, Window: time.Hour}
@@ -185,6 +188,7 @@ func TestTakeIsAllOrNothingAndReleaseGivesBack(t *testing.T) {
 // TestParallelTakesNeverOvershoot: many processes taking the last places
 // at once, each in its own transaction, get exactly Max between them.
 func TestParallelTakesNeverOvershoot(t *testing.T) {
+	t.Parallel()
 	d := dbtest.New(t).DB
 	lim := ratelimit.Limit{Key: "login:fail:parallel", Max: 5, Window: time.Minute}
 	var mu sync.Mutex
@@ -216,6 +220,7 @@ func TestParallelTakesNeverOvershoot(t *testing.T) {
 }
 
 func TestAddressKeyCountsIPv6ByItsSlash64(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ addr, want string }{
 		{"192.0.2.7", "192.0.2.7"},
 		{"::ffff:192.0.2.7", "192.0.2.7"},

@@ -36,6 +36,7 @@ func checkRate(t *testing.T, hits, draws int, p float64) {
 // TestBernoulliExp checks that the uint64 exp(−γ) trial succeeds with
 // probability exp(−γ), over 200k draws per γ.
 func TestBernoulliExp(t *testing.T) {
+	t.Parallel()
 	const draws = 200_000
 	for _, c := range expCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,6 +56,7 @@ func TestBernoulliExp(t *testing.T) {
 // TestBernoulliExpBig checks the math/big exp(−γ) trial on the same γ,
 // scaled by 2⁷⁰ so that the denominator does not fit in uint64.
 func TestBernoulliExpBig(t *testing.T) {
+	t.Parallel()
 	const draws = 200_000
 	for _, c := range expCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -75,6 +77,7 @@ func TestBernoulliExpBig(t *testing.T) {
 // TestBernoulliExpBigQuotient checks that an integer part of γ beyond
 // uint64 is handled (the trial must fail) rather than truncated.
 func TestBernoulliExpBigQuotient(t *testing.T) {
+	t.Parallel()
 	src := newRand(6)
 	n := new(big.Int).Lsh(big.NewInt(1), 80)
 	for range 1000 {
@@ -87,6 +90,7 @@ func TestBernoulliExpBigQuotient(t *testing.T) {
 // TestDiscreteLaplace compares the discrete Laplace sampler with its mass
 // (1 − e^(−1/t))/(1 + e^(−1/t))·e^(−|y|/t) by chi-square over 200k draws.
 func TestDiscreteLaplace(t *testing.T) {
+	t.Parallel()
 	const draws = 200_000
 	for _, scale := range []uint64{1, 3, 7} {
 		t.Run("t="+itoa(scale), func(t *testing.T) {

@@ -68,6 +68,7 @@ func checkMoments(t *testing.T, xs []int64, sigma2 float64) {
 // same draws are rejected against a 10% larger σ², and checks the first
 // two moments.
 func TestGaussianGoodnessOfFit(t *testing.T) {
+	t.Parallel()
 	for _, c := range []fitCase{
 		{name: "sigma2=20", num: 20, den: 1, draws: 1_000_000, width: 1},
 		{name: "sigma2=0.8", num: 4, den: 5, draws: 200_000, width: 1},
@@ -107,6 +108,7 @@ func TestGaussianGoodnessOfFit(t *testing.T) {
 // proposal scale t = ⌊σ⌋ + 1, including exact squares and the extremes of
 // the supported range.
 func TestNewGaussian(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name         string
 		num, den     uint64
@@ -152,6 +154,7 @@ func TestNewGaussian(t *testing.T) {
 // TestTinyVarianceIsMostlyZero checks that σ² = 1/MaxUint64 gives 0
 // every time (P[X ≠ 0] is about 2·exp(−2⁶³)).
 func TestTinyVarianceIsMostlyZero(t *testing.T) {
+	t.Parallel()
 	g, err := NewGaussian(1, math.MaxUint64)
 	if err != nil {
 		t.Fatal(err)
@@ -168,6 +171,7 @@ func TestTinyVarianceIsMostlyZero(t *testing.T) {
 // the acceptance exponent γ give the same fraction wherever the uint64
 // one applies, and that it declines instead of overflowing.
 func TestGammaPathsAgree(t *testing.T) {
+	t.Parallel()
 	for _, s := range [][2]uint64{{20, 1}, {4, 5}, {37, 3}, {100_000_000, 1}} {
 		g, err := NewGaussian(s[0], s[1])
 		if err != nil {
@@ -198,6 +202,7 @@ func TestGammaPathsAgree(t *testing.T) {
 // TestGaussianConcurrent shares one sampler between goroutines, each with
 // its own source, so that the race detector can check it is read-only.
 func TestGaussianConcurrent(t *testing.T) {
+	t.Parallel()
 	g, err := NewGaussian(37, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -218,6 +223,7 @@ func TestGaussianConcurrent(t *testing.T) {
 // agrees with it, that the normaliser matches the Poisson-summation form
 // √(2πσ²) where that is exact to float64, and that invalid σ² give NaN.
 func TestProb(t *testing.T) {
+	t.Parallel()
 	for _, sigma2 := range []float64{0.5, 0.8, 20, 4000, 1e8} {
 		m := newMass(sigma2)
 		radius := int64(12*math.Sqrt(sigma2)) + 12

@@ -10,6 +10,7 @@ import (
 // below n = 3·2⁶², where a quarter of all words must be rejected, by
 // chi-square tests over 300k draws.
 func TestUniformUint64Unbiased(t *testing.T) {
+	t.Parallel()
 	const draws = 300_000
 	for _, c := range []struct {
 		name  string
@@ -41,6 +42,7 @@ func TestUniformUint64Unbiased(t *testing.T) {
 // TestUniformBigUnbiased does the same for the math/big sampler, with
 // n = 3 and 10 and with n = 3·2¹⁰⁰ spanning several words.
 func TestUniformBigUnbiased(t *testing.T) {
+	t.Parallel()
 	const draws = 300_000
 	for _, c := range []struct {
 		name  string
@@ -72,6 +74,7 @@ func TestUniformBigUnbiased(t *testing.T) {
 // TestUniformEmptyRangePanics checks that n = 0 is refused rather than
 // answered with a biased value.
 func TestUniformEmptyRangePanics(t *testing.T) {
+	t.Parallel()
 	for name, f := range map[string]func(){
 		"uint64": func() { uniformUint64(newRand(3), 0) },
 		"big":    func() { uniformBig(newRand(3), new(big.Int)) },
@@ -92,6 +95,7 @@ func TestUniformEmptyRangePanics(t *testing.T) {
 // enough never to fail by chance (collision odds ~2⁻⁴⁵, bit count eight
 // standard deviations).
 func TestCryptoSource(t *testing.T) {
+	t.Parallel()
 	src := CryptoSource()
 	const n = 1000 // about 16 buffer refills
 	seen := make(map[uint64]bool, n)

@@ -143,6 +143,7 @@ func uniformChiSquare(counts []int) chi2 {
 // TestChi2Quantile checks the Wilson–Hilferty approximation against
 // tabulated 0.999 quantiles.
 func TestChi2Quantile(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		df   int
 		want float64

@@ -9,6 +9,7 @@ import (
 // minimisation of the same CKS 2020 formula over 1.6 million values of
 // α (computed separately), and with the simple Bun–Steinke bound.
 func TestEpsilonKnownValues(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		rho, delta, want, simple float64
 	}{
@@ -34,6 +35,7 @@ func TestEpsilonKnownValues(t *testing.T) {
 // TestEpsilonShape checks that Epsilon never exceeds the simple bound, is
 // non-decreasing in ρ and non-increasing in δ, and handles the edges.
 func TestEpsilonShape(t *testing.T) {
+	t.Parallel()
 	deltas := []float64{1e-12, 1e-9, 1e-6, 1e-5, 1e-3, 0.1, 0.5}
 	rhos := []float64{1e-12, 1e-8, 1e-4, 0.001, 0.01, 0.1, 0.5, 1, 2, 10, 100}
 	for _, d := range deltas {
@@ -75,6 +77,7 @@ func TestEpsilonShape(t *testing.T) {
 
 // TestRhoSigma2RoundTrip checks ρ = Δ²/(2σ²) and its inverse.
 func TestRhoSigma2RoundTrip(t *testing.T) {
+	t.Parallel()
 	if got := Rho(1, 20); got != 0.025 {
 		t.Errorf("Rho(1, 20) = %g, want 0.025", got)
 	}
@@ -97,6 +100,7 @@ func TestRhoSigma2RoundTrip(t *testing.T) {
 // TestTPRBound checks the tradeoff boundary at its ends and in the
 // middle, where the first linear piece binds.
 func TestTPRBound(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		eps, delta, fpr, want float64
 	}{
