@@ -21,6 +21,7 @@ import (
 // becomes U+FFFD in both, written raw instead of as \ufffd: the same JSON
 // value.
 func TestWriteJSONAnswersAsEncodingJSON(t *testing.T) {
+	t.Parallel()
 	rating := func(f float64) *float64 { return &f }
 	str := func(s string) *string { return &s }
 	at := time.Date(2026, 12, 7, 9, 30, 0, 123456789, time.FixedZone("JST", 9*3600))

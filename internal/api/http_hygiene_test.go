@@ -175,6 +175,7 @@ func TestHTTPHygieneHEADChallengesRetryAfterAndCompression(t *testing.T) {
 // reverse proxy on the same machine, gets plain answers even when it
 // accepts gzip; with on it gets them compressed (the harness's setting).
 func TestHygieneGzipAutoLeavesLoopbackClientsUncompressed(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ setting, want string }{{"auto", ""}, {"off", ""}, {"on", "gzip"}} {
 		t.Run(c.setting, func(t *testing.T) {
 			h := apptest.New(t, apptest.Options{Configure: func(cfg *config.Config) { cfg.HTTPGzip = c.setting }})

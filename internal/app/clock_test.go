@@ -22,6 +22,7 @@ import (
 // running app reads it, and a sign-in's expiry is counted from it, not
 // from the wall clock.
 func TestTheHarnessClockReachesEveryServiceAndTheAnswers(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2027, 3, 29, 0, 30, 0, 0, time.UTC) // a Monday after Europe's clocks went forward
 	h := apptest.New(t, apptest.Options{Clock: clock.Fixed(at)})
 

@@ -5,6 +5,7 @@ import "testing"
 // TestCompressForLeavesLoopbackAloneOnAuto: TAIWA_HTTP_GZIP's rule for
 // each setting and kind of peer.
 func TestCompressForLeavesLoopbackAloneOnAuto(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		setting, peer string
 		want          bool

@@ -18,6 +18,7 @@ import (
 // the slog logger with its stack, not echo's logger, and the client gets
 // the one error handler's 500 that reveals nothing.
 func TestPanicIsLoggedThroughSlogAndAnswered500(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logged, nil))
 	var echoLog bytes.Buffer
@@ -56,6 +57,7 @@ func TestPanicIsLoggedThroughSlogAndAnswered500(t *testing.T) {
 
 // TestServerErrorLogGoesToSlog: net/http's own complaints reach slog.
 func TestServerErrorLogGoesToSlog(t *testing.T) {
+	t.Parallel()
 	var logged bytes.Buffer
 	serverErrorLog(slog.New(slog.NewJSONHandler(&logged, nil))).Print("http: TLS handshake error")
 	if !strings.Contains(logged.String(), `"level":"WARN"`) || !strings.Contains(logged.String(), "TLS handshake error") {

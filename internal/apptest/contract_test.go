@@ -12,6 +12,7 @@ import (
 // each is reported; answers that fit, or that the document does not
 // cover, are not.
 func TestCheckContractFailsAnswersOutsideTheDocument(t *testing.T) {
+	t.Parallel()
 	json := http.Header{"Content-Type": {"application/json"}}
 	for _, c := range []struct {
 		name, method, target string

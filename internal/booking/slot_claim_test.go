@@ -60,6 +60,7 @@ func holdFirstBooking(ctx context.Context, f *fixture, start time.Time, written 
 // lock (not one by one on the counsellor's), and all of them are refused
 // with 409 once it commits; exactly one booking stands.
 func TestRacersForAHeldSlotWaitTogetherAndAreRefusedWhenItCommits(t *testing.T) {
+	t.Parallel()
 	const racers = 6
 	f := newFixture(t, "subscription", racers+1)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -93,6 +94,7 @@ func TestRacersForAHeldSlotWaitTogetherAndAreRefusedWhenItCommits(t *testing.T) 
 // rules or a step in its transaction fail), the racers waiting for it go
 // on with the slot still free, and exactly one of them gets it.
 func TestRacersWaitingForARefusedBookingGoOnAndOneWins(t *testing.T) {
+	t.Parallel()
 	const racers = 5
 	f := newFixture(t, "subscription", racers+1)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -142,6 +144,7 @@ func TestRacersWaitingForARefusedBookingGoOnAndOneWins(t *testing.T) {
 // nobody else holds the counsellor's rows, done by Book itself right after
 // the commit: no pending row is left for the worker.
 func TestBookRunsItsNextAvailableFollowUpAfterTheCommit(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "subscription", 1)
 	b := f.mustBook(t, f.emps[0], "2026-03-02T12:00:00")
 	if n := f.count(t, db.System, `SELECT count(*) FROM outbox WHERE kind = $1 AND status = 'done' AND payload->>'counselor_id' = $2`,

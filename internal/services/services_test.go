@@ -25,6 +25,7 @@ func testConfig() config.Config {
 // added to Services with a Clock field is checked without a change here;
 // the named ones must keep theirs.
 func TestOneFixedClockReachesEveryService(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2027, 3, 29, 7, 30, 0, 0, time.UTC)
 	s, err := services.New(testConfig(), &db.DB{}, nil, clock.Fixed(at))
 	if err != nil {
@@ -67,6 +68,7 @@ func TestOneFixedClockReachesEveryService(t *testing.T) {
 // by those that call it, and the configuration's seller on the billing
 // service (the billing subcommand once billed without one).
 func TestServicesAreWiredToEachOther(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig()
 	s, err := services.New(cfg, &db.DB{}, nil, nil)
 	if err != nil {

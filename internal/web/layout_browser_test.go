@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -151,14 +149,7 @@ func TestBrowserSignInAgainFromAFragmentGoesToItsPage(t *testing.T) {
 func TestBrowserSearchNextMovesFocusToTheResults(t *testing.T) {
 	t.Parallel()
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	bg := context.Background()
-	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.App.Counselors.Reindex(bg); err != nil {
-		t.Fatal(err)
-	}
+	h := newDemoHarness(t)
 	do(t, ctx, chromedp.EmulateViewport(390, 844),
 		browserLogin(h, "emp0002@sample-shoji.example", demo.Password),
 		chromedp.Navigate(h.URL+"/counselors"),

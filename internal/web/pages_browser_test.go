@@ -136,17 +136,7 @@ var pageWidths = []struct{ W, H int64 }{{1366, 900}, {390, 844}}
 func TestBrowserEveryPage(t *testing.T) {
 	t.Parallel()
 	ctx := newChrome(t)
-	h := apptest.New(t)
-	bg := context.Background()
-	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.App.Counselors.Reindex(bg); err != nil {
-		t.Fatal(err)
-	}
-	for _, email := range pageRoles {
-		h.RememberTOTP(email, demo.TOTPSecret)
-	}
+	h := newDemoHarness(t)
 	var failures []string
 	for _, role := range []string{"", "employee", "counselor", "hr", "operator"} {
 		do(t, ctx, clearCookies())
@@ -281,4 +271,23 @@ func pathOf(loc string) string {
 		return loc
 	}
 	return u.Path
+}
+
+// newDemoHarness is a harness with the demo data seeded, its counsellors
+// in the search index, and the second factor of every role in pageRoles
+// remembered: the whole product as `make run` shows it.
+func newDemoHarness(t *testing.T) *apptest.Harness {
+	t.Helper()
+	h := apptest.New(t)
+	bg := context.Background()
+	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.App.Counselors.Reindex(bg); err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range pageRoles {
+		h.RememberTOTP(email, demo.TOTPSecret)
+	}
+	return h
 }

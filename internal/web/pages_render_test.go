@@ -1,16 +1,12 @@
 package web_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/demo"
 )
 
@@ -51,17 +47,8 @@ func linkHref(t *testing.T, body, selector string) string {
 // answers 500. (The booking form without a slot is a 400 page.) It is the quick companion of TestBrowserEveryPage (which also
 // checks layout and accessibility in Chromium) and honours -pages too.
 func TestEveryPageRendersForItsRoleInBothLanguages(t *testing.T) {
-	h := apptest.New(t)
-	bg := context.Background()
-	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.App.Counselors.Reindex(bg); err != nil {
-		t.Fatal(err)
-	}
-	for _, email := range pageRoles {
-		h.RememberTOTP(email, demo.TOTPSecret)
-	}
+	t.Parallel()
+	h := newDemoHarness(t)
 	site, _ := url.Parse(h.URL)
 	for _, role := range []string{"", "employee", "counselor", "hr", "operator"} {
 		b := newBrowser(t, h)

@@ -17,6 +17,7 @@ import (
 // per row: a due time when given (now otherwise), a dedupe key that drops
 // a second row, no key for rows without one.
 func TestEnqueueRowsKeepsDueTimesAndDropsDuplicateKeys(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx := context.Background()
 	later := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
@@ -57,6 +58,7 @@ func TestEnqueueRowsKeepsDueTimesAndDropsDuplicateKeys(t *testing.T) {
 // holds, or one already done, is left alone; a failing handler leaves the
 // row pending for the worker.
 func TestRunNowRunsAPendingRowOnceAndNeverWaits(t *testing.T) {
+	t.Parallel()
 	env := dbtest.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
