@@ -43,10 +43,11 @@ func HashPassword(pw string) (string, error) {
 var dummyHash, _ = argon2id.CreateHash("taiwa-dummy-password", Params)
 
 // UseInsecureTestHashes makes new hashes cheap (1 MiB, one pass) for the
-// rest of the process. Only test binaries call it (apptest.Main), so that a
-// suite that signs in hundreds of times does not spend minutes in argon2id;
-// the package's own tests keep the real parameters. Existing hashes keep
-// the parameters they were made with.
+// rest of the process. Only test binaries call it (each package's
+// TestMain, before dbtest.Main), so that a suite that signs in hundreds of
+// times does not spend minutes in argon2id; the package's own tests keep
+// the real parameters. Existing hashes keep the parameters they were made
+// with.
 func UseInsecureTestHashes() {
 	Params = &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	dummyHash, _ = argon2id.CreateHash("taiwa-dummy-password", Params)

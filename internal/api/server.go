@@ -1,6 +1,6 @@
 // Package api is the JSON API of API.md under /api/v1: thin handlers that
 // parse, authorise through the route table, call a domain package and
-// render. Every route and the roles allowed on it are listed in routes().
+// render. Every route and the roles allowed on it are listed in Routes().
 package api
 
 import (

@@ -21,7 +21,7 @@ func TestTheHTTPLayersAreSiblings(t *testing.T) {
 		never     []string
 	}{
 		{pkg: "web", mustReach: "platform/httperr", never: []string{"api"}},
-		{pkg: "api", mustReach: "platform/httperr", never: []string{"web"}},
+		{pkg: "api", mustReach: "platform/apperr", never: []string{"web"}},
 		{pkg: "platform/httperr", mustReach: "platform/apperr", never: []string{"api", "web"}},
 	}
 	for _, tc := range cases {
@@ -55,4 +55,27 @@ func goListDeps(t *testing.T, pkg string) []string {
 		t.Fatalf("go list -deps %s: %v\n%s", pkg, err, stderr)
 	}
 	return strings.Fields(string(out))
+}
+
+// TestDomainPackagesNeverReachEcho: the domain packages, and the wiring
+// that builds them, know nothing of HTTP. A domain method takes a context,
+// a principal or ids and plain values, and answers values or an
+// *apperr.Error; only the HTTP layers speak echo.
+func TestDomainPackagesNeverReachEcho(t *testing.T) {
+	t.Parallel()
+	const mod = "github.com/taiwa/taiwa/internal/"
+	for _, pkg := range []string{
+		"account", "audit", "billing", "billing/invoicedoc", "booking", "company", "consent", "counselor",
+		"demo", "feedback", "matching", "programme", "record", "report", "report/dp", "report/store", "services",
+	} {
+		deps := goListDeps(t, mod+pkg)
+		if !slices.Contains(deps, mod+"platform/apperr") && !strings.HasPrefix(pkg, "report/dp") {
+			t.Fatalf("%s: go list -deps does not list platform/apperr; the listing cannot be trusted", pkg)
+		}
+		for _, dep := range deps {
+			if strings.HasPrefix(dep, "github.com/labstack/echo") {
+				t.Errorf("internal/%s depends on %s: keep HTTP in internal/api, internal/web and internal/platform/httperr", pkg, dep)
+			}
+		}
+	}
 }

@@ -172,6 +172,12 @@ func (d *DB) QueryRowInScope(ctx context.Context, s Scope, query string, args ..
 	return d.QueryRowxContext(ctx, query, all...)
 }
 
+// InTx runs fn as one unit of work: a transaction that first declares
+// s's tenant scope (sealed with the pool's key, so the tenant role cannot
+// forge it), so row-level security checks every statement fn sends. A
+// privileged scope runs on the system pool. fn's error rolls everything
+// back and comes back through MapError (constraint violations become
+// domain errors); a nil error commits.
 func (d *DB) InTx(ctx context.Context, s Scope, fn func(tx *sqlx.Tx) error) error {
 	if s.Privileged() && d.system != nil {
 		return d.system.InTx(ctx, s, fn)

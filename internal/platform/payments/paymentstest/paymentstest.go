@@ -85,6 +85,8 @@ func start() (string, error) {
 		}
 		cmd := exec.Command(bin, "-http-addr", addr)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		var output tailBuffer
+		cmd.Stdout, cmd.Stderr = &output, &output
 		if err := cmd.Start(); err != nil {
 			return "", fmt.Errorf("start %s: %w", bin, err)
 		}
@@ -95,6 +97,7 @@ func start() (string, error) {
 			mockCmd, mockEnd = cmd, exited
 			return url, nil
 		}
+		last = fmt.Errorf("%w (%s on %s); its output: %s", last, bin, addr, output.String())
 		_ = cmd.Process.Kill()
 		<-exited
 	}
@@ -131,4 +134,27 @@ func waitReady(url string, exited <-chan struct{}) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return errors.New("stripe-mock did not answer within 30 s")
+}
+
+// tailBuffer keeps the last 4 KiB a process wrote, for the error that
+// says why it stopped.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - 4096; over > 0 {
+		b.buf = b.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
