@@ -80,16 +80,26 @@ func (s *Service) lifecycle(ctx context.Context, actor auth.Principal, userID uu
 		return UserState{}, err
 	}
 	var out UserState
-	err := s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
-		u, err := manageable(ctx, tx, actor, userID)
-		if err != nil {
-			return err
+	var err error
+	// Two operators disabling each other at once can deadlock (the
+	// operators' lock against a session or audit row the other holds);
+	// PostgreSQL ends one, which runs again and now sees the other's
+	// change (422 last_operator, or the user already disabled).
+	for range 3 {
+		err = s.DB.InTx(ctx, actor.Scope(), func(tx *sqlx.Tx) error {
+			u, err := manageable(ctx, tx, actor, userID)
+			if err != nil {
+				return err
+			}
+			if err := fn(tx, u); err != nil {
+				return err
+			}
+			return tx.GetContext(ctx, &out, `SELECT `+stateColumns+` FROM users WHERE id = $1`, userID)
+		})
+		if !db.Retryable(err) {
+			break
 		}
-		if err := fn(tx, u); err != nil {
-			return err
-		}
-		return tx.GetContext(ctx, &out, `SELECT `+stateColumns+` FROM users WHERE id = $1`, userID)
-	})
+	}
 	return out, err
 }
 

@@ -3,8 +3,6 @@ package api_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -23,8 +21,6 @@ import (
 	"github.com/taiwa/taiwa/internal/platform/meili"
 	"github.com/taiwa/taiwa/internal/platform/wait"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // searchAnswer is GET /api/v1/counselors's answer, as a client reads it.
 type searchAnswer struct {
@@ -65,10 +61,7 @@ func readyz(t *testing.T, h *apptest.Harness) map[string]string {
 // demoHarness is a server with the demo data, indexed.
 func demoHarness(t *testing.T, opts ...apptest.Options) (*apptest.Harness, *apptest.Client) {
 	t.Helper()
-	h := apptest.New(t, opts...)
-	if err := demo.SeedDemo(context.Background(), h.Env.DB, quiet); err != nil {
-		t.Fatal(err)
-	}
+	h := apptest.New(t, append(opts, apptest.Options{Seed: &apptest.Demo})...)
 	if _, err := h.App.Counselors.Reindex(context.Background()); err != nil {
 		t.Fatal(err)
 	}

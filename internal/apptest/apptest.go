@@ -19,6 +19,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/app"
+	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/clock"
 	"github.com/taiwa/taiwa/internal/platform/config"
@@ -58,13 +59,29 @@ type Options struct {
 	// Clock is the server's one clock, handed to every service (nil: the
 	// wall clock). A test that moves time passes a clock.Manual's Clock.
 	Clock clock.Clock
+	// Seed starts the server on a copy of data seeded once per test binary
+	// (such as Demo) instead of an empty database.
+	Seed *dbtest.Seed
 }
+
+// Demo is the demo data as SeedDemo writes it (no sealed notes): with
+// Options{Seed: &apptest.Demo} a test starts on the product `make run`
+// shows, seeded once per test binary.
+var Demo = dbtest.Seed{Name: "demo", Fill: func(ctx context.Context, d *db.DB) error {
+	return demo.SeedDemo(ctx, d, slog.New(slog.DiscardHandler))
+}}
 
 // New starts a server for t; it stops when t ends. The worker does not run
 // in the background: call DrainOutbox to run side effects deterministically.
 func New(t testing.TB, opts ...Options) *Harness {
 	t.Helper()
-	env := dbtest.New(t)
+	var seed *dbtest.Seed
+	for _, o := range opts {
+		if o.Seed != nil {
+			seed = o.Seed
+		}
+	}
+	env := newEnv(t, seed)
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -278,4 +295,13 @@ type APIError struct {
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields"`
 	} `json:"error"`
+}
+
+// newEnv is a fresh database, empty or a copy of seed.
+func newEnv(t testing.TB, seed *dbtest.Seed) *dbtest.Env {
+	t.Helper()
+	if seed == nil {
+		return dbtest.New(t)
+	}
+	return dbtest.NewFrom(t, *seed)
 }

@@ -17,8 +17,7 @@ import (
 // rows as covered. The engine write runs with no transaction open.
 func TestSearchRowsOfOneCounsellorCoalesceAndTheEngineWriteHoldsNoTransaction(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	var id uuid.UUID
 	if err := e.env.DB.Get(&id, `SELECT counselor_id FROM counselor_search ORDER BY counselor_id LIMIT 1`); err != nil {
 		t.Fatal(err)

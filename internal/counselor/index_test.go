@@ -24,8 +24,7 @@ import (
 // the build must have been replayed onto the new one.
 func TestReindexSwapsWithoutDowntimeAndLosesNoConcurrentChange(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	ctx := context.Background()
 	var targets []string
 	for _, l := range search(t, e.Fallback, "per_page=12&sort=experience").Items {
@@ -111,8 +110,7 @@ func TestReindexSwapsWithoutDowntimeAndLosesNoConcurrentChange(t *testing.T) {
 
 func TestReindexCreatesAMissingIndexAndDropsStaleBuilds(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	ctx := context.Background()
 	if err := e.ix.DeleteIndex(ctx); err != nil {
 		t.Fatal(err)

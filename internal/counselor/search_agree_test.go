@@ -24,8 +24,7 @@ import (
 // order must be identical, for every filter and every sort.
 func TestEveryFilterFacetAndSortAgreesWithThePostgresTruth(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 
 	universe := e.listings()
 	if len(universe) != demo.DemoCounselors {

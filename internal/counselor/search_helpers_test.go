@@ -36,7 +36,12 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newSearchEnv(t *testing.T) *searchEnv {
 	t.Helper()
-	env := dbtest.New(t)
+	return searchEnvOn(t, dbtest.New(t))
+}
+
+// searchEnvOn is a searchEnv on env's database.
+func searchEnvOn(t *testing.T, env *dbtest.Env) *searchEnv {
+	t.Helper()
 	s := dbtest.Meilisearch(t)
 	ix := meili.New(s.URL, s.Key, s.Index)
 	ix.Log = quiet
@@ -56,33 +61,31 @@ func newSearchEnv(t *testing.T) *searchEnv {
 	return e
 }
 
-// seedDemo loads the demo data, gives some counsellors ratings and free
-// slots (with ties, so the id tie-break matters), and indexes everything.
-func (e *searchEnv) seedDemo() {
-	e.t.Helper()
-	ctx := context.Background()
-	if err := demo.SeedDemo(ctx, e.env.DB, quiet); err != nil {
-		e.t.Fatal(err)
+// demoSearchSeed is the demo data with some counsellors given ratings
+// and free slots (with ties, so the id tie-break matters).
+var demoSearchSeed = dbtest.Seed{Name: "demo-search", Fill: func(ctx context.Context, d *db.DB) error {
+	if err := demo.SeedDemo(ctx, d, quiet); err != nil {
+		return err
 	}
-	e.exec(`UPDATE counselors SET
+	return d.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE counselors SET
 		rating_avg = CASE WHEN get_byte(uuid_send(id), 0) % 4 = 0 THEN NULL ELSE 3 + (get_byte(uuid_send(id), 1) % 5) * 0.5 END,
 		rating_count = get_byte(uuid_send(id), 2) % 40,
 		next_available_at = CASE WHEN get_byte(uuid_send(id), 3) % 3 = 0 THEN NULL
 		                         ELSE date_trunc('hour', now()) + (get_byte(uuid_send(id), 4) % 60) * interval '1 day' END`)
-	if _, err := e.Engine.Reindex(ctx); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-func (e *searchEnv) exec(q string, args ...any) {
-	e.t.Helper()
-	err := e.env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		_, err := tx.Exec(q, args...)
 		return err
 	})
-	if err != nil {
-		e.t.Fatal(err)
+}}
+
+// newDemoSearchEnv is a searchEnv on a copy of demoSearchSeed, every
+// counsellor indexed.
+func newDemoSearchEnv(t *testing.T) *searchEnv {
+	t.Helper()
+	e := searchEnvOn(t, dbtest.NewFrom(t, demoSearchSeed))
+	if _, err := e.Engine.Reindex(context.Background()); err != nil {
+		t.Fatal(err)
 	}
+	return e
 }
 
 // change runs q and enqueues the counsellor's index row in one

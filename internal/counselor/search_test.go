@@ -213,8 +213,7 @@ func TestAnExpiredCredentialTakesTheThemesItAllowedAtTheNextIndexing(t *testing.
 
 func TestSynonymsFindTheOtherWordsOfTheirGroup(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	for _, svc := range []*counselor.Service{e.Engine, e.Fallback} {
 		// Nobody writes キャリコン: only the synonym can find them.
 		res := search(t, svc, "q=キャリコン&per_page=100")
@@ -254,8 +253,7 @@ func hasCredential(l counselor.Listing, kind string) bool {
 
 func TestJapaneseAndEnglishWordsFindCodes(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	for _, tc := range []struct {
 		q    string
 		want func(counselor.Listing) bool
@@ -301,8 +299,7 @@ func TestJapaneseAndEnglishWordsFindCodes(t *testing.T) {
 
 func TestTypoToleranceFindsMisspelledWords(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	for q, kind := range map[string]string{"psycholgist": "clinical_psychologist", "physican": "occupational_physician", "carer consultant": "career_consultant"} {
 		res := search(t, e.Engine, "per_page=100&q="+q)
 		if res.Engine != counselor.EngineMeilisearch || !slices.ContainsFunc(res.Items, func(l counselor.Listing) bool { return hasCredential(l, kind) }) {
@@ -313,8 +310,7 @@ func TestTypoToleranceFindsMisspelledWords(t *testing.T) {
 
 func TestListingJSONHasAPIShape(t *testing.T) {
 	t.Parallel()
-	e := newSearchEnv(t)
-	e.seedDemo()
+	e := newDemoSearchEnv(t)
 	res := search(t, e.Engine, "per_page=1")
 	b, err := json.Marshal(res)
 	if err != nil {

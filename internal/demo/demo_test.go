@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/dbtest"
+	"github.com/taiwa/taiwa/internal/platform/seal"
 )
 
 // TestMain runs the package against one PostgreSQL cluster, with cheap
@@ -40,7 +41,43 @@ func count(t *testing.T, d *db.DB, q string, args ...any) int {
 	return n
 }
 
+// demoSeed is the demo as SeedDemo writes it: seeded once per test binary,
+// cloned for each test that reads it.
+var demoSeed = dbtest.Seed{Name: "demo", Fill: func(ctx context.Context, d *db.DB) error {
+	return demo.SeedDemo(ctx, d, quiet)
+}}
+
+// seeded is a database of t's own holding the demo.
 func seeded(t *testing.T) *db.DB {
+	t.Helper()
+	return dbtest.NewFrom(t, demoSeed).DB
+}
+
+// sealedKeys seal the private notes of sealedSeed's records; Fill sets
+// them before any test reads them.
+var sealedKeys *seal.Keyring
+
+// sealedSeed is the demo with its records' and employees' notes sealed, as
+// `make run` seeds it.
+var sealedSeed = dbtest.Seed{Name: "demo-sealed", Fill: func(ctx context.Context, d *db.DB) error {
+	spec, err := seal.NewKey("demo1")
+	if err != nil {
+		return err
+	}
+	if sealedKeys, err = seal.ParseKeys(spec); err != nil {
+		return err
+	}
+	return demo.Seed(ctx, d, quiet, sealedKeys)
+}}
+
+// sealedSeeded is a database of t's own holding sealedSeed, and its keys.
+func sealedSeeded(t *testing.T) (*db.DB, *seal.Keyring) {
+	t.Helper()
+	return dbtest.NewFrom(t, sealedSeed).DB, sealedKeys
+}
+
+// seedNow is a new database that t seeds itself, for tests of the seeding.
+func seedNow(t *testing.T) *db.DB {
 	t.Helper()
 	env := dbtest.New(t)
 	if err := demo.SeedDemo(context.Background(), env.DB, quiet); err != nil {
@@ -230,7 +267,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 
 func TestSeedDemoIsDeterministic(t *testing.T) {
 	t.Parallel()
-	a, b := seeded(t), seeded(t)
+	a, b := seeded(t), seedNow(t) // the template's seed and a new one
 	q := `SELECT md5(string_agg(u.email || u.name || c.display_name || c.bio || array_to_string(c.themes, ','), '|' ORDER BY u.email))
 		FROM counselors c JOIN users u ON u.id = c.user_id`
 	var ha, hb string

@@ -9,19 +9,12 @@ import (
 
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/platform/db"
-	"github.com/taiwa/taiwa/internal/platform/dbtest"
-	"github.com/taiwa/taiwa/internal/platform/seal/sealtest"
 	"github.com/taiwa/taiwa/internal/record"
 )
 
 func TestSeedDemoRecordsTellAStoryAndTheirNotesOpen(t *testing.T) {
 	t.Parallel()
-	env := dbtest.New(t)
-	keys := sealtest.Ring(t, sealtest.Key(t, "demo"))
-	if err := demo.Seed(context.Background(), env.DB, quiet, keys); err != nil {
-		t.Fatal(err)
-	}
-	d := env.DB
+	d, keys := sealedSeeded(t)
 	if n := count(t, d, `SELECT count(*) FROM session_records`); n < 300 {
 		t.Fatalf("%d records", n)
 	}

@@ -110,11 +110,31 @@ func saveShot(t *testing.T, ctx context.Context, name string, shot chromedp.Acti
 	t.Logf("screenshot: %s", path)
 }
 
+// do runs steps one by one. A step whose node went stale between the
+// query and the action (the page or a fragment was replaced in between:
+// "Could not find node with given id") did not act, and runs again,
+// querying afresh.
 func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
+	for _, step := range steps {
+		err := chromedp.Do(ctx, step)
+		for range 3 {
+			if err == nil || !staleNode(err) {
+				break
+			}
+			err = chromedp.Do(ctx, step)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
+}
+
+// staleNode reports whether Chromium refused an action because the node it
+// was given no longer exists.
+func staleNode(err error) bool {
+	m := err.Error()
+	return strings.Contains(m, "Could not find node with given id") || strings.Contains(m, "No node with given id found")
 }
 
 func text(t *testing.T, ctx context.Context, css string) string {

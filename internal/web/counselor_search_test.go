@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -170,11 +168,8 @@ func TestListingPageShowsVerifiedCredentialsAndPlaceholders(t *testing.T) {
 // of a filter add up to the matches.
 func TestSearchPagesThroughTheDemoData(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
+	h := apptest.New(t, apptest.Options{Seed: &apptest.Demo})
 	ctx := context.Background()
-	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
 	// The seed writes rows directly: rebuild the listings, as
 	// `taiwa search reindex` would.
 	if _, err := h.App.Counselors.Reindex(ctx); err != nil {

@@ -146,8 +146,7 @@ func TestBrowserDemoHomesFitALaptopAndAPhone(t *testing.T) {
 	t.Parallel()
 	// Seed before the browser starts: the journey's deadline is for the
 	// journey, not for a busy machine's seeding.
-	h := apptest.New(t)
-	seedReportDemo(t, h)
+	h, _ := newReportDemo(t)
 	var counselorEmail string
 	sysGet(t, h, &counselorEmail, `SELECT u.email FROM bookings b JOIN users u ON u.id = b.counselor_user_id
 		WHERE (b.status = 'completed' OR (b.status = 'confirmed' AND b.ends_at <= now()))

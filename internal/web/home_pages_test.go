@@ -44,8 +44,7 @@ func sysSelect(t *testing.T, h *apptest.Harness, dest any, q string, args ...any
 // from the database rather than assumed.
 func TestHomesSayWhatIsNextOnTheDemo(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	cid := seedReportDemo(t, h)
+	h, cid := newReportDemo(t)
 	now := time.Now()
 
 	t.Run("employee without a questionnaire sees both upcoming sessions and the questionnaire's entry", func(t *testing.T) {

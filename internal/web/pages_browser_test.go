@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -278,11 +276,8 @@ func pathOf(loc string) string {
 // remembered: the whole product as `make run` shows it.
 func newDemoHarness(t *testing.T) *apptest.Harness {
 	t.Helper()
-	h := apptest.New(t)
+	h := apptest.New(t, apptest.Options{Seed: &apptest.Demo})
 	bg := context.Background()
-	if err := demo.SeedDemo(bg, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := h.App.Counselors.Reindex(bg); err != nil {
 		t.Fatal(err)
 	}

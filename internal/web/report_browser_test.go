@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/demo"
 	"github.com/taiwa/taiwa/internal/report"
 )
@@ -58,8 +57,7 @@ func TestBrowserHRReadsTheReportDashboard(t *testing.T) {
 	t.Parallel()
 	// Seed before the browser starts: the journey's deadline is for the
 	// journey, not for a busy machine's seeding.
-	h := apptest.New(t)
-	seedReportDemo(t, h)
+	h, _ := newReportDemo(t)
 	ctx := newChrome(t)
 	last := report.LastClosed(time.Now())
 	from := last - 3

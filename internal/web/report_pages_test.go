@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -20,22 +18,20 @@ import (
 	"github.com/taiwa/taiwa/internal/report"
 )
 
-// seedReportDemo seeds the demo environment (which publishes the last
-// demo.ReleasedMonths closed months of both companies) and returns
+// newReportDemo is a server on the demo environment (which publishes the
+// last demo.ReleasedMonths closed months of both companies) and
 // サンプル商事's id.
-func seedReportDemo(t *testing.T, h *apptest.Harness) uuid.UUID {
+func newReportDemo(t *testing.T) (*apptest.Harness, uuid.UUID) {
 	t.Helper()
+	h := apptest.New(t, apptest.Options{Seed: &apptest.Demo})
 	ctx := context.Background()
-	if err := demo.SeedDemo(ctx, h.Env.DB, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
-		t.Fatal(err)
-	}
 	var id uuid.UUID
 	if err := h.Env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
 		return tx.Get(&id, `SELECT id FROM companies WHERE name = 'サンプル商事'`)
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return id
+	return h, id
 }
 
 // monthsQuery is from=…&to=… over the months from..to.
@@ -78,8 +74,7 @@ func monthStates(p page) (released, pending int) {
 // that sessions by theme are not published; no page speaks DEID-1.
 func TestReportDashboardShowsReleasedMonthsApproximatelyWithTheGuarantee(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	seedReportDemo(t, h)
+	h, _ := newReportDemo(t)
 	hr := newBrowser(t, h)
 	hr.login("hr@sample-shoji.example", demo.Password)
 	last := report.LastClosed(time.Now())
@@ -145,8 +140,7 @@ func eps(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // too.
 func TestReportDashboardRefusesBadQueriesAndRangesWithoutARelease(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	seedReportDemo(t, h)
+	h, _ := newReportDemo(t)
 	hr := newBrowser(t, h)
 	hr.login("hr@sample-shoji.example", demo.Password)
 	last := report.LastClosed(time.Now())
@@ -210,8 +204,7 @@ func TestReportDashboardRefusesBadQueriesAndRangesWithoutARelease(t *testing.T) 
 // 404, and another company's HR reaches only their own company's report.
 func TestReportDashboardForTheOperatorAndOnlyForThem(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	cid := seedReportDemo(t, h)
+	h, cid := newReportDemo(t)
 	op := newBrowser(t, h)
 	op.login(demo.OperatorEmail, demo.Password)
 	if p := op.get("/operator/companies"); !strings.Contains(p.Body, `/operator/companies/`+cid.String()+`/reports`) {
@@ -257,8 +250,7 @@ func TestReportDashboardForTheOperatorAndOnlyForThem(t *testing.T) {
 // now on.
 func TestPrivacyPageSaysWhichReleasesCountedMe(t *testing.T) {
 	t.Parallel()
-	h := apptest.New(t)
-	seedReportDemo(t, h)
+	h, _ := newReportDemo(t)
 	emp := newBrowser(t, h)
 	emp.login("emp0002@sample-shoji.example", demo.Password)
 	p := emp.get("/me/privacy")

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -156,5 +157,23 @@ func TestMapErrorTurnsConstraintViolationsIntoDomainErrors(t *testing.T) {
 				t.Fatalf("err = %v, want code %s", err, c.want)
 			}
 		})
+	}
+}
+
+// TestRetryableKnowsDeadlocksAndSerializationFailures: a deadlock,
+// mapped to a 409 by MapError, is still recognised as worth a second run.
+func TestRetryableKnowsDeadlocksAndSerializationFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		pe   *pq.Error
+		want bool
+	}{{&pq.Error{Code: "40P01"}, true}, {&pq.Error{Code: "40001"}, true}, {&pq.Error{Code: "23505"}, false}, {&pq.Error{Code: "42P01"}, false}} {
+		err := db.MapError(fmt.Errorf("wrapped: %w", tc.pe))
+		if got := db.Retryable(err); got != tc.want {
+			t.Errorf("Retryable(%s) = %v, want %v", tc.pe.Code, got, tc.want)
+		}
+	}
+	if db.Retryable(errors.New("plain")) || db.Retryable(nil) {
+		t.Error("an error that is not PostgreSQL's is not retryable")
 	}
 }

@@ -46,3 +46,12 @@ func ConstraintName(err error) string {
 	}
 	return ""
 }
+
+// Retryable reports whether err is PostgreSQL giving up one of two
+// transactions that waited on each other (a deadlock or a serialization
+// failure): running the whole unit of work again is then safe and
+// usually succeeds.
+func Retryable(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

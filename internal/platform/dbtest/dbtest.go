@@ -127,12 +127,89 @@ func (e *Env) CommandEnv(extra ...string) []string {
 // New creates a fresh migrated database for t and drops it afterwards.
 func New(t testing.TB) *Env {
 	t.Helper()
+	start(t)
+	return clone(t, template, "")
+}
+
+// A Seed is data that many tests of a package start from, such as the
+// demo: Fill writes it once per test binary into a template database of
+// its own (named by Name), and NewFrom clones that template for each test,
+// a file copy instead of seeding again. Fill gets the same pools a test
+// does; a test that needs the act of seeding itself (determinism, a second
+// run) seeds a New database instead.
+type Seed struct {
+	Name string
+	Fill func(ctx context.Context, d *db.DB) error
+}
+
+type seeded struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+var (
+	seedsMu sync.Mutex
+	seeds   = map[string]*seeded{}
+)
+
+// NewFrom creates a fresh database for t holding what s.Fill wrote, and
+// drops it afterwards.
+func NewFrom(t testing.TB, s Seed) *Env {
+	t.Helper()
+	start(t)
+	seedsMu.Lock()
+	tmpl := seeds[s.Name]
+	if tmpl == nil {
+		tmpl = &seeded{name: "seed_" + sanitize(s.Name)}
+		seeds[s.Name] = tmpl
+	}
+	seedsMu.Unlock()
+	tmpl.once.Do(func() { tmpl.err = fill(tmpl.name, s.Fill) })
+	if tmpl.err != nil {
+		t.Fatalf("dbtest: seed %s: %v", s.Name, tmpl.err)
+	}
+	return clone(t, tmpl.name, " STRATEGY FILE_COPY")
+}
+
+// fill makes the template name from the migrated one and runs f on it.
+// Its pools are closed before anyone clones it: PostgreSQL copies only a
+// database nobody is connected to.
+func fill(name string, f func(context.Context, *db.DB) error) error {
+	ctx := context.Background()
+	super, err := sqlx.Open("postgres", cluster.SuperURL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer super.Close()
+	if _, err := super.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %s OWNER %s`, name, template, devenv.OwnerRole)); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	d, err := db.OpenPools(ctx, cluster.AppURL(name), cluster.SystemURL(name))
+	if err != nil {
+		return err
+	}
+	err = f(ctx, d)
+	d.Close()
+	return err
+}
+
+// start checks that Main runs the package and boots the cluster.
+func start(t testing.TB) {
+	t.Helper()
 	if !mainRan.Load() {
 		t.Fatal("dbtest: call dbtest.Main from TestMain")
 	}
 	if err := startCluster(); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
+}
+
+// clone creates t's database as a copy of the template from and drops it
+// when t ends. strategy is appended to CREATE DATABASE: a large seeded
+// template copies faster file by file (FILE_COPY) than through the WAL.
+func clone(t testing.TB, from, strategy string) *Env {
+	t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("t_%d_%s", counter.Add(1), sanitize(t.Name()))
 	super, err := sqlx.Open("postgres", cluster.SuperURL("postgres"))
@@ -140,7 +217,7 @@ func New(t testing.TB) *Env {
 		t.Fatal(err)
 	}
 	defer super.Close()
-	if _, err := super.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %s OWNER %s`, name, template, devenv.OwnerRole)); err != nil {
+	if _, err := super.ExecContext(ctx, fmt.Sprintf(`CREATE DATABASE %q TEMPLATE %q OWNER %s%s`, name, from, devenv.OwnerRole, strategy)); err != nil {
 		t.Fatalf("dbtest: clone: %v", err)
 	}
 	env := &Env{Name: name, AppURL: cluster.AppURL(name), SystemURL: cluster.SystemURL(name),
