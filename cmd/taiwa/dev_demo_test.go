@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,7 +54,7 @@ func TestDevWithDemoDataServesFirstAndReindexesOnlyAfterASeed(t *testing.T) {
 	const rebuilt = "index was empty; rebuilt it"
 	for round := 1; round <= 2; round++ {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "dev", "--addr", addr, "--data-dir", dir, "--seed", "demo")
+		cmd := devCommand(t, bin, "--addr", addr, "--data-dir", dir, "--seed", "demo")
 		log := &lockedLog{}
 		cmd.Stdout, cmd.Stderr = log, log
 		started := time.Now()

@@ -31,7 +31,7 @@ func TestDevStartsServesReusesAndStopsWithoutOrphans(t *testing.T) {
 	dir := t.TempDir()
 	for round := 1; round <= 2; round++ {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "dev", "--addr", addr, "--data-dir", dir, "--seed", "none")
+		cmd := devCommand(t, bin, "--addr", addr, "--data-dir", dir, "--seed", "none")
 		var log strings.Builder
 		cmd.Stdout, cmd.Stderr = &log, &log
 		if err := cmd.Start(); err != nil {
@@ -114,6 +114,23 @@ func TestListenCheckLeavesAFreeAddressFree(t *testing.T) {
 		!strings.Contains(err.Error(), "make run ADDR=127.0.0.1:8081") {
 		t.Fatalf("a bad port: %v", err)
 	}
+}
+
+// devCommand is `taiwa dev` with args as the tests run it: its embedded
+// TURN server on a free loopback UDP port, since the default
+// (0.0.0.0:3478) is one per machine and a second suite, or `make run`,
+// may hold it.
+func devCommand(t *testing.T, bin string, args ...string) *exec.Cmd {
+	t.Helper()
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn := pc.LocalAddr().String()
+	pc.Close()
+	cmd := exec.Command(bin, append([]string{"dev"}, args...)...)
+	cmd.Env = append(os.Environ(), "TAIWA_TURN_ADDR="+turn)
+	return cmd
 }
 
 func freeAddr(t *testing.T) string {
