@@ -83,7 +83,13 @@ func start() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		cmd := exec.Command(bin, "-http-addr", addr)
+		// stripe-mock also serves HTTPS, on :12112 unless told otherwise:
+		// one per machine, so a second test binary's mock would exit.
+		tlsAddr, err := freeAddr()
+		if err != nil {
+			return "", err
+		}
+		cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", tlsAddr)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		var output tailBuffer
 		cmd.Stdout, cmd.Stderr = &output, &output
