@@ -16,6 +16,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
 const matchPass = "match-pass-2026"
@@ -40,21 +41,11 @@ func newMatchWorld(t *testing.T) *matchWorld {
 		t.Fatal(err)
 	}
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&w.companyID, `INSERT INTO companies (name) VALUES ('マッチ商事') RETURNING id`); err != nil {
-			return err
+		w.companyID = dbtest.Company(t, tx, dbtest.Name("マッチ商事"))
+		for i := range 2 {
+			dbtest.Employee(t, tx, w.companyID, fmt.Sprintf("u%d@match.example", i), dbtest.PasswordHash(hash))
 		}
-		for i, role := range []string{"employee", "employee", "company_admin"} {
-			var uid uuid.UUID
-			if err := tx.Get(&uid, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, '社員', $3, $4) RETURNING id`,
-				w.companyID, fmt.Sprintf("u%d@match.example", i), role, hash); err != nil {
-				return err
-			}
-			if role == "employee" {
-				if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyID, uid); err != nil {
-					return err
-				}
-			}
-		}
+		dbtest.CompanyAdmin(t, tx, w.companyID, "u2@match.example", dbtest.Name("社員"), dbtest.PasswordHash(hash))
 		for i := range 12 {
 			gender, langs := "male", []string{"ja"}
 			if i%2 == 0 {

@@ -57,22 +57,12 @@ func newFixture(t testing.TB, employees int) *fixture {
 	f := &fixture{env: env, now: time.Now().Truncate(time.Second)}
 	f.svc = &matching.Service{DB: env.DB, Clock: func() time.Time { return f.now }}
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&f.companyID, `INSERT INTO companies (name) VALUES ('サンプル') RETURNING id`); err != nil {
-			return err
-		}
+		f.companyID = dbtest.Company(t, tx, dbtest.Name("サンプル"))
 		for i := range employees {
-			p := auth.Principal{Role: auth.RoleEmployee, CompanyID: f.companyID}
-			if err := tx.Get(&p.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, '社員', 'employee') RETURNING id`,
-				f.companyID, fmt.Sprintf("e%d@co.example", i)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, f.companyID, p.UserID); err != nil {
-				return err
-			}
-			f.emps = append(f.emps, p)
+			f.emps = append(f.emps, dbtest.Employee(t, tx, f.companyID, fmt.Sprintf("e%d@co.example", i)))
 		}
-		f.admin = auth.Principal{Role: auth.RoleCompanyAdmin, CompanyID: f.companyID}
-		return tx.Get(&f.admin.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, 'hr@co.example', '人事', 'company_admin') RETURNING id`, f.companyID)
+		f.admin = dbtest.CompanyAdmin(t, tx, f.companyID, "hr@co.example")
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
