@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
@@ -56,22 +55,11 @@ func newMatchWorld(t *testing.T) *matchWorld {
 				langs = []string{"ja", "en"}
 				w.english++
 			}
-			var uid uuid.UUID
-			if err := tx.Get(&uid, `INSERT INTO users (email, name, role, password_hash) VALUES ($1, '相談員', 'counselor', $2) RETURNING id`,
-				fmt.Sprintf("c%02d@match.example", i), hash); err != nil {
-				return err
-			}
-			var id string
-			if err := tx.Get(&id, `INSERT INTO counselors (user_id, status, display_name, gender, age_band, years_experience, languages, formats, themes, industries, verified_at)
-				VALUES ($1, 'verified', $2, $3, '40s', $4, $5, '{video,phone}', '{career,engagement}', '{it}', now() - interval '1 year') RETURNING id`,
-				uid, fmt.Sprintf("相談員 %02d", i+1), gender, 3+i, pq.Array(langs)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-				VALUES ($1, 'career_consultant', $2, '2018-04-01', 'verified', now())`, id, fmt.Sprintf("R%03d", i)); err != nil {
-				return err
-			}
-			w.ids = append(w.ids, id)
+			_, id := dbtest.Counsellor(t, tx, fmt.Sprintf("c%02d@match.example", i), dbtest.Name("相談員"), dbtest.PasswordHash(hash),
+				dbtest.DisplayName(fmt.Sprintf("相談員 %02d", i+1)), dbtest.Profile(gender, "40s", 3+i), dbtest.Languages(langs...),
+				dbtest.Formats("video", "phone"), dbtest.Themes("career", "engagement"), dbtest.Industries("it"), dbtest.VerifiedAgo("1 year"),
+				dbtest.CredentialOn("career_consultant", fmt.Sprintf("R%03d", i), "2018-04-01", "", ""))
+			w.ids = append(w.ids, id.String())
 		}
 		return nil
 	})

@@ -61,12 +61,10 @@ func newRepEnv(t *testing.T) *repEnv {
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		var p auth.Principal
 		p, e.cslID = dbtest.Counsellor(t, tx, e.cslEmail, dbtest.PasswordHash(hash), dbtest.DisplayName("山田 花子"),
-			dbtest.Themes("career", "mental_health"), dbtest.Formats("video"), dbtest.Credential("career_consultant", "16012345"))
+			dbtest.Themes("career", "mental_health"), dbtest.Formats("video"), dbtest.Credential("career_consultant", "16012345"),
+			dbtest.CredentialOn("clinical_psychologist", "12345", "2015-04-01", "", ""))
 		e.cslUser = p.UserID
-		// A second credential, issued earlier: the builder gives one.
-		_, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-			VALUES ($1, 'clinical_psychologist', '12345', '2015-04-01', 'verified', now())`, e.cslID)
-		return err
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
