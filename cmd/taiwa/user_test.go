@@ -20,16 +20,9 @@ func TestUserDisableAndEnableFromTheCommandLine(t *testing.T) {
 	env := dbtest.New(t)
 	var empID string
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		var cid string
-		if err := tx.Get(&cid, `INSERT INTO companies (name) VALUES ('サンプル商事') RETURNING id`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO users (email, name, role) VALUES ('operator@taiwa.example', '運営', 'operator')`); err != nil {
-			return err
-		}
-		if err := tx.Get(&empID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, 'emp@sample-shoji.example', '社員', 'employee') RETURNING id`, cid); err != nil {
-			return err
-		}
+		cid := dbtest.Company(t, tx, dbtest.Name("サンプル商事"))
+		dbtest.Operator(t, tx, "operator@taiwa.example")
+		empID = dbtest.Employee(t, tx, cid, "emp@sample-shoji.example").UserID.String()
 		_, err := tx.Exec(`INSERT INTO auth_sessions (token_hash, user_id, expires_at) VALUES ('\x01', $1, now() + interval '1 hour')`, empID)
 		return err
 	})

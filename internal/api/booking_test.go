@@ -17,6 +17,7 @@ import (
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
 type slotJSON struct {
@@ -58,38 +59,18 @@ func newBookingWorld(t *testing.T, employees int) *bookingWorld {
 		t.Fatal(err)
 	}
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&w.companyID, `INSERT INTO companies (name) VALUES ('サンプル商事') RETURNING id`); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO contracts (company_id, plan_code, seats, starts_on, status) VALUES ($1, 'subscription', 100, '2020-01-01', 'active')`, w.companyID); err != nil {
-			return err
-		}
+		w.companyID = dbtest.Company(t, tx, dbtest.Name("サンプル商事"))
+		dbtest.Contract(t, tx, w.companyID, "subscription")
 		for i := range employees {
 			email := fmt.Sprintf("emp%04d@sample-shoji.example", i+1)
-			var uid uuid.UUID
-			if err := tx.Get(&uid, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'employee', $4) RETURNING id`,
-				w.companyID, email, fmt.Sprintf("社員 %d", i+1), hash); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyID, uid); err != nil {
-				return err
-			}
+			dbtest.Employee(t, tx, w.companyID, email, dbtest.Name(fmt.Sprintf("社員 %d", i+1)), dbtest.PasswordHash(hash))
 			w.emails = append(w.emails, email)
 		}
-		if _, err := tx.Exec(`INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, 'hr@sample-shoji.example', '人事', 'company_admin', $2)`, w.companyID, hash); err != nil {
-			return err
-		}
-		var uid uuid.UUID
-		if err := tx.Get(&uid, `INSERT INTO users (email, name, role, password_hash) VALUES ('counselor001@taiwa.example', '相談 花子', 'counselor', $1) RETURNING id`, hash); err != nil {
-			return err
-		}
-		if err := tx.Get(&w.cid, `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at)
-			VALUES ($1, 'verified', '山田 花子', '{career,onboarding}', '{video,phone}', now()) RETURNING id`, uid); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-			VALUES ($1, 'career_consultant', '16012345', '2020-04-01', 'verified', now())`, w.cid)
-		return err
+		dbtest.CompanyAdmin(t, tx, w.companyID, "hr@sample-shoji.example", dbtest.PasswordHash(hash))
+		_, cid := dbtest.Counsellor(t, tx, "counselor001@taiwa.example", dbtest.PasswordHash(hash), dbtest.DisplayName("山田 花子"),
+			dbtest.Themes("career", "onboarding"), dbtest.Formats("video", "phone"), dbtest.Credential("career_consultant", "16012345"))
+		w.cid = cid.String()
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,9 @@ import (
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
 const fbPass = "feedback-pass-2026"
@@ -41,44 +43,23 @@ func newFBWorld(t *testing.T, opts ...apptest.Options) *fbWorld {
 	}
 	now := time.Now()
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		user := func(company any, email, name, role string) uuid.UUID {
-			var id uuid.UUID
-			if err == nil {
-				err = tx.Get(&id, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-					company, email, name, role, hash)
-			}
-			return id
-		}
+		pw := dbtest.PasswordHash(hash)
 		for i, cid := range []*uuid.UUID{&w.companyA, &w.companyB} {
-			if err := tx.Get(cid, `INSERT INTO companies (name) VALUES ($1) RETURNING id`, fmt.Sprint("会社", i)); err != nil {
-				return err
-			}
-			user(*cid, fmt.Sprintf("hr@%c.example", 'a'+i), "人事", "company_admin")
+			*cid = dbtest.Company(t, tx, dbtest.Name(fmt.Sprint("会社", i)))
+			dbtest.CompanyAdmin(t, tx, *cid, fmt.Sprintf("hr@%c.example", 'a'+i), pw)
 		}
-		e1 := user(w.companyA, "e1@a.example", "秘密 一郎", "employee")
-		e2 := user(w.companyA, "e2@a.example", "二郎", "employee")
-		user(nil, "op@x.example", "運営", "operator")
+		e1 := dbtest.Employee(t, tx, w.companyA, "e1@a.example", dbtest.Name("秘密 一郎"), pw).UserID
+		e2 := dbtest.Employee(t, tx, w.companyA, "e2@a.example", dbtest.Name("二郎"), pw).UserID
+		dbtest.Operator(t, tx, "op@x.example", pw)
 		var cu [2]uuid.UUID
 		var cids [2]uuid.UUID
 		for i := range 2 {
-			cu[i] = user(nil, fmt.Sprintf("c%d@x.example", i+1), fmt.Sprint("相談", i), "counselor")
-			if err != nil {
-				return err
-			}
-			if err := tx.Get(&cids[i], `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at, rate_jpy)
-				VALUES ($1, 'verified', 'カウンセラー', '{career}', '{video}', now(), 8000) RETURNING id`, cu[i]); err != nil {
-				return err
-			}
-		}
-		if err != nil {
-			return err
+			var p auth.Principal
+			p, cids[i] = dbtest.Counsellor(t, tx, fmt.Sprintf("c%d@x.example", i+1), dbtest.Name(fmt.Sprint("相談", i)), pw,
+				dbtest.DisplayName("カウンセラー"), dbtest.Themes("career"), dbtest.Formats("video"), dbtest.Rate(8000))
+			cu[i] = p.UserID
 		}
 		w.counselor1 = cids[0]
-		for _, e := range []uuid.UUID{e1, e2} {
-			if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyA, e); err != nil {
-				return err
-			}
-		}
 		book := func(emp uuid.UUID, start time.Time, status string) uuid.UUID {
 			var id uuid.UUID
 			if err == nil {

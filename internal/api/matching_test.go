@@ -11,11 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
 const matchPass = "match-pass-2026"
@@ -40,21 +40,11 @@ func newMatchWorld(t *testing.T) *matchWorld {
 		t.Fatal(err)
 	}
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&w.companyID, `INSERT INTO companies (name) VALUES ('マッチ商事') RETURNING id`); err != nil {
-			return err
+		w.companyID = dbtest.Company(t, tx, dbtest.Name("マッチ商事"))
+		for i := range 2 {
+			dbtest.Employee(t, tx, w.companyID, fmt.Sprintf("u%d@match.example", i), dbtest.PasswordHash(hash))
 		}
-		for i, role := range []string{"employee", "employee", "company_admin"} {
-			var uid uuid.UUID
-			if err := tx.Get(&uid, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, '社員', $3, $4) RETURNING id`,
-				w.companyID, fmt.Sprintf("u%d@match.example", i), role, hash); err != nil {
-				return err
-			}
-			if role == "employee" {
-				if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyID, uid); err != nil {
-					return err
-				}
-			}
-		}
+		dbtest.CompanyAdmin(t, tx, w.companyID, "u2@match.example", dbtest.Name("社員"), dbtest.PasswordHash(hash))
 		for i := range 12 {
 			gender, langs := "male", []string{"ja"}
 			if i%2 == 0 {
@@ -65,22 +55,11 @@ func newMatchWorld(t *testing.T) *matchWorld {
 				langs = []string{"ja", "en"}
 				w.english++
 			}
-			var uid uuid.UUID
-			if err := tx.Get(&uid, `INSERT INTO users (email, name, role, password_hash) VALUES ($1, '相談員', 'counselor', $2) RETURNING id`,
-				fmt.Sprintf("c%02d@match.example", i), hash); err != nil {
-				return err
-			}
-			var id string
-			if err := tx.Get(&id, `INSERT INTO counselors (user_id, status, display_name, gender, age_band, years_experience, languages, formats, themes, industries, verified_at)
-				VALUES ($1, 'verified', $2, $3, '40s', $4, $5, '{video,phone}', '{career,engagement}', '{it}', now() - interval '1 year') RETURNING id`,
-				uid, fmt.Sprintf("相談員 %02d", i+1), gender, 3+i, pq.Array(langs)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-				VALUES ($1, 'career_consultant', $2, '2018-04-01', 'verified', now())`, id, fmt.Sprintf("R%03d", i)); err != nil {
-				return err
-			}
-			w.ids = append(w.ids, id)
+			_, id := dbtest.Counsellor(t, tx, fmt.Sprintf("c%02d@match.example", i), dbtest.Name("相談員"), dbtest.PasswordHash(hash),
+				dbtest.DisplayName(fmt.Sprintf("相談員 %02d", i+1)), dbtest.Profile(gender, "40s", 3+i), dbtest.Languages(langs...),
+				dbtest.Formats("video", "phone"), dbtest.Themes("career", "engagement"), dbtest.Industries("it"), dbtest.VerifiedAgo("1 year"),
+				dbtest.CredentialOn("career_consultant", fmt.Sprintf("R%03d", i), "2018-04-01", "", ""))
+			w.ids = append(w.ids, id.String())
 		}
 		return nil
 	})

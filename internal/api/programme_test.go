@@ -12,6 +12,7 @@ import (
 
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/mail"
 	"github.com/taiwa/taiwa/internal/programme"
 )
@@ -350,12 +351,7 @@ func TestOpenProgrammeHidesWhoJoinedEvenFromTheDatabase(t *testing.T) {
 		t.Errorf("invitation mail: %v %+v", err, list)
 	}
 	// Other companies' admins get 404.
-	var other uuid.UUID
-	if err := h.Env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		return tx.Get(&other, `INSERT INTO companies (name) VALUES ('みなと物流') RETURNING id`)
-	}); err != nil {
-		t.Fatal(err)
-	}
+	other := dbtest.Company(t, h.Env, dbtest.Name("みなと物流"))
 	if st := w.admin.Do("GET", "/api/v1/companies/"+other.String()+"/programmes", nil, nil); st != http.StatusNotFound {
 		t.Errorf("another company's programmes: %d, want 404", st)
 	}

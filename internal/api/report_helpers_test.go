@@ -18,7 +18,9 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/apptest"
+	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/japan"
 	"github.com/taiwa/taiwa/internal/report"
 )
@@ -57,18 +59,12 @@ func newRepEnv(t *testing.T) *repEnv {
 	}
 	e := &repEnv{h: h, hash: hash, cslEmail: "counselor@report.example"}
 	err = h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&e.cslUser, `INSERT INTO users (email, name, role, password_hash) VALUES ($1, '相談 花子', 'counselor', $2) RETURNING id`,
-			e.cslEmail, hash); err != nil {
-			return err
-		}
-		if err := tx.Get(&e.cslID, `INSERT INTO counselors (user_id, status, display_name, themes, formats, verified_at)
-			VALUES ($1, 'verified', '山田 花子', '{career,mental_health}', '{video}', now()) RETURNING id`, e.cslUser); err != nil {
-			return err
-		}
-		_, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-			VALUES ($1, 'career_consultant', '16012345', '2020-04-01', 'verified', now()),
-			       ($1, 'clinical_psychologist', '12345', '2015-04-01', 'verified', now())`, e.cslID)
-		return err
+		var p auth.Principal
+		p, e.cslID = dbtest.Counsellor(t, tx, e.cslEmail, dbtest.PasswordHash(hash), dbtest.DisplayName("山田 花子"),
+			dbtest.Themes("career", "mental_health"), dbtest.Formats("video"), dbtest.Credential("career_consultant", "16012345"),
+			dbtest.CredentialOn("clinical_psychologist", "12345", "2015-04-01", "", ""))
+		e.cslUser = p.UserID
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -124,18 +120,10 @@ func (e *repEnv) company(t *testing.T, depts ...repDept) *repCompany {
 	err := e.h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		// The company has existed since 2000, so that releases of any
 		// closed month are releases of months it lived through.
-		if err := tx.Get(&c.id, `INSERT INTO companies (name, created_at) VALUES ($1, '2000-01-01T00:00:00+09:00') RETURNING id`,
-			fmt.Sprintf("レポート商事%d", n)); err != nil {
-			return err
-		}
-		if err := tx.Get(&c.contract, `INSERT INTO contracts (company_id, plan_code, seats, starts_on, status)
-			VALUES ($1, 'subscription', 100, '2000-01-01', 'active') RETURNING id`, c.id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(`INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, '人事', 'company_admin', $3)`,
-			c.id, c.hrEmail, e.hash); err != nil {
-			return err
-		}
+		c.id = dbtest.Company(t, tx, dbtest.Name(fmt.Sprintf("レポート商事%d", n)), dbtest.CreatedAt("2000-01-01T00:00:00+09:00"))
+		c.contract = dbtest.Contract(t, tx, c.id, "subscription", dbtest.Term("2000-01-01", ""))
+		pw := dbtest.PasswordHash(e.hash)
+		dbtest.CompanyAdmin(t, tx, c.id, c.hrEmail, pw)
 		k := 0
 		for _, d := range depts {
 			var did uuid.UUID
@@ -144,14 +132,8 @@ func (e *repEnv) company(t *testing.T, depts ...repDept) *repCompany {
 			}
 			for j := range d.N {
 				emp := repEmp{Email: fmt.Sprintf("e%03d@c%d.report.example", k, n), Name: fmt.Sprintf("%s 社員%02d", d.Path, j+1), Dept: d.Path}
-				if err := tx.Get(&emp.ID, `INSERT INTO users (company_id, email, name, role, password_hash) VALUES ($1, $2, $3, 'employee', $4) RETURNING id`,
-					c.id, emp.Email, emp.Name, e.hash); err != nil {
-					return err
-				}
-				if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id, department_id, age_band, tenure_band) VALUES ($1, $2, $3, $4, $5)`,
-					c.id, emp.ID, did, report.AgeBands[1+k%3], report.TenureBands[k%4]); err != nil {
-					return err
-				}
+				emp.ID = dbtest.Employee(t, tx, c.id, emp.Email, dbtest.Name(emp.Name), pw,
+					dbtest.Department(did), dbtest.Bands(report.AgeBands[1+k%3], report.TenureBands[k%4])).UserID
 				c.byDept[d.Path] = append(c.byDept[d.Path], len(c.emps))
 				c.emps = append(c.emps, emp)
 				k++

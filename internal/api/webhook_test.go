@@ -14,6 +14,7 @@ import (
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/billing"
 	"github.com/taiwa/taiwa/internal/platform/config"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 	"github.com/taiwa/taiwa/internal/platform/payments/paymentstest"
 )
 
@@ -37,7 +38,7 @@ func newStripeWorld(t *testing.T, apiBase string) *stripeWorld {
 		}
 	}})
 	w := &stripeWorld{h: h, db: ownerDB(t, h), companyID: uuid.New(), invoiceID: uuid.New()}
-	w.exec(t, `INSERT INTO companies (id, name) VALUES ($1, 'サンプル商事')`, w.companyID)
+	dbtest.Company(t, w.db, dbtest.ID(w.companyID), dbtest.Name("サンプル商事"))
 	w.exec(t, `INSERT INTO invoices (company_id, id, number, period, plan_code, subtotal_jpy, tax_jpy, total_jpy, issued_on, due_on)
 		VALUES ($1, $2, 'TW-2026-10-000001', '2026-10', 'per_session', 30000, 3000, 33000, '2026-11-01', '2026-11-30')`, w.companyID, w.invoiceID)
 	w.exec(t, `INSERT INTO invoice_lines (company_id, invoice_id, position, kind, description, quantity, unit_amount_jpy, amount_jpy)

@@ -1,20 +1,16 @@
 package app_test
 
 import (
-	"context"
 	"net/http"
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/jmoiron/sqlx"
-
 	"github.com/taiwa/taiwa/internal/account"
 	"github.com/taiwa/taiwa/internal/apptest"
 	"github.com/taiwa/taiwa/internal/platform/auth"
 	"github.com/taiwa/taiwa/internal/platform/clock"
-	"github.com/taiwa/taiwa/internal/platform/db"
+	"github.com/taiwa/taiwa/internal/platform/dbtest"
 )
 
 // TestTheHarnessClockReachesEveryServiceAndTheAnswers: the clock set once
@@ -47,13 +43,7 @@ func TestTheHarnessClockReachesEveryServiceAndTheAnswers(t *testing.T) {
 		t.Fatalf("%d services read a clock, want every domain service", read)
 	}
 
-	var cid uuid.UUID
-	err := h.Env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		return tx.Get(&cid, `INSERT INTO companies (name) VALUES ('時計商事') RETURNING id`)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cid := dbtest.Company(t, h.Env, dbtest.Name("時計商事"))
 	u := h.CreateUser(account.NewUser{CompanyID: cid, Email: "emp@tokei.example", Name: "時計 花子",
 		Role: auth.RoleEmployee, Password: "employee-pass-2026"})
 	var out struct {

@@ -2,8 +2,10 @@ package billing_test
 
 import (
 	"context"
+	"crypto/md5"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/taiwa/taiwa/internal/platform/db"
@@ -16,9 +18,13 @@ import (
 func bulkFixture(t testing.TB, env *dbtest.Env, companies, perCompany int) {
 	t.Helper()
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
+		// The counsellor's ids are md5('co') and md5('cu') as the statements
+		// below compute them.
+		dbtest.Counsellor(t, tx, "bulk-c@x.example", dbtest.ID(md5ID("co")), dbtest.UserID(md5ID("cu")), dbtest.Name("C"),
+			dbtest.DisplayName("C"), dbtest.Rate(8000), dbtest.VerifiedAt(nil))
+		// The companies, their contracts and employees are bulk inserts: a
+		// benchmark makes 1,000 of each.
 		stmts := []string{
-			`INSERT INTO users (id, email, name, role) VALUES (md5('cu')::uuid, 'bulk-c@x.example', 'C', 'counselor')`,
-			`INSERT INTO counselors (id, user_id, status, display_name, rate_jpy) VALUES (md5('co')::uuid, md5('cu')::uuid, 'verified', 'C', 8000)`,
 			`INSERT INTO companies (id, name) SELECT md5('c' || i)::uuid, 'company ' || i FROM generate_series(1, $1) i`,
 			`INSERT INTO contracts (company_id, id, plan_code, seats, starts_on, status)
 			 SELECT md5('c' || i)::uuid, md5('k' || i)::uuid, (ARRAY['per_session', 'subscription', 'per_seat'])[i % 3 + 1], 50, '2025-01-01', 'active'
@@ -34,12 +40,9 @@ func bulkFixture(t testing.TB, env *dbtest.Env, companies, perCompany int) {
 		}
 		for k, q := range stmts {
 			var err error
-			switch {
-			case k < 2:
-				_, err = tx.Exec(q)
-			case k < 6:
+			if k < 4 {
 				_, err = tx.Exec(q, companies)
-			default:
+			} else {
 				_, err = tx.Exec(q, companies, perCompany)
 			}
 			if err != nil {
@@ -52,3 +55,6 @@ func bulkFixture(t testing.TB, env *dbtest.Env, companies, perCompany int) {
 		t.Fatal(err)
 	}
 }
+
+// md5ID is PostgreSQL's md5(s)::uuid.
+func md5ID(s string) uuid.UUID { return uuid.UUID(md5.Sum([]byte(s))) }

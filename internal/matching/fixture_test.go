@@ -57,22 +57,12 @@ func newFixture(t testing.TB, employees int) *fixture {
 	f := &fixture{env: env, now: time.Now().Truncate(time.Second)}
 	f.svc = &matching.Service{DB: env.DB, Clock: func() time.Time { return f.now }}
 	err := env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&f.companyID, `INSERT INTO companies (name) VALUES ('サンプル') RETURNING id`); err != nil {
-			return err
-		}
+		f.companyID = dbtest.Company(t, tx, dbtest.Name("サンプル"))
 		for i := range employees {
-			p := auth.Principal{Role: auth.RoleEmployee, CompanyID: f.companyID}
-			if err := tx.Get(&p.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, '社員', 'employee') RETURNING id`,
-				f.companyID, fmt.Sprintf("e%d@co.example", i)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, f.companyID, p.UserID); err != nil {
-				return err
-			}
-			f.emps = append(f.emps, p)
+			f.emps = append(f.emps, dbtest.Employee(t, tx, f.companyID, fmt.Sprintf("e%d@co.example", i)))
 		}
-		f.admin = auth.Principal{Role: auth.RoleCompanyAdmin, CompanyID: f.companyID}
-		return tx.Get(&f.admin.UserID, `INSERT INTO users (company_id, email, name, role) VALUES ($1, 'hr@co.example', '人事', 'company_admin') RETURNING id`, f.companyID)
+		f.admin = dbtest.CompanyAdmin(t, tx, f.companyID, "hr@co.example")
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -96,52 +86,20 @@ func (f *fixture) addCounselors(t testing.TB, specs ...cspec) ([]uuid.UUID, []au
 	err := f.env.DB.InTx(context.Background(), db.System, func(tx *sqlx.Tx) error {
 		for i, c := range specs {
 			f.n++
-			ps[i].Role = auth.RoleCounselor
-			if err := tx.Get(&ps[i].UserID, `INSERT INTO users (email, name, role) VALUES ($1, 'カウンセラー', 'counselor') RETURNING id`,
-				fmt.Sprintf("c%d@counsel.example", f.n)); err != nil {
-				return err
-			}
-			status := c.status
-			if status == "" {
-				status = "verified"
-			}
-			var gender, age, next any
-			if c.gender != "" {
-				gender = c.gender
-			}
-			if c.ageBand != "" {
-				age = c.ageBand
+			opts := []dbtest.Option{dbtest.Name("カウンセラー"), dbtest.Status(c.status), dbtest.DisplayName(fmt.Sprintf("カウンセラー%d", f.n)),
+				dbtest.Profile(c.gender, c.ageBand, c.years), dbtest.Languages(or(c.languages, []string{"ja"})...),
+				dbtest.Formats(or(c.formats, []string{"video"})...), dbtest.Themes(or(c.themes, []string{"career", "engagement"})...),
+				dbtest.Industries(c.industries...), dbtest.JobFunctions(c.jobFunctions...), dbtest.VerifiedAt(f.now.Add(-verifiedAgo(c)))}
+			if c.ratingCount > 0 {
+				opts = append(opts, dbtest.Rating(c.ratingAvg, c.ratingCount))
 			}
 			if c.next != 0 {
-				next = f.now.Add(c.next)
-			}
-			var rating any
-			if c.ratingCount > 0 {
-				rating = c.ratingAvg
-			}
-			if err := tx.Get(&ids[i], `INSERT INTO counselors (user_id, status, display_name, gender, age_band, years_experience,
-					languages, formats, themes, industries, job_functions, rating_avg, rating_count, next_available_at, verified_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
-				ps[i].UserID, status, fmt.Sprintf("カウンセラー%d", f.n), gender, age, c.years,
-				pq.Array(or(c.languages, []string{"ja"})), pq.Array(or(c.formats, []string{"video"})),
-				pq.Array(or(c.themes, []string{"career", "engagement"})), pq.Array(or(c.industries, []string{})), pq.Array(or(c.jobFunctions, []string{})),
-				rating, c.ratingCount, next, f.now.Add(-verifiedAgo(c))); err != nil {
-				return err
+				opts = append(opts, dbtest.NextAvailable(f.now.Add(c.next)))
 			}
 			for _, cr := range or(c.creds, []credSpec{{kind: "career_consultant"}}) {
-				var exp any
-				if cr.expires != "" {
-					exp = cr.expires
-				}
-				st := cr.status
-				if st == "" {
-					st = "verified"
-				}
-				if _, err := tx.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, expires_on, status, verified_at)
-					VALUES ($1, $2, $3, '2015-04-01', $4, $5, now())`, ids[i], cr.kind, fmt.Sprintf("R%d", f.n), exp, st); err != nil {
-					return err
-				}
+				opts = append(opts, dbtest.CredentialOn(cr.kind, fmt.Sprintf("R%d", f.n), "2015-04-01", cr.expires, cr.status))
 			}
+			ps[i], ids[i] = dbtest.Counsellor(t, tx, fmt.Sprintf("c%d@counsel.example", f.n), opts...)
 			if !c.noFit {
 				vals, style := make([]int64, 10), make([]int64, 3)
 				for k := range vals {

@@ -27,28 +27,15 @@ type world struct {
 
 func newWorld(t testing.TB, sessions int) world {
 	t.Helper()
-	w := world{env: dbtest.New(t), counselor: auth.Principal{Role: auth.RoleCounselor}}
+	w := world{env: dbtest.New(t)}
 	ctx := context.Background()
 	err := w.env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		if err := tx.Get(&w.companyID, `INSERT INTO companies (name) VALUES ('サンプル商事') RETURNING id`); err != nil {
-			return err
-		}
-		if err := tx.Get(&w.counselor.UserID, `INSERT INTO users (email, name, role) VALUES ('c@taiwa.example', '相談 花子', 'counselor') RETURNING id`); err != nil {
-			return err
-		}
+		w.companyID = dbtest.Company(t, tx, dbtest.Name("サンプル商事"))
 		var cid uuid.UUID
-		if err := tx.Get(&cid, `INSERT INTO counselors (user_id, status) VALUES ($1, 'verified') RETURNING id`, w.counselor.UserID); err != nil {
-			return err
-		}
+		w.counselor, cid = dbtest.Counsellor(t, tx, "c@taiwa.example", dbtest.VerifiedAt(nil))
 		for i := range sessions {
-			var emp, b uuid.UUID
-			if err := tx.Get(&emp, `INSERT INTO users (company_id, email, name, role) VALUES ($1, $2, '社員', 'employee') RETURNING id`,
-				w.companyID, fmt.Sprintf("e%d@sample.example", i)); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(`INSERT INTO employees (company_id, user_id) VALUES ($1, $2)`, w.companyID, emp); err != nil {
-				return err
-			}
+			var b uuid.UUID
+			emp := dbtest.Employee(t, tx, w.companyID, fmt.Sprintf("e%d@sample.example", i)).UserID
 			start := time.Now().Add(-time.Duration(i+2) * time.Hour)
 			if err := tx.Get(&b, `INSERT INTO bookings (company_id, employee_user_id, counselor_id, counselor_user_id, starts_at, ends_at, blocked_until, theme, format, status)
 				VALUES ($1, $2, $3, $4, $5, $5::timestamptz + interval '50 minutes', $5::timestamptz + interval '50 minutes', 'career', 'video', 'completed') RETURNING id`,

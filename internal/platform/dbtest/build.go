@@ -73,8 +73,24 @@ type spec struct {
 	rateJPY      int64
 	verifiedAt   any
 	verifiedSet  bool
-	credential   string // kind; "" none
-	registration string
+	verifiedAgo  any // an interval before verifiedAt
+	gender       any
+	counselorAge any
+	years        int
+	languages    []string
+	industries   []string
+	jobFunctions []string
+	ratingAvg    any
+	ratingCount  int
+	nextAt       any
+	credentials  []credential
+}
+
+// credential is one credential of a counsellor.
+type credential struct {
+	kind, registration, issuedOn string
+	expiresOn                    any
+	status                       string
 }
 
 func build(opts []Option) spec {
@@ -161,10 +177,58 @@ func Rate(jpy int64) Option { return func(s *spec) { s.rateJPY = jpy } }
 // it empty.
 func VerifiedAt(at any) Option { return func(s *spec) { s.verifiedAt, s.verifiedSet = at, true } }
 
-// Credential gives a counsellor one verified credential of kind (e.g.
-// career_consultant) with registration number, issued 2020-04-01.
+// VerifiedAgo sets a counsellor's verified_at to interval (e.g. "1 year")
+// before the transaction's time.
+func VerifiedAgo(interval string) Option {
+	return func(s *spec) { s.verifiedAt, s.verifiedSet, s.verifiedAgo = "now", true, interval }
+}
+
+// Profile sets a counsellor's gender, age band ("" leaves either empty)
+// and years of experience.
+func Profile(gender, ageBand string, years int) Option {
+	return func(s *spec) {
+		s.gender, s.counselorAge, s.years = nullable(gender), nullable(ageBand), years
+	}
+}
+
+// nullable is v, or nil (SQL NULL) for "".
+func nullable(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// Languages sets a counsellor's languages.
+func Languages(langs ...string) Option { return func(s *spec) { s.languages = langs } }
+
+// Industries sets a counsellor's industries.
+func Industries(industries ...string) Option { return func(s *spec) { s.industries = industries } }
+
+// JobFunctions sets a counsellor's job functions.
+func JobFunctions(functions ...string) Option { return func(s *spec) { s.jobFunctions = functions } }
+
+// Rating sets a counsellor's average rating and the number of ratings
+// (none by default).
+func Rating(avg float64, count int) Option {
+	return func(s *spec) { s.ratingAvg, s.ratingCount = avg, count }
+}
+
+// NextAvailable sets a counsellor's next_available_at (empty by default).
+func NextAvailable(at any) Option { return func(s *spec) { s.nextAt = at } }
+
+// Credential gives a counsellor a verified credential of kind (e.g.
+// career_consultant) with registration number, issued 2020-04-01, not
+// expiring. Each Credential adds one.
 func Credential(kind, number string) Option {
-	return func(s *spec) { s.credential, s.registration = kind, number }
+	return CredentialOn(kind, number, "2020-04-01", "", "")
+}
+
+// CredentialOn is Credential issued on issuedOn, expiring on expiresOn
+// ("" never) with status ("" verified).
+func CredentialOn(kind, number, issuedOn, expiresOn, status string) Option {
+	c := credential{kind, number, issuedOn, nullable(expiresOn), or(status, "verified")}
+	return func(s *spec) { s.credentials = append(s.credentials, c) }
 }
 
 // Company inserts a company (named テスト株式会社 unless Name says
@@ -252,32 +316,34 @@ func Operator(t testing.TB, q Q, email string, opts ...Option) auth.Principal {
 // returns the principal and the profile's id. The profile is verified (now)
 // with the schema's defaults unless options say otherwise. Options: ID (of
 // the profile), UserID, Name, PasswordHash, Locale, Status, DisplayName, Themes,
-// Formats, Rate, VerifiedAt, Credential.
+// Formats, Rate, VerifiedAt, VerifiedAgo, Profile, Languages, Industries,
+// JobFunctions, Rating, NextAvailable, Credential, CredentialOn.
 func Counsellor(t testing.TB, q Q, email string, opts ...Option) (auth.Principal, uuid.UUID) {
 	t.Helper()
 	s := build(opts)
 	profile := orID(s.id)
 	s.id = s.userID
 	uid := user(t, q, nil, email, "counselor", "相談 花子", s)
-	themes, formats := s.themes, s.formats
-	if themes == nil {
-		themes = []string{}
-	}
-	if formats == nil {
-		formats = []string{}
+	arr := func(v []string) any {
+		if v == nil {
+			v = []string{}
+		}
+		return pq.Array(v)
 	}
 	var verifiedAt any = "now" // PostgreSQL reads 'now' as the transaction's time
 	if s.verifiedSet {
 		verifiedAt = s.verifiedAt
 	}
-	if _, err := q.Exec(`INSERT INTO counselors (id, user_id, status, display_name, themes, formats, rate_jpy, verified_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz)`,
-		profile, uid, or(s.status, "verified"), s.displayName, pq.Array(themes), pq.Array(formats), s.rateJPY, verifiedAt); err != nil {
+	if _, err := q.Exec(`INSERT INTO counselors (id, user_id, status, display_name, themes, formats, rate_jpy, verified_at,
+			gender, age_band, years_experience, languages, industries, job_functions, rating_avg, rating_count, next_available_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz - COALESCE($9::interval, '0'), $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+		profile, uid, or(s.status, "verified"), s.displayName, arr(s.themes), arr(s.formats), s.rateJPY, verifiedAt, s.verifiedAgo,
+		s.gender, s.counselorAge, s.years, arr(s.languages), arr(s.industries), arr(s.jobFunctions), s.ratingAvg, s.ratingCount, s.nextAt); err != nil {
 		t.Fatalf("insert counsellor %s: %v", email, err)
 	}
-	if s.credential != "" {
-		if _, err := q.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, status, verified_at)
-			VALUES ($1, $2, $3, '2020-04-01', 'verified', now())`, profile, s.credential, s.registration); err != nil {
+	for _, c := range s.credentials {
+		if _, err := q.Exec(`INSERT INTO credentials (counselor_id, kind, registration_number, issued_on, expires_on, status, verified_at)
+			VALUES ($1, $2, $3, $4, $5, $6, now())`, profile, c.kind, c.registration, c.issuedOn, c.expiresOn, c.status); err != nil {
 			t.Fatalf("insert credential of %s: %v", email, err)
 		}
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os/exec"
@@ -189,8 +190,10 @@ func TestAKilledReleaseRunLeavesWholeReleasesOrNone(t *testing.T) {
 	ctx := context.Background()
 	const extra = 60
 	if err := env.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO companies (name, created_at) SELECT 'kill ' || g, '2020-01-01' FROM generate_series(1, $1) g`, extra)
-		return err
+		for g := 1; g <= extra; g++ {
+			dbtest.Company(t, tx, dbtest.Name(fmt.Sprint("kill ", g)), dbtest.CreatedAt("2020-01-01"))
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
