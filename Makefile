@@ -8,7 +8,7 @@ BENCHTIME ?= 5x
 # for one that started last (go test runs packages in the order named).
 SLOW_FIRST := $(if $(filter ./...,$(PKGS)),./internal/web/ ./internal/api/ ./internal/app/ ./internal/counselor/ ./internal/booking/)
 
-.PHONY: run test fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean
+.PHONY: run test screenshots fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean
 
 ## run: local PostgreSQL under .data/, migrate, demo data, serve on http://127.0.0.1:8080
 run: tools-run
@@ -18,6 +18,10 @@ run: tools-run
 test: tools-test lint
 	$(GO) build -o bin/taiwa-test ./cmd/taiwa
 	TAIWA_TEST_BINARY=$(CURDIR)/bin/taiwa-test $(GO) test -race -count=1 -timeout 45m $(SLOW_FIRST) $(PKGS)
+
+## screenshots: the browser tests again, saving a screenshot of every page and journey step in test-artifacts/
+screenshots: tools-test
+	TAIWA_SCREENSHOTS=1 $(GO) test -count=1 -run 'Browser' -timeout 30m ./internal/web/
 
 ## fuzz: the OpenAPI-driven fuzz with a large budget and a new seed (FUZZ_SEED=n replays a run)
 FUZZ_REQUESTS ?= 300

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -167,6 +168,8 @@ func BenchmarkBookingHTTPContention(b *testing.B) {
 		won, lost, other, anchorRows atomic.Int64
 		bookTime, anchorTime         time.Duration
 		next                         int
+		latMu                        sync.Mutex
+		winMS, loseMS                []float64 // each answer's time from the round's start
 	)
 	for b.Loop() {
 		for range roundsPerOp {
@@ -181,11 +184,19 @@ func BenchmarkBookingHTTPContention(b *testing.B) {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						switch status, body := raceBook(racer, h.URL, clients[c][r].Token, bookBody(cids[c], target)); status {
+						status, body := raceBook(racer, h.URL, clients[c][r].Token, bookBody(cids[c], target))
+						ms := float64(time.Since(start).Microseconds()) / 1000
+						switch status {
 						case 201:
 							won.Add(1)
+							latMu.Lock()
+							winMS = append(winMS, ms)
+							latMu.Unlock()
 						case 409:
 							lost.Add(1)
+							latMu.Lock()
+							loseMS = append(loseMS, ms)
+							latMu.Unlock()
 						default:
 							other.Add(1)
 							b.Errorf("booking: %d %s", status, body)
@@ -227,6 +238,11 @@ func BenchmarkBookingHTTPContention(b *testing.B) {
 	b.ReportMetric(anchor, "anchor-rows/s")
 	b.ReportMetric(100*attempts/anchor, "%-of-anchor")
 	b.ReportMetric(float64(maxIdleMS.Load()), "max-idle-in-tx-ms")
+	// Where a round's time goes: when the winners and the losers answer,
+	// counted from the round's start.
+	b.ReportMetric(median(winMS), "winner-p50-ms")
+	b.ReportMetric(median(loseMS), "loser-p50-ms")
+	b.ReportMetric(bookTime.Seconds()*1000/float64(next), "round-ms")
 	var pending int
 	if err := h.Env.DB.GetContext(ctx, &pending, `SELECT count(*) FROM outbox WHERE status = 'pending' AND next_attempt_at <= now()`); err == nil {
 		b.ReportMetric(float64(pending), "outbox-backlog")
@@ -253,4 +269,13 @@ func raceBook(c *http.Client, base, token string, in map[string]any) (int, []byt
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
+}
+
+// median is the middle of xs (0 for none); xs is sorted in place.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }

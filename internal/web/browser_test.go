@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,14 +19,41 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// newChrome starts a headless Chromium for one test, or skips (fails on CI)
-// when the machine has none. The browser starts on a context without a
-// deadline (chromedp's rule); the returned context ends with the test, a
-// little before go test's own -timeout, so every wait in the journey is
-// bounded by the test and not by a window of its own: a busy machine
-// makes a journey slower, never wrong. extra adds flags (the video room's
-// fake camera).
+// newChrome gives one test a tab of its own in a headless Chromium, or
+// skips (fails on CI) when the machine has none. Tests without flags of
+// their own share one browser per test binary, each in a browser context
+// of its own (its own cookies and storage, like a fresh profile), which
+// spares a browser start per test; extra flags (the video room's fake
+// camera) start a browser for the test alone. The returned context ends
+// with the test, a little before go test's own -timeout, so every wait in
+// the journey is bounded by the test and not by a window of its own: a
+// busy machine makes a journey slower, never wrong.
 func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	var tab context.Context
+	if len(extra) == 0 {
+		browser := sharedChrome(t)
+		var cancel context.CancelFunc
+		tab, cancel = chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+	} else {
+		tab = startChrome(t, extra...)
+	}
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel := untilTestDeadline(t, tab)
+	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		if t.Failed() {
+			lastShot(t, ctx)
+		}
+	})
+	return ctx
+}
+
+// chromeOptions are the flags every test browser starts with.
+func chromeOptions(t testing.TB) []chromedp.ExecAllocatorOption {
 	t.Helper()
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {
@@ -37,7 +65,7 @@ func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Cont
 			t.Skip("no chromium: install chromium (apt-get install chromium) to run the browser tests")
 		}
 	}
-	opts := []chromedp.ExecAllocatorOption{
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -50,19 +78,58 @@ func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Cont
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("lang", "ja-JP"),
-		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
-	opts = append(opts, extra...)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+}
+
+// startChrome starts a browser of the test's own, with a fresh profile,
+// that ends with the test, and returns its first tab.
+func startChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	opts := append(chromeOptions(t), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	return bctx
+}
+
+// sharedBrowser is the test binary's shared Chromium, started by the first test
+// that asks and stopped by TestMain.
+var sharedBrowser struct {
+	once   sync.Once
+	ctx    context.Context
+	err    error
+	dir    string
+	cancel func()
+}
+
+// sharedChrome returns the shared browser's context, starting it first.
+func sharedChrome(t testing.TB) context.Context {
+	t.Helper()
+	opts := chromeOptions(t) // skips or fails here without a browser
+	sharedBrowser.once.Do(func() {
+		if sharedBrowser.dir, sharedBrowser.err = os.MkdirTemp("", "taiwa-chromium-"); sharedBrowser.err != nil {
+			return
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, chromedp.UserDataDir(sharedBrowser.dir))...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		sharedBrowser.ctx, sharedBrowser.cancel = bctx, func() { cancelBrowser(); cancelAlloc() }
+		sharedBrowser.err = chromedp.Do(bctx)
+	})
+	if sharedBrowser.err != nil {
+		t.Fatalf("start the shared chromium: %v", sharedBrowser.err)
 	}
-	ctx, cancel := untilTestDeadline(t, bctx)
-	t.Cleanup(cancel)
-	return ctx
+	return sharedBrowser.ctx
+}
+
+// stopSharedChrome ends the shared browser, if one started.
+func stopSharedChrome() {
+	if sharedBrowser.cancel != nil {
+		sharedBrowser.cancel()
+	}
+	if sharedBrowser.dir != "" {
+		_ = os.RemoveAll(sharedBrowser.dir)
+	}
 }
 
 // untilTestDeadline is parent bounded by t's deadline (go test -timeout),
@@ -78,7 +145,7 @@ func untilTestDeadline(t testing.TB, parent context.Context) (context.Context, c
 }
 
 // artifactDir is test-artifacts/ at the repository root (gitignored).
-func artifactDir(t *testing.T) string {
+func artifactDir(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.Abs("../../test-artifacts")
 	if err != nil {
@@ -90,14 +157,38 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
-// screenshot saves a full-page PNG for a person to look at.
+// screenshot saves a full-page PNG for a person to look at, when
+// TAIWA_SCREENSHOTS is set (`make screenshots`): encoding hundreds of
+// full pages is a good part of the browser's work in a run, and a failing
+// test saves its last page anyway (lastShot).
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	if os.Getenv("TAIWA_SCREENSHOTS") == "" {
+		return
+	}
 	saveShot(t, ctx, name, chromedp.FullScreenshot(100))
 }
 
+// lastShot saves the page a failed test ended on, as
+// test-artifacts/failed-<test>.png, when the browser still answers.
+func lastShot(t testing.TB, ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("no screenshot of the last page: %v", err)
+		return
+	}
+	path := filepath.Join(artifactDir(t), "failed-"+strings.ReplaceAll(t.Name(), "/", "_")+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Logf("no screenshot of the last page: %v", err)
+		return
+	}
+	t.Logf("the last page: %s", path)
+}
+
 // saveShot takes a screenshot with shot and saves it under name.
-func saveShot(t *testing.T, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
+func saveShot(t testing.TB, ctx context.Context, name string, shot chromedp.Action[[]byte]) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, shot)
 	if err != nil {

@@ -61,4 +61,17 @@
     t.focus({ preventScroll: true });
     t.scrollIntoView({ block: "start" });
   });
+
+  // Typing in the counsellor search box refreshes the results by itself
+  // (its input trigger). Leaving the box also fires a change event, which
+  // the form would answer with one more refresh; when a person leaves it
+  // by pressing on a result, that refresh can replace the list between
+  // pressing and releasing, and the click is lost. So the box's change
+  // stops before the form.
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (el && el.id === "q" && el.form && el.form.id === "search-form") {
+      evt.stopPropagation();
+    }
+  }, true);
 })();
