@@ -168,22 +168,6 @@ func claimCounselorRows(ctx context.Context, tx *sqlx.Tx, self int64, counselorI
 	return false, err
 }
 
-// indexCounselors brings both copies of ids' listings in line with
-// PostgreSQL's truth (the reindex's replay).
-func (s *Service) indexCounselors(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID) error {
-	found, gone, err := s.loadForIndex(ctx, tx, ids)
-	if err != nil {
-		return err
-	}
-	if err := s.writeFallback(ctx, tx, found, gone); err != nil {
-		return err
-	}
-	if s.Engine == nil {
-		return nil
-	}
-	return s.writeEngine(ctx, found, gone)
-}
-
 // loadForIndex splits ids into the listed ones' projections and the rest.
 func (s *Service) loadForIndex(ctx context.Context, tx *sqlx.Tx, ids []uuid.UUID) (found []projection, gone []uuid.UUID, err error) {
 	found, err = loadProjections(ctx, tx, s.Clock.Now(), ids)

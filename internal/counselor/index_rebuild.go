@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/taiwa/taiwa/internal/platform/db"
 	"github.com/taiwa/taiwa/internal/platform/meili"
+	"github.com/taiwa/taiwa/internal/platform/outbox"
 )
 
 // ReindexStats tells what a Reindex did.
@@ -131,13 +134,102 @@ func (s *Service) replayIndexRows(ctx context.Context, since time.Time) (int, er
 			ids = append(ids, id)
 		}
 	}
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
 	for batch := range slices.Chunk(ids, reindexBatch) {
-		err := s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error { return s.indexCounselors(ctx, tx, batch) })
-		if err != nil {
-			return 0, err
+		for len(batch) > 0 {
+			busy, err := s.replayBatch(ctx, batch)
+			if err != nil {
+				return 0, err
+			}
+			if len(busy) > 0 {
+				select {
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				case <-time.After(replayBusyWait):
+				}
+			}
+			batch = busy
 		}
 	}
 	return len(ids), nil
+}
+
+// replayBusyWait is how long the replay waits before trying again the
+// counsellors whose document a worker is writing.
+const replayBusyWait = 50 * time.Millisecond
+
+// replayBatch writes ids' listings to both copies as the worker's
+// HandleIndex does, so that the replay and the worker never race to the
+// engine (the older document could land last and a change be lost: seen
+// when a counsellor was reinstated while a reindex replayed them). Under
+// each counsellor's search lock it leaves out those whose document another
+// worker is writing (returned as busy, to try again) and, for the others,
+// puts in a search row of its own, leased as a worker's would be, that
+// covers their other pending rows; it reads the listings and writes the
+// fallback, commits, writes the engine with no transaction open, and marks
+// its rows done. A replay that stops midway leaves its rows to the worker
+// when their lease ends; one whose engine write failed hands them to the
+// worker at once.
+func (s *Service) replayBatch(ctx context.Context, ids []uuid.UUID) (busy []uuid.UUID, err error) {
+	var (
+		rows        []int64
+		found       []projection
+		gone, ready []uuid.UUID
+	)
+	err = s.DB.InTx(ctx, db.System, func(tx *sqlx.Tx) error {
+		busy, rows, ready = nil, nil, nil
+		for _, id := range ids {
+			var row int64
+			if err := tx.GetContext(ctx, &row, `
+				INSERT INTO outbox (kind, payload, attempts, leased_until, next_attempt_at)
+				VALUES ($1, jsonb_build_object('counselor_id', $2::text), 1,
+				        now() + $3 * interval '1 millisecond', now() + $3 * interval '1 millisecond')
+				RETURNING id`, IndexKind, id.String(), outbox.DefaultLease.Milliseconds()); err != nil {
+				return err
+			}
+			b, err := claimCounselorRows(ctx, tx, row, id)
+			if err != nil {
+				return err
+			}
+			if b {
+				busy = append(busy, id)
+				if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = $1`, row); err != nil {
+					return err
+				}
+				continue
+			}
+			rows, ready = append(rows, row), append(ready, id)
+		}
+		if len(ready) == 0 {
+			return nil
+		}
+		var err error
+		if found, gone, err = s.loadForIndex(ctx, tx, ready); err != nil {
+			return err
+		}
+		return s.writeFallback(ctx, tx, found, gone)
+	})
+	if err != nil || len(ready) == 0 {
+		return busy, err
+	}
+	var werr error
+	if s.Engine != nil {
+		werr = s.writeEngine(ctx, found, gone)
+	}
+	rctx := context.WithoutCancel(ctx) // record the outcome even when stopping
+	err = s.DB.InTx(rctx, db.System, func(tx *sqlx.Tx) error {
+		if werr != nil {
+			_, err := tx.ExecContext(rctx, `
+				UPDATE outbox SET leased_until = NULL, next_attempt_at = now(), last_error = $2
+				WHERE id = ANY($1) AND status = 'pending'`, pq.Array(rows), "reindex replay: "+werr.Error())
+			return err
+		}
+		_, err := tx.ExecContext(rctx, `
+			UPDATE outbox SET status = 'done', done_at = now(), leased_until = NULL
+			WHERE id = ANY($1) AND status = 'pending'`, pq.Array(rows))
+		return err
+	})
+	return busy, err
 }
 
 // PrepareSearch readies search when the server starts: it applies the
