@@ -42,10 +42,16 @@ func count(t *testing.T, d *db.DB, q string, args ...any) int {
 }
 
 // demoSeed is the demo as SeedDemo writes it: seeded once per test binary,
-// cloned for each test that reads it.
+// cloned for each test that reads it. demoSeededFrom and demoSeededTo
+// bound when it ran: what it computed from the clock (next_available_at)
+// holds for an instant between them, not for a test's later "now".
 var demoSeed = dbtest.Seed{Name: "demo", Fill: func(ctx context.Context, d *db.DB) error {
+	demoSeededFrom = time.Now()
+	defer func() { demoSeededTo = time.Now() }()
 	return demo.SeedDemo(ctx, d, quiet)
 }}
+
+var demoSeededFrom, demoSeededTo time.Time
 
 // seeded is a database of t's own holding the demo.
 func seeded(t *testing.T) *db.DB {
