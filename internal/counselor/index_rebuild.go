@@ -1,11 +1,11 @@
 package counselor
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -134,7 +134,8 @@ func (s *Service) replayIndexRows(ctx context.Context, since time.Time) (int, er
 			ids = append(ids, id)
 		}
 	}
-	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	// One order for every replay: each takes its counsellors' locks in it.
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
 	for batch := range slices.Chunk(ids, reindexBatch) {
 		for len(batch) > 0 {
 			busy, err := s.replayBatch(ctx, batch)

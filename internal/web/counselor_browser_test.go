@@ -84,7 +84,7 @@ func waitScript(script, what string) chromedp.Action[chromedp.Void] {
 // waitLocation waits until the page's address contains part and no htmx
 // request is in flight.
 func waitLocation(part string) chromedp.Action[chromedp.Void] {
-	return waitScript(fmt.Sprintf(`location.href.includes(%q) && !document.querySelector(".htmx-request")`, part), "address with "+part)
+	return waitScript(fmt.Sprintf(`location.href.includes(%q) && `, part)+settledScript, "address with "+part)
 }
 
 // TestBrowserEmployeeSearchesFiltersAndOpensProfile: an employee searches

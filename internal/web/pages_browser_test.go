@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -204,23 +203,12 @@ func checkPage(t *testing.T, ctx context.Context, h *apptest.Harness, p pageChec
 // waitSettled waits until the page has loaded and htmx has no request in
 // flight (parts loaded after the page, such as a card, are in).
 func waitSettled() chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		for {
-			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete" && !document.querySelector(".htmx-request")`))
-			if err != nil {
-				return err
-			}
-			if ok {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	})
+	return waitScript(settledScript, "the page to settle")
 }
+
+// settledScript is true once the page has loaded and htmx has no request
+// in flight.
+const settledScript = `document.readyState === "complete" && !document.querySelector(".htmx-request")`
 
 // overflowScript answers "" when the page is no wider than the window,
 // else the widths and the elements that stick out.
