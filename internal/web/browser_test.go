@@ -17,8 +17,6 @@ import (
 	"github.com/taiwa/taiwa/internal/apptest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // newChrome gives one test a tab of its own in a headless Chromium, or
 // skips (fails on CI) when the machine has none. Tests without flags of
 // their own share one browser per test binary, each in a browser context
@@ -55,15 +53,13 @@ func newChrome(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Cont
 // chromeOptions are the flags every test browser starts with.
 func chromeOptions(t testing.TB) []chromedp.ExecAllocatorOption {
 	t.Helper()
-	path := chromiumPath
-	if _, err := os.Stat(path); err != nil {
-		if p, err := exec.LookPath("chromium"); err == nil {
-			path = p
-		} else if os.Getenv("CI") == "true" {
-			t.Fatal("no chromium: install chromium (apt-get install chromium)")
-		} else {
-			t.Skip("no chromium: install chromium (apt-get install chromium) to run the browser tests")
+	path := chromiumPath()
+	if path == "" {
+		const install = "no chromium: install chromium-headless-shell (apt-get install chromium-headless-shell)"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(install)
 		}
+		t.Skip(install + " to run the browser tests")
 	}
 	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -80,6 +76,19 @@ func chromeOptions(t testing.TB) []chromedp.ExecAllocatorOption {
 		chromedp.Flag("lang", "ja-JP"),
 		chromedp.WindowSize(1280, 900),
 	}
+}
+
+// chromiumPath is the browser the tests drive, best first: Chromium's
+// headless shell (the same Blink and V8 without the desktop browser around
+// them: about a third less CPU for the same journeys), else Chromium, else
+// "".
+func chromiumPath() string {
+	for _, name := range []string{"chromium-headless-shell", "chromium"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
 }
 
 // startChrome starts a browser of the test's own, with a fresh profile,
@@ -301,17 +310,26 @@ func browserSecondFactor(ctx context.Context, h *apptest.Harness, email string) 
 		h.RememberRecoveryCodes(email, strings.Fields(codes))
 		return chromedp.Do(ctx,
 			chromedp.Click(chromedp.CSS(`#recovery-continue`)),
-			chromedp.WaitReady(chromedp.CSS(`body`)),
+			waitPastSecondFactor(),
 		)
 	case strings.Contains(loc, "/login/mfa"):
 		return chromedp.Do(ctx,
 			chromedp.WaitVisible(chromedp.CSS(`#code`)),
 			chromedp.SendKeys(chromedp.CSS(`#code`), h.SecondFactorCode(email)),
 			chromedp.Submit(chromedp.CSS(`#code`)),
-			chromedp.WaitReady(chromedp.CSS(`body`)),
+			waitPastSecondFactor(),
 		)
 	}
 	return nil
+}
+
+// waitPastSecondFactor waits until the page the second step leads to has
+// loaded (or the step's form shows an error): until then the submitted
+// form's navigation is in flight, and a navigation of the test's own would
+// abort it or be aborted by it (net::ERR_ABORTED).
+func waitPastSecondFactor() chromedp.Action[chromedp.Void] {
+	return waitScript(`(!location.pathname.startsWith("/login") && `+settledScript+`) || !!document.querySelector(".form-error, [aria-invalid]")`,
+		"the page after the second step")
 }
 
 // waitPastLogin waits until the browser has left /login (or shows the
