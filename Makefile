@@ -6,18 +6,47 @@ ADDR      ?= 127.0.0.1:8080
 BENCHTIME ?= 5x
 # The longest test packages start first, so the run does not end waiting
 # for one that started last (go test runs packages in the order named).
-SLOW_FIRST := $(if $(filter ./...,$(PKGS)),./internal/web/ ./internal/api/ ./internal/app/ ./internal/counselor/ ./internal/booking/)
+SLOW_FIRST := ./internal/web/ ./internal/api/ ./internal/app/ ./internal/counselor/ ./internal/booking/
 
-.PHONY: run test screenshots fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean
+# The race detector doubles a test's CPU, so `make test` turns it on where
+# code runs at once: the packages that start goroutines or whose tests run
+# work concurrently (the serving process and its worker, the outbox, the
+# booking race, the search worker and reindex, the matching pool, the
+# release store, the platform's pools and limits, the binary), and the
+# HTTP layer's tests that send requests at once (API_RACE_TESTS; the test
+# TestConcurrentAPITestsRunUnderTheRaceDetector keeps that list whole).
+# The other tests drive one request at a time and run without it.
+# `make race` runs every test under the race detector.
+RACE_PKGS      ?= ./cmd/... ./internal/app/ ./internal/billing/ ./internal/booking/ ./internal/counselor/ ./internal/matching/ ./internal/platform/... ./internal/report/...
+API_PKG        := github.com/taiwa/taiwa/internal/api
+API_RACE_TESTS := ^(TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins|TestConcurrentFeedbackStoresExactlyOne|TestReportConcurrentReleasesMakeExactlyOne|TestTheLastActiveOperatorIsNeverDisabledEvenByTwoOperatorsAtOnce|TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce|TestHygieneAbandonedRequestIsRecordedAs499NeverAs500|TestHygieneSlowRequestBodyIsCutOff)$$
+# Import paths: every package of PKGS, slow ones first, split in two.
+slow_first  = $(foreach p,$(SLOW_LIST),$(filter $p,$(1))) $(filter-out $(SLOW_LIST),$(1))
+SLOW_LIST   = $(shell $(GO) list $(SLOW_FIRST))
+ALL_LIST    = $(shell $(GO) list $(PKGS))
+RACE_LIST   = $(call slow_first,$(filter $(shell $(GO) list $(RACE_PKGS)),$(ALL_LIST)))
+PLAIN_LIST  = $(call slow_first,$(filter-out $(RACE_LIST),$(ALL_LIST)))
+GO_TEST     = TAIWA_TEST_BINARY=$(CURDIR)/bin/taiwa-test $(GO) test -count=1 -timeout 45m
+
+.PHONY: run test race screenshots fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean
 
 ## run: local PostgreSQL under .data/, migrate, demo data, serve on http://127.0.0.1:8080
 run: tools-run
 	$(GO) run ./cmd/taiwa dev --addr $(ADDR) --data-dir $(DATA_DIR) --seed demo
 
-## test: lint, then every test against real throwaway dependencies (race detector on)
+## test: lint, then every test against real throwaway dependencies (race detector where code runs at once)
 test: tools-test lint
 	$(GO) build -o bin/taiwa-test ./cmd/taiwa
-	TAIWA_TEST_BINARY=$(CURDIR)/bin/taiwa-test $(GO) test -race -count=1 -timeout 45m $(SLOW_FIRST) $(PKGS)
+	( $(if $(RACE_LIST),$(GO_TEST) -race $(RACE_LIST),true) ) & race=$$!; \
+	( $(if $(filter $(API_PKG),$(ALL_LIST)),$(GO_TEST) -race -run '$(API_RACE_TESTS)' $(API_PKG),true) ) & api=$$!; \
+	$(if $(PLAIN_LIST),$(GO_TEST) -skip '$(API_RACE_TESTS)' $(PLAIN_LIST),true); plain=$$?; \
+	wait $$race; raced=$$?; wait $$api; apid=$$?; \
+	if [ $$plain != 0 ] || [ $$raced != 0 ] || [ $$apid != 0 ]; then echo "make test: FAILED (without the race detector: $$plain, with it: $$raced, API tests at once: $$apid)"; exit 1; fi
+
+## race: every test under the race detector (about twice the CPU of `make test`)
+race: tools-test lint
+	$(GO) build -o bin/taiwa-test ./cmd/taiwa
+	$(GO_TEST) -race $(call slow_first,$(ALL_LIST))
 
 ## screenshots: the browser tests again, saving a screenshot of every page and journey step in test-artifacts/
 screenshots: tools-test
