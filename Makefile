@@ -11,13 +11,14 @@ SLOW_FIRST := ./internal/web/ ./internal/api/ ./internal/app/ ./internal/counsel
 # The race detector doubles a test's CPU, so `make test` turns it on where
 # code runs at once: the packages that start goroutines or whose tests run
 # work concurrently (the serving process and its worker, the outbox, the
-# booking race, the search worker and reindex, the matching pool, the
-# release store, the platform's pools and limits, the binary), and the
-# HTTP layer's tests that send requests at once (API_RACE_TESTS; the test
-# TestConcurrentAPITestsRunUnderTheRaceDetector keeps that list whole).
+# billing and booking races, the search worker and reindex, the matching
+# pool, the sampler and the release store, the platform's pools and
+# limits), and the HTTP layer's tests that send requests at once
+# (API_RACE_TESTS; TestConcurrentAPITestsRunUnderTheRaceDetector keeps
+# that list whole).
 # The other tests drive one request at a time and run without it.
 # `make race` runs every test under the race detector.
-RACE_PKGS      ?= ./cmd/... ./internal/app/ ./internal/billing/ ./internal/booking/ ./internal/counselor/ ./internal/matching/ ./internal/platform/... ./internal/report/...
+RACE_PKGS      ?= ./internal/app/ ./internal/billing/ ./internal/booking/ ./internal/counselor/ ./internal/matching/ ./internal/platform/... ./internal/report/dp/ ./internal/report/store/
 API_PKG        := github.com/taiwa/taiwa/internal/api
 API_RACE_TESTS := ^(TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins|TestConcurrentFeedbackStoresExactlyOne|TestReportConcurrentReleasesMakeExactlyOne|TestTheLastActiveOperatorIsNeverDisabledEvenByTwoOperatorsAtOnce|TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce|TestHygieneAbandonedRequestIsRecordedAs499NeverAs500|TestHygieneSlowRequestBodyIsCutOff)$$
 # Import paths: every package of PKGS, slow ones first, split in two.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -126,11 +127,19 @@ func shade(c color.RGBA, f float64) color.RGBA {
 	return color.RGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), c.A}
 }
 
+// drawn holds each portrait drawn by this process (portrait → PNG): a
+// portrait is a pure function of its choices, and tests seed the demo
+// many times over.
+var drawn sync.Map
+
 // Portrait draws the invented portrait of a counsellor id as a PNG: an
 // illustration made of simple shapes (never a photograph of anyone),
 // deterministic, with smoothed edges.
 func Portrait(id uuid.UUID) ([]byte, error) {
 	p := newPortrait(id)
+	if b, ok := drawn.Load(p); ok {
+		return bytes.Clone(b.([]byte)), nil
+	}
 	const n = PortraitSide
 	// The colour at each pixel corner; a pixel whose four corners agree is
 	// that colour, one on an edge is the mean of four samples inside it.
@@ -160,5 +169,6 @@ func Portrait(id uuid.UUID) ([]byte, error) {
 	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("demo: portrait: %w", err)
 	}
+	drawn.Store(p, bytes.Clone(buf.Bytes()))
 	return buf.Bytes(), nil
 }

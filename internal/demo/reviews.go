@@ -43,18 +43,23 @@ const ReviewedCounselors = 8
 // 003, …) an invented portrait through the photo path; the others keep
 // the initial placeholder, so the demo shows both.
 func seedPortraits(ctx context.Context, tx *sqlx.Tx, now time.Time) (int, error) {
-	var ids []uuid.UUID
-	if err := tx.SelectContext(ctx, &ids, `SELECT c.id FROM counselors c JOIN users u ON u.id = c.user_id
+	var cs []struct {
+		ID    uuid.UUID `db:"id"`
+		Email string    `db:"email"`
+	}
+	if err := tx.SelectContext(ctx, &cs, `SELECT c.id, u.email FROM counselors c JOIN users u ON u.id = c.user_id
 		WHERE c.status = 'verified' AND u.email LIKE 'counselor%' ORDER BY u.email`); err != nil {
 		return 0, fmt.Errorf("portraits: %w", err)
 	}
 	n := 0
-	for i := 0; i < len(ids); i += 2 {
-		img, err := Portrait(ids[i])
+	for i := 0; i < len(cs); i += 2 {
+		// Drawn from the e-mail address, not the random id: the same
+		// counsellor has the same face in every seeding.
+		img, err := Portrait(uuid.NewSHA1(uuid.NameSpaceURL, []byte("mailto:"+cs[i].Email)))
 		if err != nil {
 			return n, err
 		}
-		if err := counselor.SeedPhoto(ctx, tx, ids[i], img, now); err != nil {
+		if err := counselor.SeedPhoto(ctx, tx, cs[i].ID, img, now); err != nil {
 			return n, fmt.Errorf("portraits: %w", err)
 		}
 		n++
