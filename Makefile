@@ -22,7 +22,7 @@ RACE_PKGS      ?= ./internal/app/ ./internal/billing/ ./internal/booking/ ./inte
 API_PKG        := github.com/taiwa/taiwa/internal/api
 API_RACE_TESTS := ^(TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins|TestConcurrentFeedbackStoresExactlyOne|TestReportConcurrentReleasesMakeExactlyOne|TestTheLastActiveOperatorIsNeverDisabledEvenByTwoOperatorsAtOnce|TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce|TestHygieneAbandonedRequestIsRecordedAs499NeverAs500|TestHygieneSlowRequestBodyIsCutOff)$$
 # Import paths: every package of PKGS, slow ones first, split in two.
-slow_first  = $(foreach p,$(SLOW_LIST),$(filter $p,$(1))) $(filter-out $(SLOW_LIST),$(1))
+slow_first  = $(strip $(foreach p,$(SLOW_LIST),$(filter $p,$(1))) $(filter-out $(SLOW_LIST),$(1)))
 SLOW_LIST   = $(shell $(GO) list $(SLOW_FIRST))
 ALL_LIST    = $(shell $(GO) list $(PKGS))
 RACE_LIST   = $(call slow_first,$(filter $(shell $(GO) list $(RACE_PKGS)),$(ALL_LIST)))
