@@ -22,11 +22,14 @@ RACE_PKGS      ?= ./internal/app/ ./internal/billing/ ./internal/booking/ ./inte
 API_PKG        := github.com/taiwa/taiwa/internal/api
 API_RACE_TESTS := ^(TestFiftyEmployeesRaceForOneSlotAndExactlyOneWins|TestConcurrentFeedbackStoresExactlyOne|TestReportConcurrentReleasesMakeExactlyOne|TestTheLastActiveOperatorIsNeverDisabledEvenByTwoOperatorsAtOnce|TestUnacknowledgedUrgentAlertIsEscalatedToTheClinicalLeadsOnce|TestHygieneAbandonedRequestIsRecordedAs499NeverAs500|TestHygieneSlowRequestBodyIsCutOff)$$
 # Import paths: every package of PKGS, slow ones first, split in two.
+# Each list is worked out once, when a recipe first needs it (`once`
+# replaces the variable by its value), so `go list` runs only for tests.
+once        = $(eval $(1) := $(2))$($(1))
 slow_first  = $(strip $(foreach p,$(SLOW_LIST),$(filter $p,$(1))) $(filter-out $(SLOW_LIST),$(1)))
-SLOW_LIST   = $(shell $(GO) list $(SLOW_FIRST))
-ALL_LIST    = $(shell $(GO) list $(PKGS))
-RACE_LIST   = $(call slow_first,$(filter $(shell $(GO) list $(RACE_PKGS)),$(ALL_LIST)))
-PLAIN_LIST  = $(call slow_first,$(filter-out $(RACE_LIST),$(ALL_LIST)))
+SLOW_LIST   = $(call once,SLOW_LIST,$(shell $(GO) list $(SLOW_FIRST)))
+ALL_LIST    = $(call once,ALL_LIST,$(shell $(GO) list $(PKGS)))
+RACE_LIST   = $(call once,RACE_LIST,$(call slow_first,$(filter $(shell $(GO) list $(RACE_PKGS)),$(ALL_LIST))))
+PLAIN_LIST  = $(call once,PLAIN_LIST,$(call slow_first,$(filter-out $(RACE_LIST),$(ALL_LIST))))
 GO_TEST     = TAIWA_TEST_BINARY=$(CURDIR)/bin/taiwa-test $(GO) test -count=1 -timeout 45m
 
 .PHONY: run test race screenshots fuzz bench build lint vet fmt-check tools-run tools-test tools-search clean

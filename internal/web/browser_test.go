@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -328,38 +327,21 @@ func browserSecondFactor(ctx context.Context, h *apptest.Harness, email string) 
 // form's navigation is in flight, and a navigation of the test's own would
 // abort it or be aborted by it (net::ERR_ABORTED).
 func waitPastSecondFactor() chromedp.Action[chromedp.Void] {
-	return waitScript(`(!location.pathname.startsWith("/login") && `+settledScript+`) || !!document.querySelector(".form-error, [aria-invalid]")`,
+	return waitScript(`(!location.pathname.startsWith("/login") && `+settledScript+`) || `+formErrorScript,
 		"the page after the second step")
 }
 
 // waitPastLogin waits until the browser has left /login (or shows the
 // form again with an error) and returns where it is.
 func waitPastLogin(ctx context.Context) (string, error) {
-	for {
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			return "", err
-		}
-		u, _ := url.Parse(loc)
-		if u == nil || u.Path != "/login" {
-			return loc, nil
-		}
-		// Still /login: either the answer has not arrived, or it is the
-		// form again with an error; either way the page says which.
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.form-error, [aria-invalid]').length`))
-		if err != nil {
-			return "", err
-		}
-		if n > 0 {
-			return loc, nil
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
+	if err := chromedp.Do(ctx, waitScript(`location.pathname !== "/login" || `+formErrorScript, "the page after the password")); err != nil {
+		return "", err
 	}
+	return chromedp.Run(ctx, chromedp.Location())
 }
+
+// formErrorScript is true when the page shows a form again with an error.
+const formErrorScript = `!!document.querySelector(".form-error, [aria-invalid]")`
 
 // TestBrowserAdminImportsRoster is the company admin's journey: sign in,
 // land on the company page, open the roster, upload a CSV with three good
